@@ -1,0 +1,150 @@
+package graph
+
+import (
+	"math/rand"
+
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Builder is a graph under construction for one batch size and one mode.
+// Layers add their nodes to G and ask the builder for their params' nodes,
+// for per-step feeds and for values to observe after a run.
+type Builder struct {
+	G        *G.ExprGraph
+	DType    tensor.Dtype
+	Batch    int
+	Training bool
+
+	// Logits and LogProbs are set by a softmax output: the pre-softmax node
+	// and the log-softmax node computed stably from it, and the probabilities. A cross-entropy loss
+	// uses LogProbs instead of taking the log of probabilities, which
+	// underflows in float32.
+	Logits, LogProbs, Probs *G.Node
+
+	paramNodes map[*Param]*G.Node
+	params     []*Param
+	inputs     []*Input
+	feeds      []*feed
+	observers  []*observer
+}
+
+// Input is a graph input that the caller fills before each run (the data
+// batch, the targets). Its tensor is allocated once and reused every step.
+type Input struct {
+	Node   *G.Node
+	Tensor *tensor.Dense
+}
+
+type feed struct {
+	in   *Input
+	fill func(rng *rand.Rand, dst []float32)
+	tmp  []float32 // staging for float64 graphs
+}
+
+type observer struct {
+	node *G.Node
+	fn   func(v *tensor.Dense) error
+	val  G.Value
+}
+
+// NewBuilder starts a graph of the given element type for batches of the
+// given size.
+func NewBuilder(dt tensor.Dtype, batch int, training bool) (*Builder, error) {
+	if dt != Float32 && dt != Float64 {
+		return nil, errors.Errorf("graph: unsupported dtype %v, want float32 or float64", dt)
+	}
+	if batch <= 0 {
+		return nil, errors.Errorf("graph: batch size must be positive, got %d", batch)
+	}
+	return &Builder{
+		G:          G.NewGraph(),
+		DType:      dt,
+		Batch:      batch,
+		Training:   training,
+		paramNodes: map[*Param]*G.Node{},
+	}, nil
+}
+
+// Param returns the node bound to p in this graph, creating it on first use.
+// The node shares p's tensor, so updates to p are seen by every graph.
+func (b *Builder) Param(p *Param) (*G.Node, error) {
+	if n, ok := b.paramNodes[p]; ok {
+		return n, nil
+	}
+	if p.DType() != b.DType {
+		return nil, errors.Errorf("param %q is %v, graph is %v", p.Name, p.DType(), b.DType)
+	}
+	n := G.NewTensor(b.G, b.DType, p.Value.Dims(), G.WithShape(p.Shape()...), G.WithName(p.Name), G.WithValue(p.Value))
+	b.paramNodes[p] = n
+	b.params = append(b.params, p)
+	return n, nil
+}
+
+// Params lists the params this graph uses, in the order they were first asked for.
+func (b *Builder) Params() []*Param { return append([]*Param(nil), b.params...) }
+
+// Input adds an input of the given shape, bound to a tensor allocated once.
+func (b *Builder) Input(name string, shape ...int) *Input {
+	t := tensor.New(tensor.Of(b.DType), tensor.WithShape(shape...))
+	n := G.NewTensor(b.G, b.DType, len(shape), G.WithShape(shape...), G.WithName(name), G.WithValue(t))
+	in := &Input{Node: n, Tensor: t}
+	b.inputs = append(b.inputs, in)
+	return in
+}
+
+// Feed adds an input that the machine fills before every run by calling fill
+// with the run's generator: dropout masks are feeds. fill writes
+// shape-product values into dst.
+func (b *Builder) Feed(name string, fill func(rng *rand.Rand, dst []float32), shape ...int) *G.Node {
+	in := b.Input(name, shape...)
+	f := &feed{in: in, fill: fill}
+	if b.DType == Float64 {
+		f.tmp = make([]float32, in.Tensor.Shape().TotalSize())
+	}
+	b.feeds = append(b.feeds, f)
+	return in.Node
+}
+
+// Observe asks the machine to copy n's value during each run and pass it to
+// fn after the run; BatchNorm uses it to fold batch statistics into its
+// moving averages.
+func (b *Builder) Observe(n *G.Node, fn func(v *tensor.Dense) error) {
+	b.observers = append(b.observers, &observer{node: n, fn: fn})
+}
+
+// Const returns a scalar constant of the graph's element type. A bare Go
+// float would be float64 and fail to unify with float32 nodes.
+func (b *Builder) Const(x float64) *G.Node {
+	if b.DType == Float32 {
+		return G.NewConstant(float32(x))
+	}
+	return G.NewConstant(x)
+}
+
+// Set copies float32 values into an input, converting for float64 graphs.
+func (in *Input) Set(v []float32) error {
+	switch d := in.Tensor.Data().(type) {
+	case []float32:
+		if len(v) != len(d) {
+			return errors.Errorf("input %q: got %d values, want %d", in.Node.Name(), len(v), len(d))
+		}
+		copy(d, v)
+	case []float64:
+		if len(v) != len(d) {
+			return errors.Errorf("input %q: got %d values, want %d", in.Node.Name(), len(v), len(d))
+		}
+		for i, x := range v {
+			d[i] = float64(x)
+		}
+	}
+	return nil
+}
+
+// Float32s returns the input's backing slice when the graph is float32, so a
+// data source can write a batch straight into it; nil otherwise.
+func (in *Input) Float32s() []float32 {
+	d, _ := in.Tensor.Data().([]float32)
+	return d
+}

@@ -1,0 +1,28 @@
+// Package graph holds the Gorgonia expression graphs that gradgraph models are
+// made of, and the machines that run them.
+//
+// A model's variables live in Params: named tensors that outlive any one
+// graph. A graph is built for one batch size and one mode (training or
+// inference) by a Builder, to which layers add nodes; every graph of a model
+// binds the same Param tensors, so an optimiser that updates a Param in place
+// updates every graph at once. Gorgonia fixes shapes when a graph is built,
+// which is why a model keeps one graph per batch size it has met: the last,
+// partial batch of an epoch gets a graph of its own rather than being dropped.
+//
+// Builder.Compile turns a graph into a Machine. A training machine
+// differentiates the loss symbolically with gorgonia.Grad (no hand-written
+// backpropagation) and copies the loss, the gradients and any requested
+// outputs out of the tape as it runs, because Gorgonia's in-place operations
+// may overwrite a forward node's value during the backward pass. Each Run
+// resets the tape first: a TapeMachine that is not reset silently does
+// nothing.
+//
+// Values that change every step without being data, such as dropout masks,
+// are Feeds: inputs that the Machine fills from a seeded generator before each
+// run, which keeps runs reproducible and gradients exact. Values a layer must
+// read after a training step, such as the batch statistics that BatchNorm
+// folds into its moving averages, are registered with Builder.Observe.
+//
+// GradCheck compares the symbolic gradients of any scalar built on a Builder
+// with central finite differences; every layer in gradgraph is tested with it.
+package graph

@@ -1,0 +1,133 @@
+package graph
+
+import (
+	"math"
+	"math/rand"
+
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Machine runs a compiled graph. A training machine also computes the
+// gradients of its loss with respect to the trainable params.
+type Machine struct {
+	b       *Builder
+	vm      G.VM
+	loss    G.Value
+	hasLoss bool
+	wrt     []*Param
+	grads   []G.Value
+	outs    []G.Value
+}
+
+// Compile differentiates loss (when wrt is not empty) and builds the machine.
+// loss may be nil for a machine that only computes outputs. Every output
+// listed is copied out on each run and read with Output.
+func (b *Builder) Compile(loss *G.Node, wrt []*Param, outputs ...*G.Node) (*Machine, error) {
+	m := &Machine{b: b, wrt: wrt, hasLoss: loss != nil}
+	if loss != nil {
+		if !loss.IsScalar() {
+			return nil, errors.Errorf("graph: loss must be a scalar, got shape %v", loss.Shape())
+		}
+		G.Read(loss, &m.loss)
+	} else if len(wrt) > 0 {
+		return nil, errors.New("graph: gradients asked for without a loss")
+	}
+	if len(wrt) > 0 {
+		nodes := make([]*G.Node, len(wrt))
+		for i, p := range wrt {
+			n, ok := b.paramNodes[p]
+			if !ok {
+				return nil, errors.Errorf("graph: param %q is not used by this graph", p.Name)
+			}
+			nodes[i] = n
+		}
+		gs, err := G.Grad(loss, nodes...)
+		if err != nil {
+			return nil, errors.Wrap(err, "graph: symbolic differentiation")
+		}
+		m.grads = make([]G.Value, len(gs))
+		for i, g := range gs {
+			G.Read(g, &m.grads[i])
+		}
+	}
+	m.outs = make([]G.Value, len(outputs))
+	for i, o := range outputs {
+		G.Read(o, &m.outs[i])
+	}
+	for _, o := range b.observers {
+		G.Read(o.node, &o.val)
+	}
+	m.vm = G.NewTapeMachine(b.G)
+	return m, nil
+}
+
+// Builder returns the builder the machine was compiled from.
+func (m *Machine) Builder() *Builder { return m.b }
+
+// Run fills the feeds from rng, runs the graph once and calls the observers.
+// rng may be nil when the graph has no feeds.
+func (m *Machine) Run(rng *rand.Rand) error {
+	for _, f := range m.b.feeds {
+		if rng == nil {
+			return errors.Errorf("graph: feed %q needs a random generator", f.in.Node.Name())
+		}
+		if f.tmp != nil {
+			f.fill(rng, f.tmp)
+			if err := f.in.Set(f.tmp); err != nil {
+				return err
+			}
+		} else {
+			f.fill(rng, f.in.Float32s())
+		}
+	}
+	m.vm.Reset()
+	if err := m.vm.RunAll(); err != nil {
+		return errors.Wrap(err, "graph: run")
+	}
+	for _, o := range m.b.observers {
+		d, ok := o.val.(*tensor.Dense)
+		if !ok {
+			return errors.Errorf("graph: observed node %q has no dense value", o.node.Name())
+		}
+		if err := o.fn(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Loss is the loss of the last run, as float64.
+func (m *Machine) Loss() float64 {
+	if !m.hasLoss || m.loss == nil {
+		return math.NaN()
+	}
+	switch v := m.loss.Data().(type) {
+	case float32:
+		return float64(v)
+	case float64:
+		return v
+	}
+	return math.NaN()
+}
+
+// Wrt lists the params the gradients are taken with respect to.
+func (m *Machine) Wrt() []*Param { return m.wrt }
+
+// Grad is the gradient of the loss with respect to Wrt()[i] from the last run.
+// Its tensor is reused by the next run.
+func (m *Machine) Grad(i int) *tensor.Dense {
+	d, _ := m.grads[i].(*tensor.Dense)
+	return d
+}
+
+// Output is the value of the i-th output from the last run. Its tensor is
+// reused by the next run.
+func (m *Machine) Output(i int) *tensor.Dense {
+	d, _ := m.outs[i].(*tensor.Dense)
+	return d
+}
+
+// Close releases the machine.
+func (m *Machine) Close() error { return m.vm.Close() }

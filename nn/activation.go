@@ -1,0 +1,116 @@
+package nn
+
+import (
+	"math/rand"
+	"sort"
+	"strings"
+
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/graph"
+)
+
+// Activation is an elementwise (or, for softmax, row-wise) function applied
+// to a layer's output. The zero value is the identity.
+type Activation struct {
+	name  string
+	apply func(b *graph.Builder, x *G.Node) (*G.Node, error)
+}
+
+// The activations Keras's tutorials use.
+var (
+	Linear  = Activation{name: "linear"}
+	ReLU    = Activation{name: "relu", apply: relu}
+	Sigmoid = Activation{name: "sigmoid", apply: sigmoid}
+	Tanh    = Activation{name: "tanh", apply: tanh}
+	Softmax = Activation{name: "softmax", apply: softmax}
+)
+
+var activations = map[string]Activation{
+	"linear": Linear, "relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh, "softmax": Softmax,
+}
+
+// ActivationByName returns the activation called name ("relu", "tanh", ...).
+func ActivationByName(name string) (Activation, error) {
+	a, ok := activations[strings.ToLower(name)]
+	if !ok {
+		names := make([]string, 0, len(activations))
+		for n := range activations {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return Activation{}, errors.Errorf("unknown activation %q (known: %s)", name, strings.Join(names, ", "))
+	}
+	return a, nil
+}
+
+// Name is the activation's Keras name; "linear" for the zero value.
+func (a Activation) Name() string {
+	if a.name == "" {
+		return "linear"
+	}
+	return a.name
+}
+
+// Apply adds the activation of x to the builder's graph.
+func (a Activation) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	if a.apply == nil {
+		return x, nil
+	}
+	y, err := a.apply(b, x)
+	return y, errors.Wrapf(err, "activation %s", a.Name())
+}
+
+func relu(b *graph.Builder, x *G.Node) (*G.Node, error) { return G.Rectify(x) }
+
+func tanh(b *graph.Builder, x *G.Node) (*G.Node, error) { return G.Tanh(x) }
+
+// sigmoid uses Gorgonia's op, which saturates to exactly 0 and 1 at large |x|
+// in float32 without NaN (TestActivationsExtremeLogits).
+func sigmoid(b *graph.Builder, x *G.Node) (*G.Node, error) { return G.Sigmoid(x) }
+
+// softmax is exp(log-softmax(x)); the log-probabilities are left on the
+// builder for the loss.
+func softmax(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	lp, err := LogSoftmax(x)
+	if err != nil {
+		return nil, err
+	}
+	p, err := G.Exp(lp)
+	if err != nil {
+		return nil, err
+	}
+	b.Logits, b.LogProbs, b.Probs = x, lp, p
+	return p, nil
+}
+
+// ActivationLayer applies an activation as a layer of its own (Keras's
+// Activation layer).
+type ActivationLayer struct {
+	Named
+	Act Activation
+	in  int
+}
+
+// Act returns a layer applying a.
+func Act(a Activation) *ActivationLayer { return &ActivationLayer{Act: a} }
+
+// Type implements Layer.
+func (l *ActivationLayer) Type() string { return "Activation" }
+
+// Build implements Layer.
+func (l *ActivationLayer) Build(in int, dt tensor.Dtype, rng *rand.Rand) (int, error) {
+	l.in = in
+	return in, nil
+}
+
+// Params implements Layer; an activation has none.
+func (l *ActivationLayer) Params() []*graph.Param { return nil }
+
+// Forward implements Layer.
+func (l *ActivationLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	y, err := l.Act.Apply(b, x)
+	return y, errors.Wrapf(err, "activation %q", l.Name())
+}

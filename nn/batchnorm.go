@@ -1,0 +1,176 @@
+package nn
+
+import (
+	"math/rand"
+
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/graph"
+)
+
+// BatchNormLayer normalises each feature: y = gamma·(x-mean)/sqrt(var+eps) + beta.
+//
+// Training graphs use the batch's mean and biased variance, and after each
+// training step the layer folds them into its moving averages:
+// moving = Momentum·moving + (1-Momentum)·batch. Inference graphs use the
+// moving averages. This is Keras's BatchNormalization; Gorgonia's own op
+// differs (momentum weighting reversed, unbiased variance, per-sample params
+// by default, mode shared by every machine) and is not used.
+type BatchNormLayer struct {
+	Named
+	Momentum float64 // weight of the old moving average; Keras's 0.99
+	Epsilon  float64 // added to the variance; Keras's 1e-3
+	in       int
+
+	Gamma, Beta                *graph.Param // trainable, (1, in)
+	MovingMean, MovingVariance *graph.Param // non-trainable, (1, in)
+}
+
+// BatchNorm returns a batch normalisation layer with Keras's defaults:
+// momentum 0.99, epsilon 1e-3, gamma 1, beta 0, moving mean 0, moving variance 1.
+func BatchNorm() *BatchNormLayer { return &BatchNormLayer{Momentum: 0.99, Epsilon: 1e-3} }
+
+// Type implements Layer.
+func (l *BatchNormLayer) Type() string { return "BatchNormalization" }
+
+// Build implements Layer.
+func (l *BatchNormLayer) Build(in int, dt tensor.Dtype, rng *rand.Rand) (int, error) {
+	if !(l.Momentum >= 0 && l.Momentum <= 1) {
+		return 0, errors.Errorf("batchnorm %q: momentum must be in [0, 1], got %v", l.Name(), l.Momentum)
+	}
+	if !(l.Epsilon > 0) {
+		return 0, errors.Errorf("batchnorm %q: epsilon must be positive, got %v", l.Name(), l.Epsilon)
+	}
+	if in <= 0 {
+		return 0, errors.Errorf("batchnorm %q: input has %d features", l.Name(), in)
+	}
+	l.in = in
+	mk := func(name string, trainable bool, v float64) (*graph.Param, error) {
+		p, err := graph.NewParam(l.Name()+"/"+name, dt, trainable, 1, in)
+		if err != nil {
+			return nil, errors.Wrapf(err, "batchnorm %q", l.Name())
+		}
+		fill(p, v)
+		return p, nil
+	}
+	var err error
+	if l.Gamma, err = mk("gamma", true, 1); err != nil {
+		return 0, err
+	}
+	if l.Beta, err = mk("beta", true, 0); err != nil {
+		return 0, err
+	}
+	if l.MovingMean, err = mk("moving_mean", false, 0); err != nil {
+		return 0, err
+	}
+	if l.MovingVariance, err = mk("moving_variance", false, 1); err != nil {
+		return 0, err
+	}
+	return in, nil
+}
+
+// Params implements Layer: gamma, beta, then the two moving statistics.
+func (l *BatchNormLayer) Params() []*graph.Param {
+	return []*graph.Param{l.Gamma, l.Beta, l.MovingMean, l.MovingVariance}
+}
+
+// Forward implements Layer.
+func (l *BatchNormLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	if l.Gamma == nil {
+		return nil, errors.Errorf("batchnorm %q: not built", l.Name())
+	}
+	if x.Dims() != 2 || x.Shape()[1] != l.in {
+		return nil, errors.Errorf("batchnorm %q: input has shape %v, want (batch, %d)", l.Name(), x.Shape(), l.in)
+	}
+	y, err := l.forward(b, x)
+	return y, errors.Wrapf(err, "batchnorm %q", l.Name())
+}
+
+func (l *BatchNormLayer) forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	row := tensor.Shape{1, l.in}
+	var centred, variance *G.Node
+	if b.Training {
+		mean, err := G.Mean(x, 0)
+		if err != nil {
+			return nil, err
+		}
+		if mean, err = G.Reshape(mean, row); err != nil {
+			return nil, err
+		}
+		if centred, err = G.BroadcastSub(x, mean, nil, []byte{0}); err != nil {
+			return nil, err
+		}
+		sq, err := G.Square(centred)
+		if err != nil {
+			return nil, err
+		}
+		if variance, err = G.Mean(sq, 0); err != nil {
+			return nil, err
+		}
+		if variance, err = G.Reshape(variance, row); err != nil {
+			return nil, err
+		}
+		b.Observe(mean, l.foldInto(l.MovingMean))
+		b.Observe(variance, l.foldInto(l.MovingVariance))
+	} else {
+		mm, err := b.Param(l.MovingMean)
+		if err != nil {
+			return nil, err
+		}
+		if centred, err = G.BroadcastSub(x, mm, nil, []byte{0}); err != nil {
+			return nil, err
+		}
+		if variance, err = b.Param(l.MovingVariance); err != nil {
+			return nil, err
+		}
+	}
+	ve, err := G.Add(variance, b.Const(l.Epsilon))
+	if err != nil {
+		return nil, err
+	}
+	std, err := G.Sqrt(ve)
+	if err != nil {
+		return nil, err
+	}
+	xhat, err := G.BroadcastHadamardDiv(centred, std, nil, []byte{0})
+	if err != nil {
+		return nil, err
+	}
+	gamma, err := b.Param(l.Gamma)
+	if err != nil {
+		return nil, err
+	}
+	beta, err := b.Param(l.Beta)
+	if err != nil {
+		return nil, err
+	}
+	scaled, err := G.BroadcastHadamardProd(xhat, gamma, nil, []byte{0})
+	if err != nil {
+		return nil, err
+	}
+	return G.BroadcastAdd(scaled, beta, nil, []byte{0})
+}
+
+// foldInto returns an observer that moves p towards a batch statistic.
+func (l *BatchNormLayer) foldInto(p *graph.Param) func(v *tensor.Dense) error {
+	m := l.Momentum
+	return func(v *tensor.Dense) error {
+		switch batch := v.Data().(type) {
+		case []float32:
+			dst := p.Value.Data().([]float32)
+			for i, s := range batch {
+				dst[i] = float32(m)*dst[i] + float32(1-m)*s
+			}
+		case []float64:
+			dst := p.Value.Data().([]float64)
+			for i, s := range batch {
+				dst[i] = m*dst[i] + (1-m)*s
+			}
+		default:
+			return errors.Errorf("batchnorm %q: batch statistic of unexpected type %T", l.Name(), v.Data())
+		}
+		return nil
+	}
+}

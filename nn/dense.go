@@ -1,0 +1,80 @@
+package nn
+
+import (
+	"math/rand"
+
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/graph"
+)
+
+// DenseLayer is a fully connected layer: act(x·W + b), with W of shape
+// (in, units) initialised Glorot-uniform and b of shape (1, units) zero.
+type DenseLayer struct {
+	Named
+	Units  int
+	Act    Activation
+	in     int
+	Kernel *graph.Param
+	Bias   *graph.Param
+}
+
+// Dense returns a fully connected layer of units outputs followed by act
+// (Linear for none).
+func Dense(units int, act Activation) *DenseLayer { return &DenseLayer{Units: units, Act: act} }
+
+// Type implements Layer.
+func (l *DenseLayer) Type() string { return "Dense" }
+
+// Build implements Layer.
+func (l *DenseLayer) Build(in int, dt tensor.Dtype, rng *rand.Rand) (int, error) {
+	if l.Units <= 0 {
+		return 0, errors.Errorf("dense %q: units must be positive, got %d", l.Name(), l.Units)
+	}
+	if in <= 0 {
+		return 0, errors.Errorf("dense %q: input has %d features", l.Name(), in)
+	}
+	var err error
+	l.in = in
+	if l.Kernel, err = graph.NewParam(l.Name()+"/kernel", dt, true, in, l.Units); err != nil {
+		return 0, errors.Wrapf(err, "dense %q", l.Name())
+	}
+	if l.Bias, err = graph.NewParam(l.Name()+"/bias", dt, true, 1, l.Units); err != nil {
+		return 0, errors.Wrapf(err, "dense %q", l.Name())
+	}
+	glorotUniform(l.Kernel, in, l.Units, rng)
+	return l.Units, nil
+}
+
+// Params implements Layer.
+func (l *DenseLayer) Params() []*graph.Param { return []*graph.Param{l.Kernel, l.Bias} }
+
+// Forward implements Layer.
+func (l *DenseLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	if l.Kernel == nil {
+		return nil, errors.Errorf("dense %q: not built", l.Name())
+	}
+	if x.Dims() != 2 || x.Shape()[1] != l.in {
+		return nil, errors.Errorf("dense %q: input has shape %v, want (batch, %d)", l.Name(), x.Shape(), l.in)
+	}
+	w, err := b.Param(l.Kernel)
+	if err != nil {
+		return nil, errors.Wrapf(err, "dense %q", l.Name())
+	}
+	bias, err := b.Param(l.Bias)
+	if err != nil {
+		return nil, errors.Wrapf(err, "dense %q", l.Name())
+	}
+	xw, err := G.Mul(x, w)
+	if err != nil {
+		return nil, errors.Wrapf(err, "dense %q: x·W", l.Name())
+	}
+	z, err := G.BroadcastAdd(xw, bias, nil, []byte{0})
+	if err != nil {
+		return nil, errors.Wrapf(err, "dense %q: + b", l.Name())
+	}
+	y, err := l.Act.Apply(b, z)
+	return y, errors.Wrapf(err, "dense %q", l.Name())
+}

@@ -1,0 +1,28 @@
+// Package nn builds neural-network layers as Gorgonia graphs: Dense,
+// BatchNorm, Dropout and activations, stacked by Sequential into a Model
+// that prints a Keras-style Summary.
+//
+// A layer is declared first and built later: Sequential only records the
+// stack, and Model.Build creates the params once the input width is known,
+// drawing initial values from a seeded generator. Forward then adds the
+// layer's nodes to a graph.Builder, once per graph: a training graph and an
+// inference graph of each batch size share the same params.
+//
+// Layers follow Keras's semantics rather than Gorgonia's built-ins, which
+// differ or are wrong in ways that silently change the numbers:
+//
+//   - Softmax is computed as exp(log-softmax), and log-softmax is composed
+//     from primitives around the row maximum, so logits of ±1000 in float32
+//     give exact probabilities instead of NaN. The log-probabilities are
+//     handed to the loss, which never takes the log of a rounded probability.
+//   - BatchNorm normalises with the batch's mean and biased variance while
+//     training and with its moving averages in inference, updates the moving
+//     averages with momentum 0.99 after each training step, and counts them
+//     as non-trainable params. gamma starts at 1, beta at 0, epsilon is 1e-3.
+//   - Dropout multiplies by a mask fed each step from a seeded generator,
+//     holding 0 or 1/(1-rate), so its gradient is exact at any rate; it is the
+//     identity in inference.
+//
+// Mistakes in a stack (zero units, a rate outside [0,1), an input width that
+// does not match) are reported by Build as errors naming the layer.
+package nn

@@ -1,0 +1,71 @@
+package nn
+
+import (
+	"math/rand"
+
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/graph"
+)
+
+// DropoutLayer zeroes each input with probability Rate while training and
+// scales the survivors by 1/(1-Rate), so that inference, where it is the
+// identity, sees activations of the same expected size.
+//
+// The mask is a graph input filled every step from the machine's seeded
+// generator, not Gorgonia's Dropout op: that op draws from an unseedable
+// clock-seeded generator and its gradient divides by the drop rate instead
+// of the keep probability, right only at rate 0.5.
+type DropoutLayer struct {
+	Named
+	Rate float64
+	in   int
+}
+
+// Dropout returns a dropout layer dropping inputs with probability rate.
+func Dropout(rate float64) *DropoutLayer { return &DropoutLayer{Rate: rate} }
+
+// Type implements Layer.
+func (l *DropoutLayer) Type() string { return "Dropout" }
+
+// Build implements Layer.
+func (l *DropoutLayer) Build(in int, dt tensor.Dtype, rng *rand.Rand) (int, error) {
+	if !(l.Rate >= 0 && l.Rate < 1) {
+		return 0, errors.Errorf("dropout %q: rate must be in [0, 1), got %v", l.Name(), l.Rate)
+	}
+	l.in = in
+	return in, nil
+}
+
+// Params implements Layer; dropout has none.
+func (l *DropoutLayer) Params() []*graph.Param { return nil }
+
+// Forward implements Layer.
+func (l *DropoutLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	if !b.Training || l.Rate == 0 {
+		return x, nil
+	}
+	if x.Dims() != 2 {
+		return nil, errors.Errorf("dropout %q: input has shape %v, want (batch, features)", l.Name(), x.Shape())
+	}
+	mask := b.Feed(l.Name()+"/mask", DropoutMask(l.Rate), x.Shape()[0], x.Shape()[1])
+	y, err := G.HadamardProd(x, mask)
+	return y, errors.Wrapf(err, "dropout %q", l.Name())
+}
+
+// DropoutMask returns a fill function for a dropout mask: each element is 0
+// with probability rate, else 1/(1-rate).
+func DropoutMask(rate float64) func(rng *rand.Rand, dst []float32) {
+	keep := float32(1 / (1 - rate))
+	return func(rng *rand.Rand, dst []float32) {
+		for i := range dst {
+			if rng.Float64() < rate {
+				dst[i] = 0
+			} else {
+				dst[i] = keep
+			}
+		}
+	}
+}
