@@ -1,0 +1,125 @@
+package viz
+
+import (
+	"image"
+	"math"
+	"strconv"
+
+	"github.com/pkg/errors"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Size of decision boundary figures, in pixels.
+const (
+	boundaryW = 600
+	boundaryH = 560
+)
+
+// DecisionBoundary writes the classes predicted over the plane: the
+// background of the points' bounding box, padded by 10%, is a
+// resolution×resolution grid coloured by the class predict returns at each
+// cell's centre, paler where the confidence (in [0, 1]; for a softmax
+// classifier, the largest probability) is lower, and the points are
+// drawn on top in their label's colour with a dark outline, so that
+// misclassified points show as a dot on a different colour.
+func DecisionBoundary(path string, predict func(x, y float64) (class int, confidence float64), points [][2]float64, labels []int, title string, resolution int) error {
+	img, err := DecisionBoundaryImage(predict, points, labels, title, resolution)
+	if err != nil {
+		return errors.Wrap(err, "viz: decision boundary")
+	}
+	return errors.Wrap(savePNG(path, img), "viz: decision boundary")
+}
+
+// DecisionBoundaryImage returns the image DecisionBoundary writes, so that a
+// caller can collect one per epoch and animate them with WriteGIF. The
+// frame's extent depends only on points, so frames for the same points
+// line up.
+func DecisionBoundaryImage(predict func(x, y float64) (class int, confidence float64), points [][2]float64, labels []int, title string, resolution int) (image.Image, error) {
+	switch {
+	case predict == nil:
+		return nil, errors.New("nil predict function")
+	case len(points) == 0:
+		return nil, errors.New("no points")
+	case len(labels) != len(points):
+		return nil, errors.Errorf("%d labels for %d points", len(labels), len(points))
+	case resolution < 2 || resolution > 2000:
+		return nil, errors.Errorf("resolution %d, want 2..2000", resolution)
+	}
+	xmin, ymin := math.Inf(1), math.Inf(1)
+	xmax, ymax := math.Inf(-1), math.Inf(-1)
+	for i, pt := range points {
+		if !finite(pt[0]) || !finite(pt[1]) {
+			return nil, errors.Errorf("point %d is %v", i, pt)
+		}
+		xmin, xmax = math.Min(xmin, pt[0]), math.Max(xmax, pt[0])
+		ymin, ymax = math.Min(ymin, pt[1]), math.Max(ymax, pt[1])
+	}
+	xmin, xmax = pad(xmin, xmax)
+	ymin, ymax = pad(ymin, ymax)
+
+	bg := image.NewRGBA(image.Rect(0, 0, resolution, resolution))
+	dx, dy := (xmax-xmin)/float64(resolution), (ymax-ymin)/float64(resolution)
+	for r := 0; r < resolution; r++ {
+		// Image rows go down while y goes up.
+		y := ymax - (float64(r)+0.5)*dy
+		for c := 0; c < resolution; c++ {
+			class, conf := predict(xmin+(float64(c)+0.5)*dx, y)
+			if !finite(conf) {
+				conf = 0
+			}
+			conf = math.Max(0, math.Min(1, conf))
+			// Pale enough everywhere for the points to stand out.
+			bg.SetRGBA(c, r, tint(classColor(class), 0.85-0.4*conf))
+		}
+	}
+
+	p := newPlot(title, "x", "y")
+	p.Add(plotter.NewImage(bg, xmin, ymin, xmax, ymax))
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax, ymin, ymax
+
+	// One scatter per class, in order of first appearance, for the legend.
+	byClass := map[int]plotter.XYs{}
+	var order []int
+	for i, pt := range points {
+		k := labels[i]
+		if _, ok := byClass[k]; !ok {
+			order = append(order, k)
+		}
+		byClass[k] = append(byClass[k], plotter.XY{X: pt[0], Y: pt[1]})
+	}
+	for _, k := range order {
+		s, err := plotter.NewScatter(byClass[k])
+		if err != nil {
+			return nil, err
+		}
+		s.GlyphStyle = draw.GlyphStyle{Color: classColor(k), Radius: vg.Points(3.5), Shape: outlinedCircle{}}
+		p.Add(s)
+		p.Legend.Add("class "+strconv.Itoa(k), s)
+	}
+	p.Legend.Top = true
+	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), -vg.Points(4)
+	return renderPlot(p, boundaryW, boundaryH), nil
+}
+
+// pad widens [lo, hi] by 10% on each side, and a single value to a unit
+// interval, so that points are not drawn on the frame.
+func pad(lo, hi float64) (float64, float64) {
+	d := 0.1 * (hi - lo)
+	if d == 0 {
+		d = 0.5
+	}
+	return lo - d, hi + d
+}
+
+// outlinedCircle is a filled circle with a dark ring, visible on any
+// background colour, including its own class's.
+type outlinedCircle struct{}
+
+func (outlinedCircle) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	draw.CircleGlyph{}.DrawGlyph(c, sty, pt)
+	sty.Color = colorDark
+	c.SetLineStyle(draw.LineStyle{Color: colorDark, Width: vg.Points(0.8)})
+	draw.RingGlyph{}.DrawGlyph(c, sty, pt)
+}

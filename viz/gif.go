@@ -1,0 +1,107 @@
+package viz
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/color/palette"
+	"image/draw"
+	"image/gif"
+	"sort"
+
+	"github.com/pkg/errors"
+)
+
+// WriteGIF writes frames as an animated GIF that loops forever, showing each
+// frame for delay hundredths of a second. All frames must have the same
+// bounds. When the frames use at most 256 colours together they are stored
+// exactly; otherwise (anti-aliased plots) they are mapped onto the fixed
+// Plan 9 palette with Floyd–Steinberg dithering. Both are deterministic, so
+// the same frames always give the same file.
+func WriteGIF(path string, frames []image.Image, delay int) error {
+	b, err := encodeGIF(frames, delay)
+	if err != nil {
+		return errors.Wrap(err, "viz: gif")
+	}
+	return errors.Wrap(writeFile(path, b), "viz: gif")
+}
+
+func encodeGIF(frames []image.Image, delay int) ([]byte, error) {
+	if len(frames) == 0 {
+		return nil, errors.New("no frames")
+	}
+	if delay < 0 {
+		return nil, errors.Errorf("negative delay %d", delay)
+	}
+	for i, f := range frames {
+		if f == nil {
+			return nil, errors.Errorf("frame %d is nil", i)
+		}
+	}
+	bounds := frames[0].Bounds()
+	for i, f := range frames {
+		if f.Bounds() != bounds {
+			return nil, errors.Errorf("frame %d is %v, frame 0 is %v", i, f.Bounds(), bounds)
+		}
+	}
+	if bounds.Empty() {
+		return nil, errors.New("empty frames")
+	}
+	pal, exact := framePalette(frames)
+	var drawer draw.Drawer = draw.FloydSteinberg
+	if exact {
+		drawer = draw.Src
+	}
+	g := &gif.GIF{Config: image.Config{Width: bounds.Dx(), Height: bounds.Dy(), ColorModel: pal}}
+	for _, f := range frames {
+		pm := image.NewPaletted(bounds, pal)
+		drawer.Draw(pm, bounds, f, bounds.Min)
+		g.Image = append(g.Image, pm)
+		g.Delay = append(g.Delay, delay)
+	}
+	var buf bytes.Buffer
+	if err := gif.EncodeAll(&buf, g); err != nil {
+		return nil, errors.Wrap(err, "encoding")
+	}
+	return buf.Bytes(), nil
+}
+
+// framePalette returns the colours used by all frames, sorted so that the
+// result does not depend on map order, and true; or palette.Plan9 and
+// false when there are more than 256.
+func framePalette(frames []image.Image) (color.Palette, bool) {
+	seen := map[color.RGBA]bool{}
+	for _, f := range frames {
+		b := f.Bounds()
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				seen[color.RGBAModel.Convert(f.At(x, y)).(color.RGBA)] = true
+				if len(seen) > 256 {
+					return palette.Plan9, false
+				}
+			}
+		}
+	}
+	cs := make([]color.RGBA, 0, len(seen))
+	for c := range seen {
+		cs = append(cs, c)
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		a, b := cs[i], cs[j]
+		if a.R != b.R {
+			return a.R < b.R
+		}
+		if a.G != b.G {
+			return a.G < b.G
+		}
+		if a.B != b.B {
+			return a.B < b.B
+		}
+		return a.A < b.A
+	})
+	pal := make(color.Palette, len(cs))
+	for i, c := range cs {
+		pal[i] = c
+	}
+	return pal, true
+}
