@@ -1,0 +1,60 @@
+// Package data loads and prepares the data sets gradgraph trains on.
+//
+// # Sources
+//
+// Training, evaluation and prediction read every data set through the Source
+// interface: a length, a feature width, a target width, a class count, and
+// Fill, which copies the rows of a batch of indices into float32 buffers.
+// Two kinds of Source come with the package:
+//
+//   - Dataset holds float32 rows in memory: tabular data such as Iris, the
+//     digits, or a user's CSV file (ReadCSV, LoadCSV).
+//   - Images holds greyscale images as the bytes they are stored as and
+//     scales them to [0, 1] batch by batch in Fill, so MNIST takes 47 MB of
+//     memory instead of 188 MB.
+//
+// Subset and Slice make index views of any Source without copying its data;
+// TrainTestSplit, StandardScaler and OneHot prepare a Dataset as
+// scikit-learn's counterparts do.
+//
+// # Embedded data sets
+//
+// Iris (150 flowers, 4 measurements, 3 classes) and Digits (1797 8x8 images
+// of handwritten digits, pixel counts 0..16, 10 classes) are embedded in the
+// binary from scikit-learn's copies of the UCI files, licensed CC BY 4.0
+// (see LICENSE-DATA.md). They need neither files nor network.
+//
+// # MNIST and Fashion-MNIST
+//
+// MNIST and FashionMNIST read the four IDX files of each set
+// (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
+// t10k-labels-idx1-ubyte, each gzipped or not) from the first folder of
+// these that has them all:
+//
+//  1. the folder passed as dir, when it is not empty (or its mnist/ or
+//     fashion-mnist/ subfolder);
+//  2. $GRADGRAPH_DATA/mnist (or $GRADGRAPH_DATA/fashion-mnist);
+//  3. for Fashion-MNIST, /usr/share/datasets/fashion-mnist, where Debian's
+//     package dataset-fashion-mnist installs it;
+//  4. os.UserCacheDir()/gradgraph/mnist (or .../fashion-mnist), e.g.
+//     ~/.cache/gradgraph/mnist on Linux.
+//
+// Files that are found nowhere are downloaded from the mirrors in
+// MNISTMirrors or FashionMNISTMirrors into the first of folders 1, 2 and 4
+// that applies. A download is written to a temporary file in that folder,
+// checked (a valid IDX file with the known SHA-256 of its uncompressed
+// content), synced and only then renamed into place, so an interrupted or
+// corrupt download leaves nothing behind. Progress goes to the io.Writer of
+// WithProgress; without one, downloads are silent. Offline turns
+// downloading off. When files cannot be had, the error lists the missing
+// files, the folders searched and the ways to provide them.
+//
+// Every file, downloaded or found, is checked against MNISTSHA256 or
+// FashionMNISTSHA256 as it is read (ReadIDX computes the hash on the way).
+//
+// # Errors
+//
+// Loaders report bad input as errors that name the file, line, row or column
+// at fault; they do not panic on it. Fill is the exception: its indices are
+// the caller's own, and out-of-range ones panic like a slice index would.
+package data

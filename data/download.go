@@ -1,0 +1,149 @@
+package data
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pkg/errors"
+)
+
+// defaultClient bounds a download: without a timeout a stalled mirror would
+// hang the program forever.
+var defaultClient = &http.Client{Timeout: 10 * time.Minute}
+
+// download fetches base.gz from the first mirror that serves it intact into
+// dir, where it appears under its final name only once complete and
+// verified: it is written to a temporary file in the same folder (so the
+// rename cannot cross file systems), checked, synced and renamed. On any
+// failure the temporary file is removed, so an interrupted download never
+// looks like a data file.
+func download(o *options, mirrors []string, dir, base, wantSum string) (string, error) {
+	if len(mirrors) == 0 {
+		return "", errors.New("no mirrors configured")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", errors.Wrap(err, "cannot create the download folder")
+	}
+	var msgs []string
+	for _, m := range mirrors {
+		url := strings.TrimRight(m, "/") + "/" + base + ".gz"
+		path, err := fetch(o, url, dir, base, wantSum)
+		if err == nil {
+			return path, nil
+		}
+		msgs = append(msgs, err.Error())
+		if o.progress != nil {
+			fmt.Fprintf(o.progress, "%v\n", err)
+		}
+	}
+	return "", errors.New(strings.Join(msgs, "; "))
+}
+
+func fetch(o *options, url, dir, base, wantSum string) (path string, err error) {
+	client := o.client
+	if client == nil {
+		client = defaultClient
+	}
+	resp, err := client.Get(url)
+	if err != nil {
+		return "", errors.Wrap(err, "download")
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", errors.Errorf("download %s: %s", url, resp.Status)
+	}
+
+	tmp, err := os.CreateTemp(dir, "."+base+".*.part")
+	if err != nil {
+		return "", errors.Wrap(err, "download")
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+
+	var body io.Reader = resp.Body
+	if o.progress != nil {
+		fmt.Fprintf(o.progress, "downloading %s\n", url)
+		body = io.TeeReader(body, &progress{w: o.progress, name: base, total: resp.ContentLength})
+	}
+	n, err := io.Copy(tmp, body)
+	if err != nil {
+		return "", errors.Wrapf(err, "download %s: interrupted after %d bytes", url, n)
+	}
+	if resp.ContentLength >= 0 && n != resp.ContentLength {
+		return "", errors.Errorf("download %s: got %d bytes, server announced %d", url, n, resp.ContentLength)
+	}
+
+	// Verify what was written, from the file itself, before it gets its
+	// real name: a mirror serving an error page or other data is caught
+	// here, not at load time.
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return "", errors.Wrap(err, "download")
+	}
+	m, err := DecodeIDX(tmp, url)
+	if err != nil {
+		return "", err
+	}
+	if wantSum != "" && m.Sum() != wantSum {
+		return "", errors.Errorf("download %s: checksum mismatch: SHA-256 of the content is %s, want %s", url, m.Sum(), wantSum)
+	}
+	if err := tmp.Sync(); err != nil {
+		return "", errors.Wrap(err, "download")
+	}
+	if err := tmp.Close(); err != nil {
+		return "", errors.Wrap(err, "download")
+	}
+	var head [2]byte
+	name := base
+	if f, err := os.Open(tmp.Name()); err == nil {
+		if _, err := io.ReadFull(f, head[:]); err == nil && head == [2]byte{0x1f, 0x8b} {
+			name += ".gz"
+		}
+		f.Close()
+	}
+	path = filepath.Join(dir, name)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return "", errors.Wrap(err, "download")
+	}
+	// Sync the folder too, so that the rename itself survives a crash.
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	if o.progress != nil {
+		fmt.Fprintf(o.progress, "saved %s (%d bytes, SHA-256 verified: %v)\n", path, n, wantSum != "")
+	}
+	return path, nil
+}
+
+// progress reports download progress at every tenth of the file, or every
+// 4 MiB when the size is unknown: lines a log file can hold, unlike a
+// carriage-return animation.
+type progress struct {
+	w           io.Writer
+	name        string
+	total, done int64
+	next        int64
+}
+
+func (p *progress) Write(b []byte) (int, error) {
+	p.done += int64(len(b))
+	if p.done >= p.next {
+		if p.total > 0 {
+			fmt.Fprintf(p.w, "  %s: %3d%% of %.1f MB\n", p.name, 100*p.done/p.total, float64(p.total)/1e6)
+			p.next = p.done + p.total/10
+		} else {
+			fmt.Fprintf(p.w, "  %s: %.1f MB\n", p.name, float64(p.done)/1e6)
+			p.next = p.done + 4<<20
+		}
+	}
+	return len(b), nil
+}

@@ -1,0 +1,122 @@
+package data
+
+import (
+	"fmt"
+
+	"github.com/pkg/errors"
+)
+
+// Images is a set of equally sized greyscale images with class labels,
+// kept as the bytes they are stored as. It implements Source: Fill scales
+// pixels to [0, 1] (x/255) batch by batch, so MNIST's training set takes
+// 47 MB in memory instead of 188 MB of float32 and loads without a
+// conversion pass.
+type Images struct {
+	// Name identifies the set, e.g. "mnist/train".
+	Name string
+
+	n, rows, cols int
+	pix           []byte
+	labels        []byte
+	classes       []string
+}
+
+// scale255 maps a byte to byte/255 by table: a load per pixel instead of a
+// conversion and a division, with the same result as float32(b)/255.
+var scale255 = func() (t [256]float32) {
+	for i := range t {
+		t[i] = float32(i) / 255
+	}
+	return t
+}()
+
+// NewImages wraps, without copying, n = len(labels) images of rows x cols
+// bytes in pix. Every label must be a class index below len(classes).
+func NewImages(name string, pix []byte, rows, cols int, labels []byte, classes []string) (*Images, error) {
+	if rows <= 0 || cols <= 0 {
+		return nil, errors.Errorf("data: %s: image size %dx%d not positive", name, rows, cols)
+	}
+	n := len(labels)
+	if len(pix) != n*rows*cols {
+		return nil, errors.Errorf("data: %s: %d pixel bytes for %d labels of %dx%d images, want %d",
+			name, len(pix), n, rows, cols, n*rows*cols)
+	}
+	if len(classes) == 0 || len(classes) > 256 {
+		return nil, errors.Errorf("data: %s: %d classes, want 1 to 256", name, len(classes))
+	}
+	for i, l := range labels {
+		if int(l) >= len(classes) {
+			return nil, errors.Errorf("data: %s: label %d of image %d not below %d classes", name, l, i, len(classes))
+		}
+	}
+	return &Images{Name: name, n: n, rows: rows, cols: cols, pix: pix, labels: labels, classes: classes}, nil
+}
+
+// Len returns the number of images.
+func (m *Images) Len() int { return m.n }
+
+// Features returns rows*cols.
+func (m *Images) Features() int { return m.rows * m.cols }
+
+// TargetWidth returns 1: labels are class indices.
+func (m *Images) TargetWidth() int { return 1 }
+
+// NumClasses returns the number of classes (10 for MNIST).
+func (m *Images) NumClasses() int { return len(m.classes) }
+
+// Classes returns the class names. The slice is shared; do not modify it.
+func (m *Images) Classes() []string { return m.classes }
+
+// Rows returns the image height.
+func (m *Images) Rows() int { return m.rows }
+
+// Cols returns the image width.
+func (m *Images) Cols() int { return m.cols }
+
+// Label returns the class of image i.
+func (m *Images) Label(i int) int { return int(m.labels[i]) }
+
+// Labels returns the raw label bytes, shared; do not modify them.
+func (m *Images) Labels() []byte { return m.labels }
+
+// Pixels returns the rows*cols bytes of image i, sharing the storage.
+func (m *Images) Pixels(i int) []byte {
+	f := m.rows * m.cols
+	return m.pix[i*f : (i+1)*f : (i+1)*f]
+}
+
+// Fill writes images idx scaled to [0, 1] into x and their labels into y;
+// see Source.
+func (m *Images) Fill(idx []int, x, y []float32) {
+	f := m.rows * m.cols
+	if x != nil {
+		for k, i := range idx {
+			dst := x[k*f : (k+1)*f]
+			src := m.pix[i*f : (i+1)*f]
+			for j, b := range src {
+				dst[j] = scale255[b]
+			}
+		}
+	}
+	if y != nil {
+		for k, i := range idx {
+			y[k] = float32(m.labels[i])
+		}
+	}
+}
+
+// Float32 returns every image scaled to [0, 1] as one row-major slice:
+// n*rows*cols values, four times the memory of the bytes. It is for callers
+// that want the whole matrix; training reads through Fill instead.
+func (m *Images) Float32() []float32 {
+	out := make([]float32, len(m.pix))
+	for i, b := range m.pix {
+		out[i] = scale255[b]
+	}
+	return out
+}
+
+// String describes the images, e.g. "mnist/train: 60000 images 28x28, 10 classes".
+func (m *Images) String() string {
+	return fmt.Sprintf("%s: %d images %dx%d, %d classes", m.Name, m.n, m.rows, m.cols, len(m.classes))
+}

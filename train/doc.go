@@ -1,0 +1,28 @@
+// Package train compiles, fits, evaluates and runs gradgraph models, in the
+// shape of Keras's model.compile / fit / evaluate / predict.
+//
+// Compile binds an nn.Model to an Optimizer (SGD, Adam, RMSprop, with Keras
+// 3's update rules and defaults), a Loss (sparse or one-hot categorical
+// cross-entropy, mean squared error) and Metrics (Accuracy). Fit then trains
+// on any data.Source:
+//
+//   - each epoch shuffles the training samples and draws dropout masks from a
+//     generator derived from (Seed, epoch), so a run is reproducible to the
+//     bit, and a run resumed at epoch e draws what an uninterrupted one would;
+//   - ValidationSplit holds out the last fraction of the samples before
+//     shuffling, as Keras does; ValidationData supplies a separate set;
+//   - every step runs a graph built for its batch size, so the last, partial
+//     batch is trained on and every sample is evaluated;
+//   - callbacks see the same points as Keras's (train, epoch and batch
+//     begin/end); EarlyStopping implements Keras 3's monitor, min_delta,
+//     patience, baseline, start_from_epoch and restore_best_weights;
+//   - a NaN or infinite loss stops training with an error naming the epoch
+//     and batch, before the step's update reaches the weights.
+//
+// Training metrics are sample-weighted means over the epoch computed in
+// training mode (dropout on, batch statistics), validation and Evaluate
+// figures in inference mode, as Keras reports them. Progress lines follow
+// Keras's format:
+//
+//	12/12 ━━━━━━━━━━━━━━━━━━━━ 0s 9ms/step - accuracy: 0.6171 - loss: 1.0188 - val_accuracy: 0.7500 - val_loss: 0.7654
+package train

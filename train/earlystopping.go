@@ -1,0 +1,126 @@
+package train
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/pkg/errors"
+
+	"github.com/gradgraph/gradgraph/graph"
+)
+
+// EarlyStopping stops training when a monitored figure has stopped
+// improving, with Keras 3's semantics:
+//
+//   - an epoch improves on the best so far when it is better by more than
+//     MinDelta (lower for "min", higher for "max");
+//   - training stops at the end of the epoch at which Patience epochs have
+//     passed since the last improvement (never after the first epoch);
+//   - with RestoreBestWeights, every weight (BatchNorm's moving statistics
+//     included) is set back at the end of training to its value after the
+//     best epoch, whether or not training stopped early;
+//   - epochs before StartFromEpoch are not monitored.
+type EarlyStopping struct {
+	NopCallback
+	Monitor            string   // default "val_loss"
+	MinDelta           float64  // minimum change that counts as improvement
+	Patience           int      // epochs without improvement before stopping
+	Mode               string   // "min", "max" or "auto" (max for accuracy-like names)
+	Baseline           *float64 // if set, an epoch must also beat it to reset the wait
+	RestoreBestWeights bool
+	StartFromEpoch     int
+	Verbose            io.Writer // where to report stopping and restoring; nil for silence
+
+	// Set during training.
+	Best         float64
+	BestEpoch    int // 0-based
+	StoppedEpoch int // 0-based; 0 when training ran to the end
+	wait         int
+	better       func(a, b float64) bool
+	bestWeights  [][]float64
+}
+
+// OnTrainBegin implements Callback.
+func (e *EarlyStopping) OnTrainBegin(t *Trainer) error {
+	if e.Monitor == "" {
+		e.Monitor = "val_loss"
+	}
+	if e.Patience < 0 {
+		return errors.Errorf("early stopping: patience must be ≥ 0, got %d", e.Patience)
+	}
+	delta := math.Abs(e.MinDelta)
+	max := false
+	switch e.Mode {
+	case "", "auto":
+		n := strings.TrimPrefix(e.Monitor, "val_")
+		max = strings.Contains(n, "acc") || strings.Contains(n, "auc")
+	case "min":
+	case "max":
+		max = true
+	default:
+		return errors.Errorf("early stopping: mode %q, want min, max or auto", e.Mode)
+	}
+	if max {
+		e.better = func(a, b float64) bool { return a-delta > b }
+		e.Best = math.Inf(-1)
+	} else {
+		e.better = func(a, b float64) bool { return a+delta < b }
+		e.Best = math.Inf(1)
+	}
+	e.wait, e.StoppedEpoch, e.BestEpoch, e.bestWeights = 0, 0, 0, nil
+	return nil
+}
+
+// OnEpochEnd implements Callback.
+func (e *EarlyStopping) OnEpochEnd(t *Trainer, epoch int, logs Logs) error {
+	current, ok := logs[e.Monitor]
+	if !ok {
+		have := make([]string, 0, len(logs))
+		for k := range logs {
+			have = append(have, k)
+		}
+		sort.Strings(have)
+		return errors.Errorf("early stopping: %q is not among the logs (%s)", e.Monitor, strings.Join(have, ", "))
+	}
+	if epoch < e.StartFromEpoch {
+		return nil
+	}
+	params := t.Model.Params()
+	if e.RestoreBestWeights && e.bestWeights == nil {
+		e.bestWeights = graph.Snapshot(params)
+		e.BestEpoch = epoch
+	}
+	e.wait++
+	if e.better(current, e.Best) {
+		e.Best, e.BestEpoch = current, epoch
+		if e.RestoreBestWeights {
+			e.bestWeights = graph.Snapshot(params)
+		}
+		if e.Baseline == nil || e.better(current, *e.Baseline) {
+			e.wait = 0
+		}
+		return nil
+	}
+	if e.wait >= e.Patience && epoch > 0 {
+		e.StoppedEpoch = epoch
+		t.StopTraining()
+	}
+	return nil
+}
+
+// OnTrainEnd implements Callback.
+func (e *EarlyStopping) OnTrainEnd(t *Trainer, logs Logs) error {
+	if e.StoppedEpoch > 0 && e.Verbose != nil {
+		fmt.Fprintf(e.Verbose, "Epoch %d: early stopping\n", e.StoppedEpoch+1)
+	}
+	if e.RestoreBestWeights && e.bestWeights != nil {
+		if e.Verbose != nil {
+			fmt.Fprintf(e.Verbose, "Restoring model weights from the end of the best epoch: %d.\n", e.BestEpoch+1)
+		}
+		return errors.Wrap(graph.Restore(t.Model.Params(), e.bestWeights), "early stopping")
+	}
+	return nil
+}

@@ -1,0 +1,116 @@
+package train
+
+import (
+	"github.com/pkg/errors"
+
+	"github.com/gradgraph/gradgraph/data"
+)
+
+// Evaluate returns the loss and metrics over every sample of src in
+// inference mode (dropout off, BatchNorm on its moving statistics). The last
+// partial batch is run through a graph of its own size, so no sample is
+// dropped or padded.
+func (t *Trainer) Evaluate(src data.Source, batchSize int) (Logs, error) {
+	if err := t.ready("evaluate", src, batchSize); err != nil {
+		return nil, err
+	}
+	if err := t.checkData("evaluate "+t.Model.Name, src); err != nil {
+		return nil, err
+	}
+	return t.evaluate(src, seq(0, src.Len()), batchSize)
+}
+
+func (t *Trainer) evaluate(src data.Source, idx []int, batchSize int) (Logs, error) {
+	for _, mt := range t.Metrics {
+		mt.Reset()
+	}
+	var lossSum float64
+	for start := 0; start < len(idx); start += batchSize {
+		b := idx[start:min(start+batchSize, len(idx))]
+		s, err := t.stepFor(len(b), false)
+		if err != nil {
+			return nil, err
+		}
+		loss, err := t.run(s, src, b, nil)
+		if err != nil {
+			return nil, errors.Wrapf(err, "evaluate %q: samples %d..%d", t.Model.Name, b[0], b[len(b)-1])
+		}
+		lossSum += loss * float64(len(b))
+		for _, mt := range t.Metrics {
+			mt.Update(s.out64, s.tgt64, len(b), t.Model.OutputWidth())
+		}
+	}
+	logs := Logs{"loss": lossSum / float64(len(idx))}
+	for _, mt := range t.Metrics {
+		logs[mt.Name()] = mt.Result()
+	}
+	return logs, nil
+}
+
+// Predict returns the model's output for every sample of src in inference
+// mode, one row per sample. Targets are read only if src has them in range;
+// the loss computed alongside is discarded.
+func (t *Trainer) Predict(src data.Source, batchSize int) ([][]float32, error) {
+	if err := t.ready("predict", src, batchSize); err != nil {
+		return nil, err
+	}
+	n, w := src.Len(), t.Model.OutputWidth()
+	flat := make([]float32, n*w)
+	out := make([][]float32, n)
+	tw := w
+	if ce, ok := t.Loss.(*CrossEntropy); ok && ce.Sparse {
+		tw = 1
+	}
+	pred := predictSource{src, tw}
+	for start := 0; start < n; start += batchSize {
+		b := seq(start, min(start+batchSize, n))
+		s, err := t.stepFor(len(b), false)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := t.run(s, pred, b, nil); err != nil {
+			return nil, errors.Wrapf(err, "predict %q: samples %d..%d", t.Model.Name, b[0], b[len(b)-1])
+		}
+		for i := range b {
+			row := flat[(start+i)*w : (start+i+1)*w]
+			for j := range row {
+				row[j] = float32(s.out64[i*w+j])
+			}
+			out[start+i] = row
+		}
+	}
+	return out, nil
+}
+
+// predictSource presents src's features with zero targets in the loss's
+// target width, so that Predict works on unlabelled data.
+type predictSource struct {
+	data.Source
+	tw int
+}
+
+func (p predictSource) TargetWidth() int { return p.tw }
+
+func (p predictSource) Fill(idx []int, x, y []float32) {
+	p.Source.Fill(idx, x, nil)
+	for i := range y {
+		y[i] = 0
+	}
+}
+
+func (t *Trainer) ready(what string, src data.Source, batchSize int) error {
+	m := t.Model
+	if !m.Built() {
+		return errors.Errorf("%s %q: model is not built; call Build or Fit first", what, m.Name)
+	}
+	if batchSize <= 0 {
+		return errors.Errorf("%s %q: batch size must be positive, got %d", what, m.Name, batchSize)
+	}
+	if src == nil || src.Len() == 0 {
+		return errors.Errorf("%s %q: no data", what, m.Name)
+	}
+	if src.Features() != m.InputWidth() {
+		return errors.Errorf("%s %q: data has %d features, model takes %d", what, m.Name, src.Features(), m.InputWidth())
+	}
+	return nil
+}

@@ -1,0 +1,181 @@
+package train
+
+import (
+	"math"
+
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+
+	"github.com/gradgraph/gradgraph/data"
+	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/nn"
+)
+
+// Loss turns a model's output and the targets into the scalar that training
+// minimises. The graph always receives targets as a (batch, outputs) matrix;
+// Encode maps the data's target rows onto it (class indices become one-hot
+// rows).
+type Loss interface {
+	// Name is the loss's Keras name.
+	Name() string
+	// Check validates a data set's targets against a model with outputs
+	// outputs before any training step runs.
+	Check(src data.Source, outputs int) error
+	// Encode writes rows data target rows y as a (rows, outputs) matrix into dst.
+	Encode(y []float32, rows, outputs int, dst []float32) error
+	// Build adds the mean loss over the batch to the graph.
+	Build(b *graph.Builder, out, target *G.Node) (*G.Node, error)
+}
+
+// CrossEntropy is categorical cross-entropy, −Σ y·log p averaged over the
+// batch, with targets either as class indices (Sparse, Keras's
+// SparseCategoricalCrossentropy) or one-hot rows.
+//
+// With FromLogits the model's output is taken as logits and passed through a
+// stable log-softmax. Otherwise the output is taken as probabilities; when it
+// comes from a Softmax activation the loss uses that activation's
+// log-probabilities directly, which is exact where log(p) of a float32
+// probability would give −Inf.
+type CrossEntropy struct {
+	Sparse     bool
+	FromLogits bool
+}
+
+// SparseCategoricalCrossentropy takes class indices as targets and
+// probabilities as outputs.
+func SparseCategoricalCrossentropy() *CrossEntropy { return &CrossEntropy{Sparse: true} }
+
+// CategoricalCrossentropy takes one-hot rows as targets and probabilities as outputs.
+func CategoricalCrossentropy() *CrossEntropy { return &CrossEntropy{} }
+
+// Name implements Loss.
+func (l *CrossEntropy) Name() string {
+	if l.Sparse {
+		return "sparse_categorical_crossentropy"
+	}
+	return "categorical_crossentropy"
+}
+
+// Check implements Loss.
+func (l *CrossEntropy) Check(src data.Source, outputs int) error {
+	if l.Sparse {
+		if src.TargetWidth() != 1 {
+			return errors.Errorf("%s: targets have width %d, want 1 class index per sample", l.Name(), src.TargetWidth())
+		}
+		return checkLabels(src, outputs)
+	}
+	if src.TargetWidth() != outputs {
+		return errors.Errorf("%s: targets have width %d, model outputs %d", l.Name(), src.TargetWidth(), outputs)
+	}
+	return nil
+}
+
+// Encode implements Loss.
+func (l *CrossEntropy) Encode(y []float32, rows, outputs int, dst []float32) error {
+	if !l.Sparse {
+		copy(dst, y[:rows*outputs])
+		return nil
+	}
+	for i := range dst[:rows*outputs] {
+		dst[i] = 0
+	}
+	for i := 0; i < rows; i++ {
+		c := int(y[i])
+		if float32(c) != y[i] || c < 0 || c >= outputs {
+			return errors.Errorf("%s: label %v is not a class index in [0, %d)", l.Name(), y[i], outputs)
+		}
+		dst[i*outputs+c] = 1
+	}
+	return nil
+}
+
+// Build implements Loss.
+func (l *CrossEntropy) Build(b *graph.Builder, out, target *G.Node) (*G.Node, error) {
+	var logp *G.Node
+	var err error
+	switch {
+	case l.FromLogits:
+		logp, err = nn.LogSoftmax(out)
+	case b.Probs == out && b.LogProbs != nil:
+		logp = b.LogProbs
+	default:
+		// Probabilities from elsewhere: Keras clips them to [ε, 1−ε]; adding
+		// ε keeps log finite the same way for p near 0.
+		var pe *G.Node
+		if pe, err = G.Add(out, b.Const(1e-7)); err == nil {
+			logp, err = G.Log(pe)
+		}
+	}
+	if err != nil {
+		return nil, errors.Wrap(err, l.Name())
+	}
+	prod, err := G.HadamardProd(logp, target)
+	if err != nil {
+		return nil, errors.Wrap(err, l.Name())
+	}
+	s, err := G.Sum(prod)
+	if err != nil {
+		return nil, errors.Wrap(err, l.Name())
+	}
+	loss, err := G.Mul(s, b.Const(-1/float64(b.Batch)))
+	return loss, errors.Wrap(err, l.Name())
+}
+
+// MSE is the mean squared error over every output of every sample.
+type MSE struct{}
+
+// MeanSquaredError returns the MSE loss.
+func MeanSquaredError() MSE { return MSE{} }
+
+// Name implements Loss.
+func (MSE) Name() string { return "mean_squared_error" }
+
+// Check implements Loss.
+func (MSE) Check(src data.Source, outputs int) error {
+	if src.TargetWidth() != outputs {
+		return errors.Errorf("mean_squared_error: targets have width %d, model outputs %d", src.TargetWidth(), outputs)
+	}
+	return nil
+}
+
+// Encode implements Loss.
+func (MSE) Encode(y []float32, rows, outputs int, dst []float32) error {
+	copy(dst, y[:rows*outputs])
+	return nil
+}
+
+// Build implements Loss.
+func (MSE) Build(b *graph.Builder, out, target *G.Node) (*G.Node, error) {
+	d, err := G.Sub(out, target)
+	if err != nil {
+		return nil, errors.Wrap(err, "mean_squared_error")
+	}
+	sq, err := G.Square(d)
+	if err != nil {
+		return nil, errors.Wrap(err, "mean_squared_error")
+	}
+	m, err := G.Mean(sq)
+	return m, errors.Wrap(err, "mean_squared_error")
+}
+
+// checkLabels reads every target of src once and reports the first that is
+// not a class index below outputs.
+func checkLabels(src data.Source, outputs int) error {
+	const chunk = 4096
+	n := src.Len()
+	idx := make([]int, 0, chunk)
+	y := make([]float32, chunk)
+	for start := 0; start < n; start += chunk {
+		idx = idx[:0]
+		for i := start; i < n && i < start+chunk; i++ {
+			idx = append(idx, i)
+		}
+		src.Fill(idx, nil, y[:len(idx)])
+		for k, v := range y[:len(idx)] {
+			if math.IsNaN(float64(v)) || float32(int(v)) != v || v < 0 || int(v) >= outputs {
+				return errors.Errorf("sample %d has label %v; the model outputs %d classes, labels must be 0..%d", start+k, v, outputs, outputs-1)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,67 @@
+package train
+
+// Metric accumulates a figure over the batches of an epoch, weighted by
+// samples, from the model's outputs and the encoded targets.
+type Metric interface {
+	// Name is the key in logs and History ("accuracy").
+	Name() string
+	Reset()
+	// Update adds rows samples: out and target are (rows, width) row-major.
+	Update(out, target []float64, rows, width int)
+	Result() float64
+}
+
+// AccuracyMetric is the share of samples whose largest output is the target
+// class (Keras picks this for "accuracy" with a categorical loss).
+type AccuracyMetric struct{ correct, total int }
+
+// Accuracy returns a categorical accuracy metric.
+func Accuracy() *AccuracyMetric { return &AccuracyMetric{} }
+
+// Name implements Metric.
+func (m *AccuracyMetric) Name() string { return "accuracy" }
+
+// Reset implements Metric.
+func (m *AccuracyMetric) Reset() { m.correct, m.total = 0, 0 }
+
+// Update implements Metric.
+func (m *AccuracyMetric) Update(out, target []float64, rows, width int) {
+	for i := 0; i < rows; i++ {
+		if argmax(out[i*width:(i+1)*width]) == argmax(target[i*width:(i+1)*width]) {
+			m.correct++
+		}
+	}
+	m.total += rows
+}
+
+// Result implements Metric.
+func (m *AccuracyMetric) Result() float64 {
+	if m.total == 0 {
+		return 0
+	}
+	return float64(m.correct) / float64(m.total)
+}
+
+// argmax returns the index of the first largest value.
+func argmax(v []float64) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+// Argmax returns each row's predicted class.
+func Argmax(rows [][]float32) []int {
+	out := make([]int, len(rows))
+	for i, r := range rows {
+		for j, x := range r {
+			if x > r[out[i]] {
+				out[i] = j
+			}
+		}
+	}
+	return out
+}
