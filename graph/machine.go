@@ -34,6 +34,18 @@ func (b *Builder) Compile(loss *G.Node, wrt []*Param, outputs ...*G.Node) (*Mach
 	} else if len(wrt) > 0 {
 		return nil, errors.New("graph: gradients asked for without a loss")
 	}
+	// Forward values are read before the gradient nodes exist. A read runs
+	// at its node's place in the topological order, and a read added after
+	// gorgonia.Grad sorts after the backward pass, whose in-place operations
+	// may already have overwritten the value (BatchNorm's batch mean came
+	// back halved that way).
+	m.outs = make([]G.Value, len(outputs))
+	for i, o := range outputs {
+		G.Read(o, &m.outs[i])
+	}
+	for _, o := range b.observers {
+		G.Read(o.node, &o.val)
+	}
 	if len(wrt) > 0 {
 		nodes := make([]*G.Node, len(wrt))
 		for i, p := range wrt {
@@ -51,13 +63,6 @@ func (b *Builder) Compile(loss *G.Node, wrt []*Param, outputs ...*G.Node) (*Mach
 		for i, g := range gs {
 			G.Read(g, &m.grads[i])
 		}
-	}
-	m.outs = make([]G.Value, len(outputs))
-	for i, o := range outputs {
-		G.Read(o, &m.outs[i])
-	}
-	for _, o := range b.observers {
-		G.Read(o.node, &o.val)
 	}
 	m.vm = G.NewTapeMachine(b.G)
 	return m, nil
