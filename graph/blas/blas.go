@@ -1,0 +1,67 @@
+package blas
+
+import (
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+
+	gblas "gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+	"gorgonia.org/gorgonia"
+)
+
+// GonumName is the name reported for gonum's pure-Go BLAS.
+const GonumName = "gonum (pure Go)"
+
+// ThreadsEnv names the environment variable that overrides the number of
+// threads OpenBLAS uses (a positive integer). It has no effect on gonum.
+const ThreadsEnv = "GRADGRAPH_BLAS_THREADS"
+
+var (
+	mu      sync.Mutex
+	current = GonumName
+)
+
+// Name returns the human-readable name of the BLAS backend installed by the
+// last call to Use, or GonumName if Use has not been called.
+func Name() string {
+	mu.Lock()
+	defer mu.Unlock()
+	return current
+}
+
+// install makes impl the BLAS of Gorgonia and of the tensor package.
+// gorgonia.Use also calls tensor.Use, which is the one MatMul/MatVecMul/Outer
+// and Inner of dense tensors actually call.
+func install(impl gorgonia.BLAS, name string) {
+	gorgonia.Use(impl)
+	current = name
+}
+
+func installGonum() string {
+	install(gonum.Implementation{}, GonumName)
+	return GonumName
+}
+
+// threadsFromEnv returns the thread count asked for by ThreadsEnv, or def
+// when the variable is unset or not a positive integer.
+func threadsFromEnv(def int) int {
+	s := strings.TrimSpace(os.Getenv(ThreadsEnv))
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return def
+	}
+	if max := runtime.NumCPU(); n > max {
+		n = max
+	}
+	return n
+}
+
+// Compile-time check that gonum satisfies the interface Gorgonia wants.
+var _ gorgonia.BLAS = gonum.Implementation{}
+var _ gblas.Float32 = gonum.Implementation{}
