@@ -1,0 +1,37 @@
+package report
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestWriteFileKeepsOldContentOnFailure(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "metrics.json")
+	if err := WriteFile(path, func(f *os.File) error { _, err := f.WriteString("old"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteFile(path, func(f *os.File) error {
+		f.WriteString("half of the new")
+		return errors.New("disk full")
+	})
+	if err == nil {
+		t.Fatal("failed write reported no error")
+	}
+	if got, _ := os.ReadFile(path); string(got) != "old" {
+		t.Errorf("file holds %q after a failed write, want the old content", got)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d files in the folder, want only metrics.json (no temp files)", len(entries))
+	}
+}
+
+func TestOutDirRejectsAFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "f")
+	os.WriteFile(file, nil, 0o644)
+	if err := OutDir(filepath.Join(file, "out")); err == nil {
+		t.Error("OutDir under a regular file gave no error")
+	}
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runIris(t *testing.T, args ...string) (string, map[string]any, string) {
+	t.Helper()
+	dir := t.TempDir()
+	var out bytes.Buffer
+	if err := run(append([]string{"-out", dir}, args...), &out); err != nil {
+		t.Fatalf("iris %v: %v", args, err)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "metrics.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	return dir, m, out.String()
+}
+
+func TestSameSeedSameHistory(t *testing.T) {
+	a, _, _ := runIris(t, "-seed", "7", "-quiet")
+	b, _, _ := runIris(t, "-seed", "7", "-quiet")
+	c, _, _ := runIris(t, "-seed", "8", "-quiet")
+	ha, _ := os.ReadFile(filepath.Join(a, "history.csv"))
+	hb, _ := os.ReadFile(filepath.Join(b, "history.csv"))
+	hc, _ := os.ReadFile(filepath.Join(c, "history.csv"))
+	if len(ha) == 0 || !bytes.Equal(ha, hb) {
+		t.Errorf("seed 7 twice gave different histories")
+	}
+	if bytes.Equal(ha, hc) {
+		t.Errorf("seeds 7 and 8 gave the same history")
+	}
+}
+
+// The issue's bar: across seeds 1..5, mean test accuracy ≥ 0.96 and none
+// below 0.93 (a PyTorch run of the recipe averages 0.973).
+func TestAccuracyAcrossSeeds(t *testing.T) {
+	sum, lowest := 0.0, 1.0
+	for seed := 1; seed <= 5; seed++ {
+		_, m, _ := runIris(t, "-seed", string(rune('0'+seed)), "-quiet")
+		acc := m["test_accuracy"].(float64)
+		t.Logf("seed %d: test accuracy %.4f, loss %.4f, %v epochs", seed, acc, m["test_loss"], m["epochs_run"])
+		sum += acc
+		lowest = min(lowest, acc)
+	}
+	if mean := sum / 5; mean < 0.96 || lowest < 0.93 {
+		t.Errorf("mean accuracy %.4f (want ≥ 0.96), lowest %.4f (want ≥ 0.93)", mean, lowest)
+	}
+}
+
+func TestOutputs(t *testing.T) {
+	dir, m, out := runIris(t, "-seed", "1", "-epochs", "12", "-patience", "3")
+	for _, k := range []string{"test_accuracy", "test_loss", "epochs_run", "best_epoch", "train_seconds"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("metrics.json lacks %q", k)
+		}
+	}
+	hist, _ := os.ReadFile(filepath.Join(dir, "history.csv"))
+	lines := strings.Split(strings.TrimSpace(string(hist)), "\n")
+	if lines[0] != "epoch,loss,accuracy,val_loss,val_accuracy" || len(lines)-1 != int(m["epochs_run"].(float64)) {
+		t.Errorf("history.csv: header %q, %d rows for %v epochs", lines[0], len(lines)-1, m["epochs_run"])
+	}
+	f, err := os.Open(filepath.Join(dir, "curves.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := png.DecodeConfig(f); err != nil {
+		t.Errorf("curves.png: %v", err)
+	}
+	for _, want := range []string{`Model: "iris"`, "Total params: 5,187 (20.26 KB)", "Trainable params: 4,931 (19.26 KB)", "Non-trainable params: 256 (1.00 KB)", "Epoch 1/12", "12/12 ━━━━", "Test accuracy (evaluate):", "Test accuracy (predict + argmax):"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	// Evaluate and Predict+argmax must agree.
+	if m["test_accuracy"] != m["test_accuracy_predict"] {
+		t.Errorf("evaluate accuracy %v, predict accuracy %v", m["test_accuracy"], m["test_accuracy_predict"])
+	}
+}
+
+func TestBadFlags(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-batch", "0"}, "batch size must be positive"},
+		{[]string{"-batch", "-3"}, "batch size must be positive"},
+		{[]string{"-epochs", "-1"}, "must not be negative"},
+		{[]string{"-colour", "red"}, "flag provided but not defined: -colour"},
+		{[]string{"-seed", "x"}, `invalid value "x" for flag -seed`},
+		{[]string{"extra"}, "unexpected arguments"},
+		{[]string{"-out", filepath.Join(file, "sub")}, "output folder"},
+	}
+	for _, c := range cases {
+		dir := t.TempDir()
+		args := append([]string{"-out", dir, "-quiet"}, c.args...)
+		err := run(args, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: error %v, want %q", c.args, err, c.want)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 && !strings.HasPrefix(c.args[0], "-out") {
+			t.Errorf("%v: left %d files in -out", c.args, len(entries))
+		}
+	}
+}
