@@ -1,0 +1,38 @@
+# gradgraph — see README.md. `make help` lists the targets.
+
+GO ?= go
+
+# The OpenBLAS backend is dlopened at run time, so building it needs only cgo
+# and a C compiler; the library itself is looked for when the program starts
+# (apt-get install libopenblas-dev), and its absence falls back to pure Go.
+CGO_OK := $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v $$($(GO) env CC) >/dev/null 2>&1 && echo 1)
+HAS_OPENBLAS := $(shell (ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so\.0') && echo 1)
+FAST_TAGS := $(if $(and $(CGO_OK),$(HAS_OPENBLAS)),-tags openblas,)
+
+.PHONY: help test iris mnist digits lint bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+test: ## run every test (pure Go; MNIST tests use ../shared/data/mnist when present)
+	$(GO) test -count=1 ./...
+
+iris: ## train the Iris tutorial (embedded data, offline) into out/iris
+	$(GO) run $(FAST_TAGS) ./cmd/iris
+
+mnist: ## train the Keras MNIST recipe into out/mnist (DATA=folder of the IDX files)
+	$(GO) run $(FAST_TAGS) ./cmd/mnist $(if $(DATA),-data $(DATA),)
+
+digits: ## train the from-scratch network on the 8x8 digits (embedded, offline)
+	$(GO) run $(FAST_TAGS) ./cmd/mnist -dataset digits
+
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: the files above need formatting'; exit 1; }
+	$(GO) vet ./...
+
+bench: ## run the Go benchmarks
+	@echo "backend: $(if $(FAST_TAGS),OpenBLAS (-tags openblas),gonum pure Go$(if $(CGO_OK),; apt-get install libopenblas-dev for OpenBLAS,; cgo unavailable))"
+	$(GO) test $(FAST_TAGS) -run '^$$' -bench . -benchmem ./...
+
+clean: ## remove out/
+	rm -rf out
