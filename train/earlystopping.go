@@ -3,9 +3,6 @@ package train
 import (
 	"fmt"
 	"io"
-	"math"
-	"sort"
-	"strings"
 
 	"github.com/pkg/errors"
 
@@ -39,7 +36,7 @@ type EarlyStopping struct {
 	BestEpoch    int // 0-based
 	StoppedEpoch int // 0-based; 0 when training ran to the end
 	wait         int
-	better       func(a, b float64) bool
+	mon          monitor
 	bestWeights  [][]float64
 }
 
@@ -51,39 +48,20 @@ func (e *EarlyStopping) OnTrainBegin(t *Trainer) error {
 	if e.Patience < 0 {
 		return errors.Errorf("early stopping: patience must be ≥ 0, got %d", e.Patience)
 	}
-	delta := math.Abs(e.MinDelta)
-	max := false
-	switch e.Mode {
-	case "", "auto":
-		n := strings.TrimPrefix(e.Monitor, "val_")
-		max = strings.Contains(n, "acc") || strings.Contains(n, "auc")
-	case "min":
-	case "max":
-		max = true
-	default:
-		return errors.Errorf("early stopping: mode %q, want min, max or auto", e.Mode)
+	mon, err := newMonitor(e.Monitor, e.Mode, e.MinDelta)
+	if err != nil {
+		return errors.Wrap(err, "early stopping")
 	}
-	if max {
-		e.better = func(a, b float64) bool { return a-delta > b }
-		e.Best = math.Inf(-1)
-	} else {
-		e.better = func(a, b float64) bool { return a+delta < b }
-		e.Best = math.Inf(1)
-	}
+	e.mon, e.Best = mon, mon.worst
 	e.wait, e.StoppedEpoch, e.BestEpoch, e.bestWeights = 0, 0, 0, nil
 	return nil
 }
 
 // OnEpochEnd implements Callback.
 func (e *EarlyStopping) OnEpochEnd(t *Trainer, epoch int, logs Logs) error {
-	current, ok := logs[e.Monitor]
-	if !ok {
-		have := make([]string, 0, len(logs))
-		for k := range logs {
-			have = append(have, k)
-		}
-		sort.Strings(have)
-		return errors.Errorf("early stopping: %q is not among the logs (%s)", e.Monitor, strings.Join(have, ", "))
+	current, err := e.mon.value(logs)
+	if err != nil {
+		return errors.Wrap(err, "early stopping")
 	}
 	if epoch < e.StartFromEpoch {
 		return nil
@@ -94,12 +72,12 @@ func (e *EarlyStopping) OnEpochEnd(t *Trainer, epoch int, logs Logs) error {
 		e.BestEpoch = epoch
 	}
 	e.wait++
-	if e.better(current, e.Best) {
+	if e.mon.better(current, e.Best) {
 		e.Best, e.BestEpoch = current, epoch
 		if e.RestoreBestWeights {
 			e.bestWeights = graph.Snapshot(params)
 		}
-		if e.Baseline == nil || e.better(current, *e.Baseline) {
+		if e.Baseline == nil || e.mon.better(current, *e.Baseline) {
 			e.wait = 0
 		}
 		return nil

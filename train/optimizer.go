@@ -54,6 +54,12 @@ func (s *slots) check(name string, params []*graph.Param, grads []*tensor.Dense)
 		}
 		return nil
 	}
+	s.init(params)
+	return nil
+}
+
+// init allocates zero state for params.
+func (s *slots) init(params []*graph.Param) {
 	s.bind = append([]*graph.Param(nil), params...)
 	s.f32 = make([][][]float32, len(params))
 	s.f64 = make([][][]float64, len(params))
@@ -66,7 +72,6 @@ func (s *slots) check(name string, params []*graph.Param, grads []*tensor.Dense)
 			}
 		}
 	}
-	return nil
 }
 
 // flush32 returns 0 for magnitudes below 1e-30. Moment estimates decay

@@ -1,0 +1,216 @@
+package train
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/pkg/errors"
+
+	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/nn"
+)
+
+// Save writes a checkpoint of everything needed to predict with the model or
+// to continue training it: the architecture, every weight (BatchNorm's
+// moving statistics included), the loss and metrics, the optimiser's
+// hyperparameters and state, and the number of epochs completed.
+//
+// The file is written to a temporary file in the same folder, synced, and
+// renamed over path, so a crash or kill during Save leaves the previous
+// checkpoint at path intact. The format is described in checkpoint_format.go.
+func (t *Trainer) Save(path string) error {
+	raw, err := t.encode()
+	if err != nil {
+		return errors.Wrapf(err, "save %s", path)
+	}
+	return errors.Wrapf(writeAtomic(path, raw), "save %s", path)
+}
+
+func (t *Trainer) encode() ([]byte, error) {
+	m := t.Model
+	mc, err := m.Config()
+	if err != nil {
+		return nil, err
+	}
+	cc, err := compileConfigOf(t)
+	if err != nil {
+		return nil, err
+	}
+	oc, slots, err := optimizerState(t.Optimizer, m.Trainable())
+	if err != nil {
+		return nil, err
+	}
+	var ts []tensorData
+	for _, p := range m.Params() {
+		td := tensorData{name: p.Name, shape: p.Shape()}
+		switch d := p.Value.Data().(type) {
+		case []float32:
+			td.f32 = d
+		case []float64:
+			td.f64 = d
+		}
+		ts = append(ts, td)
+	}
+	return encodeCheckpoint(checkpointHeader{Model: mc, Compile: cc, Optimizer: oc, Epoch: t.epoch}, append(ts, slots...))
+}
+
+// Load reads a checkpoint written by Save and returns a trainer holding the
+// saved model, loss, metrics and optimiser state, ready to Evaluate, Predict,
+// or continue training with Fit(FitOptions{InitialEpoch: t.Epoch(), ...}).
+// A truncated, corrupted or foreign file, or one of another format version,
+// gives an error naming the file and the problem.
+func Load(path string) (*Trainer, error) {
+	d, err := readCheckpoint(path)
+	if err != nil {
+		return nil, err
+	}
+	m, err := nn.FromConfig(d.header.Model)
+	if err != nil {
+		return nil, errors.Wrapf(err, "checkpoint %s", path)
+	}
+	loss, metrics, err := fromCompileConfig(d.header.Compile)
+	if err != nil {
+		return nil, errors.Wrapf(err, "checkpoint %s", path)
+	}
+	if err := loadParams(m.Params(), d); err != nil {
+		return nil, errors.Wrapf(err, "checkpoint %s", path)
+	}
+	opt, err := optimizerFromState(d.header.Optimizer, m.Trainable(), d)
+	if err != nil {
+		return nil, errors.Wrapf(err, "checkpoint %s", path)
+	}
+	t, err := Compile(m, opt, loss, metrics...)
+	if err != nil {
+		return nil, err
+	}
+	t.epoch = d.header.Epoch
+	return t, nil
+}
+
+// LoadWeights sets the trainer's weights from a checkpoint whose model has
+// the same architecture; the optimiser and epoch are left alone. A
+// checkpoint of another architecture gives an error naming the first
+// difference.
+func (t *Trainer) LoadWeights(path string) error {
+	d, err := readCheckpoint(path)
+	if err != nil {
+		return err
+	}
+	want, err := t.Model.Config()
+	if err != nil {
+		return err
+	}
+	if err := sameArchitecture(d.header.Model, want); err != nil {
+		return errors.Wrapf(err, "checkpoint %s does not fit model %q", path, t.Model.Name)
+	}
+	return errors.Wrapf(loadParams(t.Model.Params(), d), "checkpoint %s", path)
+}
+
+func readCheckpoint(path string) (*decodedCheckpoint, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, errors.Wrap(err, "checkpoint")
+	}
+	return decodeCheckpoint(raw, path)
+}
+
+func loadParams(params []*graph.Param, d *decodedCheckpoint) error {
+	vals := make([][]float64, len(params))
+	for i, p := range params {
+		v, err := d.float64s(p.Name, p.Shape())
+		if err != nil {
+			return err
+		}
+		vals[i] = v
+	}
+	return graph.Restore(params, vals)
+}
+
+func sameArchitecture(got, want nn.ModelConfig) error {
+	if got.Input != want.Input {
+		return errors.Errorf("it takes %d inputs, the model %d", got.Input, want.Input)
+	}
+	if len(got.Layers) != len(want.Layers) {
+		return errors.Errorf("it has %d layers, the model %d", len(got.Layers), len(want.Layers))
+	}
+	for i := range got.Layers {
+		if got.Layers[i] != want.Layers[i] {
+			return errors.Errorf("layer %d is %+v in the checkpoint, %+v in the model", i, got.Layers[i], want.Layers[i])
+		}
+	}
+	if got.DType != want.DType {
+		return errors.Errorf("its weights are %s, the model's %s", got.DType, want.DType)
+	}
+	return nil
+}
+
+func compileConfigOf(t *Trainer) (compileConfig, error) {
+	var c compileConfig
+	switch l := t.Loss.(type) {
+	case *CrossEntropy:
+		c.Loss, c.FromLogits = l.Name(), l.FromLogits
+	case MSE:
+		c.Loss = l.Name()
+	default:
+		return c, errors.Errorf("loss %s cannot be saved", t.Loss.Name())
+	}
+	for _, m := range t.Metrics {
+		if _, ok := m.(*AccuracyMetric); !ok {
+			return c, errors.Errorf("metric %s cannot be saved", m.Name())
+		}
+		c.Metrics = append(c.Metrics, m.Name())
+	}
+	return c, nil
+}
+
+func fromCompileConfig(c compileConfig) (Loss, []Metric, error) {
+	var loss Loss
+	switch c.Loss {
+	case "sparse_categorical_crossentropy":
+		loss = &CrossEntropy{Sparse: true, FromLogits: c.FromLogits}
+	case "categorical_crossentropy":
+		loss = &CrossEntropy{FromLogits: c.FromLogits}
+	case "mean_squared_error":
+		loss = MSE{}
+	default:
+		return nil, nil, errors.Errorf("unknown loss %q", c.Loss)
+	}
+	var ms []Metric
+	for _, n := range c.Metrics {
+		if n != "accuracy" {
+			return nil, nil, errors.Errorf("unknown metric %q", n)
+		}
+		ms = append(ms, Accuracy())
+	}
+	return loss, ms, nil
+}
+
+// writeAtomic writes raw to path through a synced temporary file in the
+// same folder and a rename, then syncs the folder so the rename survives a
+// power cut.
+func writeAtomic(path string, raw []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	if _, err = f.Write(raw); err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
