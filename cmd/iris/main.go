@@ -6,7 +6,9 @@
 // restored). It prints the model summary, the epoch lines and the test loss
 // and accuracy, and writes history.csv, metrics.json and curves.png to -out.
 //
-// It runs offline: Iris is embedded in the data package.
+// -save PATH writes a checkpoint of the trained model; -load PATH starts
+// from one, and with -epochs 0 only evaluates it, writing the same
+// metrics.json fields. It runs offline: Iris is embedded in the data package.
 package main
 
 import (
@@ -35,7 +37,7 @@ type config struct {
 	epochs, batch, patience int
 	seed, splitSeed         int64
 	lr                      float64
-	out                     string
+	out, save, load         string
 	quiet                   bool
 }
 
@@ -51,6 +53,8 @@ func parse(args []string) (config, error) {
 	fs.Float64Var(&c.lr, "lr", 1e-3, "Adam learning rate")
 	fs.StringVar(&c.out, "out", "out/iris", "folder for history.csv, metrics.json and curves.png")
 	fs.BoolVar(&c.quiet, "quiet", false, "print only the test figures")
+	fs.StringVar(&c.save, "save", "", "write a checkpoint of the trained model to this file")
+	fs.StringVar(&c.load, "load", "", "start from this checkpoint; -epochs then counts further epochs (0: evaluate only)")
 	if err := fs.Parse(args); err != nil {
 		var sb stringsBuilder
 		fs.SetOutput(&sb)
@@ -89,17 +93,11 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 
-	model := nn.Sequential("iris",
-		nn.Dense(64, nn.ReLU), nn.BatchNorm(), nn.Dropout(0.5),
-		nn.Dense(64, nn.ReLU), nn.BatchNorm(), nn.Dropout(0.5),
-		nn.Dense(3, nn.Softmax))
-	if err := model.Build(iris.Features(), nn.BuildOptions{Seed: c.seed}); err != nil {
-		return err
-	}
-	tr, err := train.Compile(model, train.Adam(c.lr), train.SparseCategoricalCrossentropy(), train.Accuracy())
+	tr, err := trainer(c, iris.Features())
 	if err != nil {
 		return err
 	}
+	model := tr.Model
 	progress := stdout
 	if c.quiet {
 		progress = nil
@@ -109,7 +107,7 @@ func run(args []string, stdout io.Writer) error {
 	stop := &train.EarlyStopping{Monitor: "val_loss", Patience: c.patience, RestoreBestWeights: true, Verbose: progress}
 	start := time.Now()
 	hist, err := tr.Fit(trainSet, train.FitOptions{
-		Epochs: c.epochs, BatchSize: c.batch, ValidationSplit: 0.2, Seed: c.seed,
+		Epochs: tr.Epoch() + c.epochs, InitialEpoch: tr.Epoch(), BatchSize: c.batch, ValidationSplit: 0.2, Seed: c.seed,
 		Callbacks: []train.Callback{stop}, Progress: progress,
 	})
 	if err != nil {
@@ -138,13 +136,23 @@ func run(args []string, stdout io.Writer) error {
 	if err := report.History(c.out, hist); err != nil {
 		return err
 	}
+	if c.save != "" {
+		if err := tr.Save(c.save); err != nil {
+			return err
+		}
+	}
 	best := stop.BestEpoch
 	if len(hist.Epoch) == 0 {
 		best = -1
-	} else if _, err := report.Curves(c.out, "Iris: Dense(64)-BN-Dropout ×2, Adam", hist, best); err != nil {
-		return err
+	} else {
+		// The curves are indexed by this run's epochs, which start after the
+		// loaded checkpoint's.
+		if _, err := report.Curves(c.out, "Iris: Dense(64)-BN-Dropout ×2, Adam", hist, best-hist.Epoch[0]); err != nil {
+			return err
+		}
 	}
 	return report.Metrics(c.out, map[string]any{
+		"epochs_total":          tr.Epoch(),
 		"test_accuracy":         ev["accuracy"],
 		"test_loss":             ev["loss"],
 		"test_accuracy_predict": predAcc,
@@ -153,4 +161,27 @@ func run(args []string, stdout io.Writer) error {
 		"train_seconds":         seconds,
 		"seed":                  c.seed,
 	})
+}
+
+// trainer builds and compiles the tutorial's model, or loads it from the
+// -load checkpoint.
+func trainer(c config, features int) (*train.Trainer, error) {
+	if c.load != "" {
+		tr, err := train.Load(c.load)
+		if err != nil {
+			return nil, err
+		}
+		if tr.Model.InputWidth() != features {
+			return nil, errors.Errorf("checkpoint %s: model takes %d features, Iris has %d", c.load, tr.Model.InputWidth(), features)
+		}
+		return tr, nil
+	}
+	model := nn.Sequential("iris",
+		nn.Dense(64, nn.ReLU), nn.BatchNorm(), nn.Dropout(0.5),
+		nn.Dense(64, nn.ReLU), nn.BatchNorm(), nn.Dropout(0.5),
+		nn.Dense(3, nn.Softmax))
+	if err := model.Build(features, nn.BuildOptions{Seed: c.seed}); err != nil {
+		return nil, err
+	}
+	return train.Compile(model, train.Adam(c.lr), train.SparseCategoricalCrossentropy(), train.Accuracy())
 }

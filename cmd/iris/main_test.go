@@ -119,3 +119,40 @@ func TestBadFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestSaveThenLoadEvaluatesTheSame(t *testing.T) {
+	ckpt := filepath.Join(t.TempDir(), "iris.ckpt")
+	_, trained, _ := runIris(t, "-seed", "2", "-quiet", "-epochs", "15", "-save", ckpt)
+	_, loaded, out := runIris(t, "-quiet", "-load", ckpt, "-epochs", "0")
+	for _, k := range []string{"test_accuracy", "test_loss", "test_accuracy_predict"} {
+		if trained[k] != loaded[k] {
+			t.Errorf("%s: %v after training, %v after loading", k, trained[k], loaded[k])
+		}
+	}
+	if loaded["epochs_run"].(float64) != 0 || loaded["epochs_total"].(float64) != trained["epochs_total"].(float64) {
+		t.Errorf("loaded run: %v epochs run, %v total; trained %v", loaded["epochs_run"], loaded["epochs_total"], trained["epochs_total"])
+	}
+	if !strings.Contains(out, "Test accuracy (evaluate)") {
+		t.Errorf("output: %s", out)
+	}
+	// Continuing from the checkpoint trains further epochs.
+	_, more, _ := runIris(t, "-quiet", "-load", ckpt, "-epochs", "3", "-patience", "100")
+	if more["epochs_run"].(float64) != 3 || more["epochs_total"].(float64) != trained["epochs_total"].(float64)+3 {
+		t.Errorf("continued run: %v epochs run, %v total", more["epochs_run"], more["epochs_total"])
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.ckpt")
+	os.WriteFile(bad, []byte("GRADGRPH but not really a checkpoint at all, just text"), 0o644)
+	for _, c := range []struct{ path, want string }{
+		{filepath.Join(dir, "none.ckpt"), "none.ckpt"},
+		{bad, "bad.ckpt"},
+	} {
+		err := run([]string{"-out", t.TempDir(), "-quiet", "-load", c.path, "-epochs", "0"}, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("-load %s: error %v", c.path, err)
+		}
+	}
+}
