@@ -133,3 +133,35 @@ func layerFromConfig(c LayerConfig) (Layer, error) {
 	}
 	return nil, fmt.Errorf("unknown layer type %q (known: Activation, BatchNormalization, Dense, Dropout)", c.Type)
 }
+
+// ParamCount returns how many weights a model of this description holds,
+// without allocating any, so that a reader can check a file's declared
+// architecture against the bytes it actually holds before building it.
+func (c ModelConfig) ParamCount() (int64, error) {
+	const limit = 1 << 40
+	if c.Input <= 0 || c.Input > limit {
+		return 0, errors.Errorf("model %q: input width %d", c.Name, c.Input)
+	}
+	var total int64
+	width := int64(c.Input)
+	for i, l := range c.Layers {
+		var n int64
+		switch l.Type {
+		case "Dense":
+			if l.Units <= 0 || l.Units > limit {
+				return 0, errors.Errorf("model %q: layer %d has %d units", c.Name, i, l.Units)
+			}
+			u := int64(l.Units)
+			if width > limit/u {
+				return 0, errors.Errorf("model %q: layer %d: %d×%d weights is too many", c.Name, i, width, u)
+			}
+			n, width = width*u+u, u
+		case "BatchNormalization":
+			n = 4 * width
+		}
+		if total += n; total > limit {
+			return 0, errors.Errorf("model %q: more than %d weights", c.Name, int64(limit))
+		}
+	}
+	return total, nil
+}

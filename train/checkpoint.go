@@ -60,9 +60,27 @@ func (t *Trainer) encode() ([]byte, error) {
 // A truncated, corrupted or foreign file, or one of another format version,
 // gives an error naming the file and the problem.
 func Load(path string) (*Trainer, error) {
-	d, err := readCheckpoint(path)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, errors.Wrap(err, "checkpoint")
+	}
+	return decodeTrainer(raw, path)
+}
+
+// decodeTrainer is Load on the bytes of a file called path.
+func decodeTrainer(raw []byte, path string) (*Trainer, error) {
+	d, err := decodeCheckpoint(raw, path)
 	if err != nil {
 		return nil, err
+	}
+	// Check the declared architecture against the bytes present before
+	// allocating it: a header may claim any size.
+	n, err := d.header.Model.ParamCount()
+	if err != nil {
+		return nil, errors.Wrapf(err, "checkpoint %s", path)
+	}
+	if n*4 > int64(len(d.data)) {
+		return nil, errors.Errorf("checkpoint %s: the model declares %d weights, the file holds %d bytes of tensors", path, n, len(d.data))
 	}
 	m, err := nn.FromConfig(d.header.Model)
 	if err != nil {

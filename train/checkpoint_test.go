@@ -134,10 +134,12 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 		{"negative offset", craft(1, hdr(model, `{"name":"d/kernel","dtype":"float32","shape":[1],"offset":-4,"size":4}`), make([]byte, 4)), "do not match shape"},
 		{"overlapping tensors", craft(1, hdr(model, `{"name":"a","dtype":"float32","shape":[2],"offset":0,"size":8},{"name":"b","dtype":"float32","shape":[2],"offset":4,"size":8}`), make([]byte, 12)), "overlaps"},
 		{"unknown dtype", craft(1, hdr(model, `{"name":"d/kernel","dtype":"int64","shape":[1],"offset":0,"size":8}`), make([]byte, 8)), `dtype "int64"`},
-		{"missing tensor", craft(1, hdr(model, `{"name":"d/kernel","dtype":"float32","shape":[2,3],"offset":0,"size":24}`), make([]byte, 24)), `no tensor "d/bias"`},
+		{"missing tensor", craft(1, hdr(model, `{"name":"d/kernel","dtype":"float32","shape":[2,3],"offset":0,"size":24}`), make([]byte, 40)), `no tensor "d/bias"`},
 		{"tensor of the wrong shape", craft(1, hdr(model, `{"name":"d/kernel","dtype":"float32","shape":[3,2],"offset":0,"size":24},{"name":"d/bias","dtype":"float32","shape":[1,3],"offset":24,"size":12}`), make([]byte, 36)), "has shape [3 2], want [2 3]"},
 		{"unknown layer type", craft(1, hdr(`{"name":"m","input":2,"layers":[{"type":"Lambda","name":"x"}]}`, okTensors), make([]byte, 36)), `unknown layer type "Lambda"`},
 		{"unknown optimizer", craft(1, strings.Replace(hdr(model, okTensors), `"Adam"`, `"Adagrad"`, 1), make([]byte, 36)), `unknown optimizer "Adagrad"`},
+		{"architecture larger than the file", craft(1, hdr(`{"name":"m","input":100000,"layers":[{"type":"Dense","name":"d","units":1000000000}]}`, okTensors), make([]byte, 36)), "100000×1000000000 weights is too many"},
+		{"more weights than bytes", craft(1, hdr(`{"name":"m","input":1000,"layers":[{"type":"Dense","name":"d","units":1000}]}`, okTensors), make([]byte, 36)), "declares 1001000 weights, the file holds 36 bytes"},
 		{"unknown loss", craft(1, strings.Replace(hdr(model, okTensors), "sparse_categorical_crossentropy", "hinge", 1), make([]byte, 36)), `unknown loss "hinge"`},
 	}
 	dir := t.TempDir()
