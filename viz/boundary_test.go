@@ -2,6 +2,7 @@ package viz
 
 import (
 	"bytes"
+	"errors"
 	"image"
 	"image/gif"
 	"math"
@@ -135,5 +136,97 @@ func TestWriteGIFErrors(t *testing.T) {
 		{"empty", []image.Image{image.NewGray(image.Rect(0, 0, 0, 0))}, 10},
 	} {
 		checkNoFile(t, tc.name, func(p string) error { return WriteGIF(p, tc.frames, tc.delay) })
+	}
+}
+
+// batch turns a point classifier into a BatchPredictor that records how often
+// it was called.
+func batch(predict func(x, y float64) (int, float64), calls *int) BatchPredictor {
+	return func(grid [][2]float64) ([]int, []float64, error) {
+		*calls++
+		classes, conf := make([]int, len(grid)), make([]float64, len(grid))
+		for i, pt := range grid {
+			classes[i], conf[i] = predict(pt[0], pt[1])
+		}
+		return classes, conf, nil
+	}
+}
+
+func TestDecisionBoundaryBatchMatchesPointwise(t *testing.T) {
+	pts, labels := spiral(30)
+	want, err := DecisionBoundaryImage(linear(1.1), pts, labels, "epoch 7", 37)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	var grid [][2]float64
+	predict := batch(linear(1.1), &calls)
+	got, err := DecisionBoundaryImageBatch(func(g [][2]float64) ([]int, []float64, error) {
+		grid = g
+		return predict(g)
+	}, pts, labels, "epoch 7", 37)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 || len(grid) != 37*37 {
+		t.Fatalf("%d calls on %d points, want 1 on %d", calls, len(grid), 37*37)
+	}
+	// The documented order: rows from the top, left to right.
+	if !(grid[0][1] > grid[37][1] && grid[0][0] < grid[1][0] && grid[0][1] == grid[36][1]) {
+		t.Errorf("grid order: %v %v %v", grid[0], grid[1], grid[37])
+	}
+	if !bytes.Equal(pixels(want), pixels(got)) {
+		t.Error("batch image differs from the pointwise one")
+	}
+
+	dir := t.TempDir()
+	path := filepath.Join(dir, "b.png")
+	if err := DecisionBoundaryBatch(path, predict, pts, labels, "", 20); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pixels returns img's RGBA bytes.
+func pixels(img image.Image) []byte {
+	b := img.Bounds()
+	var out []byte
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, a := img.At(x, y).RGBA()
+			out = append(out, byte(r>>8), byte(g>>8), byte(bl>>8), byte(a>>8))
+		}
+	}
+	return out
+}
+
+func TestDecisionBoundaryBatchErrors(t *testing.T) {
+	pts, labels := spiral(3)
+	calls := 0
+	good := batch(linear(0), &calls)
+	for _, tc := range []struct {
+		name    string
+		predict BatchPredictor
+		pts     [][2]float64
+		labels  []int
+		res     int
+	}{
+		{"nil predict", nil, pts, labels, 10},
+		{"no points", good, nil, nil, 10},
+		{"labels", good, pts, labels[1:], 10},
+		{"resolution", good, pts, labels, 1},
+		{"nan point", good, [][2]float64{{math.NaN(), 0}}, []int{0}, 10},
+		{"predict error", func([][2]float64) ([]int, []float64, error) {
+			return nil, nil, errors.New("boom")
+		}, pts, labels, 10},
+		{"short answer", func(g [][2]float64) ([]int, []float64, error) {
+			return make([]int, len(g)-1), make([]float64, len(g)), nil
+		}, pts, labels, 10},
+	} {
+		checkNoFile(t, tc.name, func(p string) error {
+			return DecisionBoundaryBatch(p, tc.predict, tc.pts, tc.labels, "", tc.res)
+		})
 	}
 }

@@ -49,13 +49,14 @@ func encodeGIF(frames []image.Image, delay int) ([]byte, error) {
 	}
 	pal, exact := framePalette(frames)
 	var drawer draw.Drawer = draw.FloydSteinberg
-	if exact {
-		drawer = draw.Src
-	}
 	g := &gif.GIF{Config: image.Config{Width: bounds.Dx(), Height: bounds.Dy(), ColorModel: pal}}
 	for _, f := range frames {
 		pm := image.NewPaletted(bounds, pal)
-		drawer.Draw(pm, bounds, f, bounds.Min)
+		if exact {
+			indexExact(pm, f, pal)
+		} else {
+			drawer.Draw(pm, bounds, f, bounds.Min)
+		}
 		g.Image = append(g.Image, pm)
 		g.Delay = append(g.Delay, delay)
 	}
@@ -104,4 +105,22 @@ func framePalette(frames []image.Image) (color.Palette, bool) {
 		pal[i] = c
 	}
 	return pal, true
+}
+
+// indexExact writes f into pm when every colour of f is in pal. A map from
+// colour to index replaces Palette.Index, which searches all 256 entries
+// for the nearest colour at every pixel and made GIF writing most of a
+// playground run.
+func indexExact(pm *image.Paletted, f image.Image, pal color.Palette) {
+	index := make(map[color.RGBA]uint8, len(pal))
+	for i, c := range pal {
+		index[c.(color.RGBA)] = uint8(i)
+	}
+	b := f.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		row := pm.Pix[(y-b.Min.Y)*pm.Stride:]
+		for x := b.Min.X; x < b.Max.X; x++ {
+			row[x-b.Min.X] = index[color.RGBAModel.Convert(f.At(x, y)).(color.RGBA)]
+		}
+	}
 }

@@ -14,8 +14,8 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/gradgraph/gradgraph/cmd/internal/cli"
 	"io"
-	"os"
 	"time"
 
 	"github.com/pkg/errors"
@@ -26,12 +26,7 @@ import (
 	"github.com/gradgraph/gradgraph/train"
 )
 
-func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "iris:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("iris", run) }
 
 type config struct {
 	epochs, batch, patience int
@@ -41,10 +36,9 @@ type config struct {
 	quiet                   bool
 }
 
-func parse(args []string) (config, error) {
+func parse(args []string, stdout io.Writer) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("iris", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	fs.IntVar(&c.epochs, "epochs", 100, "maximum number of epochs")
 	fs.IntVar(&c.batch, "batch", 8, "batch size")
 	fs.IntVar(&c.patience, "patience", 10, "early-stopping patience in epochs (val_loss)")
@@ -55,20 +49,14 @@ func parse(args []string) (config, error) {
 	fs.BoolVar(&c.quiet, "quiet", false, "print only the test figures")
 	fs.StringVar(&c.save, "save", "", "write a checkpoint of the trained model to this file")
 	fs.StringVar(&c.load, "load", "", "start from this checkpoint; -epochs then counts further epochs (0: evaluate only)")
-	if err := fs.Parse(args); err != nil {
-		var sb stringsBuilder
-		fs.SetOutput(&sb)
-		fs.PrintDefaults()
-		return c, errors.Errorf("%v\nflags:\n%s", err, sb.String())
-	}
-	if fs.NArg() > 0 {
-		return c, errors.Errorf("unexpected arguments %q", fs.Args())
+	if err := cli.Parse(fs, args, stdout); err != nil {
+		return c, err
 	}
 	return c, nil
 }
 
 func run(args []string, stdout io.Writer) error {
-	c, err := parse(args)
+	c, err := parse(args, stdout)
 	if err != nil {
 		return err
 	}

@@ -58,6 +58,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/gradgraph/gradgraph/cmd/internal/cli"
 	"io"
 	"math"
 	"os"
@@ -76,12 +77,7 @@ import (
 	"github.com/gradgraph/gradgraph/viz"
 )
 
-func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "mnist:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("mnist", run) }
 
 // Recipe names.
 const (
@@ -129,10 +125,9 @@ type config struct {
 	quiet, offline               bool
 }
 
-func parse(args []string) (config, error) {
+func parse(args []string, stdout io.Writer) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("mnist", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	fs.StringVar(&c.dataset, "dataset", "mnist", "data set: mnist, fashion or digits")
 	fs.StringVar(&c.model, "model", "", "recipe: dense512 (default for mnist, fashion) or scratch (default for digits)")
 	fs.StringVar(&c.dataDir, "data", "", "folder of the MNIST or Fashion-MNIST IDX files (default: $GRADGRAPH_DATA, the cache, or download)")
@@ -144,14 +139,8 @@ func parse(args []string) (config, error) {
 	fs.Int64Var(&c.seed, "seed", 1, "seed for initialisation and shuffling")
 	fs.StringVar(&c.out, "out", "out/mnist", "folder for history.csv, metrics.json and the PNG figures")
 	fs.BoolVar(&c.quiet, "quiet", false, "print only the test figures")
-	if err := fs.Parse(args); err != nil {
-		var sb strings.Builder
-		fs.SetOutput(&sb)
-		fs.PrintDefaults()
-		return c, errors.Errorf("%v\nflags:\n%s", err, sb.String())
-	}
-	if fs.NArg() > 0 {
-		return c, errors.Errorf("unexpected arguments %q", fs.Args())
+	if err := cli.Parse(fs, args, stdout); err != nil {
+		return c, err
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -250,7 +239,7 @@ func load(c config, stdout io.Writer) (trainSet, testSet set, err error) {
 }
 
 func run(args []string, stdout io.Writer) error {
-	c, err := parse(args)
+	c, err := parse(args, stdout)
 	if err != nil {
 		return err
 	}

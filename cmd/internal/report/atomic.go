@@ -27,6 +27,11 @@ func WriteFile(path string, write func(f *os.File) error) error {
 	if err := write(f); err != nil {
 		return errors.Wrapf(err, "write %s", path)
 	}
+	// CreateTemp makes the file 0600; outputs are for reading by anyone
+	// who can read the folder, like the PNGs beside them.
+	if err := f.Chmod(0o644); err != nil {
+		return errors.Wrapf(err, "write %s", path)
+	}
 	if err := f.Sync(); err != nil {
 		return errors.Wrapf(err, "write %s", path)
 	}
