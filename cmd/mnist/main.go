@@ -36,6 +36,8 @@
 //	-seed N                         seed of the weights and the shuffling (default 1)
 //	-out DIR                        output folder (default out/mnist)
 //	-quiet                          print only the test figures
+//	-save PATH                      write a checkpoint of the trained model
+//	-load PATH                      start from a checkpoint; -epochs counts further epochs, 0 evaluates only
 //
 // It calls blas.Use first (OpenBLAS when built with -tags openblas, gonum's
 // pure-Go BLAS otherwise) and prints the backend's name. After training it
@@ -119,6 +121,7 @@ var titles = map[string]string{"mnist": "MNIST", "fashion": "Fashion-MNIST", "di
 
 type config struct {
 	dataset, model, dataDir, out string
+	save, load                   string
 	epochs, batch, limit         int
 	seed                         int64
 	lr                           float64
@@ -139,6 +142,8 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	fs.Int64Var(&c.seed, "seed", 1, "seed for initialisation and shuffling")
 	fs.StringVar(&c.out, "out", "out/mnist", "folder for history.csv, metrics.json and the PNG figures")
 	fs.BoolVar(&c.quiet, "quiet", false, "print only the test figures")
+	fs.StringVar(&c.save, "save", "", "write a checkpoint of the trained model to this file")
+	fs.StringVar(&c.load, "load", "", "start from this checkpoint; -epochs then counts further epochs (0: evaluate only)")
 	if err := cli.Parse(fs, args, stdout); err != nil {
 		return c, err
 	}
@@ -158,8 +163,8 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	}
 	if !given["epochs"] {
 		c.epochs = r.epochs
-	} else if c.epochs < 1 {
-		return c, errors.Errorf("-epochs %d: the number of epochs must be at least 1", c.epochs)
+	} else if c.epochs < 1 && !(c.epochs == 0 && c.load != "") {
+		return c, errors.Errorf("-epochs %d: the number of epochs must be at least 1 (0 only with -load, to evaluate)", c.epochs)
 	}
 	if !given["batch"] {
 		c.batch = r.batch
@@ -263,31 +268,13 @@ func run(args []string, stdout io.Writer) error {
 		batch = n // full-batch gradient descent
 	}
 
-	var (
-		model *nn.Model
-		opt   train.Optimizer
-		title string
-	)
-	classes := trainSet.src.NumClasses()
-	switch c.model {
-	case dense512:
-		model = nn.Sequential(c.dataset, nn.Dense(512, nn.ReLU), nn.Dense(classes, nn.Softmax))
-		opt = train.RMSprop(c.lr)
-		title = fmt.Sprintf("%s: Dense(512, relu) → Dense(%d, softmax), RMSprop %g, batch %d", titles[c.dataset], classes, c.lr, batch)
-	case scratch:
-		model = nn.Sequential(c.dataset, nn.Dense(100, nn.ReLU), nn.Dense(classes, nn.Softmax))
-		opt = train.SGD(c.lr)
-		title = fmt.Sprintf("%s: Dense(100, relu) → Dense(%d, softmax), gradient descent %g, batch %d", titles[c.dataset], classes, c.lr, batch)
-	}
-	if err := model.Build(trainSet.src.Features(), nn.BuildOptions{Seed: c.seed}); err != nil {
-		return err
-	}
-	tr, err := train.Compile(model, opt, train.SparseCategoricalCrossentropy(), train.Accuracy())
+	tr, title, err := trainer(c, trainSet, batch)
 	if err != nil {
 		return err
 	}
+	opt := tr.Optimizer
 	if !c.quiet {
-		fmt.Fprint(stdout, model.Summary())
+		fmt.Fprint(stdout, tr.Model.Summary())
 	}
 
 	var (
@@ -301,13 +288,13 @@ func run(args []string, stdout io.Writer) error {
 			return nil
 		},
 	}
-	fit := train.FitOptions{Epochs: c.epochs, BatchSize: batch, Seed: c.seed, Callbacks: []train.Callback{timer}}
+	fit := train.FitOptions{Epochs: tr.Epoch() + c.epochs, InitialEpoch: tr.Epoch(), BatchSize: batch, Seed: c.seed, Callbacks: []train.Callback{timer}}
 	if c.model == scratch {
 		// The NumPy seed's lines, every 20 epochs (and after the last one).
 		if !c.quiet {
 			fit.Callbacks = append(fit.Callbacks, train.CallbackFuncs{
 				EpochEnd: func(_ *train.Trainer, epoch int, logs train.Logs) error {
-					if e := epoch + 1; e%20 == 0 || e == c.epochs {
+					if e := epoch + 1; e%20 == 0 || e == fit.Epochs {
 						fmt.Fprintf(stdout, "Epoch %d: accuracy %.4f, loss %.4f\n", e, logs["accuracy"], logs["loss"])
 					}
 					return nil
@@ -320,6 +307,11 @@ func run(args []string, stdout io.Writer) error {
 	hist, err := tr.Fit(trainSet.src, fit)
 	if err != nil {
 		return err
+	}
+	if c.save != "" {
+		if err := tr.Save(c.save); err != nil {
+			return err
+		}
 	}
 	total := 0.0
 	for _, s := range epochSeconds {
@@ -366,8 +358,10 @@ func run(args []string, stdout io.Writer) error {
 	if err := report.History(c.out, hist); err != nil {
 		return err
 	}
-	if _, err := report.Curves(c.out, title, hist, -1); err != nil {
-		return err
+	if len(hist.Epoch) > 0 { // -load with -epochs 0 trains nothing to plot
+		if _, err := report.Curves(c.out, title, hist, -1); err != nil {
+			return err
+		}
 	}
 	probTitle := fmt.Sprintf("First test image: predicted %s, true %s", className(testSet.classes, predicted), className(testSet.classes, label))
 	if err := viz.Probabilities(filepath.Join(c.out, "probabilities.png"), probs, testSet.classes, label, probTitle); err != nil {
@@ -389,6 +383,7 @@ func run(args []string, stdout io.Writer) error {
 		"learning_rate":          c.lr,
 		"backend":                blas.Name(),
 		"epochs":                 len(hist.Epoch),
+		"epochs_total":           tr.Epoch(),
 		"batch_size":             batch,
 		"seed":                   c.seed,
 		"train_samples":          n,
@@ -406,4 +401,43 @@ func className(classes []string, i int) string {
 		return fmt.Sprintf("%d (%s)", i, classes[i])
 	}
 	return fmt.Sprint(i)
+}
+
+// trainer builds and compiles the recipe's model, or loads the -load
+// checkpoint and checks that it fits the data set. It returns a title for
+// the curves too.
+func trainer(c config, trainSet set, batch int) (*train.Trainer, string, error) {
+	src := trainSet.src
+	classes := src.NumClasses()
+	if c.load != "" {
+		tr, err := train.Load(c.load)
+		if err != nil {
+			return nil, "", err
+		}
+		if tr.Model.InputWidth() != src.Features() || tr.Model.OutputWidth() != classes {
+			return nil, "", errors.Errorf("checkpoint %s: model maps %d inputs to %d classes, %s has %d features and %d classes",
+				c.load, tr.Model.InputWidth(), tr.Model.OutputWidth(), c.dataset, src.Features(), classes)
+		}
+		return tr, fmt.Sprintf("%s: %s from %s, batch %d", titles[c.dataset], tr.Model.Name, c.load, batch), nil
+	}
+	var (
+		model *nn.Model
+		opt   train.Optimizer
+		title string
+	)
+	switch c.model {
+	case dense512:
+		model = nn.Sequential(c.dataset, nn.Dense(512, nn.ReLU), nn.Dense(classes, nn.Softmax))
+		opt = train.RMSprop(c.lr)
+		title = fmt.Sprintf("%s: Dense(512, relu) → Dense(%d, softmax), RMSprop %g, batch %d", titles[c.dataset], classes, c.lr, batch)
+	case scratch:
+		model = nn.Sequential(c.dataset, nn.Dense(100, nn.ReLU), nn.Dense(classes, nn.Softmax))
+		opt = train.SGD(c.lr)
+		title = fmt.Sprintf("%s: Dense(100, relu) → Dense(%d, softmax), gradient descent %g, batch %d", titles[c.dataset], classes, c.lr, batch)
+	}
+	if err := model.Build(src.Features(), nn.BuildOptions{Seed: c.seed}); err != nil {
+		return nil, "", err
+	}
+	tr, err := train.Compile(model, opt, train.SparseCategoricalCrossentropy(), train.Accuracy())
+	return tr, title, err
 }

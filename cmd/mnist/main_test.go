@@ -197,6 +197,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-dataset", "digits", "-batch", "0"}, "-batch 0"},
 		{[]string{"-dataset", "digits", "-epochs", "-1"}, "-epochs -1"},
 		{[]string{"-dataset", "digits", "-epochs", "0"}, "-epochs 0"},
+		{[]string{"-dataset", "digits", "-load", "/nonexistent/m.ckpt", "-epochs", "0"}, "m.ckpt"},
 		{[]string{"-dataset", "digits", "-lr", "-1"}, "-lr -1"},
 		{[]string{"-dataset", "digits", "-limit", "-5"}, "-limit -5"},
 		{[]string{"-dataset", "digits", "-colour", "red"}, "flag provided but not defined: -colour"},
@@ -219,5 +220,26 @@ func TestBadInput(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(empty); len(entries) != 0 {
 		t.Errorf("the offline run wrote %d files into -data", len(entries))
+	}
+}
+
+func TestSaveThenLoadEvaluatesTheSame(t *testing.T) {
+	ckpt := filepath.Join(t.TempDir(), "digits.ckpt")
+	_, trained, _ := runMNIST(t, "-dataset", "digits", "-epochs", "30", "-quiet", "-save", ckpt)
+	_, loaded, _ := runMNIST(t, "-dataset", "digits", "-epochs", "0", "-quiet", "-load", ckpt)
+	for _, k := range []string{"test_accuracy", "test_loss"} {
+		if trained[k] != loaded[k] {
+			t.Errorf("%s: %v after training, %v after loading", k, trained[k], loaded[k])
+		}
+	}
+	if loaded["epochs"].(float64) != 0 || loaded["epochs_total"].(float64) != 30 {
+		t.Errorf("loaded: %v epochs run, %v in total", loaded["epochs"], loaded["epochs_total"])
+	}
+	// A digits checkpoint does not fit MNIST's 784 inputs.
+	if dir := mnistDir(t); dir != "" {
+		err := run([]string{"-data", dir, "-offline", "-quiet", "-load", ckpt, "-epochs", "0", "-out", t.TempDir()}, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), "model maps 64 inputs to 10 classes, mnist has 784 features") {
+			t.Errorf("digits checkpoint on MNIST: %v", err)
+		}
 	}
 }
