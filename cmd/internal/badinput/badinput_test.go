@@ -1,0 +1,279 @@
+package badinput
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gradgraph/gradgraph/data"
+	"github.com/gradgraph/gradgraph/nn"
+	"github.com/gradgraph/gradgraph/train"
+	"github.com/gradgraph/gradgraph/viz"
+)
+
+// call runs f, turning a panic into a test failure.
+func call(t *testing.T, name string, f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("%s: panic %v", name, r)
+			err = fmt.Errorf("panic")
+		}
+	}()
+	return f()
+}
+
+func write(t *testing.T, dir, name string, b []byte) string {
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func gz(b []byte) []byte {
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	w.Write(b)
+	w.Close()
+	return buf.Bytes()
+}
+
+func model(layers ...nn.Layer) (*train.Trainer, error) {
+	m := nn.Sequential("net", layers...)
+	if err := m.Build(2, nn.BuildOptions{Seed: 1}); err != nil {
+		return nil, err
+	}
+	return train.Compile(m, train.Adam(0.01), train.SparseCategoricalCrossentropy(), train.Accuracy())
+}
+
+func ds(x []float32, y []float32) *data.Dataset {
+	d, err := data.NewDataset("d", x, 2, y, 1, []string{"a", "b", "c"})
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+func TestLibraryBadInput(t *testing.T) {
+	dir := t.TempDir()
+	good := ds([]float32{0, 1, 1, 0, 2, 2, 0.5, 0.5}, []float32{0, 1, 2, 0})
+	idx := func(b ...byte) string { return write(t, dir, "x.idx", b) }
+	cases := []struct {
+		name string
+		f    func() error
+		want string
+	}{
+		{"CSV row with too few fields", func() error {
+			_, err := data.LoadCSV(write(t, dir, "few.csv", []byte("1,2,0\n3,0\n")), data.CSVOptions{})
+			return err
+		}, "few.csv:2"},
+		{"CSV field that is not a number", func() error {
+			_, err := data.LoadCSV(write(t, dir, "nan.csv", []byte("1,2,0\n3,abc,1\n")), data.CSVOptions{})
+			return err
+		}, "nan.csv:2"},
+		{"empty CSV file", func() error { _, err := data.LoadCSV(write(t, dir, "empty.csv", nil), data.CSVOptions{}); return err }, "empty.csv"},
+		{"CSV label that is not a class index", func() error {
+			_, err := data.LoadCSV(write(t, dir, "lab.csv", []byte("1,2,0\n3,4,1.5\n")), data.CSVOptions{})
+			return err
+		}, "lab.csv:2"},
+		{"missing CSV file", func() error { _, err := data.LoadCSV(filepath.Join(dir, "none.csv"), data.CSVOptions{}); return err }, "none.csv"},
+		{"IDX with a wrong magic number", func() error { _, err := data.ReadIDX(idx(1, 2, 8, 1, 0, 0, 0, 1, 5)); return err }, "x.idx"},
+		{"IDX of an unsupported element type", func() error { _, err := data.ReadIDX(idx(0, 0, 0x0D, 1, 0, 0, 0, 1, 1, 2, 3, 4)); return err }, "0x0D"},
+		{"IDX truncated", func() error { _, err := data.ReadIDX(idx(0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3)); return err }, "x.idx"},
+		{"IDX with trailing bytes", func() error { _, err := data.ReadIDX(idx(0, 0, 8, 1, 0, 0, 0, 2, 1, 2, 3)); return err }, "x.idx"},
+		{"IDX with zero dimensions", func() error { _, err := data.ReadIDX(idx(0, 0, 8, 0)); return err }, "x.idx"},
+		{"gzip IDX cut short", func() error {
+			z := gz([]byte{0, 0, 8, 1, 0, 0, 0, 4, 1, 2, 3, 4})
+			_, err := data.ReadIDX(write(t, dir, "cut.idx.gz", z[:len(z)-6]))
+			return err
+		}, "cut.idx.gz"},
+		{"X and y of different lengths", func() error {
+			_, err := data.NewDataset("d", []float32{1, 2, 3, 4}, 2, []float32{0, 1, 2}, 1, []string{"a", "b", "c"})
+			return err
+		}, "2 rows"},
+		{"NaN in the inputs", func() error {
+			_, err := data.NewDataset("d", []float32{1, float32(math.NaN())}, 2, []float32{0}, 1, []string{"a"})
+			return err
+		}, "NaN"},
+		{"Inf in the inputs", func() error {
+			_, err := data.NewDataset("d", []float32{float32(math.Inf(1)), 1}, 2, []float32{0}, 1, []string{"a"})
+			return err
+		}, "Inf"},
+		{"label out of the classes", func() error {
+			_, err := data.NewDataset("d", []float32{1, 2}, 2, []float32{3}, 1, []string{"a", "b"})
+			return err
+		}, "label"},
+		{"split fraction of 1.5", func() error { _, _, err := data.TrainTestSplit(good, 1.5, 1, false); return err }, "1.5"},
+		{"unknown synthetic data set", func() error { _, err := data.Synthetic("swirl", 100, 2, 0, 1); return err }, `"swirl"`},
+		{"MNIST missing offline", func() error {
+			t.Setenv("GRADGRAPH_DATA", filepath.Join(dir, "nothing"))
+			t.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
+			_, _, err := data.MNIST(filepath.Join(dir, "nomnist"), data.Offline())
+			return err
+		}, "train-images-idx3-ubyte"},
+		{"zero-unit layer", func() error { _, err := model(nn.Dense(0, nn.ReLU)); return err }, `dense "dense": units must be positive`},
+		{"dropout rate of 1", func() error { _, err := model(nn.Dense(4, nn.ReLU), nn.Dropout(1)); return err }, `dropout "dropout": rate must be in [0, 1)`},
+		{"unknown activation", func() error { _, err := nn.ActivationByName("swish"); return err }, `unknown activation "swish"`},
+		{"batchnorm epsilon 0", func() error { _, err := model(&nn.BatchNormLayer{Momentum: 0.9}); return err }, "epsilon must be positive"},
+		{"data wider than the model", func() error {
+			tr, _ := model(nn.Dense(3, nn.Softmax))
+			wide, _ := data.NewDataset("w", []float32{1, 2, 3}, 3, []float32{0}, 1, []string{"a", "b", "c"})
+			_, err := tr.Fit(wide, train.FitOptions{Epochs: 1, BatchSize: 1})
+			return err
+		}, "data has 3 features, model \"net\" takes 2"},
+		{"labels beyond the model's classes", func() error {
+			tr, _ := model(nn.Dense(2, nn.Softmax))
+			_, err := tr.Fit(good, train.FitOptions{Epochs: 1, BatchSize: 2})
+			return err
+		}, "sample 2 has label 2; the model outputs 2 classes"},
+		{"batch size 0", func() error {
+			tr, _ := model(nn.Dense(3, nn.Softmax))
+			_, err := tr.Fit(good, train.FitOptions{Epochs: 1})
+			return err
+		}, "batch size must be positive, got 0"},
+		{"negative batch size in Evaluate", func() error {
+			tr, _ := model(nn.Dense(3, nn.Softmax))
+			_, err := tr.Evaluate(good, -2)
+			return err
+		}, "batch size must be positive, got -2"},
+		{"validation split leaving nothing to train on", func() error {
+			tr, _ := model(nn.Dense(3, nn.Softmax))
+			_, err := tr.Fit(good, train.FitOptions{Epochs: 1, BatchSize: 2, ValidationSplit: 0.9})
+			return err
+		}, "leaves 0 for training"},
+		{"one-hot loss on class indices", func() error {
+			m := nn.Sequential("net", nn.Dense(3, nn.Softmax))
+			m.Build(2, nn.BuildOptions{})
+			tr, _ := train.Compile(m, train.SGD(0.1), train.CategoricalCrossentropy())
+			_, err := tr.Fit(good, train.FitOptions{Epochs: 1, BatchSize: 2})
+			return err
+		}, "targets have width 1, model outputs 3"},
+		{"loss turning NaN", func() error {
+			tr, _ := model(nn.Dense(3, nn.Softmax))
+			tr.Optimizer = train.SGD(3e38) // weights overflow to ±Inf, logits to NaN
+			_, err := tr.Fit(good, train.FitOptions{Epochs: 5, BatchSize: 4})
+			return err
+		}, "stopped before updating the weights"},
+		{"predict with an unbuilt model", func() error {
+			tr, _ := train.Compile(nn.Sequential("raw", nn.Dense(3, nn.Softmax)), train.SGD(0.1), train.SparseCategoricalCrossentropy())
+			_, err := tr.Predict(good, 2)
+			return err
+		}, `model is not built`},
+		{"compile without an optimizer", func() error {
+			_, err := train.Compile(nn.Sequential("raw", nn.Dense(3, nn.Softmax)), nil, train.SparseCategoricalCrossentropy())
+			return err
+		}, "no optimizer"},
+		{"truncated checkpoint", func() error {
+			tr, _ := model(nn.Dense(3, nn.Softmax))
+			p := filepath.Join(dir, "m.ckpt")
+			if err := tr.Save(p); err != nil {
+				return err
+			}
+			raw, _ := os.ReadFile(p)
+			_, err := train.Load(write(t, dir, "cut.ckpt", raw[:len(raw)-10]))
+			return err
+		}, "cut.ckpt"},
+		{"checkpoint of another architecture", func() error {
+			tr, _ := model(nn.Dense(3, nn.Softmax))
+			p := filepath.Join(dir, "small.ckpt")
+			if err := tr.Save(p); err != nil {
+				return err
+			}
+			other, _ := model(nn.Dense(8, nn.ReLU), nn.Dense(3, nn.Softmax))
+			return other.LoadWeights(p)
+		}, "does not fit model"},
+		{"curves with no data", func() error {
+			return viz.TrainingCurves(filepath.Join(dir, "c.png"), viz.Curves{Series: map[string][]float64{"loss": {}}})
+		}, "viz"},
+		{"curves into a missing folder", func() error {
+			return viz.TrainingCurves(filepath.Join(dir, "no", "such", "c.png"), viz.Curves{Series: map[string][]float64{"loss": {1, 0.5}}})
+		}, "c.png"},
+	}
+	for _, c := range cases {
+		err := call(t, c.name, c.f)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
+		}
+	}
+	if len(cases) < 30 {
+		t.Errorf("%d library cases, the issue asks for at least 30 across the API and commands", len(cases))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "c.png")); err == nil {
+		t.Error("a failed plot left c.png behind")
+	}
+}
+
+// TestCommandsBadInput runs the built commands: each bad invocation exits
+// 1 with one line on stderr naming the problem, prints no stack trace, and
+// leaves -out without files.
+func TestCommandsBadInput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the commands")
+	}
+	bin := t.TempDir()
+	root, _ := filepath.Abs("../../..")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/iris", "./cmd/mnist", "./cmd/playground")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	tmp := t.TempDir()
+	file := write(t, tmp, "a-file", nil)
+	empty := filepath.Join(tmp, "empty")
+	os.Mkdir(empty, 0o755)
+	cases := []struct {
+		cmd  string
+		args []string
+		want string
+	}{
+		{"iris", []string{"-batch", "0"}, "batch size must be positive"},
+		{"iris", []string{"-epochs", "-3"}, "must not be negative"},
+		{"iris", []string{"-speed", "9"}, "flag provided but not defined: -speed"},
+		{"iris", []string{"-load", filepath.Join(tmp, "none.ckpt"), "-epochs", "0"}, "none.ckpt"},
+		{"mnist", []string{"-dataset", "cifar"}, `unknown -dataset "cifar"`},
+		{"mnist", []string{"-offline", "-data", empty}, "train-images-idx3-ubyte"},
+		{"mnist", []string{"-dataset", "digits", "-batch", "-1"}, "-batch -1"},
+		{"playground", []string{"-hidden", "8,,8"}, "-hidden"},
+		{"playground", []string{"-activation", "swish"}, "swish"},
+	}
+	for _, c := range cases {
+		out := filepath.Join(tmp, "out-"+c.cmd)
+		os.RemoveAll(out)
+		cmd := exec.Command(filepath.Join(bin, c.cmd), append([]string{"-out", out, "-quiet"}, c.args...)...)
+		cmd.Env = append(os.Environ(), "GRADGRAPH_DATA="+filepath.Join(tmp, "nodata"), "XDG_CACHE_HOME="+filepath.Join(tmp, "cache"))
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		code := -1
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		msg := stderr.String()
+		if code != 1 || strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, c.cmd+": ") || !strings.Contains(msg, c.want) ||
+			strings.Contains(msg, "goroutine") || strings.Contains(msg, "panic") {
+			t.Errorf("%s %v: exit %d, stderr %q; want exit 1 and one line naming %q", c.cmd, c.args, code, msg, c.want)
+		}
+		if entries, _ := os.ReadDir(out); len(entries) > 0 {
+			t.Errorf("%s %v: left %d files in -out", c.cmd, c.args, len(entries))
+		}
+	}
+	// The unwritable -out case for each command.
+	for _, c := range []string{"iris", "mnist", "playground"} {
+		cmd := exec.Command(filepath.Join(bin, c), "-out", filepath.Join(file, "out"), "-quiet", "-dataset", map[string]string{"iris": "", "mnist": "digits", "playground": "spiral"}[c])
+		if c == "iris" {
+			cmd = exec.Command(filepath.Join(bin, c), "-out", filepath.Join(file, "out"), "-quiet")
+		}
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		if err == nil || !strings.Contains(stderr.String(), "a-file") || strings.Count(stderr.String(), "\n") != 1 {
+			t.Errorf("%s with -out under a file: %v, stderr %q", c, err, stderr.String())
+		}
+	}
+}
