@@ -148,3 +148,15 @@ func (in *Input) Float32s() []float32 {
 	d, _ := in.Tensor.Data().([]float32)
 	return d
 }
+
+// IsData reports whether n is one of the builder's inputs (data, targets,
+// feeds): values fed in, not computed, whose gradients no one asks for.
+// Layers use it to leave the input-gradient product out of the graph.
+func (b *Builder) IsData(n *G.Node) bool {
+	for _, in := range b.inputs {
+		if in.Node == n {
+			return true
+		}
+	}
+	return false
+}

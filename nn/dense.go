@@ -67,13 +67,15 @@ func (l *DenseLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, errors.Wrapf(err, "dense %q", l.Name())
 	}
-	xw, err := G.Mul(x, w)
+	// One fused node (graph.Dense): x·W + b, with the ReLU folded in when
+	// the activation is ReLU; other activations are applied on top.
+	relu := l.Act.name == ReLU.name
+	z, err := graph.Dense(x, w, bias, relu, !b.IsData(x))
 	if err != nil {
-		return nil, errors.Wrapf(err, "dense %q: x·W", l.Name())
+		return nil, errors.Wrapf(err, "dense %q", l.Name())
 	}
-	z, err := G.BroadcastAdd(xw, bias, nil, []byte{0})
-	if err != nil {
-		return nil, errors.Wrapf(err, "dense %q: + b", l.Name())
+	if relu {
+		return z, nil
 	}
 	y, err := l.Act.Apply(b, z)
 	return y, errors.Wrapf(err, "dense %q", l.Name())

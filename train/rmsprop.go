@@ -32,7 +32,9 @@ func (o *RMSpropOptimizer) Update(params []*graph.Param, grads []*tensor.Dense) 
 	for i, p := range params {
 		switch w := p.Value.Data().(type) {
 		case []float32:
-			rmspropStep32(w, grads[i].Data().([]float32), o.s.f32[i][0], float32(o.LR), float32(o.Rho), float32(o.Epsilon))
+			g, v := grads[i].Data().([]float32), o.s.f32[i][0]
+			lr, rho, eps := float32(o.LR), float32(o.Rho), float32(o.Epsilon)
+			inChunks(len(w), func(lo, hi int) { rmspropStep32(w[lo:hi], g[lo:hi], v[lo:hi], lr, rho, eps) })
 		case []float64:
 			rmspropStep64(w, grads[i].Data().([]float64), o.s.f64[i][0], o.LR, o.Rho, o.Epsilon)
 		}

@@ -1,0 +1,7 @@
+//go:build !amd64
+
+package graph
+
+const hasFMA32 = false
+
+func spAccumBlock(dst, a []float32, idx []int32, b []float32, ld int) { spAccumGo(dst, a, idx, b, ld) }

@@ -1,0 +1,369 @@
+package graph
+
+import (
+	"fmt"
+	"hash"
+	"hash/fnv"
+	"math"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// sparseMax is the fraction of nonzero inputs below which the dense op
+// multiplies by skipping zeros (one axpy per nonzero input) instead of
+// calling gemm. MNIST's pixels are about 19% nonzero.
+var sparseMax = 0.30
+
+// Dense adds y = act(x·W + b) to the graph as one node, for x (batch, in),
+// W (in, units) and b (1, units); act is the identity, or ReLU when relu is
+// set. It is what x·W, a broadcast add and Rectify compute, without the
+// intermediates: the product is written into the output and the bias and
+// ReLU applied in the same pass, and its gradients are three BLAS calls and
+// a column sum (no transposes materialised, no broadcast). Its output and
+// gradient tensors are allocated once and reused by every run.
+//
+// needDx says whether the gradient with respect to x is wanted. Pass false
+// when x is data (a graph input): the input-gradient product, a third of
+// the layer's work, is then left out of the graph, and x is reported as not
+// differentiable.
+func Dense(x, w, b *G.Node, relu, needDx bool) (*G.Node, error) {
+	if x.Dims() != 2 || w.Dims() != 2 || b.Dims() != 2 {
+		return nil, errors.Errorf("dense: want matrices, got x %v, W %v, b %v", x.Shape(), w.Shape(), b.Shape())
+	}
+	bs, in, units := x.Shape()[0], x.Shape()[1], w.Shape()[1]
+	if w.Shape()[0] != in || b.Shape()[0] != 1 || b.Shape()[1] != units {
+		return nil, errors.Errorf("dense: shapes do not fit: x %v, W %v, b %v", x.Shape(), w.Shape(), b.Shape())
+	}
+	dt, err := dtypeOf(x, w, b)
+	if err != nil {
+		return nil, errors.Wrap(err, "dense")
+	}
+	op := &denseOp{relu: relu, needDx: needDx, dt: dt, batch: bs, in: in, units: units}
+	return G.ApplyOp(op, x, w, b)
+}
+
+func dtypeOf(ns ...*G.Node) (tensor.Dtype, error) {
+	dt := ns[0].Dtype()
+	if dt != tensor.Float32 && dt != tensor.Float64 {
+		return dt, errors.Errorf("unsupported dtype %v", dt)
+	}
+	for _, n := range ns[1:] {
+		if n.Dtype() != dt {
+			return dt, errors.Errorf("mixed dtypes %v and %v", dt, n.Dtype())
+		}
+	}
+	return dt, nil
+}
+
+// matType is the Gorgonia type of a matrix of dt.
+func matType(dt tensor.Dtype) hm.Type { return G.TensorType{Dims: 2, Of: dt} }
+
+func opHash(name string, p any) uint32 {
+	h := fnv.New32a()
+	fmt.Fprintf(h, "%s %p", name, p)
+	return h.Sum32()
+}
+
+// reuse returns t if it is a dense tensor of dt and shape, and a new one
+// otherwise.
+func reuse(t *tensor.Dense, dt tensor.Dtype, shape ...int) *tensor.Dense {
+	if t != nil && t.Dtype() == dt && t.Shape().Eq(tensor.Shape(shape)) {
+		return t
+	}
+	return tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
+}
+
+func denseArgs(what string, n int, vals []G.Value) ([]*tensor.Dense, error) {
+	if len(vals) != n {
+		return nil, errors.Errorf("%s: got %d inputs, want %d", what, len(vals), n)
+	}
+	out := make([]*tensor.Dense, n)
+	for i, v := range vals {
+		d, ok := v.(*tensor.Dense)
+		if !ok {
+			return nil, errors.Errorf("%s: input %d is %T, want a dense tensor", what, i, v)
+		}
+		out[i] = d
+	}
+	return out, nil
+}
+
+// denseOp is the fused act(x·W + b).
+type denseOp struct {
+	relu, needDx     bool
+	dt               tensor.Dtype
+	batch, in, units int
+	out              *tensor.Dense
+	sp               any // *csr[T] of x
+}
+
+func (op *denseOp) Arity() int { return 3 }
+func (op *denseOp) Type() hm.Type {
+	t := matType(op.dt)
+	return hm.NewFnType(t, t, t, t)
+}
+func (op *denseOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return tensor.Shape{op.batch, op.units}, nil
+}
+func (op *denseOp) ReturnsPtr() bool      { return false }
+func (op *denseOp) CallsExtern() bool     { return false }
+func (op *denseOp) OverwritesInput() int  { return -1 }
+func (op *denseOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "gradgraph.dense %p", op) }
+func (op *denseOp) Hashcode() uint32      { return opHash("gradgraph.dense", op) }
+func (op *denseOp) String() string {
+	if op.relu {
+		return "relu(x·W+b)"
+	}
+	return "x·W+b"
+}
+
+func (op *denseOp) Do(vals ...G.Value) (G.Value, error) {
+	a, err := denseArgs(op.String(), 3, vals)
+	if err != nil {
+		return nil, err
+	}
+	op.out = reuse(op.out, op.dt, op.batch, op.units)
+	switch y := op.out.Data().(type) {
+	case []float32:
+		denseForward(&op.sp, a[0].Data().([]float32), a[1].Data().([]float32), a[2].Data().([]float32), y, op.batch, op.in, op.units, op.relu)
+	case []float64:
+		denseForward(&op.sp, a[0].Data().([]float64), a[1].Data().([]float64), a[2].Data().([]float64), y, op.batch, op.in, op.units, op.relu)
+	}
+	return op.out, nil
+}
+
+func denseForward[T float](sp *any, x, w, b, y []T, bs, in, units int, relu bool) {
+	if sparseDensity(x) < sparseMax {
+		c := sparseOf[T](sp)
+		c.rowsOf(x, bs, in)
+		for i := 0; i < bs; i++ {
+			copy(y[i*units:(i+1)*units], b)
+		}
+		spmm(y, c, w, units, units)
+		if relu {
+			parallelRows(bs, units, func(lo, hi int) { reluInPlace(y[lo*units : hi*units]) })
+		}
+		return
+	}
+	gemm(false, false, bs, units, in, x, in, w, units, false, y, units)
+	parallelRows(bs, units, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			yi := y[i*units : (i+1)*units]
+			for j := range yi {
+				yi[j] += b[j]
+			}
+			if relu {
+				reluInPlace(yi)
+			}
+		}
+	})
+}
+
+// reluInPlace sets the negative elements of y to 0, without branches: the
+// signs of trained pre-activations are a coin toss, and a branch per element
+// mispredicts half the time.
+func reluInPlace[T float](y []T) {
+	switch y := any(y).(type) {
+	case []float32:
+		for j, v := range y {
+			b := math.Float32bits(v)
+			y[j] = math.Float32frombits(b &^ uint32(int32(b)>>31))
+		}
+	case []float64:
+		for j, v := range y {
+			b := math.Float64bits(v)
+			y[j] = math.Float64frombits(b &^ uint64(int64(b)>>63))
+		}
+	}
+}
+
+// nonzeros writes the indices of the nonzero elements of x into idx and
+// returns how many there are, without a branch per element.
+func nonzeros[T float](x []T, idx []int32) int {
+	n := 0
+	switch x := any(x).(type) {
+	case []float32:
+		idx = idx[:len(x)]
+		for k, v := range x {
+			idx[n] = int32(k)
+			b := math.Float32bits(v) << 1 // drop the sign: -0 is zero
+			n += int((b | -b) >> 31)
+		}
+	case []float64:
+		idx = idx[:len(x)]
+		for k, v := range x {
+			idx[n] = int32(k)
+			b := math.Float64bits(v) << 1
+			n += int((b | -b) >> 63)
+		}
+	}
+	return n
+}
+
+func (op *denseOp) DiffWRT(inputs int) []bool { return []bool{op.needDx, true, true} }
+
+func (op *denseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	if len(inputs) != 3 {
+		return nil, errors.Errorf("%v: %d inputs", op, len(inputs))
+	}
+	x, w := inputs[0], inputs[1]
+	dz := grad
+	var err error
+	if op.relu {
+		if dz, err = G.ApplyOp(&denseGradOp{kind: gradReLU, dt: op.dt, rows: op.batch, cols: op.units}, output, grad); err != nil {
+			return nil, err
+		}
+	}
+	var dx *G.Node
+	if op.needDx {
+		if dx, err = G.ApplyOp(&denseGradOp{kind: gradInput, dt: op.dt, rows: op.batch, cols: op.in, inner: op.units}, dz, w); err != nil {
+			return nil, err
+		}
+	}
+	dw, err := G.ApplyOp(&denseGradOp{kind: gradWeights, dt: op.dt, rows: op.in, cols: op.units, inner: op.batch}, x, dz)
+	if err != nil {
+		return nil, err
+	}
+	db, err := G.ApplyOp(&denseGradOp{kind: gradBias, dt: op.dt, rows: 1, cols: op.units, inner: op.batch}, dz)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{dx, dw, db}, nil
+}
+
+type gradKind int
+
+const (
+	gradReLU    gradKind = iota // (y, dy) → dy where y > 0, else 0
+	gradInput                   // (dz, W) → dz·Wᵀ
+	gradWeights                 // (x, dz) → xᵀ·dz
+	gradBias                    // (dz) → column sums of dz
+)
+
+var gradNames = [...]string{"relu'", "dz·Wᵀ", "xᵀ·dz", "Σrows dz"}
+
+// denseGradOp is one piece of the dense op's backward pass; the output is
+// rows × cols and inner is the summed dimension of the products.
+type denseGradOp struct {
+	kind              gradKind
+	dt                tensor.Dtype
+	rows, cols, inner int
+	out               *tensor.Dense
+	sp                any // *csr[T] of x
+}
+
+func (op *denseGradOp) Arity() int {
+	if op.kind == gradBias {
+		return 1
+	}
+	return 2
+}
+func (op *denseGradOp) Type() hm.Type {
+	t := matType(op.dt)
+	if op.kind == gradBias {
+		return hm.NewFnType(t, t)
+	}
+	return hm.NewFnType(t, t, t)
+}
+func (op *denseGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return tensor.Shape{op.rows, op.cols}, nil
+}
+func (op *denseGradOp) ReturnsPtr() bool      { return false }
+func (op *denseGradOp) CallsExtern() bool     { return false }
+func (op *denseGradOp) OverwritesInput() int  { return -1 }
+func (op *denseGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "gradgraph.denseGrad %p", op) }
+func (op *denseGradOp) Hashcode() uint32      { return opHash("gradgraph.denseGrad", op) }
+func (op *denseGradOp) String() string        { return gradNames[op.kind] }
+
+func (op *denseGradOp) Do(vals ...G.Value) (G.Value, error) {
+	a, err := denseArgs(op.String(), op.Arity(), vals)
+	if err != nil {
+		return nil, err
+	}
+	op.out = reuse(op.out, op.dt, op.rows, op.cols)
+	switch out := op.out.Data().(type) {
+	case []float32:
+		denseGrad(op, out, a[0].Data().([]float32), data2[float32](a))
+	case []float64:
+		denseGrad(op, out, a[0].Data().([]float64), data2[float64](a))
+	}
+	return op.out, nil
+}
+
+func data2[T float](a []*tensor.Dense) []T {
+	if len(a) < 2 {
+		return nil
+	}
+	return a[1].Data().([]T)
+}
+
+func denseGrad[T float](op *denseGradOp, out, a, b []T) {
+	switch op.kind {
+	case gradReLU: // a = y, b = dy
+		reluGrad(a, b, out)
+	case gradInput: // a = dz (rows, inner), b = W (cols, inner)
+		gemm(false, true, op.rows, op.cols, op.inner, a, op.inner, b, op.inner, false, out, op.cols)
+	case gradWeights: // a = x (inner, rows), b = dz (inner, cols)
+		in, units, bs := op.rows, op.cols, op.inner
+		if sparseDensity(a) < sparseMax {
+			c := sparseOf[T](&op.sp)
+			if c.rows == nil {
+				c.rows = &csr[T]{}
+			}
+			c.rows.rowsOf(a, bs, in)
+			c.colsOf(c.rows, bs, in)
+			clear(out)
+			spmm(out, c, b, units, units)
+			return
+		}
+		gemm(true, false, in, units, bs, a, in, b, units, false, out, units)
+	case gradBias: // a = dz (inner, cols)
+		cols := op.cols
+		parallelRows(cols, op.inner, func(lo, hi int) {
+			o := out[lo:hi]
+			clear(o)
+			for i := 0; i < op.inner; i++ {
+				row := a[i*cols+lo : i*cols+hi]
+				for j, v := range row {
+					o[j] += v
+				}
+			}
+		})
+	}
+}
+
+// reluGrad sets dz to dy where y > 0 and to 0 elsewhere, without branches.
+func reluGrad[T float](y, dy, dz []T) {
+	switch y := any(y).(type) {
+	case []float32:
+		dy, dz := any(dy).([]float32), any(dz).([]float32)
+		dy, dz = dy[:len(y)], dz[:len(y)]
+		for i, v := range y {
+			// y ≥ 0 after a ReLU: its bits are 0 exactly where y is +0.
+			b := math.Float32bits(v)
+			keep := uint32(int32(b|-b) >> 31)
+			dz[i] = math.Float32frombits(math.Float32bits(dy[i]) & keep)
+		}
+	case []float64:
+		dy, dz := any(dy).([]float64), any(dz).([]float64)
+		dy, dz = dy[:len(y)], dz[:len(y)]
+		for i, v := range y {
+			b := math.Float64bits(v)
+			keep := uint64(int64(b|-b) >> 63)
+			dz[i] = math.Float64frombits(math.Float64bits(dy[i]) & keep)
+		}
+	}
+}
+
+// sparseOf returns the *csr[T] kept in *sp, making it on first use.
+func sparseOf[T float](sp *any) *csr[T] {
+	c, ok := (*sp).(*csr[T])
+	if !ok {
+		c = &csr[T]{}
+		*sp = c
+	}
+	return c
+}
