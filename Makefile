@@ -9,10 +9,10 @@ CGO_OK := $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v $$($(GO) env
 HAS_OPENBLAS := $(shell (ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so\.0') && echo 1)
 FAST_TAGS := $(if $(and $(CGO_OK),$(HAS_OPENBLAS)),-tags openblas,)
 
-.PHONY: help test iris mnist digits lint bench clean
+.PHONY: help test iris mnist digits playground notebooks lint bench clean
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 test: ## run every test (pure Go; MNIST tests use ../shared/data/mnist when present)
 	$(GO) test -count=1 ./...
@@ -25,6 +25,12 @@ mnist: ## train the Keras MNIST recipe into out/mnist (DATA=folder of the IDX fi
 
 digits: ## train the from-scratch network on the 8x8 digits (embedded, offline)
 	$(GO) run $(FAST_TAGS) ./cmd/mnist -dataset digits
+
+playground: ## train a small net on a 2-D spiral; boundary.png and boundary.gif in out/playground
+	$(GO) run $(FAST_TAGS) ./cmd/playground
+
+notebooks: ## regenerate notebooks-md/ (code, output and figures) from notebooks-md/src and notebooks-md/code
+	$(GO) run ./cmd/notebooks
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: the files above need formatting'; exit 1; }

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseSource(t *testing.T) {
+	src := "# T\n<!-- code: code/01-x/prog#model -->\ntext\n  <!-- output: code/01-x/prog -->\n<!-- requires: mnist -->\n"
+	lines, dirs, err := parseSource("t.md", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) != 6 || len(dirs) != 6 {
+		t.Fatalf("got %d lines, %d dirs", len(lines), len(dirs))
+	}
+	want := []*directive{nil,
+		{kind: "code", program: "code/01-x/prog", part: "model", line: 2}, nil,
+		{kind: "output", program: "code/01-x/prog", line: 4},
+		{kind: "requires", arg: "mnist", line: 5}, nil}
+	if !reflect.DeepEqual(dirs, want) {
+		for i := range dirs {
+			t.Errorf("%d: got %+v, want %+v", i, dirs[i], want[i])
+		}
+	}
+	for _, bad := range []string{
+		"<!-- code: prog -->",
+		"<!-- code: code/01-x/../y -->",
+		"<!-- code: code/01-x/y/z -->",
+		"<!-- picture: code/01-x/y -->",
+		"<!-- requires: cifar -->",
+		"<!-- code:code/01-x/y extra -->",
+	} {
+		if _, _, err := parseSource("t.md", bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		} else if !strings.Contains(err.Error(), "t.md:1:") {
+			t.Errorf("%q: error %q does not say where", bad, err)
+		}
+	}
+}
+
+func TestExtractCode(t *testing.T) {
+	src := `package main
+
+func main() {
+	setup()
+	// notebook:begin a
+	x := 1
+	if x > 0 {
+		y()
+	}
+	// notebook:end
+	fmt.Println("notebook:section b") // notebook:hide
+	// notebook:begin b
+	z()
+	// notebook:end
+}
+`
+	for _, c := range []struct{ name, want string }{
+		{"a", "x := 1\nif x > 0 {\n\ty()\n}"},
+		{"b", "z()"},
+		{"", "x := 1\nif x > 0 {\n\ty()\n}\n\nz()"},
+	} {
+		got, err := extractCode("f.go", src, c.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("region %q:\ngot  %q\nwant %q", c.name, got, c.want)
+		}
+	}
+	if _, err := extractCode("f.go", src, "nope"); err == nil {
+		t.Error("missing region: no error")
+	}
+	whole, err := extractCode("f.go", "package main\n\nfunc main() {} // notebook:hide\nvar x int\n", "")
+	if err != nil || whole != "package main\n\nvar x int" {
+		t.Errorf("no markers: got %q, %v", whole, err)
+	}
+	for _, bad := range []string{
+		"// notebook:begin\n// notebook:begin\n// notebook:end\n",
+		"// notebook:end\n",
+		"// notebook:begin\nx\n",
+	} {
+		if _, err := extractCode("f.go", bad, ""); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+func TestMaskOutput(t *testing.T) {
+	in := "Epoch 1/2\n79/79 ━━━━━━━━━━━━━━━━━━━━ 0s 527us/step - loss: 0.5\n" +
+		"12/12 ━━━━━━━━━━━━━━━━━━━━ 13s 1s/step - loss: 0.4   \n" +
+		"3/3 ━━━━━━━━━━━━━━━━━━━━ 1s 9ms/step - loss: 0.3\n\n\n"
+	want := "Epoch 1/2\n79/79 ━━━━━━━━━━━━━━━━━━━━ Xs Xms/step - loss: 0.5\n" +
+		"12/12 ━━━━━━━━━━━━━━━━━━━━ Xs Xms/step - loss: 0.4\n" +
+		"3/3 ━━━━━━━━━━━━━━━━━━━━ Xs Xms/step - loss: 0.3"
+	if got := maskOutput(in); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	// Numbers elsewhere are left alone.
+	if got := maskOutput("took 5s 3ms/step"); got != "took 5s 3ms/step" {
+		t.Errorf("masked a line that is not a progress line: %q", got)
+	}
+}
+
+func TestSection(t *testing.T) {
+	out := "head\nnotebook:section a\n1\n2\nnotebook:section b\n3\nnotebook:section a\n4\n"
+	for _, c := range []struct{ name, want string }{
+		{"a", "1\n2\n4\n"},
+		{"b", "3"},
+		{"", "head\n1\n2\n3\n4\n"},
+	} {
+		got, err := section("p", out, c.name)
+		if err != nil || got != c.want {
+			t.Errorf("section %q: got %q, %v; want %q", c.name, got, err, c.want)
+		}
+	}
+	if _, err := section("p", out, "c"); err == nil {
+		t.Error("missing section: no error")
+	}
+}
+
+func TestLinks(t *testing.T) {
+	md := "![a](img/x.png) [b](02-y.md#part) [web](https://example.com) [anchor](#top) <img src=\"img/z.gif\">"
+	got := links(md)
+	want := []string{"img/x.png", "02-y.md", "img/z.gif"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	files := Files{
+		"notebooks-md/a.md":        []byte("![x](img/a/x.png) ![y](img/a/y.png) [d](img)"),
+		"notebooks-md/img/a/x.png": nil,
+		"notebooks-md/img/a/w.png": nil,
+	}
+	err := checkLinks(t.TempDir(), files)
+	if err == nil || !strings.Contains(err.Error(), "img/a/y.png was not drawn") || !strings.Contains(err.Error(), "w.png: drawn but linked from no notebook") {
+		t.Errorf("checkLinks: %v", err)
+	}
+}
+
+// TestNotebooksUpToDate regenerates every notebook and compares it with the
+// committed files, as go run ./cmd/notebooks -check does.
+func TestNotebooksUpToDate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("regenerates the notebooks (about 20 s); skipped with -short")
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, dir, "src")); err != nil {
+		t.Skip("no notebooks-md/src")
+	}
+	skipped, diffs, err := Check(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diffs {
+		t.Error(d)
+	}
+	if len(diffs) > 0 {
+		t.Log("the notebooks differ from a fresh regeneration: run make notebooks (go run ./cmd/notebooks) and commit the result")
+	}
+	for _, s := range skipped {
+		t.Run(strings.Fields(s)[0], func(t *testing.T) { t.Skip("not checked: " + s) })
+	}
+}

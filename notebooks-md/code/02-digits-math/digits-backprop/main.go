@@ -1,0 +1,182 @@
+// Command digits-backprop shows softmax, the forward pass, cross-entropy and
+// the gradient of the loss with respect to the logits, computed by
+// gorgonia.Grad and by hand, for notebook 02-digits-math.
+package main
+
+import (
+	"fmt"
+	"log"
+	"math"
+
+	"github.com/gradgraph/gradgraph/data"
+	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/nn"
+	"github.com/gradgraph/gradgraph/train"
+)
+
+func main() {
+	if err := run(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// notebook:begin softmax
+// softmax runs rows of logits through nn.Softmax in a float32 graph.
+func softmax(rows [][]float32) ([]float32, error) {
+	b, err := graph.NewBuilder(graph.Float32, len(rows), false)
+	if err != nil {
+		return nil, err
+	}
+	in := b.Input("z", len(rows), len(rows[0]))
+	var flat []float32
+	for _, r := range rows {
+		flat = append(flat, r...)
+	}
+	if err := in.Set(flat); err != nil {
+		return nil, err
+	}
+	p, err := nn.Softmax.Apply(b, in.Node)
+	if err != nil {
+		return nil, err
+	}
+	m, err := b.Compile(nil, nil, p)
+	if err != nil {
+		return nil, err
+	}
+	defer m.Close()
+	if err := m.Run(nil); err != nil {
+		return nil, err
+	}
+	return append([]float32(nil), m.Output(0).Data().([]float32)...), nil
+}
+
+// notebook:end
+
+func run() error {
+	fmt.Println("notebook:section softmax") // notebook:hide
+	// notebook:begin softmax-run
+	p3, err := softmax([][]float32{{2, 1, 0.1}, {1002, 1001, 1000.1}, {-1000, 0, 1000}})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("softmax([2 1 0.1])            = %.4f\n", p3[0:3])
+	fmt.Printf("softmax([1002 1001 1000.1])   = %.4f\n", p3[3:6])
+	fmt.Printf("softmax([-1000 0 1000])       = %.4f\n", p3[6:9])
+	// notebook:end
+
+	fmt.Println("notebook:section forward") // notebook:hide
+	// notebook:begin forward
+	digits, err := data.Digits()
+	if err != nil {
+		return err
+	}
+	for i := range digits.X {
+		digits.X[i] /= 16 // pixel counts 0..16 to [0, 1]
+	}
+	const n = 4 // the first four digits
+	x := digits.X[:n*64]
+	labels := digits.Labels()[:n]
+
+	// The untrained network: 64 → Dense(100, relu) → Dense(10, softmax).
+	model := nn.Sequential("scratch", nn.Dense(100, nn.ReLU), nn.Dense(10, nn.Softmax))
+	if err := model.Build(64, nn.BuildOptions{Seed: 1, DType: graph.Float64}); err != nil {
+		return err
+	}
+	b, err := graph.NewBuilder(graph.Float64, n, false)
+	if err != nil {
+		return err
+	}
+	in := b.Input("x", n, 64)
+	if err := in.Set(x); err != nil {
+		return err
+	}
+	probs, err := model.Forward(b, in.Node)
+	if err != nil {
+		return err
+	}
+	m, err := b.Compile(nil, nil, b.Logits, probs) // b.Logits: the input of the softmax
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if err := m.Run(nil); err != nil {
+		return err
+	}
+	logits := append([]float64(nil), m.Output(0).Data().([]float64)...)
+	p := m.Output(1).Data().([]float64)
+	for i := range n {
+		fmt.Printf("digit %d (label %d): z = %.2f\n", i, labels[i], logits[i*10:i*10+10])
+		fmt.Printf("%22s p = %.3f\n", "", p[i*10:i*10+10])
+	}
+	// notebook:end
+
+	fmt.Println("notebook:section loss") // notebook:hide
+	// notebook:begin loss
+	// Cross-entropy by hand: the mean of −log p[label] over the batch.
+	loss := 0.0
+	for i, y := range labels {
+		loss -= math.Log(p[i*10+y]) / n
+	}
+	fmt.Printf("cross-entropy by hand:      %.6f\n", loss)
+
+	// The same loss as a graph whose logits are a param, so that
+	// gorgonia.Grad can differentiate it with respect to them.
+	z, err := graph.NewParam("z", graph.Float64, true, n, 10)
+	if err != nil {
+		return err
+	}
+	if err := z.SetFloat64s(logits); err != nil {
+		return err
+	}
+	g, err := graph.NewBuilder(graph.Float64, n, true)
+	if err != nil {
+		return err
+	}
+	zn, err := g.Param(z)
+	if err != nil {
+		return err
+	}
+	pn, err := nn.Softmax.Apply(g, zn)
+	if err != nil {
+		return err
+	}
+	target := g.Input("y", n, 10)
+	oneHot, err := data.OneHot(labels, 10)
+	if err != nil {
+		return err
+	}
+	if err := target.Set(oneHot); err != nil {
+		return err
+	}
+	ce, err := train.CategoricalCrossentropy().Build(g, pn, target.Node)
+	if err != nil {
+		return err
+	}
+	gm, err := g.Compile(ce, []*graph.Param{z}) // gorgonia.Grad inside
+	if err != nil {
+		return err
+	}
+	defer gm.Close()
+	if err := gm.Run(nil); err != nil {
+		return err
+	}
+	fmt.Printf("cross-entropy by the graph: %.6f\n", gm.Loss())
+	// notebook:end
+
+	fmt.Println("notebook:section grad") // notebook:hide
+	// notebook:begin grad
+	symbolic := gm.Grad(0).Data().([]float64)
+	maxDiff := 0.0
+	for i := range n {
+		hand := make([]float64, 10)
+		for k := range 10 {
+			hand[k] = (p[i*10+k] - float64(oneHot[i*10+k])) / n // (p − y)/N
+			maxDiff = max(maxDiff, math.Abs(hand[k]-symbolic[i*10+k]))
+		}
+		fmt.Printf("digit %d  gorgonia.Grad: %+.4f\n", i, symbolic[i*10:i*10+10])
+		fmt.Printf("         (p − y)/N:     %+.4f\n", hand)
+	}
+	fmt.Printf("max |difference| = %.1e\n", maxDiff)
+	// notebook:end
+	return nil
+}
