@@ -36,9 +36,12 @@ lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: the files above need formatting'; exit 1; }
 	$(GO) vet ./...
 
-bench: ## run the Go benchmarks
+MNIST ?= ../shared/data/mnist
+
+bench: ## benchmarks: a train step and Predict (go test -bench), then the MNIST recipe's epochs vs PyTorch (MNIST=folder)
 	@echo "backend: $(if $(FAST_TAGS),OpenBLAS (-tags openblas),gonum pure Go$(if $(CGO_OK),; apt-get install libopenblas-dev for OpenBLAS,; cgo unavailable))"
-	$(GO) test $(FAST_TAGS) -run '^$$' -bench . -benchmem ./...
+	$(GO) test $(FAST_TAGS) -run '^$$' -bench 'TrainStepMNIST|PredictMNIST' -benchmem ./train
+	$(GO) run $(FAST_TAGS) ./cmd/mnistbench -data $(MNIST)
 
 clean: ## remove out/
 	rm -rf out

@@ -61,15 +61,12 @@
 //
 // # Threads
 //
-// OpenBLAS uses runtime.NumCPU() threads unless GRADGRAPH_BLAS_THREADS is a
-// positive integer (capped at NumCPU). On a 2-core machine two threads made
-// the six gemms of an MNIST-recipe training step (784-512-10, batch 128)
-// ~1.8x faster and a whole Gorgonia forward+backward step ~1.5x faster than
-// one thread, when nothing else ran on the second core. The tiny gemms
-// (n=10) are slower with two threads, but they are a small share of the
-// time. OpenBLAS's workers spin while waiting for work: if other busy work
-// (data loading, a second training process) shares the cores, try
-// GRADGRAPH_BLAS_THREADS=1.
+// OpenBLAS uses one thread unless GRADGRAPH_BLAS_THREADS is a positive
+// integer (capped at NumCPU). Measured alone on a 2-core machine, two
+// threads made the six gemms of an MNIST-recipe step ~1.8x faster; but a
+// whole gradgraph training epoch, whose own kernels and optimiser run on Go
+// goroutines beside BLAS, took 1.67 s with one thread and 1.90 s with two,
+// because OpenBLAS's idle workers spin on the cores those goroutines need.
 //
 // See bench_test.go for the benchmarks (BenchmarkSgemm, BenchmarkMNISTStep,
 // BenchmarkGorgoniaMLPStep); they report GFLOP/s or ms/step per backend and

@@ -1,0 +1,170 @@
+// Command mnistbench measures the Keras MNIST recipe (Dense(512, relu) →
+// Dense(10, softmax), RMSprop 1e-3, batch 128, 60,000 samples per epoch) on
+// the BLAS backend in use, and prints: the median epoch time, samples per
+// second, achieved GFLOP/s (the recipe's nominal 146 GFLOP per epoch), that
+// as a percentage of the sgemm peak measured in the same run, peak resident
+// memory, and test accuracy. When /usr/bin/python3 can import torch, it runs
+// the same recipe in PyTorch (train/testdata/torch_mnist.py, one thread)
+// in the same run and prints the ratio of the medians; otherwise it says
+// that it skipped it.
+//
+//	go run [-tags openblas] ./cmd/mnistbench -data ../shared/data/mnist [-epochs 3] [-torch=false]
+//
+// `make bench` runs it with the backend the Makefile picked.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/pkg/errors"
+	gblas "gonum.org/v1/gonum/blas"
+	G "gorgonia.org/gorgonia"
+
+	"github.com/gradgraph/gradgraph/cmd/internal/cli"
+	"github.com/gradgraph/gradgraph/cmd/internal/report"
+	"github.com/gradgraph/gradgraph/data"
+	"github.com/gradgraph/gradgraph/graph/blas"
+	"github.com/gradgraph/gradgraph/nn"
+	"github.com/gradgraph/gradgraph/train"
+)
+
+// epochFLOP is the recipe's nominal work per epoch: forward x·W1 and h·W2
+// (2·128·784·512 + 2·128·512·10 per step) and a backward pass of twice that,
+// over 60,000/128 steps.
+const epochFLOP = 3 * (2*128*784*512 + 2*128*512*10) * 60000.0 / 128
+
+func main() { cli.Main("mnistbench", run) }
+
+func run(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("mnistbench", flag.ContinueOnError)
+	dir := fs.String("data", "", "folder of the MNIST IDX files (default: $GRADGRAPH_DATA/mnist or the cache)")
+	epochs := fs.Int("epochs", 3, "epochs to time")
+	seed := fs.Int64("seed", 1, "seed")
+	torch := fs.Bool("torch", true, "also run the PyTorch baseline when torch is installed")
+	script := fs.String("torch-script", "train/testdata/torch_mnist.py", "the PyTorch baseline script")
+	if err := cli.Parse(fs, args, stdout); err != nil {
+		return err
+	}
+	if *epochs < 1 {
+		return errors.Errorf("-epochs %d: want at least 1", *epochs)
+	}
+	backend, err := blas.Use()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "mnistbench: warning:", err)
+	}
+	peak := sgemmPeak()
+	trainSet, testSet, err := data.MNIST(*dir, data.Offline())
+	if err != nil {
+		return err
+	}
+	model := nn.Sequential("mnist", nn.Dense(512, nn.ReLU), nn.Dense(10, nn.Softmax))
+	if err := model.Build(784, nn.BuildOptions{Seed: *seed}); err != nil {
+		return err
+	}
+	tr, err := train.Compile(model, train.RMSprop(1e-3), train.SparseCategoricalCrossentropy(), train.Accuracy())
+	if err != nil {
+		return err
+	}
+	var times []float64
+	var start time.Time
+	timer := train.CallbackFuncs{
+		EpochBegin: func(*train.Trainer, int) error { start = time.Now(); return nil },
+		EpochEnd: func(_ *train.Trainer, e int, logs train.Logs) error {
+			times = append(times, time.Since(start).Seconds())
+			fmt.Fprintf(stdout, "epoch %d: %.3f s, loss %.4f\n", e+1, times[len(times)-1], logs["loss"])
+			return nil
+		},
+	}
+	if _, err := tr.Fit(trainSet, train.FitOptions{Epochs: *epochs, BatchSize: 128, Seed: *seed, Callbacks: []train.Callback{timer}}); err != nil {
+		return err
+	}
+	ev, err := tr.Evaluate(testSet, 1000)
+	if err != nil {
+		return err
+	}
+	med := median(times)
+	gflops := epochFLOP / med / 1e9
+	fmt.Fprintf(stdout, "\nbackend:              %s\n", backend)
+	fmt.Fprintf(stdout, "median epoch:         %.3f s (%d epochs)\n", med, len(times))
+	fmt.Fprintf(stdout, "samples/s:            %.0f\n", 60000/med)
+	fmt.Fprintf(stdout, "achieved:             %.1f GFLOP/s (nominal %.0f GFLOP per epoch)\n", gflops, epochFLOP/1e9)
+	fmt.Fprintf(stdout, "sgemm peak (1 core):  %.1f GFLOP/s (128x784 · 784x512, this run)\n", peak)
+	fmt.Fprintf(stdout, "share of sgemm peak:  %.0f%%\n", 100*gflops/peak)
+	fmt.Fprintf(stdout, "peak RSS:             %.0f MB\n", float64(report.PeakRSS())/1e6)
+	fmt.Fprintf(stdout, "test accuracy:        %.4f after %d epochs\n", ev["accuracy"], len(times))
+	if !*torch {
+		fmt.Fprintln(stdout, "PyTorch:              skipped (-torch=false)")
+		return nil
+	}
+	tmed, err := torchMedian(*script, *dir, *epochs)
+	if err != nil {
+		fmt.Fprintf(stdout, "PyTorch:              skipped (%v)\n", err)
+		return nil
+	}
+	fmt.Fprintf(stdout, "PyTorch (1 thread):   %.3f s median epoch\n", tmed)
+	fmt.Fprintf(stdout, "ratio:                %.2fx PyTorch's epoch time\n", med/tmed)
+	return nil
+}
+
+// sgemmPeak times the recipe's largest product on the installed BLAS for
+// about half a second and returns GFLOP/s.
+func sgemmPeak() float64 {
+	const m, k, n = 128, 784, 512
+	a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+	for i := range a {
+		a[i] = float32(i%7) / 7
+	}
+	for i := range b {
+		b[i] = float32(i%5) / 5
+	}
+	impl := G.WhichBLAS()
+	iters, start := 0, time.Now()
+	for time.Since(start) < 500*time.Millisecond {
+		impl.Sgemm(gblas.NoTrans, gblas.NoTrans, m, n, k, 1, a, k, b, n, 0, c, n)
+		iters++
+	}
+	return 2 * m * n * k * float64(iters) / time.Since(start).Seconds() / 1e9
+}
+
+var medianRe = regexp.MustCompile(`median_epoch_s=([0-9.]+)`)
+
+// torchMedian runs the PyTorch baseline and returns its median epoch time.
+func torchMedian(script, dir string, epochs int) (float64, error) {
+	py := "/usr/bin/python3"
+	if err := exec.Command(py, "-c", "import torch").Run(); err != nil {
+		return 0, errors.New("no torch for /usr/bin/python3: apt-get install python3-torch")
+	}
+	if _, err := os.Stat(script); err != nil {
+		return 0, errors.Errorf("no script %s: run from the repository root", script)
+	}
+	args := []string{script, "--threads", "1", "--epochs", strconv.Itoa(epochs)}
+	if dir != "" {
+		args = append(args, "--data", dir)
+	}
+	out, err := exec.Command(py, args...).CombinedOutput()
+	if err != nil {
+		return 0, errors.Errorf("torch run failed: %v: %s", err, cli.OneLine(string(out)))
+	}
+	mm := medianRe.FindSubmatch(out)
+	if mm == nil {
+		return 0, errors.Errorf("no median in the torch output: %s", cli.OneLine(string(out)))
+	}
+	return strconv.ParseFloat(string(mm[1]), 64)
+}
+
+func median(v []float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
