@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"image"
 	"image/color"
-	"image/color/palette"
-	"image/draw"
 	"image/gif"
 	"sort"
 
@@ -15,9 +13,9 @@ import (
 // WriteGIF writes frames as an animated GIF that loops forever, showing each
 // frame for delay hundredths of a second. All frames must have the same
 // bounds. When the frames use at most 256 colours together they are stored
-// exactly; otherwise (anti-aliased plots) they are mapped onto the fixed
-// Plan 9 palette with Floyd–Steinberg dithering. Both are deterministic, so
-// the same frames always give the same file.
+// exactly; otherwise (anti-aliased plots) they share a palette of their 256
+// most frequent colours, rarer colours going to the nearest entry. Both are
+// deterministic, so the same frames always give the same file.
 func WriteGIF(path string, frames []image.Image, delay int) error {
 	b, err := encodeGIF(frames, delay)
 	if err != nil {
@@ -47,16 +45,14 @@ func encodeGIF(frames []image.Image, delay int) ([]byte, error) {
 	if bounds.Empty() {
 		return nil, errors.New("empty frames")
 	}
-	pal, exact := framePalette(frames)
-	var drawer draw.Drawer = draw.FloydSteinberg
+	// More than 256 colours (anti-aliased plots) are first reduced to the
+	// 256 most frequent; the frames are then stored exactly.
+	frames = quantize(frames)
+	pal := framePalette(frames)
 	g := &gif.GIF{Config: image.Config{Width: bounds.Dx(), Height: bounds.Dy(), ColorModel: pal}}
 	for _, f := range frames {
 		pm := image.NewPaletted(bounds, pal)
-		if exact {
-			indexExact(pm, f, pal)
-		} else {
-			drawer.Draw(pm, bounds, f, bounds.Min)
-		}
+		indexExact(pm, f, pal)
 		g.Image = append(g.Image, pm)
 		g.Delay = append(g.Delay, delay)
 	}
@@ -67,19 +63,15 @@ func encodeGIF(frames []image.Image, delay int) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// framePalette returns the colours used by all frames, sorted so that the
-// result does not depend on map order, and true; or palette.Plan9 and
-// false when there are more than 256.
-func framePalette(frames []image.Image) (color.Palette, bool) {
+// framePalette returns the colours used by all frames (at most 256, after
+// quantize), sorted so that the result does not depend on map order.
+func framePalette(frames []image.Image) color.Palette {
 	seen := map[color.RGBA]bool{}
 	for _, f := range frames {
 		b := f.Bounds()
 		for y := b.Min.Y; y < b.Max.Y; y++ {
 			for x := b.Min.X; x < b.Max.X; x++ {
 				seen[color.RGBAModel.Convert(f.At(x, y)).(color.RGBA)] = true
-				if len(seen) > 256 {
-					return palette.Plan9, false
-				}
 			}
 		}
 	}
@@ -104,7 +96,7 @@ func framePalette(frames []image.Image) (color.Palette, bool) {
 	for i, c := range cs {
 		pal[i] = c
 	}
-	return pal, true
+	return pal
 }
 
 // indexExact writes f into pm when every colour of f is in pal. A map from

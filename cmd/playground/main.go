@@ -318,7 +318,7 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	if len(frames) > 0 {
-		if err := viz.WriteGIF(filepath.Join(c.out, "boundary.gif"), quantize(frames), c.delay); err != nil {
+		if err := viz.WriteGIF(filepath.Join(c.out, "boundary.gif"), frames, c.delay); err != nil {
 			return err
 		}
 	}

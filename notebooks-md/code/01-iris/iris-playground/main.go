@@ -109,7 +109,7 @@ func run(img string) error {
 	if err != nil {
 		return err
 	}
-	if err := viz.WriteGIF(filepath.Join(img, "spiral-training.gif"), quantize(frames), 80); err != nil {
+	if err := viz.WriteGIF(filepath.Join(img, "spiral-training.gif"), frames, 80); err != nil {
 		return err
 	}
 	// notebook:end

@@ -1,4 +1,4 @@
-package main
+package viz
 
 import (
 	"image"
@@ -8,7 +8,7 @@ import (
 
 // quantize maps frames onto one palette of at most 256 colours: the 256
 // most frequent colours of all frames together, every other colour going to
-// its nearest entry. viz.WriteGIF then stores the frames exactly instead of
+// its nearest entry. WriteGIF then stores the frames exactly instead of
 // dithering them onto the Plan 9 palette, which is both slower (it searches
 // 256 colours for each of the 336,000 pixels of each frame) and grainy on
 // pale backgrounds. Anti-aliased edges, the rare colours, are the only ones
