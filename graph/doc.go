@@ -23,6 +23,12 @@
 // read after a training step, such as the batch statistics that BatchNorm
 // folds into its moving averages, are registered with Builder.Observe.
 //
+// Two operations are gradgraph's own Gorgonia ops, each with its own
+// symbolic derivative so that gorgonia.Grad still differentiates the whole
+// graph: Dense (x·W + b, optionally with ReLU, skipping zero inputs) and a
+// numerically stable LogSoftmax. They replace compositions of Gorgonia's
+// primitives that allocated, broadcast and transposed on every step.
+//
 // GradCheck compares the symbolic gradients of any scalar built on a Builder
 // with central finite differences; every layer in gradgraph is tested with it.
 package graph

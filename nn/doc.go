@@ -11,10 +11,14 @@
 // Layers follow Keras's semantics rather than Gorgonia's built-ins, which
 // differ or are wrong in ways that silently change the numbers:
 //
-//   - Softmax is computed as exp(log-softmax), and log-softmax is composed
-//     from primitives around the row maximum, so logits of ±1000 in float32
-//     give exact probabilities instead of NaN. The log-probabilities are
-//     handed to the loss, which never takes the log of a rounded probability.
+//   - Softmax is computed as exp(log-softmax), and log-softmax is one graph
+//     node (graph.LogSoftmax) that subtracts each row's maximum, so logits of
+//     ±1000 in float32 give exact probabilities instead of NaN. The
+//     log-probabilities are handed to the loss, which never takes the log of
+//     a rounded probability.
+//   - Dense is one graph node (graph.Dense) for x·W + b with a ReLU folded
+//     in, whose derivative calls BLAS without building transposes and skips
+//     the input gradient when the input is data.
 //   - BatchNorm normalises with the batch's mean and biased variance while
 //     training and with its moving averages in inference, updates the moving
 //     averages with momentum 0.99 after each training step, and counts them
