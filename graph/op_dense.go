@@ -98,6 +98,7 @@ type denseOp struct {
 	batch, in, units int
 	out              *tensor.Dense
 	sp               any // *csr[T] of x
+	spX              any // *T: &x[0] of the last run when sp holds its nonzeros, else nil
 }
 
 func (op *denseOp) Arity() int { return 3 }
@@ -128,14 +129,16 @@ func (op *denseOp) Do(vals ...G.Value) (G.Value, error) {
 	op.out = reuse(op.out, op.dt, op.batch, op.units)
 	switch y := op.out.Data().(type) {
 	case []float32:
-		denseForward(&op.sp, a[0].Data().([]float32), a[1].Data().([]float32), a[2].Data().([]float32), y, op.batch, op.in, op.units, op.relu)
+		op.spX = denseForward(&op.sp, a[0].Data().([]float32), a[1].Data().([]float32), a[2].Data().([]float32), y, op.batch, op.in, op.units, op.relu)
 	case []float64:
-		denseForward(&op.sp, a[0].Data().([]float64), a[1].Data().([]float64), a[2].Data().([]float64), y, op.batch, op.in, op.units, op.relu)
+		op.spX = denseForward(&op.sp, a[0].Data().([]float64), a[1].Data().([]float64), a[2].Data().([]float64), y, op.batch, op.in, op.units, op.relu)
 	}
 	return op.out, nil
 }
 
-func denseForward[T float](sp *any, x, w, b, y []T, bs, in, units int, relu bool) {
+// denseForward computes y and returns &x[0] when it left x's nonzeros in
+// *sp (the zero-skipping path), nil otherwise.
+func denseForward[T float](sp *any, x, w, b, y []T, bs, in, units int, relu bool) any {
 	if sparseDensity(x) < sparseMax {
 		c := sparseOf[T](sp)
 		c.rowsOf(x, bs, in)
@@ -146,7 +149,7 @@ func denseForward[T float](sp *any, x, w, b, y []T, bs, in, units int, relu bool
 		if relu {
 			parallelRows(bs, units, func(lo, hi int) { reluInPlace(y[lo*units : hi*units]) })
 		}
-		return
+		return &x[0]
 	}
 	gemm(false, false, bs, units, in, x, in, w, units, false, y, units)
 	parallelRows(bs, units, func(lo, hi int) {
@@ -160,6 +163,7 @@ func denseForward[T float](sp *any, x, w, b, y []T, bs, in, units int, relu bool
 			}
 		}
 	})
+	return nil
 }
 
 // reluInPlace sets the negative elements of y to 0, without branches: the
@@ -223,7 +227,7 @@ func (op *denseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error
 			return nil, err
 		}
 	}
-	dw, err := G.ApplyOp(&denseGradOp{kind: gradWeights, dt: op.dt, rows: op.in, cols: op.units, inner: op.batch}, x, dz)
+	dw, err := G.ApplyOp(&denseGradOp{kind: gradWeights, dt: op.dt, rows: op.in, cols: op.units, inner: op.batch, fwd: op}, x, dz)
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +256,9 @@ type denseGradOp struct {
 	dt                tensor.Dtype
 	rows, cols, inner int
 	out               *tensor.Dense
-	sp                any // *csr[T] of x
+	sp                any      // *csr[T] of xᵀ
+	rows0             any      // *csr[T] of x, when not borrowed from fwd
+	fwd               *denseOp // the forward op, whose nonzeros of x it reuses
 }
 
 func (op *denseGradOp) Arity() int {
@@ -309,12 +315,17 @@ func denseGrad[T float](op *denseGradOp, out, a, b []T) {
 	case gradWeights: // a = x (inner, rows), b = dz (inner, cols)
 		in, units, bs := op.rows, op.cols, op.inner
 		if sparseDensity(a) < sparseMax {
-			c := sparseOf[T](&op.sp)
-			if c.rows == nil {
-				c.rows = &csr[T]{}
+			// The tape runs the forward op before this one in every run, on
+			// the same x: its nonzeros are reused when they are of this x.
+			var r *csr[T]
+			if op.fwd != nil && op.fwd.spX != nil && op.fwd.spX == any(&a[0]) {
+				r = sparseOf[T](&op.fwd.sp)
+			} else {
+				r = sparseOf[T](&op.rows0)
+				r.rowsOf(a, bs, in)
 			}
-			c.rows.rowsOf(a, bs, in)
-			c.colsOf(c.rows, bs, in)
+			c := sparseOf[T](&op.sp)
+			c.colsOf(r, bs, in)
 			clear(out)
 			spmm(out, c, b, units, units)
 			return

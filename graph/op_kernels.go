@@ -2,6 +2,7 @@ package graph
 
 import (
 	"runtime"
+	"sort"
 	"sync"
 
 	gblas "gonum.org/v1/gonum/blas"
@@ -107,68 +108,87 @@ func spAccumGo[T float](dst, a []T, idx []int32, b []T, ld int) {
 }
 
 // csr holds the nonzero elements of a row-major matrix (or of its
-// transpose) row by row: row r has idx[ptr[r]:ptr[r+1]] and the values
-// val[ptr[r]:ptr[r+1]]. Its buffers are reused from call to call.
+// transpose) row by row: row r has its cnt[r] column indices and values at
+// idx[r·stride:] and val[r·stride:], stride being the row length of the
+// dense form. The fixed stride lets every row be filled independently (on
+// several cores) without a prefix sum. Its buffers are reused from call to
+// call.
 type csr[T float] struct {
-	ptr  []int
-	idx  []int32
-	val  []T
-	next []int   // colsOf's scratch
-	rows *csr[T] // colsOf's row-wise input
+	stride int
+	cnt    []int32
+	idx    []int32
+	val    []T
 }
 
-func (c *csr[T]) grow(rows, nnz int) {
-	if cap(c.ptr) < rows+1 {
-		c.ptr = make([]int, rows+1)
+func (c *csr[T]) grow(rows, stride int) {
+	c.stride = stride
+	if cap(c.cnt) < rows {
+		c.cnt = make([]int32, rows)
 	}
-	c.ptr = c.ptr[:rows+1]
-	if cap(c.idx) < nnz {
-		c.idx = make([]int32, nnz)
-		c.val = make([]T, nnz)
+	c.cnt = c.cnt[:rows]
+	if n := rows * stride; cap(c.idx) < n {
+		c.idx = make([]int32, n)
+		c.val = make([]T, n)
+	} else {
+		c.idx, c.val = c.idx[:n], c.val[:n]
 	}
-	c.idx, c.val = c.idx[:nnz], c.val[:nnz]
 }
 
-// rowsOf fills c with the nonzeros of the rows×cols matrix x.
-func (c *csr[T]) rowsOf(x []T, rows, cols int) {
-	c.grow(rows, len(x))
+// row returns the column indices and values of row r's nonzeros.
+func (c *csr[T]) row(r int) ([]int32, []T) {
+	p := r * c.stride
+	q := p + int(c.cnt[r])
+	return c.idx[p:q], c.val[p:q]
+}
+
+// nnz is the number of nonzeros stored.
+func (c *csr[T]) nnz() int {
 	n := 0
-	for r := 0; r < rows; r++ {
-		c.ptr[r] = n
-		xr := x[r*cols : (r+1)*cols]
-		k := nonzeros(xr, c.idx[n:n+cols])
-		for t, j := range c.idx[n : n+k] {
-			c.val[n+t] = xr[j]
-		}
-		n += k
+	for _, k := range c.cnt {
+		n += int(k)
 	}
-	c.ptr[rows] = n
+	return n
 }
 
-// colsOf fills c with the nonzeros of the transpose of the rows×cols matrix
-// x: row k of c lists the rows i where x[i][k] is not zero, in order. rows
-// is the row-wise form of x (from rowsOf), which it transposes.
-func (c *csr[T]) colsOf(r *csr[T], rows, cols int) {
-	nnz := r.ptr[rows]
-	c.grow(cols, nnz)
-	ptr := c.ptr
-	clear(ptr)
-	for _, k := range r.idx[:nnz] {
-		ptr[k+1]++
-	}
-	for k := 0; k < cols; k++ {
-		ptr[k+1] += ptr[k]
-	}
-	next := append(c.next[:0], ptr[:cols]...)
-	for i := 0; i < rows; i++ {
-		for t := r.ptr[i]; t < r.ptr[i+1]; t++ {
-			k := r.idx[t]
-			p := next[k]
-			c.idx[p], c.val[p] = int32(i), r.val[t]
-			next[k]++
+// rowsOf fills c with the nonzeros of the rows×cols matrix x, in order,
+// the rows shared out among the cores.
+func (c *csr[T]) rowsOf(x []T, rows, cols int) {
+	c.grow(rows, cols)
+	parallelRows(rows, cols, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			xr := x[r*cols : (r+1)*cols]
+			idx := c.idx[r*cols : (r+1)*cols]
+			k := nonzeros(xr, idx)
+			val := c.val[r*cols : r*cols+k]
+			for t, j := range idx[:k] {
+				val[t] = xr[j]
+			}
+			c.cnt[r] = int32(k)
 		}
-	}
-	c.next = next
+	})
+}
+
+// colsOf fills c with the nonzeros of the transpose of the rows×cols
+// matrix whose row-wise nonzeros are r (from rowsOf): row k of c lists the
+// rows i where x[i][k] is not zero, in increasing order. The columns are
+// shared out among the cores; each finds its slice of every row of r by
+// binary search (r's rows are sorted).
+func (c *csr[T]) colsOf(r *csr[T], rows, cols int) {
+	c.grow(cols, rows)
+	parallelRows(cols, r.nnz()/cols+rows, func(k0, k1 int) {
+		cnt := c.cnt
+		clear(cnt[k0:k1])
+		for i := 0; i < rows; i++ {
+			idx, val := r.row(i)
+			t := sort.Search(len(idx), func(t int) bool { return int(idx[t]) >= k0 })
+			for ; t < len(idx) && int(idx[t]) < k1; t++ {
+				k := int(idx[t])
+				p := k*rows + int(cnt[k])
+				c.idx[p], c.val[p] = int32(i), val[t]
+				cnt[k]++
+			}
+		}
+	})
 }
 
 // spmm adds (sparse c)·b to out, for b with rows of ld elements and out
@@ -176,16 +196,16 @@ func (c *csr[T]) colsOf(r *csr[T], rows, cols int) {
 // 64 columns, so that a block of b stays in cache while every row of c runs
 // over it, and the blocks are shared out among the cores.
 func spmm[T float](out []T, c *csr[T], b []T, ld, n int) {
-	rows := len(c.ptr) - 1
+	rows := len(c.cnt)
 	blocks := (n + 63) / 64
-	parallelRows(blocks, len(c.idx)*64/blocks+1, func(lo, hi int) {
+	parallelRows(blocks, c.nnz()*64/blocks+1, func(lo, hi int) {
 		j0, j1 := lo*64, min(hi*64, n)
 		for r := 0; r < rows; r++ {
-			p, q := c.ptr[r], c.ptr[r+1]
-			if p == q {
+			idx, val := c.row(r)
+			if len(idx) == 0 {
 				continue
 			}
-			spAccum(out[r*n+j0:r*n+j1], c.val[p:q], c.idx[p:q], b[j0:], ld)
+			spAccum(out[r*n+j0:r*n+j1], val, idx, b[j0:], ld)
 		}
 	})
 }

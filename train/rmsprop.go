@@ -42,7 +42,9 @@ func (o *RMSpropOptimizer) Update(params []*graph.Param, grads []*tensor.Dense) 
 	return nil
 }
 
-func rmspropStep32(w, g, v []float32, lr, rho, eps float32) {
+// rmspropStep32Go is the float32 step in plain Go; rmspropStep32 runs it,
+// or an assembly kernel with bit-identical results.
+func rmspropStep32Go(w, g, v []float32, lr, rho, eps float32) {
 	for j := range w {
 		gj := g[j]
 		v[j] = flush32(rho*v[j] + (1-rho)*gj*gj)

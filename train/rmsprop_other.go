@@ -1,0 +1,7 @@
+//go:build !amd64
+
+package train
+
+func rmspropStep32(w, g, v []float32, lr, rho, eps float32) {
+	rmspropStep32Go(w, g, v, lr, rho, eps)
+}
