@@ -142,13 +142,21 @@ func denseForward[T float](sp *any, x, w, b, y []T, bs, in, units int, relu bool
 	if sparseDensity(x) < sparseMax {
 		c := sparseOf[T](sp)
 		c.rowsOf(x, bs, in)
-		for i := 0; i < bs; i++ {
-			copy(y[i*units:(i+1)*units], b)
-		}
-		spmm(y, c, w, units, units)
+		// Each core initialises its columns of y with the bias and applies
+		// the ReLU to them after the product.
+		var after func(j0, j1 int)
 		if relu {
-			parallelRows(bs, units, func(lo, hi int) { reluInPlace(y[lo*units : hi*units]) })
+			after = func(j0, j1 int) {
+				for i := 0; i < bs; i++ {
+					reluInPlace(y[i*units+j0 : i*units+j1])
+				}
+			}
 		}
+		spmm(y, c, w, units, units, func(j0, j1 int) {
+			for i := 0; i < bs; i++ {
+				copy(y[i*units+j0:i*units+j1], b[j0:j1])
+			}
+		}, after)
 		return &x[0]
 	}
 	gemm(false, false, bs, units, in, x, in, w, units, false, y, units)
@@ -309,7 +317,7 @@ func data2[T float](a []*tensor.Dense) []T {
 func denseGrad[T float](op *denseGradOp, out, a, b []T) {
 	switch op.kind {
 	case gradReLU: // a = y, b = dy
-		reluGrad(a, b, out)
+		parallelRows(len(out), 1, func(lo, hi int) { reluGrad(a[lo:hi], b[lo:hi], out[lo:hi]) })
 	case gradInput: // a = dz (rows, inner), b = W (cols, inner)
 		gemm(false, true, op.rows, op.cols, op.inner, a, op.inner, b, op.inner, false, out, op.cols)
 	case gradWeights: // a = x (inner, rows), b = dz (inner, cols)
@@ -326,8 +334,11 @@ func denseGrad[T float](op *denseGradOp, out, a, b []T) {
 			}
 			c := sparseOf[T](&op.sp)
 			c.colsOf(r, bs, in)
-			clear(out)
-			spmm(out, c, b, units, units)
+			spmm(out, c, b, units, units, func(j0, j1 int) {
+				for k := 0; k < in; k++ {
+					clear(out[k*units+j0 : k*units+j1])
+				}
+			}, nil)
 			return
 		}
 		gemm(true, false, in, units, bs, a, in, b, units, false, out, units)

@@ -2,11 +2,12 @@ package train
 
 import (
 	"runtime"
-	"sync"
+
+	"github.com/gradgraph/gradgraph/graph"
 )
 
 // inChunks runs fn over [0, n) in one contiguous chunk per core when n is
-// large enough (a 784×512 kernel) for the goroutines to pay, and inline
+// large enough (a 784×512 kernel) for the parallel split to pay, and inline
 // otherwise. The chunks are disjoint, so elementwise optimiser updates give
 // the same result either way.
 func inChunks(n int, fn func(lo, hi int)) {
@@ -15,15 +16,5 @@ func inChunks(n int, fn func(lo, hi int)) {
 		fn(0, n)
 		return
 	}
-	chunk := (n + p - 1) / p
-	var wg sync.WaitGroup
-	for lo := chunk; lo < n; lo += chunk {
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			fn(lo, hi)
-		}(lo, min(lo+chunk, n))
-	}
-	fn(0, min(chunk, n))
-	wg.Wait()
+	graph.ParallelChunks(n, p, fn)
 }

@@ -121,9 +121,9 @@ func (t *Trainer) run(s *step, src data.Source, idx []int, rng *rand.Rand) (floa
 	}
 	ys := s.ys[:len(idx)*tw]
 	if x := s.x.Float32s(); x != nil {
-		src.Fill(idx, x, ys)
+		fill(src, idx, x, ys)
 	} else {
-		src.Fill(idx, s.xs, ys)
+		fill(src, idx, s.xs, ys)
 		if err := s.x.Set(s.xs); err != nil {
 			return 0, err
 		}
@@ -163,4 +163,24 @@ func (t *Trainer) checkData(what string, src data.Source) error {
 		return errors.Errorf("%s: data has %d features, model %q takes %d", what, src.Features(), t.Model.Name, t.Model.InputWidth())
 	}
 	return errors.Wrap(t.Loss.Check(src, t.Model.OutputWidth()), what)
+}
+
+// fill is src.Fill, split over the cores for *data.Images (which only
+// reads its bytes, so halves of a batch can be filled at once); other
+// sources are filled in one call, as they may not be safe for concurrent
+// use.
+func fill(src data.Source, idx []int, x, y []float32) {
+	im, ok := src.(*data.Images)
+	if !ok || x == nil || y == nil {
+		src.Fill(idx, x, y)
+		return
+	}
+	f, tw := im.Features(), im.TargetWidth()
+	inChunks(len(idx)*f, func(lo, hi int) {
+		// Whole samples: chunk boundaries rounded to samples.
+		a, b := (lo+f-1)/f, (hi+f-1)/f
+		if a < b {
+			im.Fill(idx[a:b], x[a*f:b*f], y[a*tw:b*tw])
+		}
+	})
 }
