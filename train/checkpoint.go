@@ -2,11 +2,11 @@ package train
 
 import (
 	"os"
-	"path/filepath"
 
 	"github.com/pkg/errors"
 
 	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/internal/atomicfile"
 	"github.com/gradgraph/gradgraph/nn"
 )
 
@@ -15,15 +15,14 @@ import (
 // moving statistics included), the loss and metrics, the optimiser's
 // hyperparameters and state, and the number of epochs completed.
 //
-// The file is written to a temporary file in the same folder, synced, and
-// renamed over path, so a crash or kill during Save leaves the previous
-// checkpoint at path intact. The format is described in checkpoint_format.go.
+// The file is written atomically (package internal/atomicfile), so a crash
+// or kill during Save leaves the previous checkpoint at path intact. The format is described in checkpoint_format.go.
 func (t *Trainer) Save(path string) error {
 	raw, err := t.encode()
 	if err != nil {
 		return errors.Wrapf(err, "save %s", path)
 	}
-	return errors.Wrapf(writeAtomic(path, raw), "save %s", path)
+	return errors.Wrapf(atomicfile.WriteBytes(path, raw), "save %s", path)
 }
 
 func (t *Trainer) encode() ([]byte, error) {
@@ -201,34 +200,4 @@ func fromCompileConfig(c compileConfig) (Loss, []Metric, error) {
 		ms = append(ms, Accuracy())
 	}
 	return loss, ms, nil
-}
-
-// writeAtomic writes raw to path through a synced temporary file in the
-// same folder and a rename, then syncs the folder so the rename survives a
-// power cut.
-func writeAtomic(path string, raw []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	if _, err = f.Write(raw); err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
 }

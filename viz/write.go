@@ -2,13 +2,12 @@ package viz
 
 import (
 	"bytes"
-	"image"
-	"image/png"
-	"os"
-	"path/filepath"
-
 	"github.com/pkg/errors"
 	"gonum.org/v1/plot/vg"
+	"image"
+	"image/png"
+
+	"github.com/gradgraph/gradgraph/internal/atomicfile"
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
@@ -44,41 +43,7 @@ func savePNG(path string, img image.Image) error {
 	return writeFile(path, b)
 }
 
-// writeFile writes data to path through a temporary file in the same folder
-// followed by a rename. The rename is atomic on POSIX file systems, so a
-// reader (or a crashed run) never sees a truncated image, and an existing
-// file at path survives any failure.
-func writeFile(path string, data []byte) (err error) {
-	if path == "" {
-		return errors.New("empty output path")
-	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return errors.Wrapf(err, "creating temporary file for %s", path)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return errors.Wrapf(err, "writing %s", tmp)
-	}
-	// CreateTemp makes the file 0600; images are meant to be shared.
-	if err = f.Chmod(0o644); err != nil {
-		return errors.Wrapf(err, "setting mode of %s", tmp)
-	}
-	if err = f.Close(); err != nil {
-		return errors.Wrapf(err, "closing %s", tmp)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return errors.Wrapf(err, "renaming %s to %s", tmp, path)
-	}
-	return nil
-}
+// writeFile writes data to path atomically: a reader (or a crashed run)
+// never sees a truncated image, and an existing file at path survives any
+// failure.
+func writeFile(path string, data []byte) error { return atomicfile.WriteBytes(path, data) }

@@ -1,48 +1,17 @@
 package report
 
 import (
+	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/pkg/errors"
+
+	"github.com/gradgraph/gradgraph/internal/atomicfile"
 )
 
-// WriteFile writes data to path through a temporary file in the same folder,
-// synced and then renamed over path: readers see the old file or the new
-// one, never a part.
-func WriteFile(path string, write func(f *os.File) error) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return errors.Wrapf(err, "write %s", path)
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err := write(f); err != nil {
-		return errors.Wrapf(err, "write %s", path)
-	}
-	// CreateTemp makes the file 0600; outputs are for reading by anyone
-	// who can read the folder, like the PNGs beside them.
-	if err := f.Chmod(0o644); err != nil {
-		return errors.Wrapf(err, "write %s", path)
-	}
-	if err := f.Sync(); err != nil {
-		return errors.Wrapf(err, "write %s", path)
-	}
-	if err := f.Close(); err != nil {
-		return errors.Wrapf(err, "write %s", path)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return errors.Wrapf(err, "write %s", path)
-	}
-	ok = true
-	return nil
+// WriteFile writes path atomically with write (package internal/atomicfile).
+func WriteFile(path string, write func(w io.Writer) error) error {
+	return atomicfile.Write(path, write)
 }
 
 // OutDir creates dir (and parents) and checks that files can be written in

@@ -2,6 +2,7 @@ package report
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,11 +11,11 @@ import (
 func TestWriteFileKeepsOldContentOnFailure(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "metrics.json")
-	if err := WriteFile(path, func(f *os.File) error { _, err := f.WriteString("old"); return err }); err != nil {
+	if err := WriteFile(path, func(w io.Writer) error { _, err := io.WriteString(w, "old"); return err }); err != nil {
 		t.Fatal(err)
 	}
-	err := WriteFile(path, func(f *os.File) error {
-		f.WriteString("half of the new")
+	err := WriteFile(path, func(w io.Writer) error {
+		io.WriteString(w, "half of the new")
 		return errors.New("disk full")
 	})
 	if err == nil {

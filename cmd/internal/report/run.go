@@ -2,7 +2,7 @@ package report
 
 import (
 	"encoding/json"
-	"os"
+	"io"
 	"path/filepath"
 
 	"github.com/gradgraph/gradgraph/train"
@@ -11,13 +11,13 @@ import (
 
 // History writes h to dir/history.csv.
 func History(dir string, h *train.History) error {
-	return WriteFile(filepath.Join(dir, "history.csv"), func(f *os.File) error { return h.WriteCSV(f) })
+	return WriteFile(filepath.Join(dir, "history.csv"), h.WriteCSV)
 }
 
 // Metrics writes m to dir/metrics.json, indented, keys sorted.
 func Metrics(dir string, m map[string]any) error {
-	return WriteFile(filepath.Join(dir, "metrics.json"), func(f *os.File) error {
-		enc := json.NewEncoder(f)
+	return WriteFile(filepath.Join(dir, "metrics.json"), func(w io.Writer) error {
+		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(m)
 	})
