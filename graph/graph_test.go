@@ -87,7 +87,7 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 // GradCheck must be able to fail: a loss whose symbolic gradient is right
 // but whose value is secretly perturbed by a feed that changes between runs
 // breaks the finite differences, and a feed fixed by the seed does not.
-func TestGradCheckDetectsAWrongGradient(t *testing.T) {
+func TestGradCheckFailsWhenTheLossIsNotTheDifferentiatedFunction(t *testing.T) {
 	build := func(fill func(*rand.Rand, []float32)) (*Builder, *G.Node, *Param) {
 		b, _ := NewBuilder(Float64, 1, true)
 		p, _ := NewParam("w", Float64, true, 1, 3)
