@@ -18,13 +18,54 @@ type Machine struct {
 	hasLoss bool
 	wrt     []*Param
 	grads   []G.Value
+	owned   []ownedOutput // per gradient: the op whose tensor is read directly, or nil
 	outs    []G.Value
+}
+
+// ownedOutput is implemented by this package's ops that allocate their
+// output tensor once and return that same tensor from every Do. A machine
+// hands such a gradient out as the op's own tensor instead of copying it
+// after every run (a gorgonia.Read copies: 1.6 MB for an MNIST kernel's
+// gradient, every step).
+type ownedOutput interface {
+	// lastOutput is the tensor the last Do returned, nil before the first.
+	lastOutput() *tensor.Dense
+}
+
+// ownedGrad returns n's op when the machine may read n's value straight
+// from it after a run, nil when n's value must be copied with a Read.
+//
+// The op's tensor is also what the tape machine stores in n's register,
+// and gorgonia v0.9.18 lets a later instruction write into a register only
+// when that instruction overwrites an input in place (regalloc.go's
+// allocMutableOp; every other op gets a fresh register). An in-place op
+// that consumed n would therefore leave its own result in the op's tensor
+// by the end of the run: the trap that returned overwritten forward values
+// read after gorgonia.Grad. A node nothing consumes is never an input, so
+// no instruction can write into its tensor after the op has run. Gradients
+// of params are such roots unless something is built on top of them.
+func ownedGrad(g *G.ExprGraph, n *G.Node) ownedOutput {
+	op, ok := n.Op().(ownedOutput)
+	if !ok || g.To(n.ID()).Len() != 0 {
+		return nil
+	}
+	return op
 }
 
 // Compile differentiates loss (when wrt is not empty) and builds the machine.
 // loss may be nil for a machine that only computes outputs. Every output
-// listed is copied out on each run and read with Output.
+// listed is copied out on each run and read with Output. Gradients are
+// copied too, except those that this package's ops compute into a tensor
+// of their own that nothing else touches (see ownedGrad): Grad returns
+// that tensor itself.
 func (b *Builder) Compile(loss *G.Node, wrt []*Param, outputs ...*G.Node) (*Machine, error) {
+	return b.compile(loss, wrt, true, outputs...)
+}
+
+// compile is Compile; with zeroCopy false every gradient is copied out with
+// a Read, the way gradients were read before ownedOutput (tests compare the
+// two).
+func (b *Builder) compile(loss *G.Node, wrt []*Param, zeroCopy bool, outputs ...*G.Node) (*Machine, error) {
 	m := &Machine{b: b, wrt: wrt, hasLoss: loss != nil}
 	if loss != nil {
 		if !loss.IsScalar() {
@@ -60,8 +101,18 @@ func (b *Builder) Compile(loss *G.Node, wrt []*Param, outputs ...*G.Node) (*Mach
 			return nil, errors.Wrap(err, "graph: symbolic differentiation")
 		}
 		m.grads = make([]G.Value, len(gs))
+		m.owned = make([]ownedOutput, len(gs))
+		// Decide for every gradient before adding any Read: a Read is a
+		// consumer, and must not hide or fake one for another gradient.
+		if zeroCopy {
+			for i, g := range gs {
+				m.owned[i] = ownedGrad(b.G, g)
+			}
+		}
 		for i, g := range gs {
-			G.Read(g, &m.grads[i])
+			if m.owned[i] == nil {
+				G.Read(g, &m.grads[i])
+			}
 		}
 	}
 	m.vm = G.NewTapeMachine(b.G)
@@ -120,9 +171,14 @@ func (m *Machine) Loss() float64 {
 // Wrt lists the params the gradients are taken with respect to.
 func (m *Machine) Wrt() []*Param { return m.wrt }
 
-// Grad is the gradient of the loss with respect to Wrt()[i] from the last run.
-// Its tensor is reused by the next run.
+// Grad is the gradient of the loss with respect to Wrt()[i] from the last run,
+// nil before the first. Its tensor is reused by the next run: it may be the
+// gradient op's own output rather than a copy, so read it, or change it in
+// place, only until the next Run.
 func (m *Machine) Grad(i int) *tensor.Dense {
+	if op := m.owned[i]; op != nil {
+		return op.lastOutput()
+	}
 	d, _ := m.grads[i].(*tensor.Dense)
 	return d
 }

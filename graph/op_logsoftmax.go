@@ -88,6 +88,11 @@ func (op *logSoftmaxOp) Do(vals ...G.Value) (G.Value, error) {
 	return op.out, nil
 }
 
+// lastOutput implements ownedOutput: Do reuses op.out on every run, so a
+// gradient taken straight through the log-softmax (a param fed into it) is
+// handed out without a copy.
+func (op *logSoftmaxOp) lastOutput() *tensor.Dense { return op.out }
+
 func logSoftmaxRows[T float](x, out []T, cols int) {
 	for r := 0; r+cols <= len(x); r += cols {
 		xr, or := x[r:r+cols], out[r:r+cols]

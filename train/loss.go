@@ -109,15 +109,9 @@ func (l *CrossEntropy) Build(b *graph.Builder, out, target *G.Node) (*G.Node, er
 	if err != nil {
 		return nil, errors.Wrap(err, l.Name())
 	}
-	prod, err := G.HadamardProd(logp, target)
-	if err != nil {
-		return nil, errors.Wrap(err, l.Name())
-	}
-	s, err := G.Sum(prod)
-	if err != nil {
-		return nil, errors.Wrap(err, l.Name())
-	}
-	loss, err := G.Mul(s, b.Const(-1/float64(b.Batch)))
+	// One fused node: −(1/N) Σ logp ⊙ target, summed in float64 (see
+	// graph.CrossEntropy), with a one-pass gradient.
+	loss, err := graph.CrossEntropy(logp, target)
 	return loss, errors.Wrap(err, l.Name())
 }
 
