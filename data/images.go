@@ -91,11 +91,7 @@ func (m *Images) Fill(idx []int, x, y []float32) {
 	f := m.rows * m.cols
 	if x != nil {
 		for k, i := range idx {
-			dst := x[k*f : (k+1)*f]
-			src := m.pix[i*f : (i+1)*f]
-			for j, b := range src {
-				dst[j] = scale255[b]
-			}
+			scaleBytes(x[k*f:(k+1)*f], m.pix[i*f:(i+1)*f])
 		}
 	}
 	if y != nil {
@@ -110,9 +106,7 @@ func (m *Images) Fill(idx []int, x, y []float32) {
 // that want the whole matrix; training reads through Fill instead.
 func (m *Images) Float32() []float32 {
 	out := make([]float32, len(m.pix))
-	for i, b := range m.pix {
-		out[i] = scale255[b]
-	}
+	scaleBytes(out, m.pix)
 	return out
 }
 

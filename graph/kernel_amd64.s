@@ -51,11 +51,15 @@ done:
 	VZEROUPPER
 	RET
 
-// func spPanel64(dst *float32, rows int, cut *int32, a *float32, idx *int32, b *float32, ld int, dstStride int, cutStride int, csrStride int)
+// func spPanel64(dst *float32, rows int, cut *int32, a *float32, idx *int32, b *float32, ld int, dstStride int, cutStride int, csrStride int, init *float32, mode int)
 // For each of rows rows r (strides in bytes: dst by dstStride, cut by
 // cutStride, a and idx by csrStride), with t0 = cut[0] and t1 = cut[1] of
-// row r: dst_r[0:64] += Σ_{t0≤t<t1} a_r[t] · b[idx_r[t]·ld : +64].
-TEXT ·spPanel64(SB), NOSPLIT, $0-80
+// row r: dst_r[0:64] = s + Σ_{t0≤t<t1} a_r[t] · b[idx_r[t]·ld : +64], where s
+// is init[0:64] when mode&1 (the first panel: bias or zeros) and dst_r
+// otherwise; with mode&2 (the last panel) the result goes through a ReLU,
+// max(v, 0), which also turns -0 and NaN into +0. A row with no terms is
+// skipped when mode is 0 and still initialised / rectified otherwise.
+TEXT ·spPanel64(SB), NOSPLIT, $0-96
 	MOVQ dst+0(FP), DI
 	MOVQ rows+8(FP), R12
 	MOVQ cut+16(FP), R13
@@ -64,6 +68,9 @@ TEXT ·spPanel64(SB), NOSPLIT, $0-80
 	MOVQ b+40(FP), BX
 	MOVQ ld+48(FP), R8
 	SHLQ $2, R8
+	MOVQ init+80(FP), R11
+	MOVQ mode+88(FP), R14
+	VXORPS Y15, Y15, Y15
 	TESTQ R12, R12
 	JLE pdone
 
@@ -71,9 +78,16 @@ prow:
 	MOVLQSX 0(R13), AX
 	MOVLQSX 4(R13), CX
 	SUBQ AX, CX
-	JLE pnext
+	JG pwork
+	TESTQ R14, R14
+	JZ pnext
+	XORQ CX, CX
+
+pwork:
 	LEAQ (SI)(AX*4), R9
 	LEAQ (DX)(AX*4), R10
+	TESTQ $1, R14
+	JNZ pinit
 	VMOVUPS 0(DI), Y0
 	VMOVUPS 32(DI), Y1
 	VMOVUPS 64(DI), Y2
@@ -82,6 +96,21 @@ prow:
 	VMOVUPS 160(DI), Y5
 	VMOVUPS 192(DI), Y6
 	VMOVUPS 224(DI), Y7
+	JMP pready
+
+pinit:
+	VMOVUPS 0(R11), Y0
+	VMOVUPS 32(R11), Y1
+	VMOVUPS 64(R11), Y2
+	VMOVUPS 96(R11), Y3
+	VMOVUPS 128(R11), Y4
+	VMOVUPS 160(R11), Y5
+	VMOVUPS 192(R11), Y6
+	VMOVUPS 224(R11), Y7
+
+pready:
+	TESTQ CX, CX
+	JLE pfinish
 
 ploop:
 	VBROADCASTSS (R9), Y8
@@ -101,6 +130,19 @@ ploop:
 	DECQ CX
 	JNZ ploop
 
+pfinish:
+	TESTQ $2, R14
+	JZ pstore
+	VMAXPS Y15, Y0, Y0
+	VMAXPS Y15, Y1, Y1
+	VMAXPS Y15, Y2, Y2
+	VMAXPS Y15, Y3, Y3
+	VMAXPS Y15, Y4, Y4
+	VMAXPS Y15, Y5, Y5
+	VMAXPS Y15, Y6, Y6
+	VMAXPS Y15, Y7, Y7
+
+pstore:
 	VMOVUPS Y0, 0(DI)
 	VMOVUPS Y1, 32(DI)
 	VMOVUPS Y2, 64(DI)
@@ -119,5 +161,97 @@ pnext:
 	JNZ prow
 
 pdone:
+	VZEROUPPER
+	RET
+
+// func nonzeros8(x *float32, blocks int, idx *int32, val *float32, perm *[256][8]int32, step *[16]int32) int
+// Writes the positions (from 0) and values of the nonzero elements of
+// x[0:8·blocks] to idx and val, in order, and returns how many there are.
+// Each block of 8 is compared with zero (NaN counts as nonzero, -0 does
+// not), its 8-bit mask picks a permutation that packs the nonzeros to the
+// front, and all 8 lanes are stored: idx and val need 8 elements of room
+// past the count.
+TEXT ·nonzeros8(SB), NOSPLIT, $0-56
+	MOVQ x+0(FP), SI
+	MOVQ blocks+8(FP), CX
+	MOVQ idx+16(FP), DI
+	MOVQ val+24(FP), DX
+	MOVQ perm+32(FP), BX
+	MOVQ step+40(FP), R8
+	VMOVDQU 0(R8), Y13
+	VMOVDQU 32(R8), Y14
+	VXORPS Y15, Y15, Y15
+	XORQ R9, R9
+	TESTQ CX, CX
+	JLE nzdone
+
+nzloop:
+	VMOVUPS (SI), Y0
+	VCMPPS $4, Y15, Y0, Y1
+	VMOVMSKPS Y1, AX
+	MOVQ AX, R10
+	SHLQ $5, R10
+	VMOVDQU (BX)(R10*1), Y2
+	VPERMPS Y0, Y2, Y3
+	VMOVUPS Y3, (DX)(R9*4)
+	VPADDD Y13, Y2, Y4
+	VMOVDQU Y4, (DI)(R9*4)
+	POPCNTL AX, AX
+	ADDQ AX, R9
+	VPADDD Y14, Y13, Y13
+	ADDQ $32, SI
+	DECQ CX
+	JNZ nzloop
+
+nzdone:
+	MOVQ R9, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func reluGrad8(y, dy, dz *float32, blocks int)
+// dz = dy where y ≠ 0 (after a ReLU: y > 0) and +0 elsewhere, 8 at a time.
+TEXT ·reluGrad8(SB), NOSPLIT, $0-32
+	MOVQ y+0(FP), SI
+	MOVQ dy+8(FP), DX
+	MOVQ dz+16(FP), DI
+	MOVQ blocks+24(FP), CX
+	VXORPS Y15, Y15, Y15
+	TESTQ CX, CX
+	JLE rgdone
+
+rgloop:
+	VMOVUPS (SI), Y0
+	VCMPPS $4, Y15, Y0, Y1
+	VANDPS (DX), Y1, Y2
+	VMOVUPS Y2, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ rgloop
+
+rgdone:
+	VZEROUPPER
+	RET
+
+// func add8(dst, src *float32, blocks int)
+// dst += src, 8 at a time.
+TEXT ·add8(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ blocks+16(FP), CX
+	TESTQ CX, CX
+	JLE addone
+
+adloop:
+	VMOVUPS (DI), Y0
+	VADDPS (SI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ adloop
+
+addone:
 	VZEROUPPER
 	RET

@@ -142,30 +142,15 @@ func denseForward[T float](sp *any, x, w, b, y []T, bs, in, units int, relu bool
 	if sparseDensity(x) < sparseMax {
 		c := sparseOf[T](sp)
 		c.rowsOf(x, bs, in)
-		// Each core initialises its columns of y with the bias and applies
-		// the ReLU to them after the product.
-		var after func(j0, j1 int)
-		if relu {
-			after = func(j0, j1 int) {
-				for i := 0; i < bs; i++ {
-					reluInPlace(y[i*units+j0 : i*units+j1])
-				}
-			}
-		}
-		spmm(y, c, w, units, units, func(j0, j1 int) {
-			for i := 0; i < bs; i++ {
-				copy(y[i*units+j0:i*units+j1], b[j0:j1])
-			}
-		}, after)
+		spmm(y, c, w, units, units, b, relu)
 		return &x[0]
 	}
-	gemm(false, false, bs, units, in, x, in, w, units, false, y, units)
-	parallelRows(bs, units, func(lo, hi int) {
+	// Bias and ReLU are applied by the core that computed the rows, while
+	// they are in its cache.
+	gemmRows(false, false, bs, units, in, x, in, w, units, y, units, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			yi := y[i*units : (i+1)*units]
-			for j := range yi {
-				yi[j] += b[j]
-			}
+			addTo(yi, b)
 			if relu {
 				reluInPlace(yi)
 			}
@@ -318,8 +303,9 @@ func denseGrad[T float](op *denseGradOp, out, a, b []T) {
 	switch op.kind {
 	case gradReLU: // a = y, b = dy
 		parallelRows(len(out), 1, func(lo, hi int) { reluGrad(a[lo:hi], b[lo:hi], out[lo:hi]) })
+
 	case gradInput: // a = dz (rows, inner), b = W (cols, inner)
-		gemm(false, true, op.rows, op.cols, op.inner, a, op.inner, b, op.inner, false, out, op.cols)
+		gemmRows(false, true, op.rows, op.cols, op.inner, a, op.inner, b, op.inner, out, op.cols, nil)
 	case gradWeights: // a = x (inner, rows), b = dz (inner, cols)
 		in, units, bs := op.rows, op.cols, op.inner
 		if sparseDensity(a) < sparseMax {
@@ -334,41 +320,28 @@ func denseGrad[T float](op *denseGradOp, out, a, b []T) {
 			}
 			c := sparseOf[T](&op.sp)
 			c.colsOf(r, bs, in)
-			spmm(out, c, b, units, units, func(j0, j1 int) {
-				for k := 0; k < in; k++ {
-					clear(out[k*units+j0 : k*units+j1])
-				}
-			}, nil)
+			spmm(out, c, b, units, units, nil, false)
 			return
 		}
-		gemm(true, false, in, units, bs, a, in, b, units, false, out, units)
+		gemmRows(true, false, in, units, bs, a, in, b, units, out, units, nil)
 	case gradBias: // a = dz (inner, cols)
 		cols := op.cols
 		parallelRows(cols, op.inner, func(lo, hi int) {
 			o := out[lo:hi]
 			clear(o)
 			for i := 0; i < op.inner; i++ {
-				row := a[i*cols+lo : i*cols+hi]
-				for j, v := range row {
-					o[j] += v
-				}
+				addTo(o, a[i*cols+lo:i*cols+hi])
 			}
 		})
 	}
 }
 
-// reluGrad sets dz to dy where y > 0 and to 0 elsewhere, without branches.
+// reluGrad sets dz to dy where y > 0 and to 0 elsewhere, without branches
+// (AVX2 for float32).
 func reluGrad[T float](y, dy, dz []T) {
 	switch y := any(y).(type) {
 	case []float32:
-		dy, dz := any(dy).([]float32), any(dz).([]float32)
-		dy, dz = dy[:len(y)], dz[:len(y)]
-		for i, v := range y {
-			// y ≥ 0 after a ReLU: its bits are 0 exactly where y is +0.
-			b := math.Float32bits(v)
-			keep := uint32(int32(b|-b) >> 31)
-			dz[i] = math.Float32frombits(math.Float32bits(dy[i]) & keep)
-		}
+		reluGrad32(y, any(dy).([]float32), any(dz).([]float32))
 	case []float64:
 		dy, dz := any(dy).([]float64), any(dz).([]float64)
 		dy, dz = dy[:len(y)], dz[:len(y)]
@@ -377,6 +350,17 @@ func reluGrad[T float](y, dy, dz []T) {
 			keep := uint64(int64(b|-b) >> 63)
 			dz[i] = math.Float64frombits(math.Float64bits(dy[i]) & keep)
 		}
+	}
+}
+
+// addTo adds src to dst (AVX2 for float32).
+func addTo[T float](dst, src []T) {
+	if d, ok := any(dst).([]float32); ok {
+		add32(d, any(src).([]float32))
+		return
+	}
+	for j, v := range src {
+		dst[j] += v
 	}
 }
 

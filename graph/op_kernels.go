@@ -41,6 +41,38 @@ func gemm[T float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, acc
 	}
 }
 
+// gemmRows computes c = op(a)·op(b) like gemm, with the rows of c shared
+// out among the cores (ParallelChunks), one BLAS call per chunk, when the
+// product is big enough to pay for it and the installed BLAS runs on one
+// thread (OpenBLAS here; gonum's gemm starts goroutines of its own and is
+// called once). after, when not nil, is run on each chunk of rows [lo, hi)
+// by the core that computed them. The chunks depend on m and GOMAXPROCS
+// only, so the result is deterministic on a given machine; a BLAS may
+// round an element differently depending on where its row falls in a
+// chunk, so it can differ in the last bit between core counts.
+func gemmRows[T float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, after func(lo, hi int)) {
+	p := runtime.GOMAXPROCS(0)
+	if poolOff() || p < 2 || m < 2*8 || m*n*k < 1<<17 {
+		gemm(tA, tB, m, n, k, a, lda, b, ldb, false, c, ldc)
+		if after != nil {
+			after(0, m)
+		}
+		return
+	}
+	ParallelChunks(m, p, func(lo, hi int) {
+		// Row lo of op(a) starts at row lo of a, or at its column lo when
+		// a is transposed.
+		ao := lo * lda
+		if tA {
+			ao = lo
+		}
+		gemm(tA, tB, hi-lo, n, k, a[ao:], lda, b, ldb, false, c[lo*ldc:], ldc)
+		if after != nil {
+			after(lo, hi)
+		}
+	})
+}
+
 // parallelRows runs fn over [0, n) split into at most GOMAXPROCS contiguous
 // chunks (ParallelChunks, on the pool's workers) when the work (n·cost
 // element operations) is big enough to pay for the hand-off, and inline
@@ -150,10 +182,15 @@ func (c *csr[T]) rowsOf(x []T, rows, cols int) {
 		for r := lo; r < hi; r++ {
 			xr := x[r*cols : (r+1)*cols]
 			idx := c.idx[r*cols : (r+1)*cols]
-			k := nonzeros(xr, idx)
-			val := c.val[r*cols : r*cols+k]
-			for t, j := range idx[:k] {
-				val[t] = xr[j]
+			var k int
+			if x32, ok := any(xr).([]float32); ok {
+				k = nonzeros32(x32, idx, any(c.val[r*cols:(r+1)*cols]).([]float32))
+			} else {
+				k = nonzeros(xr, idx)
+				val := c.val[r*cols : r*cols+k]
+				for t, j := range idx[:k] {
+					val[t] = xr[j]
+				}
 			}
 			c.cnt[r] = int32(k)
 		}
@@ -183,22 +220,22 @@ func (c *csr[T]) colsOf(r *csr[T], rows, cols int) {
 	})
 }
 
-// spmm adds (sparse c)·b to out, for b with rows of ld elements and out
-// with rows of n = the number of columns used. Work is split into blocks of
-// 64 columns, shared out among the cores. Each core first copies its block
-// of b into a contiguous buffer: b's rows are ld elements apart (2 KB for
-// 512 float32), so a 64-column block of them maps to a few cache sets only
-// and most of it would miss L1 and L2 on every nonzero. The block's rows
-// are then taken in panels of about spmmPanel rows, every row of c running
-// over one panel, with one assembly call per panel for all rows (AVX2/FMA,
-// float32). Each output element still sums its terms in increasing order
-// of c's column index (the partial sums go through memory as T between
-// panels), so the result is bit-identical to the unblocked loop.
-//
-// before and after, when not nil, are run by the core that owns columns
-// [j0, j1) of out, on those columns of every row, before and after it adds
-// the product: they initialise and finish out without a pass of their own.
-func spmm[T float](out []T, c *csr[T], b []T, ld, n int, before, after func(j0, j1 int)) {
+// spmm sets out to (sparse c)·b + init, with a ReLU applied when relu is
+// set, for b with rows of ld elements and out with rows of n = the number
+// of columns used; init, of n elements, is added to every row (a bias), or
+// nothing when nil. Work is split into blocks of 64 columns, shared out
+// among the cores. Each core first copies its block of b into a contiguous
+// buffer: b's rows are ld elements apart (2 KB for 512 float32), so a
+// 64-column block of them maps to a few cache sets only and most of it
+// would miss L1 and L2 on every nonzero. The block's rows are then taken in
+// panels of about spmmPanel rows, every row of c running over one panel,
+// with one assembly call per panel for all rows (AVX2/FMA, float32); the
+// first panel starts from init and the last applies the ReLU, so neither
+// costs a pass of its own. Each output element sums its terms in
+// increasing order of c's column index after init (the partial sums go
+// through memory as T between panels), so the result does not depend on
+// the panels or the cores.
+func spmm[T float](out []T, c *csr[T], b []T, ld, n int, init []T, relu bool) {
 	rows := len(c.cnt)
 	if rows == 0 || n == 0 {
 		return
@@ -211,30 +248,26 @@ func spmm[T float](out []T, c *csr[T], b []T, ld, n int, before, after func(j0, 
 	}
 	// cut[r·(panels+1)+p] is where row r's nonzeros of panel p start.
 	c.cut = growInts(c.cut, rows*(panels+1))
-	for r := 0; r < rows; r++ {
-		idx, _ := c.row(r)
-		cut := c.cut[r*(panels+1) : (r+1)*(panels+1)]
-		t := 0
-		for p := 0; p < panels; p++ {
-			cut[p] = int32(t)
-			lim := int32((p + 1) * ps)
-			for t < len(idx) && idx[t] < lim {
-				t++
+	parallelRows(rows, c.nnz()/rows+1, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			idx, _ := c.row(r)
+			cut := c.cut[r*(panels+1) : (r+1)*(panels+1)]
+			t := 0
+			for p := 0; p < panels; p++ {
+				cut[p] = int32(t)
+				lim := int32((p + 1) * ps)
+				for t < len(idx) && idx[t] < lim {
+					t++
+				}
 			}
+			cut[panels] = int32(t)
 		}
-		cut[panels] = int32(t)
-	}
+	})
 	blocks := (n + 63) / 64
 	if cap(c.pack) < blocks*kdim*64 {
 		c.pack = make([]T, blocks*kdim*64)
 	}
 	parallelRows(blocks, c.nnz()*64/blocks+1, func(lo, hi int) {
-		if before != nil {
-			before(lo*64, min(hi*64, n))
-		}
-		if after != nil {
-			defer after(lo*64, min(hi*64, n))
-		}
 		for jb := lo * 64; jb < min(hi*64, n); jb += 64 {
 			je := min(jb+64, n)
 			w := je - jb
@@ -245,10 +278,18 @@ func spmm[T float](out []T, c *csr[T], b []T, ld, n int, before, after func(j0, 
 			for k := 0; k < kdim; k++ {
 				copy(pk[k*w:(k+1)*w], b[k*ld+jb:k*ld+je])
 			}
-			for p := 0; p < panels; p++ {
-				if w == 64 && spPanelOf(out, n, jb, c, panels, p, pk, 64) {
-					continue
+			if w == 64 && spPanelOf(out, n, jb, c, panels, pk, init, relu) {
+				continue
+			}
+			for r := 0; r < rows; r++ {
+				o := out[r*n+jb : r*n+je]
+				if init != nil {
+					copy(o, init[jb:je])
+				} else {
+					clear(o)
 				}
+			}
+			for p := 0; p < panels; p++ {
 				for r := 0; r < rows; r++ {
 					cut := c.cut[r*(panels+1)+p:]
 					t0, t1 := int(cut[0]), int(cut[1])
@@ -259,18 +300,28 @@ func spmm[T float](out []T, c *csr[T], b []T, ld, n int, before, after func(j0, 
 					spAccum(out[r*n+jb:r*n+je], val[t0:t1], idx[t0:t1], pk, w)
 				}
 			}
+			if relu {
+				for r := 0; r < rows; r++ {
+					reluInPlace(out[r*n+jb : r*n+je])
+				}
+			}
 		}
 	})
 }
 
-// spPanelOf runs panel p of the 64-column block at jb with one assembly
-// call for all rows, when T is float32 and the CPU has AVX2/FMA.
-func spPanelOf[T float](out []T, n, jb int, c *csr[T], panels, p int, b []T, ld int) bool {
+// spPanelOf runs the panels of the 64-column block at jb, one assembly call
+// per panel for all rows, when T is float32 and the CPU has AVX2/FMA.
+func spPanelOf[T float](out []T, n, jb int, c *csr[T], panels int, b, init []T, relu bool) bool {
 	o, ok := any(out).([]float32)
-	if !ok {
+	if !ok || !hasFMA32 {
 		return false
 	}
-	return spPanel(o, n, jb, any(c).(*csr[float32]), c.cut, panels, p, any(b).([]float32), ld)
+	c32 := any(c).(*csr[float32])
+	b32, i32 := any(b).([]float32), any(init).([]float32)
+	for p := 0; p < panels; p++ {
+		spPanel(o, n, jb, c32, c.cut, panels, p, b32, 64, i32, relu)
+	}
+	return true
 }
 
 // spmmPanel is the most rows of b in one panel of spmm (64 KB of float32

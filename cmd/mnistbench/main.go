@@ -8,7 +8,7 @@
 // in the same run and prints the ratio of the medians; otherwise it says
 // that it skipped it.
 //
-//	go run [-tags openblas] ./cmd/mnistbench -data ../shared/data/mnist [-epochs 3] [-torch=false]
+//	go run [-tags openblas] ./cmd/mnistbench -data ../shared/data/mnist [-epochs 3] [-torch=false] [-cpuprofile f]
 //
 // `make bench` runs it with the backend the Makefile picked.
 package main
@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"time"
@@ -50,6 +51,7 @@ func run(args []string, stdout io.Writer) error {
 	seed := fs.Int64("seed", 1, "seed")
 	torch := fs.Bool("torch", true, "also run the PyTorch baseline when torch is installed")
 	script := fs.String("torch-script", "train/testdata/torch_mnist.py", "the PyTorch baseline script")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the training epochs to this file")
 	if err := cli.Parse(fs, args, stdout); err != nil {
 		return err
 	}
@@ -83,7 +85,21 @@ func run(args []string, stdout io.Writer) error {
 			return nil
 		},
 	}
-	if _, err := tr.Fit(trainSet, train.FitOptions{Epochs: *epochs, BatchSize: 128, Seed: *seed, Callbacks: []train.Callback{timer}}); err != nil {
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return errors.Wrap(err, "-cpuprofile")
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return errors.Wrap(err, "-cpuprofile")
+		}
+	}
+	_, err = tr.Fit(trainSet, train.FitOptions{Epochs: *epochs, BatchSize: 128, Seed: *seed, Callbacks: []train.Callback{timer}})
+	if *cpuprofile != "" {
+		pprof.StopCPUProfile()
+	}
+	if err != nil {
 		return err
 	}
 	ev, err := tr.Evaluate(testSet, 1000)
