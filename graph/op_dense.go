@@ -308,11 +308,13 @@ func denseGrad[T float](op *denseGradOp, out, a, b []T) {
 		gemmRows(false, true, op.rows, op.cols, op.inner, a, op.inner, b, op.inner, out, op.cols, nil)
 	case gradWeights: // a = x (inner, rows), b = dz (inner, cols)
 		in, units, bs := op.rows, op.cols, op.inner
-		if sparseDensity(a) < sparseMax {
-			// The tape runs the forward op before this one in every run, on
-			// the same x: its nonzeros are reused when they are of this x.
+		// The tape runs the forward op before this one in every run, on the
+		// same x: its choice and its nonzeros are reused when they are of
+		// this x.
+		fromFwd := op.fwd != nil && op.fwd.spX != nil && op.fwd.spX == any(&a[0])
+		if fromFwd || sparseDensity(a) < sparseMax {
 			var r *csr[T]
-			if op.fwd != nil && op.fwd.spX != nil && op.fwd.spX == any(&a[0]) {
+			if fromFwd {
 				r = sparseOf[T](&op.fwd.sp)
 			} else {
 				r = sparseOf[T](&op.rows0)

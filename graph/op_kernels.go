@@ -89,14 +89,15 @@ func parallelRows(n, cost int, fn func(lo, hi int)) {
 	ParallelChunks(n, p, fn)
 }
 
-// sparseRowsDensity returns the fraction of nonzero elements in a, looking
-// at no more than about 16k of them (strided), which is enough to choose a
-// kernel.
+// sparseDensity returns the fraction of nonzero elements in a, looking at
+// no more than about 4k of them (strided), which is enough to choose a
+// kernel (MNIST's 19% against the 30% threshold) and costs ~1 µs instead
+// of a pass over the batch.
 func sparseDensity[T float](a []T) float64 {
 	if len(a) == 0 {
 		return 1
 	}
-	step := len(a)/16384 + 1
+	step := len(a)/4096 + 1
 	nz, seen := 0, 0
 	for i := 0; i < len(a); i += step {
 		if a[i] != 0 {

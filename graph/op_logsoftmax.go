@@ -29,12 +29,28 @@ func LogSoftmax(x *G.Node) (*G.Node, error) {
 }
 
 // logSoftmaxOp is the forward op (grad false: (x) → log-softmax) and its
-// backward op (grad true: (out, dy) → dx).
+// backward op (grad true: (out, dy) → dx). The forward op also keeps the
+// probabilities exp(x − max)/Σ it computed on the way, so that the
+// backward op and Softmax need not take 1,280 exponentials again per MNIST
+// batch (each costs more than the rest of the op).
 type logSoftmaxOp struct {
 	grad       bool
 	dt         tensor.Dtype
 	rows, cols int
 	out        *tensor.Dense
+	probs      any           // forward: []T, the softmax of the last input
+	fwd        *logSoftmaxOp // backward: the forward op, whose probabilities it reuses
+}
+
+// probsOf returns the forward op's probabilities when v is the output of
+// its last run (the tape runs the forward op before its consumers in every
+// run, and out is reused, so the pointer says which run it is from), nil
+// otherwise.
+func (op *logSoftmaxOp) probsOf(v G.Value) any {
+	if op == nil || op.out == nil || v != G.Value(op.out) {
+		return nil
+	}
+	return op.probs
 }
 
 func (op *logSoftmaxOp) Arity() int {
@@ -73,19 +89,35 @@ func (op *logSoftmaxOp) Do(vals ...G.Value) (G.Value, error) {
 	op.out = reuse(op.out, op.dt, op.rows, op.cols)
 	switch out := op.out.Data().(type) {
 	case []float32:
-		if op.grad {
-			logSoftmaxGrad(a[0].Data().([]float32), a[1].Data().([]float32), out, op.cols)
-		} else {
-			logSoftmaxRows(a[0].Data().([]float32), out, op.cols)
-		}
+		logSoftmaxDo(op, a, out)
 	case []float64:
-		if op.grad {
-			logSoftmaxGrad(a[0].Data().([]float64), a[1].Data().([]float64), out, op.cols)
-		} else {
-			logSoftmaxRows(a[0].Data().([]float64), out, op.cols)
-		}
+		logSoftmaxDo(op, a, out)
 	}
 	return op.out, nil
+}
+
+func logSoftmaxDo[T float](op *logSoftmaxOp, a []*tensor.Dense, out []T) {
+	if op.grad {
+		p, _ := op.fwd.probsOf(a[0]).([]T)
+		logSoftmaxGrad(a[0].Data().([]T), a[1].Data().([]T), p, out, op.cols)
+		return
+	}
+	p, _ := op.probs.([]T)
+	if len(p) != len(out) {
+		p = make([]T, len(out))
+		op.probs = p
+	}
+	// Rows are independent, and an exponential costs ~10 ns: the rows of
+	// a batch are shared out among the cores.
+	x, cols := a[0].Data().([]T), op.cols
+	parallelRows(op.rows, 64*cols, func(lo, hi int) {
+		var buf [64]float64
+		e := buf[:]
+		if cols > len(buf) {
+			e = make([]float64, cols)
+		}
+		logSoftmaxRows(x[lo*cols:hi*cols], out[lo*cols:hi*cols], p[lo*cols:hi*cols], e[:cols], cols)
+	})
 }
 
 // lastOutput implements ownedOutput: Do reuses op.out on every run, so a
@@ -93,9 +125,12 @@ func (op *logSoftmaxOp) Do(vals ...G.Value) (G.Value, error) {
 // handed out without a copy.
 func (op *logSoftmaxOp) lastOutput() *tensor.Dense { return op.out }
 
-func logSoftmaxRows[T float](x, out []T, cols int) {
+// logSoftmaxRows writes log-softmax(x) to out and softmax(x) to p, row by
+// row, with one exponential per element (in float64, kept in e, of cols
+// elements, until the row's sum is known).
+func logSoftmaxRows[T float](x, out, p []T, e []float64, cols int) {
 	for r := 0; r+cols <= len(x); r += cols {
-		xr, or := x[r:r+cols], out[r:r+cols]
+		xr, or, pr := x[r:r+cols], out[r:r+cols], p[r:r+cols]
 		m := xr[0]
 		for _, v := range xr[1:] {
 			if v > m {
@@ -103,22 +138,32 @@ func logSoftmaxRows[T float](x, out []T, cols int) {
 			}
 		}
 		var s float64
-		for _, v := range xr {
-			s += math.Exp(float64(v - m))
+		for j, v := range xr {
+			e[j] = math.Exp(float64(v - m))
+			s += e[j]
 		}
 		ls := T(math.Log(s))
 		for j, v := range xr {
 			or[j] = v - m - ls
+			pr[j] = T(e[j] / s)
 		}
 	}
 }
 
-func logSoftmaxGrad[T float](out, dy, dx []T, cols int) {
+// logSoftmaxGrad writes dx = dy − p·Σ_j dy_j row by row, p being the
+// softmax, from the forward op when given and exp(out) otherwise.
+func logSoftmaxGrad[T float](out, dy, p, dx []T, cols int) {
 	for r := 0; r+cols <= len(out); r += cols {
 		o, g, d := out[r:r+cols], dy[r:r+cols], dx[r:r+cols]
 		var s T
 		for _, v := range g {
 			s += v
+		}
+		if p != nil {
+			for j, v := range p[r : r+cols] {
+				d[j] = g[j] - v*s
+			}
+			continue
 		}
 		for j, v := range o {
 			d[j] = g[j] - T(math.Exp(float64(v)))*s
@@ -132,9 +177,86 @@ func (op *logSoftmaxOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, 
 	if op.grad {
 		return nil, errors.New("log-softmax: no second derivative")
 	}
-	dx, err := G.ApplyOp(&logSoftmaxOp{grad: true, dt: op.dt, rows: op.rows, cols: op.cols}, output, grad)
+	dx, err := G.ApplyOp(&logSoftmaxOp{grad: true, dt: op.dt, rows: op.rows, cols: op.cols, fwd: op}, output, grad)
 	if err != nil {
 		return nil, err
 	}
 	return G.Nodes{dx}, nil
+}
+
+// Softmax adds exp(lp) for log-probabilities lp, a (batch, classes) matrix,
+// as one node. When lp is a LogSoftmax node's output, the probabilities
+// that op computed in the same run are copied instead of exponentiated
+// again. Its gradient is dlp = p ⊙ dp.
+func Softmax(lp *G.Node) (*G.Node, error) {
+	if lp.Dims() != 2 {
+		return nil, errors.Errorf("softmax: want a (batch, classes) matrix, got shape %v", lp.Shape())
+	}
+	dt, err := dtypeOf(lp)
+	if err != nil {
+		return nil, errors.Wrap(err, "softmax")
+	}
+	src, _ := lp.Op().(*logSoftmaxOp)
+	if src != nil && src.grad {
+		src = nil
+	}
+	return G.ApplyOp(&softmaxOp{dt: dt, rows: lp.Shape()[0], cols: lp.Shape()[1], src: src}, lp)
+}
+
+// softmaxOp is exp of log-probabilities.
+type softmaxOp struct {
+	dt         tensor.Dtype
+	rows, cols int
+	out        *tensor.Dense
+	src        *logSoftmaxOp // the op computing the input, when it is a LogSoftmax
+}
+
+func (op *softmaxOp) Arity() int { return 1 }
+func (op *softmaxOp) Type() hm.Type {
+	t := matType(op.dt)
+	return hm.NewFnType(t, t)
+}
+func (op *softmaxOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return tensor.Shape{op.rows, op.cols}, nil
+}
+func (op *softmaxOp) ReturnsPtr() bool      { return false }
+func (op *softmaxOp) CallsExtern() bool     { return false }
+func (op *softmaxOp) OverwritesInput() int  { return -1 }
+func (op *softmaxOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "gradgraph.softmax %p", op) }
+func (op *softmaxOp) Hashcode() uint32      { return opHash("gradgraph.softmax", op) }
+func (op *softmaxOp) String() string        { return "softmax" }
+
+func (op *softmaxOp) Do(vals ...G.Value) (G.Value, error) {
+	a, err := denseArgs(op.String(), 1, vals)
+	if err != nil {
+		return nil, err
+	}
+	op.out = reuse(op.out, op.dt, op.rows, op.cols)
+	switch out := op.out.Data().(type) {
+	case []float32:
+		softmaxDo(op, a[0], out)
+	case []float64:
+		softmaxDo(op, a[0], out)
+	}
+	return op.out, nil
+}
+
+func softmaxDo[T float](op *softmaxOp, lp *tensor.Dense, out []T) {
+	if p, ok := op.src.probsOf(lp).([]T); ok {
+		copy(out, p)
+		return
+	}
+	for j, v := range lp.Data().([]T) {
+		out[j] = T(math.Exp(float64(v)))
+	}
+}
+
+func (op *softmaxOp) DiffWRT(inputs int) []bool { return []bool{true} }
+
+func (op *softmaxOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	dlp, err := G.HadamardProd(output, grad)
+	if err != nil {
+		return nil, errors.Wrap(err, "softmax gradient")
+	}
+	return G.Nodes{dlp}, nil
 }

@@ -71,14 +71,15 @@ func tanh(b *graph.Builder, x *G.Node) (*G.Node, error) { return G.Tanh(x) }
 // in float32 without NaN (TestActivationsExtremeLogits).
 func sigmoid(b *graph.Builder, x *G.Node) (*G.Node, error) { return G.Sigmoid(x) }
 
-// softmax is exp(log-softmax(x)); the log-probabilities are left on the
-// builder for the loss.
+// softmax is exp(log-softmax(x)) (graph.Softmax, which takes the
+// probabilities the log-softmax computed on the way); the log-probabilities
+// are left on the builder for the loss.
 func softmax(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	lp, err := LogSoftmax(x)
 	if err != nil {
 		return nil, err
 	}
-	p, err := G.Exp(lp)
+	p, err := graph.Softmax(lp)
 	if err != nil {
 		return nil, err
 	}
