@@ -21,6 +21,16 @@ func reluGrad8(y, dy, dz *float32, blocks int)
 //go:noescape
 func add8(dst, src *float32, blocks int)
 
+//go:noescape
+func dot4x16(a, b *float32, ldb int, blocks int, out *float32)
+
+// dot4 sets out[r] to the dot product of a with b[r·ldb:r·ldb+len(a)] for
+// r < 4; len(a) must be a multiple of 16 (AVX2/FMA only: see hasFMA32).
+func dot4(a, b []float32, ldb int, out *[4]float32) {
+	_ = b[3*ldb+len(a)-1]
+	dot4x16(&a[0], &b[0], ldb, len(a)/16, &out[0])
+}
+
 // nzPerm[m] lists the positions of the set bits of m, lowest first: the
 // permutation that packs the nonzero lanes of a block of 8 whose nonzero
 // mask is m. nzStep is the first block's offset (0) and the step from one

@@ -36,3 +36,13 @@ func add32(dst, src []float32) {
 		dst[i] += src[i]
 	}
 }
+
+func dot4(a, b []float32, ldb int, out *[4]float32) {
+	for r := range out {
+		var s float32
+		for t, v := range a {
+			s += v * b[r*ldb+t]
+		}
+		out[r] = s
+	}
+}

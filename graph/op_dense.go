@@ -99,6 +99,7 @@ type denseOp struct {
 	out              *tensor.Dense
 	sp               any // *csr[T] of x
 	spX              any // *T: &x[0] of the last run when sp holds its nonzeros, else nil
+	sk               any // *skinny[T]: scratch of a narrow product
 }
 
 func (op *denseOp) Arity() int { return 3 }
@@ -129,21 +130,25 @@ func (op *denseOp) Do(vals ...G.Value) (G.Value, error) {
 	op.out = reuse(op.out, op.dt, op.batch, op.units)
 	switch y := op.out.Data().(type) {
 	case []float32:
-		op.spX = denseForward(&op.sp, a[0].Data().([]float32), a[1].Data().([]float32), a[2].Data().([]float32), y, op.batch, op.in, op.units, op.relu)
+		op.spX = denseForward(&op.sp, &op.sk, a[0].Data().([]float32), a[1].Data().([]float32), a[2].Data().([]float32), y, op.batch, op.in, op.units, op.relu)
 	case []float64:
-		op.spX = denseForward(&op.sp, a[0].Data().([]float64), a[1].Data().([]float64), a[2].Data().([]float64), y, op.batch, op.in, op.units, op.relu)
+		op.spX = denseForward(&op.sp, &op.sk, a[0].Data().([]float64), a[1].Data().([]float64), a[2].Data().([]float64), y, op.batch, op.in, op.units, op.relu)
 	}
 	return op.out, nil
 }
 
 // denseForward computes y and returns &x[0] when it left x's nonzeros in
 // *sp (the zero-skipping path), nil otherwise.
-func denseForward[T float](sp *any, x, w, b, y []T, bs, in, units int, relu bool) any {
-	if sparseDensity(x) < sparseMax {
+func denseForward[T float](sp, skinnyScratch *any, x, w, b, y []T, bs, in, units int, relu bool) any {
+	if units >= 64 && sparseDensity(x) < sparseMax {
 		c := sparseOf[T](sp)
 		c.rowsOf(x, bs, in)
 		spmm(y, c, w, units, units, b, relu)
 		return &x[0]
+	}
+	if skinnyFwdOK[T](in, units) {
+		skinnyOf[T](skinnyScratch).forward(y, x, w, b, bs, in, units, relu)
+		return nil
 	}
 	// Bias and ReLU are applied by the core that computed the rows, while
 	// they are in its cache.
@@ -252,6 +257,7 @@ type denseGradOp struct {
 	sp                any      // *csr[T] of xᵀ
 	rows0             any      // *csr[T] of x, when not borrowed from fwd
 	fwd               *denseOp // the forward op, whose nonzeros of x it reuses
+	sk                any      // *skinny[T]: scratch of the narrow products
 }
 
 func (op *denseGradOp) Arity() int {
@@ -305,6 +311,10 @@ func denseGrad[T float](op *denseGradOp, out, a, b []T) {
 		parallelRows(len(out), 1, func(lo, hi int) { reluGrad(a[lo:hi], b[lo:hi], out[lo:hi]) })
 
 	case gradInput: // a = dz (rows, inner), b = W (cols, inner)
+		if skinnyOK[T](op.cols, op.inner) {
+			skinnyOf[T](&op.sk).inputGrad(out, a, b, op.rows, op.cols, op.inner)
+			return
+		}
 		gemmRows(false, true, op.rows, op.cols, op.inner, a, op.inner, b, op.inner, out, op.cols, nil)
 	case gradWeights: // a = x (inner, rows), b = dz (inner, cols)
 		in, units, bs := op.rows, op.cols, op.inner
@@ -312,7 +322,7 @@ func denseGrad[T float](op *denseGradOp, out, a, b []T) {
 		// same x: its choice and its nonzeros are reused when they are of
 		// this x.
 		fromFwd := op.fwd != nil && op.fwd.spX != nil && op.fwd.spX == any(&a[0])
-		if fromFwd || sparseDensity(a) < sparseMax {
+		if fromFwd || units >= 64 && sparseDensity(a) < sparseMax {
 			var r *csr[T]
 			if fromFwd {
 				r = sparseOf[T](&op.fwd.sp)
@@ -323,6 +333,10 @@ func denseGrad[T float](op *denseGradOp, out, a, b []T) {
 			c := sparseOf[T](&op.sp)
 			c.colsOf(r, bs, in)
 			spmm(out, c, b, units, units, nil, false)
+			return
+		}
+		if skinnyOK[T](in, units) {
+			skinnyOf[T](&op.sk).weightGrad(out, a, b, bs, in, units)
 			return
 		}
 		gemmRows(true, false, in, units, bs, a, in, b, units, out, units, nil)

@@ -43,16 +43,17 @@ func gemm[T float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, acc
 
 // gemmRows computes c = op(a)·op(b) like gemm, with the rows of c shared
 // out among the cores (ParallelChunks), one BLAS call per chunk, when the
-// product is big enough to pay for it and the installed BLAS runs on one
-// thread (OpenBLAS here; gonum's gemm starts goroutines of its own and is
-// called once). after, when not nil, is run on each chunk of rows [lo, hi)
-// by the core that computed them. The chunks depend on m and GOMAXPROCS
-// only, so the result is deterministic on a given machine; a BLAS may
-// round an element differently depending on where its row falls in a
-// chunk, so it can differ in the last bit between core counts.
+// product is big enough to pay for it. OpenBLAS runs each call on one
+// thread; gonum's gemm may start goroutines of its own for a big chunk,
+// which then run on that chunk's core. after, when not nil, is run on each
+// chunk of rows [lo, hi) by the core that computed them. The chunks depend
+// on m and GOMAXPROCS only, so the result is deterministic on a given
+// machine; a BLAS may round an element differently depending on where its
+// row falls in a chunk, so it can differ in the last bit between core
+// counts.
 func gemmRows[T float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, after func(lo, hi int)) {
 	p := runtime.GOMAXPROCS(0)
-	if poolOff() || p < 2 || m < 2*8 || m*n*k < 1<<17 {
+	if p < 2 || m < 2*8 || m*n*k < 1<<17 {
 		gemm(tA, tB, m, n, k, a, lda, b, ldb, false, c, ldc)
 		if after != nil {
 			after(0, m)
