@@ -91,7 +91,11 @@ func (m *Images) Fill(idx []int, x, y []float32) {
 	f := m.rows * m.cols
 	if x != nil {
 		for k, i := range idx {
-			scaleBytes(x[k*f:(k+1)*f], m.pix[i*f:(i+1)*f])
+			var next []byte
+			if k+1 < len(idx) {
+				next = m.pix[idx[k+1]*f : (idx[k+1]+1)*f]
+			}
+			scaleBytes(x[k*f:(k+1)*f], m.pix[i*f:(i+1)*f], next)
 		}
 	}
 	if y != nil {
@@ -106,7 +110,7 @@ func (m *Images) Fill(idx []int, x, y []float32) {
 // that want the whole matrix; training reads through Fill instead.
 func (m *Images) Float32() []float32 {
 	out := make([]float32, len(m.pix))
-	scaleBytes(out, m.pix)
+	scaleBytes(out, m.pix, nil)
 	return out
 }
 

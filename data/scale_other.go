@@ -2,8 +2,8 @@
 
 package data
 
-// scaleBytes sets dst[j] = src[j]/255.
-func scaleBytes(dst []float32, src []byte) {
+// scaleBytes sets dst[j] = src[j]/255 (next is a prefetch hint for amd64).
+func scaleBytes(dst []float32, src, next []byte) {
 	for j, b := range src {
 		dst[j] = scale255[b]
 	}

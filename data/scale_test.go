@@ -15,7 +15,7 @@ func TestScaleBytes(t *testing.T) {
 	for _, n := range []int{0, 1, 7, 8, 9, 255, 256, 273} {
 		for off := 0; off < 3 && off+n <= len(src); off++ {
 			dst := make([]float32, n)
-			scaleBytes(dst, src[off:off+n])
+			scaleBytes(dst, src[off:off+n], src[:min(len(src), 100)])
 			for j, b := range src[off : off+n] {
 				if want := float32(b) / 255; math.Float32bits(dst[j]) != math.Float32bits(want) {
 					t.Fatalf("n=%d off=%d: byte %d scaled to %g, want %g", n, off, b, dst[j], want)

@@ -100,6 +100,7 @@ type denseOp struct {
 	sp               any // *csr[T] of x
 	spX              any // *T: &x[0] of the last run when sp holds its nonzeros, else nil
 	sk               any // *skinny[T]: scratch of a narrow product
+	skW              any // *T: &W[0] of the last run when sk holds its transpose, else nil
 }
 
 func (op *denseOp) Arity() int { return 3 }
@@ -130,25 +131,26 @@ func (op *denseOp) Do(vals ...G.Value) (G.Value, error) {
 	op.out = reuse(op.out, op.dt, op.batch, op.units)
 	switch y := op.out.Data().(type) {
 	case []float32:
-		op.spX = denseForward(&op.sp, &op.sk, a[0].Data().([]float32), a[1].Data().([]float32), a[2].Data().([]float32), y, op.batch, op.in, op.units, op.relu)
+		op.spX, op.skW = denseForward(&op.sp, &op.sk, a[0].Data().([]float32), a[1].Data().([]float32), a[2].Data().([]float32), y, op.batch, op.in, op.units, op.relu)
 	case []float64:
-		op.spX = denseForward(&op.sp, &op.sk, a[0].Data().([]float64), a[1].Data().([]float64), a[2].Data().([]float64), y, op.batch, op.in, op.units, op.relu)
+		op.spX, op.skW = denseForward(&op.sp, &op.sk, a[0].Data().([]float64), a[1].Data().([]float64), a[2].Data().([]float64), y, op.batch, op.in, op.units, op.relu)
 	}
 	return op.out, nil
 }
 
 // denseForward computes y and returns &x[0] when it left x's nonzeros in
-// *sp (the zero-skipping path), nil otherwise.
-func denseForward[T float](sp, skinnyScratch *any, x, w, b, y []T, bs, in, units int, relu bool) any {
+// *sp (the zero-skipping path), and &w[0] when it left Wᵀ in the skinny
+// scratch; nil otherwise.
+func denseForward[T float](sp, skinnyScratch *any, x, w, b, y []T, bs, in, units int, relu bool) (spX, skW any) {
 	if units >= 64 && sparseDensity(x) < sparseMax {
 		c := sparseOf[T](sp)
 		c.rowsOf(x, bs, in)
 		spmm(y, c, w, units, units, b, relu)
-		return &x[0]
+		return &x[0], nil
 	}
 	if skinnyFwdOK[T](in, units) {
 		skinnyOf[T](skinnyScratch).forward(y, x, w, b, bs, in, units, relu)
-		return nil
+		return nil, &w[0]
 	}
 	// Bias and ReLU are applied by the core that computed the rows, while
 	// they are in its cache.
@@ -161,7 +163,7 @@ func denseForward[T float](sp, skinnyScratch *any, x, w, b, y []T, bs, in, units
 			}
 		}
 	})
-	return nil
+	return nil, nil
 }
 
 // reluInPlace sets the negative elements of y to 0, without branches: the
@@ -221,7 +223,7 @@ func (op *denseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error
 	}
 	var dx *G.Node
 	if op.needDx {
-		if dx, err = G.ApplyOp(&denseGradOp{kind: gradInput, dt: op.dt, rows: op.batch, cols: op.in, inner: op.units}, dz, w); err != nil {
+		if dx, err = G.ApplyOp(&denseGradOp{kind: gradInput, dt: op.dt, rows: op.batch, cols: op.in, inner: op.units, fwd: op}, dz, w); err != nil {
 			return nil, err
 		}
 	}
@@ -312,7 +314,7 @@ func denseGrad[T float](op *denseGradOp, out, a, b []T) {
 
 	case gradInput: // a = dz (rows, inner), b = W (cols, inner)
 		if skinnyOK[T](op.cols, op.inner) {
-			skinnyOf[T](&op.sk).inputGrad(out, a, b, op.rows, op.cols, op.inner)
+			skinnyOf[T](&op.sk).inputGrad(out, a, b, transposedW(op.fwd, b), op.rows, op.cols, op.inner)
 			return
 		}
 		gemmRows(false, true, op.rows, op.cols, op.inner, a, op.inner, b, op.inner, out, op.cols, nil)

@@ -38,12 +38,31 @@ func skinnyOf[T float](sp *any) *skinny[T] {
 }
 
 // inputGrad sets out (rows×cols) to dz·Wᵀ for dz (rows×k) and W (cols×k):
-// row i of out is Σ_j dz[i][j]·Wᵀ[j], Wᵀ being transposed into scratch.
-func (s *skinny[T]) inputGrad(out, dz, w []T, rows, cols, k int) {
-	s.t = growT(s.t, k*cols)
-	transpose(s.t, w, cols, k)
+// row i of out is Σ_j dz[i][j]·Wᵀ[j]. wT is Wᵀ when the forward op of the
+// same run has it (see transposedW), nil to transpose W into scratch.
+func (s *skinny[T]) inputGrad(out, dz, w, wT []T, rows, cols, k int) {
+	if wT == nil {
+		s.t = growT(s.t, k*cols)
+		transpose(s.t, w, cols, k)
+		wT = s.t
+	}
 	s.c.rowsOf(dz, rows, k)
-	spmm(out, &s.c, s.t, cols, cols, nil, false)
+	spmm(out, &s.c, wT[:k*cols], cols, cols, nil, false)
+}
+
+// transposedW returns the Wᵀ (units×in) that the forward op op left in its
+// scratch in this run, when its weights are w, and nil otherwise. The tape
+// runs the forward op before the backward ones in every run, and W's
+// tensor is the same from run to run, so a match is of this run.
+func transposedW[T float](op *denseOp, w []T) []T {
+	if op == nil || op.skW == nil || len(w) == 0 || op.skW != any(&w[0]) {
+		return nil
+	}
+	s, ok := op.sk.(*skinny[T])
+	if !ok {
+		return nil
+	}
+	return s.t
 }
 
 // weightGrad sets out (in×units) to xᵀ·dz for x (bs×in) and dz (bs×units),

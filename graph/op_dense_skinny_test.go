@@ -93,3 +93,60 @@ func TestSkinnyProducts(t *testing.T) {
 		}
 	}
 }
+
+// TestSkinnyInputGradReusesForward checks that dz·Wᵀ taking Wᵀ from the
+// forward op of the same run gives the bits it gives when it transposes W
+// itself, also after W changes in place between runs (the optimiser's
+// update), and that it does not take the forward's Wᵀ when the forward op
+// last ran on other weights.
+func TestSkinnyInputGradReusesForward(t *testing.T) {
+	if !skinnyFwdOK[float32](64, 10) {
+		t.Skip("no AVX2/FMA: the skinny kernels are not used")
+	}
+	const bs, in, units = 16, 64, 10
+	rng := rand.New(rand.NewSource(4))
+	fill := func(s []float32) {
+		for i := range s {
+			s[i] = float32(rng.NormFloat64())
+		}
+	}
+	x, w, bias, dz := make([]float32, bs*in), make([]float32, in*units), make([]float32, units), make([]float32, bs*units)
+	tx := tensor.New(tensor.WithShape(bs, in), tensor.WithBacking(x))
+	tw := tensor.New(tensor.WithShape(in, units), tensor.WithBacking(w))
+	tb := tensor.New(tensor.WithShape(1, units), tensor.WithBacking(bias))
+	tdz := tensor.New(tensor.WithShape(bs, units), tensor.WithBacking(dz))
+	fw := &denseOp{dt: Float32, batch: bs, in: in, units: units}
+	shared := &denseGradOp{kind: gradInput, dt: Float32, rows: bs, cols: in, inner: units, fwd: fw}
+	alone := &denseGradOp{kind: gradInput, dt: Float32, rows: bs, cols: in, inner: units}
+	for run := 0; run < 3; run++ {
+		for _, s := range [][]float32{x, w, bias, dz} {
+			fill(s)
+		}
+		if _, err := fw.Do(tx, tw, tb); err != nil {
+			t.Fatal(err)
+		}
+		if run == 2 {
+			// The forward op last ran on other weights: its Wᵀ is not W's.
+			ow := make([]float32, in*units)
+			fill(ow)
+			other := tensor.New(tensor.WithShape(in, units), tensor.WithBacking(ow))
+			if _, err := fw.Do(tx, other, tb); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a, err := shared.Do(tdz, tw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := alone.Do(tdz, tw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ga, gb := a.Data().([]float32), b.Data().([]float32)
+		for i := range ga {
+			if math.Float32bits(ga[i]) != math.Float32bits(gb[i]) {
+				t.Fatalf("run %d: dx[%d] = %v with the forward's Wᵀ, %v transposing W", run, i, ga[i], gb[i])
+			}
+		}
+	}
+}

@@ -8,8 +8,9 @@ import (
 
 // TestRMSpropKernelMatchesGo checks the float32 RMSprop kernel (assembly on
 // amd64) against the plain-Go step: the results must be bit-identical,
-// including the flush of tiny v to zero, zero gradients, NaN and tails
-// shorter than a vector.
+// including the flush of tiny v to zero, zero gradients (also whole blocks
+// of +0, which the kernel takes a shortcut through, and of -0, which it
+// must not), NaN and tails shorter than a vector.
 func TestRMSpropKernelMatchesGo(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
 	for _, n := range []int{0, 1, 7, 8, 9, 31, 64, 1000, 4099} {
@@ -33,6 +34,16 @@ func TestRMSpropKernelMatchesGo(t *testing.T) {
 			} else if rng.Intn(2) == 0 {
 				v[i] = 2e-30
 			}
+		}
+		if n >= 32 {
+			negZero := float32(math.Copysign(0, -1))
+			for i := 8; i < 16; i++ {
+				g[i] = 0
+			}
+			for i := 16; i < 24; i++ {
+				g[i], w[i] = negZero, negZero
+			}
+			w[9], v[10], v[11] = negZero, 2e-30, 0
 		}
 		w2, v2 := append([]float32(nil), w...), append([]float32(nil), v...)
 		for step := 0; step < 3; step++ {
