@@ -46,3 +46,7 @@ func dot4(a, b []float32, ldb int, out *[4]float32) {
 		out[r] = s
 	}
 }
+
+func transpose32(t, a []float32, rows, cols, c0, c1 int) {
+	transposeGo(t, a, rows, cols, 0, rows, c0, c1)
+}

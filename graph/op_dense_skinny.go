@@ -78,11 +78,7 @@ func (s *skinny[T]) weightGrad(out, x, dz []T, bs, in, units int) {
 
 // transpose writes the transpose of the rows×cols matrix a to t.
 func transpose[T float](t, a []T, rows, cols int) {
-	for i := 0; i < rows; i++ {
-		for j, v := range a[i*cols : (i+1)*cols] {
-			t[j*rows+i] = v
-		}
-	}
+	transposeGo(t, a, rows, cols, 0, rows, 0, cols)
 }
 
 func growT[T float](s []T, n int) []T {

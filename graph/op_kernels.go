@@ -2,7 +2,6 @@ package graph
 
 import (
 	"runtime"
-	"sort"
 
 	gblas "gonum.org/v1/gonum/blas"
 	G "gorgonia.org/gorgonia"
@@ -201,29 +200,6 @@ func (c *csr[T]) rowsOf(x []T, rows, cols int) {
 				}
 			}
 			c.cnt[r] = int32(k)
-		}
-	})
-}
-
-// colsOf fills c with the nonzeros of the transpose of the rows×cols
-// matrix whose row-wise nonzeros are r (from rowsOf): row k of c lists the
-// rows i where x[i][k] is not zero, in increasing order. The columns are
-// shared out among the cores; each finds its slice of every row of r by
-// binary search (r's rows are sorted).
-func (c *csr[T]) colsOf(r *csr[T], rows, cols int) {
-	c.grow(cols, rows)
-	parallelRows(cols, r.nnz()/cols+rows, func(k0, k1 int) {
-		cnt := c.cnt
-		clear(cnt[k0:k1])
-		for i := 0; i < rows; i++ {
-			idx, val := r.row(i)
-			t := sort.Search(len(idx), func(t int) bool { return int(idx[t]) >= k0 })
-			for ; t < len(idx) && int(idx[t]) < k1; t++ {
-				k := int(idx[t])
-				p := k*rows + int(cnt[k])
-				c.idx[p], c.val[p] = int32(i), val[t]
-				cnt[k]++
-			}
 		}
 	})
 }
