@@ -83,4 +83,11 @@ func TestSaveSurvivesKill(t *testing.T) {
 		t.Errorf("loaded first weight %v, want the marker of a complete save", first)
 	}
 	t.Logf("killed mid-save (%d temp file(s) left); the checkpoint holds complete save %v", len(tmps), first)
+	// The next save of the same checkpoint clears what the killed one left.
+	if err := back.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".model.ckpt.tmp-*")); len(left) > 0 {
+		t.Errorf("temporary files of the killed save are still there after the next save: %v", left)
+	}
 }

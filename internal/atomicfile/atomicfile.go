@@ -3,12 +3,19 @@
 // in the same folder, which is synced, given mode 0644 and renamed over the
 // destination, and the folder is synced so that the rename survives a power
 // cut. gradgraph's checkpoints, figures and run reports all use it.
+//
+// The temporary file is named after the destination and the writing
+// process (".NAME.tmp-PID-random"), so that a write killed half-way leaves
+// a file the next successful write of the same destination recognises and
+// removes once that process is gone.
 package atomicfile
 
 import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/pkg/errors"
 )
@@ -20,7 +27,7 @@ func Write(path string, write func(w io.Writer) error) (err error) {
 		return errors.New("empty output path")
 	}
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	f, err := os.CreateTemp(dir, tempPrefix(filepath.Base(path))+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
 		return errors.Wrapf(err, "write %s", path)
 	}
@@ -52,7 +59,34 @@ func Write(path string, write func(w io.Writer) error) (err error) {
 		d.Sync()
 		d.Close()
 	}
+	removeStale(dir, filepath.Base(path))
 	return nil
+}
+
+func tempPrefix(base string) string { return "." + base + ".tmp-" }
+
+// removeStale removes the temporary files that writes of base by processes
+// that no longer run have left in dir (killed mid-write). Files of this
+// process, of live processes, and names it does not recognise are kept;
+// errors are ignored, as the write itself has succeeded.
+func removeStale(dir, base string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	prefix := tempPrefix(base)
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if !ok || !e.Type().IsRegular() {
+			continue
+		}
+		pidText, _, ok := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if !ok || err != nil || pid <= 0 || pid == os.Getpid() || processAlive(pid) {
+			continue
+		}
+		os.Remove(filepath.Join(dir, e.Name()))
+	}
 }
 
 // WriteBytes writes data to path atomically.

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
@@ -39,5 +41,48 @@ func TestWriteErrors(t *testing.T) {
 		if err := WriteBytes(p, []byte("x")); err == nil {
 			t.Errorf("WriteBytes(%q) gave no error", p)
 		}
+	}
+}
+
+// TestWriteRemovesStaleTemps plants the temporary files of a process that
+// has exited (killed mid-write), of a live process and of this one, plus
+// names of another destination and of an older format, and checks that a
+// successful write removes only the first.
+func TestWriteRemovesStaleTemps(t *testing.T) {
+	if !processAlive(os.Getpid()) {
+		t.Skip("no way to tell live processes here")
+	}
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip("cannot run true:", err)
+	}
+	live := exec.Command("sleep", "30")
+	if err := live.Start(); err != nil {
+		t.Skip("cannot run sleep:", err)
+	}
+	defer func() { live.Process.Kill(); live.Wait() }()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "model.ckpt")
+	name := func(pid int) string { return ".model.ckpt.tmp-" + strconv.Itoa(pid) + "-123" }
+	stale := name(dead.Process.Pid)
+	keep := []string{name(live.Process.Pid), name(os.Getpid()), ".other.ckpt.tmp-" + strconv.Itoa(dead.Process.Pid) + "-1", ".model.ckpt.tmp-998877"}
+	for _, n := range append([]string{stale}, keep...) {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("partial"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := WriteBytes(path, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, stale)); !os.IsNotExist(err) {
+		t.Errorf("%s (process %d exited) was not removed: %v", stale, dead.Process.Pid, err)
+	}
+	for _, n := range keep {
+		if _, err := os.Stat(filepath.Join(dir, n)); err != nil {
+			t.Errorf("%s was removed or unreadable: %v", n, err)
+		}
+	}
+	if b, _ := os.ReadFile(path); string(b) != "new" {
+		t.Errorf("destination holds %q, want %q", b, "new")
 	}
 }
