@@ -20,6 +20,7 @@ type Machine struct {
 	grads   []G.Value
 	owned   []ownedOutput // per gradient: the op whose tensor is read directly, or nil
 	outs    []G.Value
+	tape    tapeRun
 }
 
 // ownedOutput is implemented by this package's ops that allocate their
@@ -139,7 +140,7 @@ func (m *Machine) Run(rng *rand.Rand) error {
 		}
 	}
 	m.vm.Reset()
-	if err := m.vm.RunAll(); err != nil {
+	if err := m.tape.run(m.vm); err != nil {
 		return errors.Wrap(err, "graph: run")
 	}
 	for _, o := range m.b.observers {
