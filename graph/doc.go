@@ -15,7 +15,8 @@
 // tape as it runs, because Gorgonia's in-place operations may overwrite a
 // forward node's value during the backward pass. Gradients computed by this
 // package's ops into tensors that nothing else touches are handed out
-// without a copy; the others are copied too. Each Run
+// without a copy; the others are copied too. The tape's loop runs on the
+// calling goroutine (tape.go explains why and when). Each Run
 // resets the tape first: a TapeMachine that is not reset silently does
 // nothing.
 //
