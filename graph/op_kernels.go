@@ -281,7 +281,7 @@ func spmm[T float](out []T, c *csr[T], b []T, ld, n int, init []T, relu bool) {
 						continue
 					}
 					idx, val := c.row(r)
-					spAccum(out[r*n+jb:r*n+je], val[t0:t1], idx[t0:t1], pk, w)
+					spAccumGo(out[r*n+jb:r*n+je], val[t0:t1], idx[t0:t1], pk, w)
 				}
 			}
 			if relu {
@@ -318,12 +318,4 @@ func growInts(s []int32, n int) []int32 {
 		return make([]int32, n)
 	}
 	return s[:n]
-}
-
-func spAccum[T float](dst, a []T, idx []int32, b []T, ld int) {
-	if d, ok := any(dst).([]float32); ok {
-		spAccumBlock(d, any(a).([]float32), idx, any(b).([]float32), ld)
-		return
-	}
-	spAccumGo(dst, a, idx, b, ld)
 }
