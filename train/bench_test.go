@@ -8,13 +8,15 @@ package train
 //
 // With -tags openblas the benchmarks install OpenBLAS through blas.Use;
 // GRADGRAPH_BLAS_THREADS picks its thread count. BenchmarkEpochMNIST reads
-// the real data set from GRADGRAPH_MNIST (default /work/shared/data/mnist)
+// the real data set from GRADGRAPH_MNIST (default ../shared/data/mnist
+// beside the repository)
 // and is skipped when it is not there.
 
 import (
 	"math"
 	"math/rand"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -150,11 +152,13 @@ func BenchmarkPredictMNIST(b *testing.B) {
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
 }
 
+// mnistDir is $GRADGRAPH_MNIST, else the shared data folder beside the
+// repository (tests run in the package's folder).
 func mnistDir() string {
 	if d := os.Getenv("GRADGRAPH_MNIST"); d != "" {
 		return d
 	}
-	return "/work/shared/data/mnist"
+	return filepath.Join("..", "..", "shared", "data", "mnist")
 }
 
 // BenchmarkEpochMNIST is one Fit epoch over the real MNIST training set
