@@ -8,9 +8,8 @@ package train
 //
 // With -tags openblas the benchmarks install OpenBLAS through blas.Use;
 // GRADGRAPH_BLAS_THREADS picks its thread count. BenchmarkEpochMNIST reads
-// the real data set from GRADGRAPH_MNIST (default ../shared/data/mnist
-// beside the repository)
-// and is skipped when it is not there.
+// the real data set from GRADGRAPH_MNIST (default: ../shared/data/mnist
+// beside the repository) and is skipped when it is not there.
 
 import (
 	"math"
