@@ -43,7 +43,7 @@ func skinnyOf[T float](sp *any) *skinny[T] {
 func (s *skinny[T]) inputGrad(out, dz, w, wT []T, rows, cols, k int) {
 	if wT == nil {
 		s.t = growT(s.t, k*cols)
-		transpose(s.t, w, cols, k)
+		transposeRows(s.t, w, cols, k)
 		wT = s.t
 	}
 	s.c.rowsOf(dz, rows, k)
@@ -69,16 +69,11 @@ func transposedW[T float](op *denseOp, w []T) []T {
 // as the transpose of dzᵀ·x: row j of that is Σ_i dz[i][j]·x[i].
 func (s *skinny[T]) weightGrad(out, x, dz []T, bs, in, units int) {
 	s.t = growT(s.t, units*bs)
-	transpose(s.t, dz, bs, units)
+	transposeRows(s.t, dz, bs, units)
 	s.c.rowsOf(s.t, units, bs)
 	s.res = growT(s.res, units*in)
 	spmm(s.res, &s.c, x, in, in, nil, false)
-	transpose(out, s.res, units, in)
-}
-
-// transpose writes the transpose of the rows×cols matrix a to t.
-func transpose[T float](t, a []T, rows, cols int) {
-	transposeGo(t, a, rows, cols, 0, rows, 0, cols)
+	transposeRows(out, s.res, units, in)
 }
 
 func growT[T float](s []T, n int) []T {
@@ -106,7 +101,7 @@ func (s *skinny[T]) forward(y, x, w, b []T, bs, in, units int, relu bool) {
 	u4 := (units + 3) / 4 * 4
 	s.t = growT(s.t, u4*in)
 	clear(s.t[units*in:])
-	transpose(s.t, w, in, units)
+	transposeRows(s.t, w, in, units)
 	x32, t32 := any(x).([]float32), any(s.t).([]float32)
 	y32, b32 := any(y).([]float32), any(b).([]float32)
 	parallelRows(bs, in*units, func(lo, hi int) {

@@ -5,18 +5,19 @@ import (
 	"io"
 	"path/filepath"
 
+	"github.com/gradgraph/gradgraph/internal/atomicfile"
 	"github.com/gradgraph/gradgraph/train"
 	"github.com/gradgraph/gradgraph/viz"
 )
 
 // History writes h to dir/history.csv.
 func History(dir string, h *train.History) error {
-	return WriteFile(filepath.Join(dir, "history.csv"), h.WriteCSV)
+	return atomicfile.Write(filepath.Join(dir, "history.csv"), h.WriteCSV)
 }
 
 // Metrics writes m to dir/metrics.json, indented, keys sorted.
 func Metrics(dir string, m map[string]any) error {
-	return WriteFile(filepath.Join(dir, "metrics.json"), func(w io.Writer) error {
+	return atomicfile.Write(filepath.Join(dir, "metrics.json"), func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(m)
