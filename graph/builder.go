@@ -17,6 +17,14 @@ type Builder struct {
 	Batch    int
 	Training bool
 
+	// Fused chooses how the Builder's op methods (Dense, LogSoftmax,
+	// Softmax, CrossEntropy, Sigmoid) build their nodes: as gradgraph's
+	// fused ops with hand-derived gradients (true, NewBuilder's default
+	// unless GRADGRAPH_FUSION=0), or as their twins composed of Gorgonia
+	// primitives, differentiated by gorgonia.Grad alone (false). Both give
+	// the same numbers to rounding; the parity tests check it op by op.
+	Fused bool
+
 	// Logits and LogProbs are set by a softmax output: the pre-softmax node
 	// and the log-softmax node computed stably from it, and the probabilities. A cross-entropy loss
 	// uses LogProbs instead of taking the log of probabilities, which
@@ -58,7 +66,12 @@ func NewBuilder(dt tensor.Dtype, batch int, training bool) (*Builder, error) {
 	if batch <= 0 {
 		return nil, errors.Errorf("graph: batch size must be positive, got %d", batch)
 	}
+	fused, err := FusionFromEnv()
+	if err != nil {
+		return nil, errors.Wrap(err, "graph")
+	}
 	return &Builder{
+		Fused:      fused,
 		G:          G.NewGraph(),
 		DType:      dt,
 		Batch:      batch,

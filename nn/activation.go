@@ -63,23 +63,25 @@ func (a Activation) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	return y, errors.Wrapf(err, "activation %s", a.Name())
 }
 
-func relu(b *graph.Builder, x *G.Node) (*G.Node, error) { return G.Rectify(x) }
+// relu is x ⊙ [x > 0] (graph.ReLU), whose derivative at 0 is 0 as in Keras
+// and PyTorch; Gorgonia's Rectify gives 1 there.
+func relu(b *graph.Builder, x *G.Node) (*G.Node, error) { return graph.ReLU(b, x) }
 
 func tanh(b *graph.Builder, x *G.Node) (*G.Node, error) { return G.Tanh(x) }
 
-// sigmoid uses Gorgonia's op, which saturates to exactly 0 and 1 at large |x|
-// in float32 without NaN (TestActivationsExtremeLogits).
-func sigmoid(b *graph.Builder, x *G.Node) (*G.Node, error) { return G.Sigmoid(x) }
+// sigmoid is graph.Sigmoid (or its twin): Gorgonia's Sigmoid rounds to
+// exactly 1 from x = 15 in float32 and its derivative y(1 − y) is then 0.
+func sigmoid(b *graph.Builder, x *G.Node) (*G.Node, error) { return b.Sigmoid(x) }
 
 // softmax is exp(log-softmax(x)) (graph.Softmax, which takes the
-// probabilities the log-softmax computed on the way); the log-probabilities
-// are left on the builder for the loss.
+// probabilities the log-softmax computed on the way, or its twin); the
+// log-probabilities are left on the builder for the loss.
 func softmax(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	lp, err := LogSoftmax(x)
+	lp, err := b.LogSoftmax(x)
 	if err != nil {
 		return nil, err
 	}
-	p, err := graph.Softmax(lp)
+	p, err := b.Softmax(lp)
 	if err != nil {
 		return nil, err
 	}

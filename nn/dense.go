@@ -67,10 +67,11 @@ func (l *DenseLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, errors.Wrapf(err, "dense %q", l.Name())
 	}
-	// One fused node (graph.Dense): x·W + b, with the ReLU folded in when
-	// the activation is ReLU; other activations are applied on top.
+	// x·W + b with the ReLU folded in when the activation is ReLU (one
+	// fused node, or its twin; see graph.Builder.Dense); other activations
+	// are applied on top.
 	relu := l.Act.name == ReLU.name
-	z, err := graph.Dense(x, w, bias, relu, !b.IsData(x))
+	z, err := b.Dense(x, w, bias, relu)
 	if err != nil {
 		return nil, errors.Wrapf(err, "dense %q", l.Name())
 	}

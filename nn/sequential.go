@@ -20,6 +20,7 @@ type Model struct {
 	out    int
 	dtype  tensor.Dtype
 	widths []int // output width of each layer
+	fused  bool  // build graphs from the fused ops (see Fusion)
 	built  bool
 }
 
@@ -44,10 +45,42 @@ func Sequential(name string, layers ...Layer) *Model {
 	return m
 }
 
-// BuildOptions choose how Build creates the params.
+// BuildOptions choose how Build creates the params and how Forward builds
+// graphs.
 type BuildOptions struct {
-	Seed  int64        // seeds the initialisers
-	DType tensor.Dtype // graph.Float32 (default) or graph.Float64
+	Seed   int64        // seeds the initialisers
+	DType  tensor.Dtype // graph.Float32 (default) or graph.Float64
+	Fusion Fusion       // fused ops or plain-Gorgonia twins; default: GRADGRAPH_FUSION
+}
+
+// Fusion chooses whether a model's graphs use gradgraph's fused ops (Dense,
+// LogSoftmax, Softmax, CrossEntropy, Sigmoid: single Gorgonia nodes with
+// hand-derived gradients and fast kernels) or their twins composed of
+// Gorgonia's primitive ops, differentiated by gorgonia.Grad alone. The two
+// give the same numbers to rounding (graph's parity tests); the twins are
+// slower and serve to check the fused ops and to run plain Gorgonia.
+type Fusion int
+
+const (
+	// FusionDefault reads the environment: fused unless GRADGRAPH_FUSION=0.
+	FusionDefault Fusion = iota
+	// FusionOn builds the fused ops.
+	FusionOn
+	// FusionOff builds the plain-Gorgonia twins.
+	FusionOff
+)
+
+// fused resolves f to on or off.
+func (f Fusion) fused() (bool, error) {
+	switch f {
+	case FusionOn:
+		return true, nil
+	case FusionOff:
+		return false, nil
+	case FusionDefault:
+		return graph.FusionFromEnv()
+	}
+	return true, errors.Errorf("unknown fusion setting %d", int(f))
 }
 
 // Build creates every layer's params for inputs of in features. Building
@@ -62,6 +95,10 @@ func (m *Model) Build(in int, opt BuildOptions) error {
 	dt := opt.DType
 	if dt == (tensor.Dtype{}) {
 		dt = graph.Float32
+	}
+	fused, err := opt.Fusion.fused()
+	if err != nil {
+		return errors.Wrapf(err, "model %q", m.Name)
 	}
 	names := map[string]bool{}
 	rng := rand.New(rand.NewSource(opt.Seed))
@@ -82,9 +119,16 @@ func (m *Model) Build(in int, opt BuildOptions) error {
 		width = out
 		m.widths = append(m.widths, out)
 	}
-	m.in, m.out, m.dtype, m.built = in, width, dt, true
+	m.in, m.out, m.dtype, m.fused, m.built = in, width, dt, fused, true
 	return nil
 }
+
+// Fused reports whether the model's graphs use the fused ops (see Fusion).
+func (m *Model) Fused() bool { return m.fused }
+
+// SetFused switches between the fused ops and their twins for graphs built
+// from now on; params are untouched, so a model can be compared both ways.
+func (m *Model) SetFused(on bool) { m.fused = on }
 
 // Built reports whether Build has run.
 func (m *Model) Built() bool { return m.built }
@@ -128,6 +172,7 @@ func (m *Model) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 		return nil, errors.Errorf("model %q: input has shape %v, want (batch, %d)", m.Name, x.Shape(), m.in)
 	}
 	b.Logits, b.LogProbs, b.Probs = nil, nil, nil
+	b.Fused = m.fused
 	var err error
 	for _, l := range m.Layers {
 		if x, err = l.Forward(b, x); err != nil {

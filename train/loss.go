@@ -8,7 +8,6 @@ import (
 
 	"github.com/gradgraph/gradgraph/data"
 	"github.com/gradgraph/gradgraph/graph"
-	"github.com/gradgraph/gradgraph/nn"
 )
 
 // Loss turns a model's output and the targets into the scalar that training
@@ -95,7 +94,7 @@ func (l *CrossEntropy) Build(b *graph.Builder, out, target *G.Node) (*G.Node, er
 	var err error
 	switch {
 	case l.FromLogits:
-		logp, err = nn.LogSoftmax(out)
+		logp, err = b.LogSoftmax(out)
 	case b.Probs == out && b.LogProbs != nil:
 		logp = b.LogProbs
 	default:
@@ -109,9 +108,9 @@ func (l *CrossEntropy) Build(b *graph.Builder, out, target *G.Node) (*G.Node, er
 	if err != nil {
 		return nil, errors.Wrap(err, l.Name())
 	}
-	// One fused node: −(1/N) Σ logp ⊙ target, summed in float64 (see
-	// graph.CrossEntropy), with a one-pass gradient.
-	loss, err := graph.CrossEntropy(logp, target)
+	// −(1/N) Σ logp ⊙ target: one fused node summed in float64 with a
+	// one-pass gradient (graph.CrossEntropy), or its twin.
+	loss, err := b.CrossEntropy(logp, target)
 	return loss, errors.Wrap(err, l.Name())
 }
 

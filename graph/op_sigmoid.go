@@ -1,0 +1,151 @@
+package graph
+
+import (
+	"fmt"
+	"hash"
+	"math"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Sigmoid adds the logistic function 1/(1 + e^−x), elementwise, as one node.
+//
+// Gorgonia's Sigmoid returns exactly 1 from x = 15 (float32) and 19
+// (float64) on, where the true value is still representably below 1, and
+// differentiates through its output as y(1 − y), which is then 0: the
+// forward and backward passes disagree exactly where a saturating unit
+// needs its small gradient. This op computes in float64 whatever the
+// graph's type: for x ≥ 0 as 1/(1 + e) with e = exp(−x), for x < 0 as
+// e/(1 + e) with e = exp(x), dividing by 1 + e held exactly as a sum of two
+// float64s, so that only exp's own error (under one ulp of e, scaled down by
+// the division) and the final rounding remain: float64 results are within
+// one ulp and almost always correctly rounded, float32 results are the
+// float64 ones rounded once. The derivative is computed from x, not from
+// the rounded output: σ′(x) = e/(1 + e)² with e = exp(−|x|).
+func Sigmoid(x *G.Node) (*G.Node, error) {
+	dt, err := dtypeOf(x)
+	if err != nil {
+		return nil, errors.Wrap(err, "sigmoid")
+	}
+	return G.ApplyOp(&sigmoidOp{dt: dt, shape: x.Shape().Clone()}, x)
+}
+
+// sigmoidOp is σ (grad false: (x) → σ(x)) and its derivative (grad true:
+// (x, dy) → dy·σ′(x)).
+type sigmoidOp struct {
+	grad  bool
+	dt    tensor.Dtype
+	shape tensor.Shape
+	out   *tensor.Dense
+}
+
+func (op *sigmoidOp) Arity() int {
+	if op.grad {
+		return 2
+	}
+	return 1
+}
+func (op *sigmoidOp) Type() hm.Type {
+	t := G.TensorType{Dims: op.shape.Dims(), Of: op.dt}
+	if op.grad {
+		return hm.NewFnType(t, t, t)
+	}
+	return hm.NewFnType(t, t)
+}
+func (op *sigmoidOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shape.Clone(), nil }
+func (op *sigmoidOp) ReturnsPtr() bool                               { return false }
+func (op *sigmoidOp) CallsExtern() bool                              { return false }
+func (op *sigmoidOp) OverwritesInput() int                           { return -1 }
+func (op *sigmoidOp) WriteHash(h hash.Hash)                          { fmt.Fprintf(h, "gradgraph.sigmoid %p", op) }
+func (op *sigmoidOp) Hashcode() uint32                               { return opHash("gradgraph.sigmoid", op) }
+func (op *sigmoidOp) String() string {
+	if op.grad {
+		return "σ'"
+	}
+	return "σ"
+}
+
+func (op *sigmoidOp) Do(vals ...G.Value) (G.Value, error) {
+	a, err := denseArgs(op.String(), op.Arity(), vals)
+	if err != nil {
+		return nil, err
+	}
+	op.out = reuse(op.out, op.dt, op.shape...)
+	switch out := op.out.Data().(type) {
+	case []float32:
+		sigmoidDo(op.grad, a, out)
+	case []float64:
+		sigmoidDo(op.grad, a, out)
+	}
+	return op.out, nil
+}
+
+func sigmoidDo[T float32 | float64](grad bool, a []*tensor.Dense, out []T) {
+	x := a[0].Data().([]T)[:len(out)]
+	if !grad {
+		for i, v := range x {
+			out[i] = T(Sigmoid64(float64(v)))
+		}
+		return
+	}
+	dy := a[1].Data().([]T)[:len(out)]
+	for i, v := range x {
+		out[i] = T(float64(dy[i]) * sigmoidPrime64(float64(v)))
+	}
+}
+
+// lastOutput implements ownedOutput: out is reused by every run.
+func (op *sigmoidOp) lastOutput() *tensor.Dense { return op.out }
+
+func (op *sigmoidOp) DiffWRT(inputs int) []bool { return []bool{!op.grad, false} }
+
+func (op *sigmoidOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	if op.grad {
+		return nil, errors.New("sigmoid: no second derivative")
+	}
+	dx, err := G.ApplyOp(&sigmoidOp{grad: true, dt: op.dt, shape: op.shape}, inputs[0], grad)
+	if err != nil {
+		return nil, errors.Wrap(err, "sigmoid gradient")
+	}
+	return G.Nodes{dx}, nil
+}
+
+// Sigmoid64 is 1/(1 + e^−x) in float64, within one ulp (see Sigmoid).
+// NaN gives NaN.
+func Sigmoid64(x float64) float64 {
+	if x >= 0 {
+		e := math.Exp(-x)
+		hi, lo := onePlus(e)
+		q := 1 / hi
+		// 1/(hi + lo) = q·(1 + r − q·lo) to first order, with r = 1 − q·hi
+		// the division's exact remainder.
+		r := math.FMA(-q, hi, 1)
+		return q + q*(r-q*lo)
+	}
+	if x < 0 {
+		e := math.Exp(x)
+		hi, lo := onePlus(e)
+		q := e / hi
+		r := math.FMA(-q, hi, e)
+		return q + (r-q*lo)/hi
+	}
+	return x // NaN
+}
+
+// onePlus returns 1 + e exactly as hi + lo, for 0 ≤ e ≤ 1 (Fast2Sum).
+func onePlus(e float64) (hi, lo float64) {
+	hi = 1 + e
+	lo = e - (hi - 1)
+	return hi, lo
+}
+
+// sigmoidPrime64 is σ′(x) = σ(x)·σ(−x) = e/(1 + e)² with e = exp(−|x|),
+// which never saturates to 0 before the true value underflows.
+func sigmoidPrime64(x float64) float64 {
+	e := math.Exp(-math.Abs(x))
+	d := 1 + e
+	return e / d / d
+}
