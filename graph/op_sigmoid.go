@@ -17,14 +17,11 @@ import (
 // (float64) on, where the true value is still representably below 1, and
 // differentiates through its output as y(1 − y), which is then 0: the
 // forward and backward passes disagree exactly where a saturating unit
-// needs its small gradient. This op computes in float64 whatever the
-// graph's type: for x ≥ 0 as 1/(1 + e) with e = exp(−x), for x < 0 as
-// e/(1 + e) with e = exp(x), dividing by 1 + e held exactly as a sum of two
-// float64s, so that only exp's own error (under one ulp of e, scaled down by
-// the division) and the final rounding remain: float64 results are within
-// one ulp and almost always correctly rounded, float32 results are the
-// float64 ones rounded once. The derivative is computed from x, not from
-// the rounded output: σ′(x) = e/(1 + e)² with e = exp(−|x|).
+// needs its small gradient. This op computes float64 results correctly
+// rounded (Sigmoid64, in double-double) and float32 ones as a float64
+// within one ulp rounded once (sigmoidFast), which is correctly rounded in
+// float32 barring double rounding. The derivative is computed from x, not
+// from the rounded output: σ′(x) = e/(1 + e)² with e = exp(−|x|).
 func Sigmoid(x *G.Node) (*G.Node, error) {
 	dt, err := dtypeOf(x)
 	if err != nil {
@@ -86,8 +83,12 @@ func (op *sigmoidOp) Do(vals ...G.Value) (G.Value, error) {
 func sigmoidDo[T float32 | float64](grad bool, a []*tensor.Dense, out []T) {
 	x := a[0].Data().([]T)[:len(out)]
 	if !grad {
+		f := Sigmoid64
+		if _, ok := any(out).([]float32); ok {
+			f = sigmoidFast // correctly rounded once rounded to float32, and faster
+		}
 		for i, v := range x {
-			out[i] = T(Sigmoid64(float64(v)))
+			out[i] = T(f(float64(v)))
 		}
 		return
 	}
@@ -111,35 +112,6 @@ func (op *sigmoidOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, err
 		return nil, errors.Wrap(err, "sigmoid gradient")
 	}
 	return G.Nodes{dx}, nil
-}
-
-// Sigmoid64 is 1/(1 + e^−x) in float64, within one ulp (see Sigmoid).
-// NaN gives NaN.
-func Sigmoid64(x float64) float64 {
-	if x >= 0 {
-		e := math.Exp(-x)
-		hi, lo := onePlus(e)
-		q := 1 / hi
-		// 1/(hi + lo) = q·(1 + r − q·lo) to first order, with r = 1 − q·hi
-		// the division's exact remainder.
-		r := math.FMA(-q, hi, 1)
-		return q + q*(r-q*lo)
-	}
-	if x < 0 {
-		e := math.Exp(x)
-		hi, lo := onePlus(e)
-		q := e / hi
-		r := math.FMA(-q, hi, e)
-		return q + (r-q*lo)/hi
-	}
-	return x // NaN
-}
-
-// onePlus returns 1 + e exactly as hi + lo, for 0 ≤ e ≤ 1 (Fast2Sum).
-func onePlus(e float64) (hi, lo float64) {
-	hi = 1 + e
-	lo = e - (hi - 1)
-	return hi, lo
 }
 
 // sigmoidPrime64 is σ′(x) = σ(x)·σ(−x) = e/(1 + e)² with e = exp(−|x|),
