@@ -148,6 +148,7 @@ func run(args []string, stdout io.Writer) error {
 		"best_epoch":            best + 1,
 		"train_seconds":         seconds,
 		"seed":                  c.seed,
+		"fused":                 tr.Model.Fused(),
 	})
 }
 

@@ -156,3 +156,37 @@ func TestLoadErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestFusionBothWays runs the whole recipe with the fused ops and with
+// their plain-Gorgonia twins (GRADGRAPH_FUSION=0): metrics.json records
+// which, and both land in the recipe's accuracy band, within 0.07 (two
+// test samples) of each other. Rounding differs between the two, so the
+// runs drift apart over the epochs; train's TestFusionGradientsEqual
+// checks the step itself.
+func TestFusionBothWays(t *testing.T) {
+	acc := map[string]float64{}
+	for _, env := range []string{"1", "0"} {
+		t.Setenv("GRADGRAPH_FUSION", env)
+		_, m, _ := runIris(t, "-seed", "1", "-quiet")
+		if fused, _ := m["fused"].(bool); fused != (env == "1") {
+			t.Errorf("GRADGRAPH_FUSION=%s: metrics.json says fused = %v", env, m["fused"])
+		}
+		acc[env] = m["test_accuracy"].(float64)
+		t.Logf("GRADGRAPH_FUSION=%s: test accuracy %.4f, %v epochs, %.2f s", env, acc[env], m["epochs_run"], m["train_seconds"])
+		if acc[env] < 0.93 {
+			t.Errorf("GRADGRAPH_FUSION=%s: test accuracy %.4f, want ≥ 0.93", env, acc[env])
+		}
+	}
+	if d := acc["1"] - acc["0"]; d > 0.07 || d < -0.07 {
+		t.Errorf("fused and twin accuracies differ by %.4f", d)
+	}
+}
+
+func TestFusionEnvRejectsTypos(t *testing.T) {
+	t.Setenv("GRADGRAPH_FUSION", "of")
+	var out bytes.Buffer
+	err := run([]string{"-out", t.TempDir(), "-epochs", "1", "-quiet"}, &out)
+	if err == nil || !strings.Contains(err.Error(), "GRADGRAPH_FUSION") {
+		t.Errorf("GRADGRAPH_FUSION=of: got %v, want an error naming the variable", err)
+	}
+}

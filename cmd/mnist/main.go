@@ -382,6 +382,7 @@ func run(args []string, stdout io.Writer) error {
 		"optimizer":              opt.Name(),
 		"learning_rate":          c.lr,
 		"backend":                blas.Name(),
+		"fused":                  tr.Model.Fused(),
 		"peak_rss_bytes":         report.PeakRSS(),
 		"epochs":                 len(hist.Epoch),
 		"epochs_total":           tr.Epoch(),

@@ -342,6 +342,7 @@ func run(args []string, stdout io.Writer) error {
 		"lr":             c.lr,
 		"batch":          c.batch,
 		"seed":           c.seed,
+		"fused":          model.Fused(),
 		"train_seconds":  seconds,
 	}
 	if c.hidden == nil {
