@@ -25,14 +25,16 @@ func (op skewOp) Type() hm.Type {
 	return hm.NewFnType(t, t)
 }
 func (op skewOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shape, nil }
-func (op skewOp) Do(v ...G.Value) (G.Value, error)               { return v[0].(*tensor.Dense).Clone().(*tensor.Dense), nil }
-func (op skewOp) ReturnsPtr() bool                               { return false }
-func (op skewOp) CallsExtern() bool                              { return false }
-func (op skewOp) OverwritesInput() int                           { return -1 }
-func (op skewOp) WriteHash(h hash.Hash)                          { fmt.Fprintf(h, "skew %v", op.skew) }
-func (op skewOp) Hashcode() uint32                               { return opHash("skew", &op) }
-func (op skewOp) String() string                                 { return fmt.Sprintf("skew%v", op.skew) }
-func (op skewOp) DiffWRT(int) []bool                             { return []bool{true} }
+func (op skewOp) Do(v ...G.Value) (G.Value, error) {
+	return v[0].(*tensor.Dense).Clone().(*tensor.Dense), nil
+}
+func (op skewOp) ReturnsPtr() bool      { return false }
+func (op skewOp) CallsExtern() bool     { return false }
+func (op skewOp) OverwritesInput() int  { return -1 }
+func (op skewOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "skew %v", op.skew) }
+func (op skewOp) Hashcode() uint32      { return opHash("skew", &op) }
+func (op skewOp) String() string        { return fmt.Sprintf("skew%v", op.skew) }
+func (op skewOp) DiffWRT(int) []bool    { return []bool{true} }
 func (op skewOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	g, err := G.HadamardProd(grad, G.NewConstant(op.skew))
 	return G.Nodes{g}, err
