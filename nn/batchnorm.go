@@ -88,69 +88,27 @@ func (l *BatchNormLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	return y, errors.Wrapf(err, "batchnorm %q", l.Name())
 }
 
-func (l *BatchNormLayer) forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	row := tensor.Shape{1, l.in}
-	var centred, variance *G.Node
+// forward is, per feature (column) j of the batch x:
+//
+//	training:  μ = mean_i x_ij,  σ² = mean_i (x_ij − μ)²  (biased, as Keras)
+//	inference: μ, σ² = the moving averages
+//	x̂ = (x − μ)/√(σ² + ε),  y = γ·x̂ + β
+//
+// and, in training, folds μ and σ² into the moving averages after the step.
+func (l *BatchNormLayer) forward(b *graph.Builder, x *G.Node) (y *G.Node, err error) {
+	defer graphErr(&err)
+	r := rowOps{b}
+	var mu, variance *G.Node
 	if b.Training {
-		mean, err := G.Mean(x, 0)
-		if err != nil {
-			return nil, err
-		}
-		if mean, err = G.Reshape(mean, row); err != nil {
-			return nil, err
-		}
-		if centred, err = G.BroadcastSub(x, mean, nil, []byte{0}); err != nil {
-			return nil, err
-		}
-		sq, err := G.Square(centred)
-		if err != nil {
-			return nil, err
-		}
-		if variance, err = G.Mean(sq, 0); err != nil {
-			return nil, err
-		}
-		if variance, err = G.Reshape(variance, row); err != nil {
-			return nil, err
-		}
-		b.Observe(mean, l.foldInto(l.MovingMean))
+		mu = r.mean(x)
+		variance = r.mean(r.square(r.sub(x, mu)))
+		b.Observe(mu, l.foldInto(l.MovingMean))
 		b.Observe(variance, l.foldInto(l.MovingVariance))
 	} else {
-		mm, err := b.Param(l.MovingMean)
-		if err != nil {
-			return nil, err
-		}
-		if centred, err = G.BroadcastSub(x, mm, nil, []byte{0}); err != nil {
-			return nil, err
-		}
-		if variance, err = b.Param(l.MovingVariance); err != nil {
-			return nil, err
-		}
+		mu, variance = r.param(l.MovingMean), r.param(l.MovingVariance)
 	}
-	ve, err := G.Add(variance, b.Const(l.Epsilon))
-	if err != nil {
-		return nil, err
-	}
-	std, err := G.Sqrt(ve)
-	if err != nil {
-		return nil, err
-	}
-	xhat, err := G.BroadcastHadamardDiv(centred, std, nil, []byte{0})
-	if err != nil {
-		return nil, err
-	}
-	gamma, err := b.Param(l.Gamma)
-	if err != nil {
-		return nil, err
-	}
-	beta, err := b.Param(l.Beta)
-	if err != nil {
-		return nil, err
-	}
-	scaled, err := G.BroadcastHadamardProd(xhat, gamma, nil, []byte{0})
-	if err != nil {
-		return nil, err
-	}
-	return G.BroadcastAdd(scaled, beta, nil, []byte{0})
+	xhat := r.div(r.sub(x, mu), r.sqrt(r.addConst(variance, l.Epsilon)))
+	return r.add(r.mul(xhat, r.param(l.Gamma)), r.param(l.Beta)), nil
 }
 
 // foldInto returns an observer that moves p towards a batch statistic.
