@@ -46,6 +46,8 @@ type ModelConfig struct {
 
 // Configurer is implemented by layers that can describe themselves; every
 // built-in layer does. A model holding a layer that does not cannot be saved.
+// A custom layer is saved and loaded when it implements Configurer and its
+// type is registered (RegisterLayer); see the RegisterLayer example.
 type Configurer interface {
 	Config() LayerConfig
 }
@@ -157,7 +159,14 @@ type ParamCounter interface {
 // only while the running width is at most 65,536: above that ParamCount
 // refuses, since building would allocate whatever the header claims. Widths
 // and the total are capped at 2^40.
-func (c ModelConfig) ParamCount() (int64, error) {
+func (c ModelConfig) ParamCount() (int64, error) { return c.ParamCountWithin(maxParams) }
+
+// ParamCountWithin is ParamCount for a reader that knows the most weights
+// its file can hold: it stops after the first layer that takes the total
+// above limit and returns that partial total, then above limit, with a nil
+// error. Layers built to be counted so allocate little more than the file
+// could fill, however many the header stacks.
+func (c ModelConfig) ParamCountWithin(limit int64) (int64, error) {
 	if c.Input <= 0 || c.Input > maxParams {
 		return 0, errors.Errorf("model %q: input width %d", c.Name, c.Input)
 	}
@@ -182,6 +191,9 @@ func (c ModelConfig) ParamCount() (int64, error) {
 		}
 		if total += n; total > maxParams {
 			return 0, errors.Errorf("model %q: more than %d weights", c.Name, int64(maxParams))
+		}
+		if total > limit {
+			return total, nil
 		}
 		width = out
 	}

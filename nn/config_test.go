@@ -126,7 +126,12 @@ type scaleLayer struct {
 }
 
 func (l *scaleLayer) Type() string { return "TestScale" }
+
+// scaleBuilds counts scaleLayer builds, to show which ParamCount made.
+var scaleBuilds int
+
 func (l *scaleLayer) Build(in int, dt tensor.Dtype, _ *rand.Rand) (int, error) {
+	scaleBuilds++
 	var err error
 	l.S, err = graph.NewParam(l.Name()+"/s", dt, true, 1, in)
 	return in, err
@@ -214,6 +219,29 @@ func TestParamCount(t *testing.T) {
 		}
 		if built != count {
 			t.Errorf("%s: ParamCount %d, the built model holds %d", c.name, count, built)
+		}
+	}
+}
+
+// ParamCountWithin stops after the layer that passes the limit: later
+// layers are neither counted nor built.
+func TestParamCountWithin(t *testing.T) {
+	scale := LayerConfig{Type: "TestScale", Name: "s1"}
+	c := ModelConfig{Name: "m", Input: 4, Layers: []LayerConfig{scale, {Type: "Dense", Name: "d", Units: 16}, {Type: "TestScale", Name: "s2"}}}
+	for _, tc := range []struct {
+		limit  int64
+		want   int64
+		builds int
+	}{
+		{3, 4, 1},       // the first scale's 4 pass 3
+		{10, 4 + 80, 1}, // the dense layer's 80 pass 10: s2 is not built
+		{100, 100, 2},   // all counted, 100 is not above 100
+		{1 << 40, 100, 2},
+	} {
+		scaleBuilds = 0
+		n, err := c.ParamCountWithin(tc.limit)
+		if err != nil || n != tc.want || scaleBuilds != tc.builds {
+			t.Errorf("limit %d: count %d (%v) after %d builds, want %d after %d", tc.limit, n, err, scaleBuilds, tc.want, tc.builds)
 		}
 	}
 }

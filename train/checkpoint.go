@@ -92,13 +92,15 @@ func decodeTrainer(raw []byte, path string) (*Trainer, error) {
 		return corrupt(path, err)
 	}
 	// Check the declared architecture against the bytes present before
-	// allocating it: a header may claim any size.
-	n, err := d.header.Model.ParamCount()
+	// allocating it: a header may claim any size. Counting stops once the
+	// weights could not fit in the file (4 bytes each at least), which
+	// bounds what layers built to be counted allocate.
+	n, err := d.header.Model.ParamCountWithin(int64(len(d.data)) / 4)
 	if err != nil {
 		return nil, bad(err)
 	}
 	if n*4 > int64(len(d.data)) {
-		return nil, bad(errors.Errorf("the model declares %d weights, the file holds %d bytes of tensors", n, len(d.data)))
+		return nil, bad(errors.Errorf("the model declares %d or more weights, the file holds %d bytes of tensors", n, len(d.data)))
 	}
 	m, err := nn.FromConfig(d.header.Model)
 	if err != nil {
