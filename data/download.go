@@ -29,20 +29,35 @@ func download(o *options, mirrors []string, dir, base, wantSum string) (string, 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", errors.Wrap(err, "cannot create the download folder")
 	}
-	var msgs []string
+	var errs mirrorErrors
 	for _, m := range mirrors {
 		url := strings.TrimRight(m, "/") + "/" + base + ".gz"
 		path, err := fetch(o, url, dir, base, wantSum)
 		if err == nil {
 			return path, nil
 		}
-		msgs = append(msgs, err.Error())
+		errs = append(errs, err)
 		if o.progress != nil {
 			fmt.Fprintf(o.progress, "%v\n", err)
 		}
 	}
-	return "", errors.New(strings.Join(msgs, "; "))
+	return "", errs
 }
+
+// mirrorErrors holds each mirror's failure, in the order tried. It prints
+// on one line, and keeps the errors themselves so that errors.Is and
+// errors.As reach each (a *url.Error, io.ErrUnexpectedEOF).
+type mirrorErrors []error
+
+func (m mirrorErrors) Error() string {
+	msgs := make([]string, len(m))
+	for i, err := range m {
+		msgs[i] = err.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+func (m mirrorErrors) Unwrap() []error { return m }
 
 func fetch(o *options, url, dir, base, wantSum string) (path string, err error) {
 	client := o.client

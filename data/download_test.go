@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -184,8 +186,12 @@ func TestDownloadFailures(t *testing.T) {
 			set := fakeSet(files)
 			srv, _ := serve(t, files, tc.override)
 			_, _, err := loadSet(set, "", []Option{WithMirrors(srv.URL)})
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error %v, want %q", err, tc.want)
+			if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want ErrNotFound saying %q", err, tc.want)
+			}
+			// The mirror's own error is reachable through the wrapping.
+			if tc.name == "Content-Length lies" && !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Errorf("errors.Is(%v, io.ErrUnexpectedEOF) is false", err)
 			}
 			t.Log(err)
 			for _, w := range []string{"missing", "looked in", "-data DIR", EnvDataDir} {

@@ -119,7 +119,8 @@ func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.client 
 // (gzipped or not) in dir, then $GRADGRAPH_DATA/mnist, then
 // os.UserCacheDir()/gradgraph/mnist, and downloads missing ones into the
 // first of those that applies; see the package documentation. Every file
-// is checked against MNISTSHA256.
+// is checked against MNISTSHA256. Files that are missing and cannot be
+// downloaded give a *NotFoundError (errors.Is(err, ErrNotFound)).
 func MNIST(dir string, opts ...Option) (train, test *Images, err error) {
 	return loadSet(mnistSet, dir, opts)
 }
@@ -127,7 +128,8 @@ func MNIST(dir string, opts ...Option) (train, test *Images, err error) {
 // FashionMNIST loads Zalando's Fashion-MNIST, a drop-in replacement for
 // MNIST with ten classes of clothing (FashionMNISTClasses). It searches
 // like MNIST, with fashion-mnist in place of mnist and Debian's
-// /usr/share/datasets/fashion-mnist before the cache.
+// /usr/share/datasets/fashion-mnist before the cache, and reports missing
+// files the same way (ErrNotFound).
 func FashionMNIST(dir string, opts ...Option) (train, test *Images, err error) {
 	return loadSet(fashionSet, dir, opts)
 }
@@ -223,16 +225,13 @@ func makeImages(set *imageSet, part string, im, lb *IDX) (*Images, error) {
 	return NewImages(strings.ToLower(set.name)+"/"+part, im.Data, im.Dims[1], im.Dims[2], lb.Data, set.classes)
 }
 
-// missingError says what is missing, where it was looked for, why it could
-// not be fetched, and how to provide it.
+// missingError reports set's missing files as a *NotFoundError.
 func missingError(set *imageSet, paths, dirs []string, cause error) error {
 	var missing []string
 	for i, p := range paths {
 		if p == "" {
-			missing = append(missing, set.files[i]+"[.gz]")
+			missing = append(missing, set.files[i])
 		}
 	}
-	return errors.Errorf("data: %s: missing %s; looked in %s; %v. "+
-		"Provide the files: put them in a folder and pass it (-data DIR), or set %s to a folder with a %s/ subfolder%s",
-		set.name, strings.Join(missing, ", "), strings.Join(dirs, ", "), cause, EnvDataDir, set.sub, set.howto)
+	return errors.WithStack(&NotFoundError{Set: set.name, Missing: missing, Dirs: dirs, Cause: cause, sub: set.sub, howto: set.howto})
 }

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,15 +122,25 @@ func TestMNISTChecksumMismatch(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "checksum mismatch") || !strings.Contains(err.Error(), "t10k-labels-idx1-ubyte") {
 		t.Errorf("error %v, want a checksum mismatch naming t10k-labels-idx1-ubyte", err)
 	}
+	if errors.Is(err, ErrNotFound) {
+		t.Errorf("a file found but wrong is reported as not found: %v", err)
+	}
 }
 
 func TestMNISTMissingOffline(t *testing.T) {
 	cache := isolate(t)
 	empty := t.TempDir()
 	_, _, err := MNIST(empty, Offline())
-	if err == nil {
-		t.Fatal("no error for an empty folder")
+	var nf *NotFoundError
+	if !errors.Is(err, ErrNotFound) || !errors.As(err, &nf) {
+		t.Fatalf("error %v, want a *NotFoundError", err)
 	}
+	if nf.Set != "MNIST" || strings.Join(nf.Missing, ",") != strings.Join(mnistFiles[:], ",") ||
+		len(nf.Dirs) < 2 || nf.Dirs[0] != empty || nf.Dirs[len(nf.Dirs)-1] != filepath.Join(cache, "mnist") {
+		t.Errorf("NotFoundError %+v: want MNIST's four files, looked for in %s first and %s last", nf, empty, filepath.Join(cache, "mnist"))
+	}
+	// The message is what a user reads: it names the files, the folders
+	// and the way out.
 	for _, want := range []string{"train-images-idx3-ubyte", "t10k-labels-idx1-ubyte", empty, filepath.Join(cache, "mnist"), "-data DIR", EnvDataDir, "downloading is off"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
@@ -140,7 +151,7 @@ func TestMNISTMissingOffline(t *testing.T) {
 		if err != nil {
 			t.Errorf("Fashion-MNIST from the Debian package: %v", err)
 		}
-	} else if err == nil || !strings.Contains(err.Error(), "apt-get install dataset-fashion-mnist") {
+	} else if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "apt-get install dataset-fashion-mnist") {
 		t.Errorf("Fashion-MNIST error %v does not name the Debian package", err)
 	}
 }

@@ -1,7 +1,8 @@
 package nn
 
 import (
-	"fmt"
+	"maps"
+	"math/rand"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
@@ -10,16 +11,29 @@ import (
 )
 
 // LayerConfig describes one layer so that a model can be rebuilt from a
-// file without running any code from it: a type name from a fixed registry
-// and plain numbers.
+// file without running any code from it: a type name looked up in the layer
+// registry (RegisterLayer) and plain settings.
+//
+// The named fields are the built-in layers' settings; a custom layer may use
+// them too, and keeps any others in Options (Keras's get_config dictionary,
+// restricted to numbers so that a file stays data). Options must be finite:
+// JSON has no NaN or infinity.
 type LayerConfig struct {
-	Type       string  `json:"type"`
-	Name       string  `json:"name"`
-	Units      int     `json:"units,omitempty"`
-	Activation string  `json:"activation,omitempty"`
-	Rate       float64 `json:"rate,omitempty"`
-	Momentum   float64 `json:"momentum,omitempty"`
-	Epsilon    float64 `json:"epsilon,omitempty"`
+	Type       string             `json:"type"`
+	Name       string             `json:"name"`
+	Units      int                `json:"units,omitempty"`
+	Activation string             `json:"activation,omitempty"`
+	Rate       float64            `json:"rate,omitempty"`
+	Momentum   float64            `json:"momentum,omitempty"`
+	Epsilon    float64            `json:"epsilon,omitempty"`
+	Options    map[string]float64 `json:"options,omitempty"`
+}
+
+// Equal reports whether c and o describe the same layer. A nil and an empty
+// Options are the same: JSON drops both.
+func (c LayerConfig) Equal(o LayerConfig) bool {
+	return c.Type == o.Type && c.Name == o.Name && c.Units == o.Units && c.Activation == o.Activation &&
+		c.Rate == o.Rate && c.Momentum == o.Momentum && c.Epsilon == o.Epsilon && maps.Equal(c.Options, o.Options)
 }
 
 // ModelConfig describes a built Sequential model (Keras's get_config).
@@ -32,6 +46,8 @@ type ModelConfig struct {
 
 // Configurer is implemented by layers that can describe themselves; every
 // built-in layer does. A model holding a layer that does not cannot be saved.
+// A custom layer is saved and loaded when it implements Configurer and its
+// type is registered (RegisterLayer); see the RegisterLayer example.
 type Configurer interface {
 	Config() LayerConfig
 }
@@ -72,24 +88,21 @@ func (m *Model) Config() (ModelConfig, error) {
 	return c, nil
 }
 
-// FromConfig rebuilds and builds a model from its description. The params
-// get fresh initial values; load saved ones over them.
+// FromConfig rebuilds and builds a model from its description, making each
+// layer with the constructor registered for its type (RegisterLayer). The
+// params get fresh initial values; load saved ones over them. A type nobody
+// registered gives an *UnknownLayerError (errors.Is ErrUnknownLayer).
 func FromConfig(c ModelConfig) (*Model, error) {
-	var dt tensor.Dtype
-	switch c.DType {
-	case "float32", "":
-		dt = graph.Float32
-	case "float64":
-		dt = graph.Float64
-	default:
-		return nil, errors.Errorf("model %q: unsupported dtype %q", c.Name, c.DType)
+	dt, err := c.dtype()
+	if err != nil {
+		return nil, err
 	}
 	if len(c.Layers) == 0 {
 		return nil, errors.Errorf("model %q: no layers", c.Name)
 	}
 	layers := make([]Layer, len(c.Layers))
 	for i, lc := range c.Layers {
-		l, err := layerFromConfig(lc)
+		l, err := newLayer(lc)
 		if err != nil {
 			return nil, errors.Wrapf(err, "model %q: layer %d", c.Name, i)
 		}
@@ -106,62 +119,150 @@ func FromConfig(c ModelConfig) (*Model, error) {
 	return m, nil
 }
 
-func layerFromConfig(c LayerConfig) (Layer, error) {
-	act := func() (Activation, error) {
-		if c.Activation == "" {
-			return Linear, nil
-		}
-		return ActivationByName(c.Activation)
+func (c ModelConfig) dtype() (tensor.Dtype, error) {
+	switch c.DType {
+	case "float32", "":
+		return graph.Float32, nil
+	case "float64":
+		return graph.Float64, nil
 	}
-	switch c.Type {
-	case "Dense":
-		a, err := act()
-		if err != nil {
-			return nil, err
-		}
-		return Dense(c.Units, a), nil
-	case "Activation":
-		a, err := act()
-		if err != nil {
-			return nil, err
-		}
-		return Act(a), nil
-	case "Dropout":
-		return Dropout(c.Rate), nil
-	case "BatchNormalization":
-		return &BatchNormLayer{Momentum: c.Momentum, Epsilon: c.Epsilon}, nil
-	}
-	return nil, fmt.Errorf("unknown layer type %q (known: Activation, BatchNormalization, Dense, Dropout)", c.Type)
+	return tensor.Dtype{}, errors.Errorf("model %q: unsupported dtype %q", c.Name, c.DType)
+}
+
+// maxParams caps a model's weights, and any one width, at 2^40 (4 TiB of
+// float32): far above any model this package trains, low enough that no
+// product or sum of two capped numbers overflows an int64.
+const maxParams = 1 << 40
+
+// maxCountByBuild is the widest input ParamCount builds a layer for when the
+// layer cannot count its params (no ParamCounter). Building allocates, and a
+// header may claim any width; 65,536 features bounds what a file can make a
+// one-weight-per-input layer allocate (256 KiB) before its size is checked.
+const maxCountByBuild = 1 << 16
+
+// ParamCounter is implemented by layers that can say, without allocating,
+// how many weights Build would create for inputs of in features (trainable
+// and not) and the width of the output. Every built-in layer does.
+// Implement it in a custom layer so that train.Load can check a file's
+// declared size against its bytes before building the model; the count
+// must equal the sum of Params' sizes after Build(in, ...), and must
+// return an error rather than overflow (keep counts below 2^40).
+type ParamCounter interface {
+	CountParams(in int) (params int64, out int, err error)
 }
 
 // ParamCount returns how many weights a model of this description holds,
-// without allocating any, so that a reader can check a file's declared
-// architecture against the bytes it actually holds before building it.
-func (c ModelConfig) ParamCount() (int64, error) {
-	const limit = 1 << 40
-	if c.Input <= 0 || c.Input > limit {
+// so that a reader can check a file's declared architecture against the
+// bytes it actually holds before building it. Each layer is made through the
+// registry, unbuilt, and counts its own params (ParamCounter). A registered
+// layer without ParamCounter is built to be counted, on a throwaway copy, and
+// only while the running width is at most 65,536: above that ParamCount
+// refuses, since building would allocate whatever the header claims. Widths
+// and the total are capped at 2^40.
+func (c ModelConfig) ParamCount() (int64, error) { return c.ParamCountWithin(maxParams) }
+
+// ParamCountWithin is ParamCount for a reader that knows the most weights
+// its file can hold: it stops after the first layer that takes the total
+// above limit and returns that partial total, then above limit, with a nil
+// error. Layers built to be counted so allocate little more than the file
+// could fill, however many the header stacks.
+func (c ModelConfig) ParamCountWithin(limit int64) (int64, error) {
+	if c.Input <= 0 || c.Input > maxParams {
 		return 0, errors.Errorf("model %q: input width %d", c.Name, c.Input)
 	}
+	dt, err := c.dtype()
+	if err != nil {
+		return 0, err
+	}
 	var total int64
-	width := int64(c.Input)
-	for i, l := range c.Layers {
-		var n int64
-		switch l.Type {
-		case "Dense":
-			if l.Units <= 0 || l.Units > limit {
-				return 0, errors.Errorf("model %q: layer %d has %d units", c.Name, i, l.Units)
-			}
-			u := int64(l.Units)
-			if width > limit/u {
-				return 0, errors.Errorf("model %q: layer %d: %d×%d weights is too many", c.Name, i, width, u)
-			}
-			n, width = width*u+u, u
-		case "BatchNormalization":
-			n = 4 * width
+	width := c.Input
+	for i, lc := range c.Layers {
+		l, err := newLayer(lc)
+		if err != nil {
+			return 0, errors.Wrapf(err, "model %q: layer %d", c.Name, i)
 		}
-		if total += n; total > limit {
-			return 0, errors.Errorf("model %q: more than %d weights", c.Name, int64(limit))
+		l.SetName(lc.Name)
+		n, out, err := countParams(l, width, dt)
+		if err != nil {
+			return 0, errors.Wrapf(err, "model %q: layer %d", c.Name, i)
 		}
+		if n < 0 || out <= 0 || out > maxParams {
+			return 0, errors.Errorf("model %q: layer %d (%s) counts %d params and %d outputs", c.Name, i, lc.Type, n, out)
+		}
+		if total += n; total > maxParams {
+			return 0, errors.Errorf("model %q: more than %d weights", c.Name, int64(maxParams))
+		}
+		if total > limit {
+			return total, nil
+		}
+		width = out
 	}
 	return total, nil
+}
+
+// countParams asks l for its count, or builds it when it cannot say.
+func countParams(l Layer, in int, dt tensor.Dtype) (int64, int, error) {
+	if pc, ok := l.(ParamCounter); ok {
+		return pc.CountParams(in)
+	}
+	if in > maxCountByBuild {
+		return 0, 0, errors.Errorf("%s %q: cannot count its params for %d inputs: the layer does not implement nn.ParamCounter, and it is built to be counted only up to %d inputs",
+			l.Type(), l.Name(), in, maxCountByBuild)
+	}
+	out, err := l.Build(in, dt, rand.New(rand.NewSource(0)))
+	if err != nil {
+		return 0, 0, err
+	}
+	var n int64
+	for _, p := range l.Params() {
+		if p != nil {
+			n += int64(p.Size())
+		}
+	}
+	return n, out, nil
+}
+
+// checkWidth rejects an input width no layer can have.
+func checkWidth(kind, name string, in int) error {
+	if in <= 0 || in > maxParams {
+		return errors.Errorf("%s %q: input has %d features", kind, name, in)
+	}
+	return nil
+}
+
+// CountParams implements ParamCounter: in×units weights and units biases.
+func (l *DenseLayer) CountParams(in int) (int64, int, error) {
+	if err := checkWidth("dense", l.Name(), in); err != nil {
+		return 0, 0, err
+	}
+	if l.Units <= 0 {
+		return 0, 0, errors.Errorf("dense %q: units must be positive, got %d", l.Name(), l.Units)
+	}
+	if l.Units > maxParams {
+		return 0, 0, errors.Errorf("dense %q: %d units is too many", l.Name(), l.Units)
+	}
+	u := int64(l.Units)
+	if int64(in) > maxParams/u {
+		return 0, 0, errors.Errorf("dense %q: %d×%d weights is too many", l.Name(), in, u)
+	}
+	return int64(in)*u + u, l.Units, nil
+}
+
+// CountParams implements ParamCounter: gamma, beta and the two moving
+// statistics, one of each per feature.
+func (l *BatchNormLayer) CountParams(in int) (int64, int, error) {
+	if err := checkWidth("batchnorm", l.Name(), in); err != nil {
+		return 0, 0, err
+	}
+	return 4 * int64(in), in, nil
+}
+
+// CountParams implements ParamCounter; dropout has no params.
+func (l *DropoutLayer) CountParams(in int) (int64, int, error) {
+	return 0, in, checkWidth("dropout", l.Name(), in)
+}
+
+// CountParams implements ParamCounter; an activation has no params.
+func (l *ActivationLayer) CountParams(in int) (int64, int, error) {
+	return 0, in, checkWidth("activation", l.Name(), in)
 }

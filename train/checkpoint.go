@@ -2,6 +2,7 @@ package train
 
 import (
 	"os"
+	"slices"
 
 	"github.com/pkg/errors"
 
@@ -31,6 +32,13 @@ func (t *Trainer) encode() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	known := nn.RegisteredLayers()
+	for _, l := range mc.Layers {
+		if !slices.Contains(known, l.Type) {
+			// Refuse now rather than write a file Load cannot read.
+			return nil, errors.Errorf("layer %q: type %q is not registered (nn.RegisterLayer), so the checkpoint could not be loaded", l.Name, l.Type)
+		}
+	}
 	cc, err := compileConfigOf(t)
 	if err != nil {
 		return nil, err
@@ -57,7 +65,9 @@ func (t *Trainer) encode() ([]byte, error) {
 // saved model, loss, metrics and optimiser state, ready to Evaluate, Predict,
 // or continue training with Fit(FitOptions{InitialEpoch: t.Epoch(), ...}).
 // A truncated, corrupted or foreign file, or one of another format version,
-// gives an error naming the file and the problem.
+// gives an error naming the file and the problem; errors.Is(err, ErrCorrupt)
+// tells a damaged or inconsistent file, errors.Is(err, nn.ErrUnknownLayer) a
+// layer type this program has not registered.
 func Load(path string) (*Trainer, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -72,33 +82,44 @@ func decodeTrainer(raw []byte, path string) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Past the checksum, anything wrong is in a header that describes no
+	// model this format can hold, except a layer type nobody registered:
+	// that file may be sound, and the fix is in the program.
+	bad := func(err error) error {
+		if errors.Is(err, nn.ErrUnknownLayer) {
+			return errors.Wrapf(err, "checkpoint %s", path)
+		}
+		return corrupt(path, err)
+	}
 	// Check the declared architecture against the bytes present before
-	// allocating it: a header may claim any size.
-	n, err := d.header.Model.ParamCount()
+	// allocating it: a header may claim any size. Counting stops once the
+	// weights could not fit in the file (4 bytes each at least), which
+	// bounds what layers built to be counted allocate.
+	n, err := d.header.Model.ParamCountWithin(int64(len(d.data)) / 4)
 	if err != nil {
-		return nil, errors.Wrapf(err, "checkpoint %s", path)
+		return nil, bad(err)
 	}
 	if n*4 > int64(len(d.data)) {
-		return nil, errors.Errorf("checkpoint %s: the model declares %d weights, the file holds %d bytes of tensors", path, n, len(d.data))
+		return nil, bad(errors.Errorf("the model declares %d or more weights, the file holds %d bytes of tensors", n, len(d.data)))
 	}
 	m, err := nn.FromConfig(d.header.Model)
 	if err != nil {
-		return nil, errors.Wrapf(err, "checkpoint %s", path)
+		return nil, bad(err)
 	}
 	loss, metrics, err := fromCompileConfig(d.header.Compile)
 	if err != nil {
-		return nil, errors.Wrapf(err, "checkpoint %s", path)
+		return nil, bad(err)
 	}
 	if err := loadParams(m.Params(), d); err != nil {
-		return nil, errors.Wrapf(err, "checkpoint %s", path)
+		return nil, bad(err)
 	}
 	opt, err := optimizerFromState(d.header.Optimizer, m.Trainable(), d)
 	if err != nil {
-		return nil, errors.Wrapf(err, "checkpoint %s", path)
+		return nil, bad(err)
 	}
 	t, err := Compile(m, opt, loss, metrics...)
 	if err != nil {
-		return nil, err
+		return nil, bad(err)
 	}
 	t.epoch = d.header.Epoch
 	return t, nil
@@ -106,8 +127,9 @@ func decodeTrainer(raw []byte, path string) (*Trainer, error) {
 
 // LoadWeights sets the trainer's weights from a checkpoint whose model has
 // the same architecture; the optimiser and epoch are left alone. A
-// checkpoint of another architecture gives an error naming the first
-// difference.
+// checkpoint of another architecture gives an *ArchitectureError
+// (errors.Is(err, ErrArchitecture)) naming the first difference; a damaged
+// file gives ErrCorrupt as with Load.
 func (t *Trainer) LoadWeights(path string) error {
 	d, err := readCheckpoint(path)
 	if err != nil {
@@ -118,9 +140,13 @@ func (t *Trainer) LoadWeights(path string) error {
 		return err
 	}
 	if err := sameArchitecture(d.header.Model, want); err != nil {
-		return errors.Wrapf(err, "checkpoint %s does not fit model %q", path, t.Model.Name)
+		return errors.WithStack(&ArchitectureError{Path: path, Model: t.Model.Name, Err: err})
 	}
-	return errors.Wrapf(loadParams(t.Model.Params(), d), "checkpoint %s", path)
+	if err := loadParams(t.Model.Params(), d); err != nil {
+		// The header matches the model, so the tensors disagree with it.
+		return corrupt(path, err)
+	}
+	return nil
 }
 
 func readCheckpoint(path string) (*decodedCheckpoint, error) {
@@ -151,7 +177,7 @@ func sameArchitecture(got, want nn.ModelConfig) error {
 		return errors.Errorf("it has %d layers, the model %d", len(got.Layers), len(want.Layers))
 	}
 	for i := range got.Layers {
-		if got.Layers[i] != want.Layers[i] {
+		if !got.Layers[i].Equal(want.Layers[i]) {
 			return errors.Errorf("layer %d is %+v in the checkpoint, %+v in the model", i, got.Layers[i], want.Layers[i])
 		}
 	}

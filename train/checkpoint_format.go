@@ -24,10 +24,13 @@ import (
 //	              byte size the header gives; sections may not overlap
 //	20+H+D  32    SHA-256 of every byte before it
 //
-// Nothing in a checkpoint is executed: the header names layers, losses and
-// optimisers from fixed registries. Every declared size is checked against
-// the file's actual size before anything is allocated for it, so a hostile
-// file cannot make the reader allocate more than the file holds.
+// Nothing in a checkpoint is executed: the header names layer types from
+// nn's layer registry (the built-ins and those the program registered with
+// nn.RegisterLayer) and losses and optimisers from fixed sets. Every declared
+// size is checked against the file's actual size before anything is
+// allocated for it (nn.ModelConfig.ParamCount), so a hostile file cannot make
+// the reader allocate more than the file holds; a registered layer that
+// cannot count its params is the exception, bounded as ParamCount says.
 const (
 	ckptMagic   = "GRADGRPH"
 	ckptVersion = 1
@@ -112,10 +115,11 @@ type decodedCheckpoint struct {
 }
 
 // decodeCheckpoint verifies raw and parses its header. name is the file name
-// for error messages.
+// for error messages. Every failure is a *CorruptError except a format
+// version this package does not read: such a file may be sound.
 func decodeCheckpoint(raw []byte, name string) (*decodedCheckpoint, error) {
 	fail := func(format string, args ...any) error {
-		return errors.Errorf("checkpoint %s: "+format, append([]any{name}, args...)...)
+		return corrupt(name, errors.Errorf(format, args...))
 	}
 	if len(raw) < ckptPrefix+sha256.Size {
 		return nil, fail("%d bytes is too short to be a checkpoint (truncated?)", len(raw))
@@ -124,7 +128,7 @@ func decodeCheckpoint(raw []byte, name string) (*decodedCheckpoint, error) {
 		return nil, fail("not a gradgraph checkpoint (magic %q)", raw[:8])
 	}
 	if v := binary.LittleEndian.Uint32(raw[8:12]); v != ckptVersion {
-		return nil, fail("format version %d, this gradgraph reads version %d", v, ckptVersion)
+		return nil, errors.Errorf("checkpoint %s: format version %d, this gradgraph reads version %d", name, v, ckptVersion)
 	}
 	hlen := binary.LittleEndian.Uint64(raw[12:20])
 	body := len(raw) - sha256.Size
@@ -138,7 +142,7 @@ func decodeCheckpoint(raw []byte, name string) (*decodedCheckpoint, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw[ckptPrefix : ckptPrefix+int(hlen)]))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&d.header); err != nil {
-		return nil, fail("header: %v", err)
+		return nil, corrupt(name, errors.Wrap(err, "header"))
 	}
 	if d.header.Format != "gradgraph-checkpoint" {
 		return nil, fail("header format %q", d.header.Format)

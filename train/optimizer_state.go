@@ -107,8 +107,13 @@ func optimizerFromState(c optimizerConfig, params []*graph.Param, d *decodedChec
 	if c.Slots != s.n {
 		return nil, errors.Errorf("optimizer %s: %d state tensors per param, want %d", c.Name, c.Slots, s.n)
 	}
+	// A model without trainable params (only activations, say) has no
+	// state to load; one saved before any step has none either.
+	if len(params) == 0 {
+		return o, nil
+	}
 	if _, ok := d.tensors[slotName(params[0], 0)]; !ok {
-		return o, nil // saved before any step
+		return o, nil
 	}
 	s.init(params)
 	for i, p := range params {

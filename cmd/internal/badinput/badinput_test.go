@@ -3,6 +3,7 @@ package badinput
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -64,6 +65,7 @@ func TestLibraryBadInput(t *testing.T) {
 	dir := t.TempDir()
 	good := ds([]float32{0, 1, 1, 0, 2, 2, 0.5, 0.5}, []float32{0, 1, 2, 0})
 	idx := func(b ...byte) string { return write(t, dir, "x.idx", b) }
+	// want is a substring of the message (a file or value it must name).
 	cases := []struct {
 		name string
 		f    func() error
@@ -187,7 +189,7 @@ func TestLibraryBadInput(t *testing.T) {
 			}
 			other, _ := model(nn.Dense(8, nn.ReLU), nn.Dense(3, nn.Softmax))
 			return other.LoadWeights(p)
-		}, "does not fit model"},
+		}, "small.ckpt"},
 		{"curves with no data", func() error {
 			return viz.TrainingCurves(filepath.Join(dir, "c.png"), viz.Curves{Series: map[string][]float64{"loss": {}}})
 		}, "viz"},
@@ -195,11 +197,26 @@ func TestLibraryBadInput(t *testing.T) {
 			return viz.TrainingCurves(filepath.Join(dir, "no", "such", "c.png"), viz.Curves{Series: map[string][]float64{"loss": {1, 0.5}}})
 		}, "c.png"},
 	}
+	// The error classes callers test with errors.Is, by case.
+	is := map[string]error{
+		"MNIST missing offline":              data.ErrNotFound,
+		"truncated checkpoint":               train.ErrCorrupt,
+		"checkpoint of another architecture": train.ErrArchitecture,
+	}
 	for _, c := range cases {
 		err := call(t, c.name, c.f)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
 		}
+		if want, ok := is[c.name]; ok {
+			delete(is, c.name)
+			if !errors.Is(err, want) {
+				t.Errorf("%s: errors.Is(%v, %v) is false", c.name, err, want)
+			}
+		}
+	}
+	if len(is) > 0 {
+		t.Errorf("no cases named %v", is)
 	}
 	if len(cases) < 30 {
 		t.Errorf("%d library cases, the issue asks for at least 30 across the API and commands", len(cases))
