@@ -38,10 +38,12 @@ lint: ## gofmt and go vet
 
 MNIST ?= ../shared/data/mnist
 
-bench: ## benchmarks: a train step and Predict (go test -bench), then the MNIST recipe's epochs vs PyTorch (MNIST=folder)
+bench: ## benchmarks: a train step and Predict (go test -bench), the MNIST recipe's epochs vs PyTorch, then the same with fusion off (MNIST=folder)
 	@echo "backend: $(if $(FAST_TAGS),OpenBLAS (-tags openblas),gonum pure Go$(if $(CGO_OK),; apt-get install libopenblas-dev for OpenBLAS,; cgo unavailable))"
 	$(GO) test $(FAST_TAGS) -run '^$$' -bench 'TrainStepMNIST|PredictMNIST' -benchmem ./train
 	$(GO) run $(FAST_TAGS) ./cmd/mnistbench -data $(MNIST)
+	@echo "--- the same recipe built from the plain-Gorgonia twins (GRADGRAPH_FUSION=0), one epoch, no PyTorch:"
+	GRADGRAPH_FUSION=0 $(GO) run $(FAST_TAGS) ./cmd/mnistbench -data $(MNIST) -epochs 1 -torch=false
 
 clean: ## remove out/
 	rm -rf out

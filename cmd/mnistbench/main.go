@@ -44,6 +44,14 @@ const epochFLOP = 3 * (2*128*784*512 + 2*128*512*10) * 60000.0 / 128
 
 func main() { cli.Main("mnistbench", run) }
 
+// opsName says which ops the model's graphs are built from.
+func opsName(fused bool) string {
+	if fused {
+		return "fused (GRADGRAPH_FUSION=0 for the plain-Gorgonia twins)"
+	}
+	return "plain-Gorgonia twins (GRADGRAPH_FUSION=0)"
+}
+
 func run(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("mnistbench", flag.ContinueOnError)
 	dir := fs.String("data", "", "folder of the MNIST IDX files (default: $GRADGRAPH_DATA/mnist or the cache)")
@@ -109,6 +117,7 @@ func run(args []string, stdout io.Writer) error {
 	med := median(times)
 	gflops := epochFLOP / med / 1e9
 	fmt.Fprintf(stdout, "\nbackend:              %s\n", backend)
+	fmt.Fprintf(stdout, "ops:                  %s\n", opsName(model.Fused()))
 	fmt.Fprintf(stdout, "median epoch:         %.3f s (%d epochs)\n", med, len(times))
 	fmt.Fprintf(stdout, "samples/s:            %.0f\n", 60000/med)
 	fmt.Fprintf(stdout, "achieved:             %.1f GFLOP/s (nominal %.0f GFLOP per epoch)\n", gflops, epochFLOP/1e9)
