@@ -27,6 +27,22 @@
 //     holding 0 or 1/(1-rate), so its gradient is exact at any rate; it is the
 //     identity in inference.
 //
+// Each layer builds its nodes through the graph.Builder's op methods, so
+// one switch, BuildOptions.Fusion (or GRADGRAPH_FUSION=0 for a whole
+// program), builds a model either from gradgraph's fused ops or from their
+// twins composed of Gorgonia's primitives, differentiated by gorgonia.Grad
+// alone; Model.SetFused changes it for graphs built later. The two agree to
+// rounding (graph's parity tests; train's test of an Iris step, every
+// gradient). A ReLU, folded into Dense or as its own Activation layer, has
+// derivative 0 at 0 either way, as in Keras and PyTorch (Gorgonia's Rectify
+// has 1), and Sigmoid is correctly rounded and differentiated from its
+// input, where Gorgonia's saturates to 1 from x = 15 in float32.
+//
+// Layers of your own implement Layer (and Configurer and, to be counted
+// before allocation when a file is read, ParamCounter) and are registered
+// by type name with RegisterLayer, so that a saved model holding them can
+// be loaded again.
+//
 // Mistakes in a stack (zero units, a rate outside [0,1), an input width that
 // does not match) are reported by Build as errors naming the layer.
 package nn
