@@ -17,6 +17,8 @@ func (t *Trainer) Evaluate(src data.Source, batchSize int) (Logs, error) {
 	if err := t.checkData("evaluate "+t.Model.Name, src); err != nil {
 		return nil, err
 	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	return t.evaluate(src, seq(0, src.Len()), batchSize)
 }
 
@@ -62,6 +64,8 @@ func (t *Trainer) Predict(src data.Source, batchSize int) ([][]float32, error) {
 		tw = 1
 	}
 	pred := predictSource{src, tw}
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	for start := 0; start < n; start += batchSize {
 		b := seq(start, min(start+batchSize, n))
 		s, err := t.stepFor(len(b), false)

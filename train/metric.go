@@ -12,7 +12,10 @@ type Metric interface {
 }
 
 // AccuracyMetric is the share of samples whose largest output is the target
-// class (Keras picks this for "accuracy" with a categorical loss).
+// class (Keras picks this for "accuracy" with a categorical loss). A model
+// with one output is a binary classifier: there the prediction is
+// output > 0.5 and the target is target > 0.5, as Keras's binary accuracy
+// (argmax over one column would call every sample right).
 type AccuracyMetric struct{ correct, total int }
 
 // Accuracy returns a categorical accuracy metric.
@@ -26,6 +29,15 @@ func (m *AccuracyMetric) Reset() { m.correct, m.total = 0, 0 }
 
 // Update implements Metric.
 func (m *AccuracyMetric) Update(out, target []float64, rows, width int) {
+	if width == 1 {
+		for i := 0; i < rows; i++ {
+			if (out[i] > 0.5) == (target[i] > 0.5) {
+				m.correct++
+			}
+		}
+		m.total += rows
+		return
+	}
 	for i := 0; i < rows; i++ {
 		if argmax(out[i*width:(i+1)*width]) == argmax(target[i*width:(i+1)*width]) {
 			m.correct++

@@ -2,6 +2,7 @@ package train
 
 import (
 	"math/rand"
+	"sync"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
@@ -13,11 +14,19 @@ import (
 
 // Trainer is a model compiled with an optimiser, a loss and metrics
 // (Keras's model.compile): it fits, evaluates and predicts.
+//
+// A Trainer is safe for concurrent use: its graphs and metrics are shared
+// state, so Evaluate, Predict, Save and the steps of Fit take turns (Fit
+// lets others in between its steps, and runs its callbacks outside the
+// lock, so a callback may call Evaluate or Save). For inference in
+// parallel, give each goroutine a Clone.
 type Trainer struct {
 	Model     *nn.Model
 	Optimizer Optimizer
 	Loss      Loss
 	Metrics   []Metric
+
+	mu sync.Mutex // held while a graph of the trainer runs
 
 	train map[int]*step // training graphs by batch size
 	infer map[int]*step // inference graphs by batch size

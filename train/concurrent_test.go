@@ -1,0 +1,122 @@
+package train
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+
+	"github.com/gradgraph/gradgraph/data"
+	"github.com/gradgraph/gradgraph/nn"
+)
+
+// irisTrainer returns the Iris recipe's trainer after two epochs, and the
+// scaled data.
+func irisTrainer(t *testing.T) (*Trainer, data.Source) {
+	t.Helper()
+	iris, err := data.Iris()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sc data.StandardScaler
+	if err := sc.FitTransform(iris); err != nil {
+		t.Fatal(err)
+	}
+	model := nn.Sequential("iris", nn.Dense(16, nn.ReLU), nn.BatchNorm(), nn.Dropout(0.2), nn.Dense(3, nn.Softmax))
+	if err := model.Build(4, nn.BuildOptions{Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := Compile(model, Adam(1e-2), SparseCategoricalCrossentropy(), Accuracy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.Fit(iris, FitOptions{Epochs: 2, BatchSize: 16, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	return tr, iris
+}
+
+// TestConcurrentPredictEvaluate calls Predict and Evaluate from eight
+// goroutines at once on one trainer (they panicked in the tape before the
+// trainer took turns), and Predict on eight clones in parallel: every call
+// must give the serial results. Run with -race (make test does) it also
+// shows the calls share nothing unguarded.
+func TestConcurrentPredictEvaluate(t *testing.T) {
+	tr, iris := irisTrainer(t)
+	wantP, err := tr.Predict(iris, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantE, err := tr.Evaluate(iris, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clones := make([]*Trainer, 8)
+	for i := range clones {
+		if clones[i], err = tr.Clone(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 32)
+	for g := 0; g < 8; g++ {
+		wg.Add(3)
+		go func() {
+			defer wg.Done()
+			p, err := tr.Predict(iris, 7+g)
+			if err == nil && !reflect.DeepEqual(p, wantP) {
+				err = fmt.Errorf("goroutine %d: Predict differs", g)
+			}
+			errs <- err
+		}()
+		go func() {
+			defer wg.Done()
+			e, err := tr.Evaluate(iris, 32)
+			if err == nil && !reflect.DeepEqual(e, wantE) {
+				err = fmt.Errorf("goroutine %d: Evaluate gave %v, want %v", g, e, wantE)
+			}
+			errs <- err
+		}()
+		go func() {
+			defer wg.Done()
+			p, err := clones[g].Predict(iris, 32)
+			if err == nil && !reflect.DeepEqual(p, wantP) {
+				err = fmt.Errorf("clone %d: Predict differs", g)
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestCloneIsIndependent: training the clone leaves the original's
+// predictions as they were, and the clone starts from the same ones.
+func TestCloneIsIndependent(t *testing.T) {
+	tr, iris := irisTrainer(t)
+	before, _ := tr.Predict(iris, 50)
+	c, err := tr.Clone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := c.Predict(iris, 50); !reflect.DeepEqual(got, before) {
+		t.Fatal("the clone predicts differently from the original")
+	}
+	if c.Epoch() != tr.Epoch() || c.Model.Fused() != tr.Model.Fused() {
+		t.Errorf("clone: epoch %d fused %v, original epoch %d fused %v", c.Epoch(), c.Model.Fused(), tr.Epoch(), tr.Model.Fused())
+	}
+	if _, err := c.Fit(iris, FitOptions{Epochs: c.Epoch() + 1, InitialEpoch: c.Epoch(), BatchSize: 16, Seed: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := tr.Predict(iris, 50); !reflect.DeepEqual(after, before) {
+		t.Error("training the clone changed the original")
+	}
+	if got, _ := c.Predict(iris, 50); reflect.DeepEqual(got, before) {
+		t.Error("training the clone did not change it")
+	}
+}
