@@ -21,6 +21,9 @@ type Machine struct {
 	owned   []ownedOutput // per gradient: the op whose tensor is read directly, or nil
 	outs    []G.Value
 	tape    tapeRun
+
+	lossNode  *G.Node   // for WriteDOT
+	gradNodes []*G.Node // for WriteDOT
 }
 
 // ownedOutput is implemented by this package's ops that allocate their
@@ -67,7 +70,7 @@ func (b *Builder) Compile(loss *G.Node, wrt []*Param, outputs ...*G.Node) (*Mach
 // a Read, the way gradients were read before ownedOutput (tests compare the
 // two).
 func (b *Builder) compile(loss *G.Node, wrt []*Param, zeroCopy bool, outputs ...*G.Node) (*Machine, error) {
-	m := &Machine{b: b, wrt: wrt, hasLoss: loss != nil}
+	m := &Machine{b: b, wrt: wrt, hasLoss: loss != nil, lossNode: loss}
 	if loss != nil {
 		if !loss.IsScalar() {
 			return nil, errors.Errorf("graph: loss must be a scalar, got shape %v", loss.Shape())
@@ -101,6 +104,7 @@ func (b *Builder) compile(loss *G.Node, wrt []*Param, zeroCopy bool, outputs ...
 		if err != nil {
 			return nil, errors.Wrap(err, "graph: symbolic differentiation")
 		}
+		m.gradNodes = gs
 		m.grads = make([]G.Value, len(gs))
 		m.owned = make([]ownedOutput, len(gs))
 		// Decide for every gradient before adding any Read: a Read is a

@@ -1,0 +1,80 @@
+package graph
+
+import (
+	"bytes"
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+)
+
+// TestWriteDOT draws a dense layer with a log-softmax and cross-entropy on
+// top, fused and not, and checks the DOT text: every node declared once,
+// every edge between declared nodes, the params, input, loss and one
+// gradient per param marked, shapes printed.
+func TestWriteDOT(t *testing.T) {
+	for _, fused := range []bool{true, false} {
+		b, _ := NewBuilder(Float32, 4, true)
+		b.Fused = fused
+		w, _ := NewParam("dense/kernel", Float32, true, 3, 2)
+		bias, _ := NewParam("dense/bias", Float32, true, 1, 2)
+		x := b.Input("x", 4, 3)
+		y := b.Input("y", 4, 2)
+		z := G.Must(b.Dense(x.Node, G.Must(b.Param(w)), G.Must(b.Param(bias)), true))
+		loss := G.Must(b.CrossEntropy(G.Must(b.LogSoftmax(z)), y.Node))
+		m, err := b.Compile(loss, []*Param{w, bias})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := m.WriteDOT(&buf); err != nil {
+			t.Fatal(err)
+		}
+		dot := buf.String()
+		decl := regexp.MustCompile(`(?m)^  n(\d+) \[label=`).FindAllStringSubmatch(dot, -1)
+		ids := map[string]bool{}
+		for _, d := range decl {
+			if ids[d[1]] {
+				t.Errorf("fused=%v: node n%s declared twice", fused, d[1])
+			}
+			ids[d[1]] = true
+		}
+		typed := 0
+		for _, n := range b.G.AllNodes() {
+			if n.Type() != nil { // Read statements have none and are left out
+				typed++
+			}
+		}
+		if len(ids) != typed || typed < 10 {
+			t.Errorf("fused=%v: %d nodes declared, the graph has %d with a type", fused, len(ids), typed)
+		}
+		edges := regexp.MustCompile(`(?m)^  n(\d+) -> n(\d+);`).FindAllStringSubmatch(dot, -1)
+		if len(edges) == 0 {
+			t.Errorf("fused=%v: no edges", fused)
+		}
+		for _, e := range edges {
+			if !ids[e[1]] || !ids[e[2]] {
+				t.Errorf("fused=%v: edge %s -> %s to an undeclared node", fused, e[1], e[2])
+			}
+		}
+		for _, want := range []string{`dense/kernel\n(3, 2) float32\nparam`, `x\n(4, 3) float32\ninput`, `\nloss"`,
+			"gradient of dense/kernel", "gradient of dense/bias", "digraph gradgraph {"} {
+			if !strings.Contains(dot, want) {
+				t.Errorf("fused=%v: DOT lacks %q", fused, want)
+			}
+		}
+		if strings.Count(dot, "gradient of") != 2 {
+			t.Errorf("fused=%v: %d gradients marked, want 2", fused, strings.Count(dot, "gradient of"))
+		}
+		svg, err := RenderDOT(buf.Bytes(), "svg")
+		if errors.Is(err, ErrNoDot) {
+			t.Logf("rendering skipped: %v", err)
+			continue
+		}
+		if err != nil || !bytes.Contains(svg, []byte("<svg")) {
+			t.Errorf("fused=%v: rendering: %v", fused, err)
+		}
+	}
+}
