@@ -236,9 +236,30 @@ func setup(c config, stdout io.Writer) (session, error) {
 	if err != nil {
 		return session{}, errors.Wrap(err, "-dataset")
 	}
+	tr, err := trainer(c, ds.Features())
+	if err != nil {
+		return session{}, err
+	}
+	if err := report.OutDir(c.out); err != nil {
+		return session{}, err
+	}
+	if !c.quiet {
+		fmt.Fprintf(stdout, "%s: %d samples, %d classes, noise %g, seed %d\n", c.dataset, ds.Len(), c.classes, c.noise, c.seed)
+		fmt.Fprint(stdout, tr.Model.Summary())
+	}
+	pl, err := newPlane(tr, ds, c.resolution)
+	if err != nil {
+		return session{}, err
+	}
+	return session{c: c, ds: ds, tr: tr, pl: pl}, nil
+}
+
+// trainer builds the network -hidden and -activation describe on features
+// inputs and compiles it with -optimizer.
+func trainer(c config, features int) (*train.Trainer, error) {
 	act, err := nn.ActivationByName(c.activation)
 	if err != nil {
-		return session{}, errors.Wrap(err, "-activation")
+		return nil, errors.Wrap(err, "-activation")
 	}
 	var layers []nn.Layer
 	for _, w := range c.hidden {
@@ -246,8 +267,8 @@ func setup(c config, stdout io.Writer) (session, error) {
 	}
 	layers = append(layers, nn.Dense(c.classes, nn.Softmax))
 	model := nn.Sequential("playground", layers...)
-	if err := model.Build(ds.Features(), nn.BuildOptions{Seed: c.seed}); err != nil {
-		return session{}, err
+	if err := model.Build(features, nn.BuildOptions{Seed: c.seed}); err != nil {
+		return nil, err
 	}
 	var opt train.Optimizer
 	switch c.optimizer {
@@ -258,22 +279,7 @@ func setup(c config, stdout io.Writer) (session, error) {
 	case "rmsprop":
 		opt = train.RMSprop(c.lr)
 	}
-	tr, err := train.Compile(model, opt, train.SparseCategoricalCrossentropy(), train.Accuracy())
-	if err != nil {
-		return session{}, err
-	}
-	if err := report.OutDir(c.out); err != nil {
-		return session{}, err
-	}
-	if !c.quiet {
-		fmt.Fprintf(stdout, "%s: %d samples, %d classes, noise %g, seed %d\n", c.dataset, ds.Len(), c.classes, c.noise, c.seed)
-		fmt.Fprint(stdout, model.Summary())
-	}
-	pl, err := newPlane(tr, ds, c.resolution)
-	if err != nil {
-		return session{}, err
-	}
-	return session{c: c, ds: ds, tr: tr, pl: pl}, nil
+	return train.Compile(model, opt, train.SparseCategoricalCrossentropy(), train.Accuracy())
 }
 
 // fitResult is the training history with the GIF's frames and the time
