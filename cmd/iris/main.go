@@ -14,12 +14,12 @@ package main
 import (
 	"flag"
 	"fmt"
-	"github.com/gradgraph/gradgraph/cmd/internal/cli"
 	"io"
 	"time"
 
 	"github.com/pkg/errors"
 
+	"github.com/gradgraph/gradgraph/cmd/internal/cli"
 	"github.com/gradgraph/gradgraph/cmd/internal/report"
 	"github.com/gradgraph/gradgraph/data"
 	"github.com/gradgraph/gradgraph/nn"
@@ -63,34 +63,63 @@ func run(args []string, stdout io.Writer) error {
 	if err := report.OutDir(c.out); err != nil {
 		return err
 	}
+	trainSet, testSet, err := loadIris(c.splitSeed)
+	if err != nil {
+		return err
+	}
+	tr, err := trainer(c, trainSet.Features())
+	if err != nil {
+		return err
+	}
+	fr, err := fit(c, tr, trainSet, stdout)
+	if err != nil {
+		return err
+	}
+	ts, err := test(tr, testSet, c.batch, stdout)
+	if err != nil {
+		return err
+	}
+	return writeOutputs(c, tr, fr, ts)
+}
+
+// loadIris splits Iris 80/20, stratified, and standardises both parts with
+// the training part's mean and deviation only, so that nothing about the
+// test set leaks into training.
+func loadIris(splitSeed int64) (trainSet, testSet *data.Dataset, err error) {
 	iris, err := data.Iris()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	trainSet, testSet, err := data.TrainTestSplit(iris, 0.2, c.splitSeed, true)
-	if err != nil {
-		return err
+	if trainSet, testSet, err = data.TrainTestSplit(iris, 0.2, splitSeed, true); err != nil {
+		return nil, nil, err
 	}
-	// The scaler learns the training set's mean and deviation only, so that
-	// nothing about the test set leaks into training.
 	var scaler data.StandardScaler
 	if err := scaler.FitTransform(trainSet); err != nil {
-		return err
+		return nil, nil, err
 	}
 	if err := scaler.Transform(testSet); err != nil {
-		return err
+		return nil, nil, err
 	}
+	return trainSet, testSet, nil
+}
 
-	tr, err := trainer(c, iris.Features())
-	if err != nil {
-		return err
-	}
-	model := tr.Model
+// fitResult is the training history, the epoch early stopping restored and
+// the time training took.
+type fitResult struct {
+	hist      *train.History
+	bestEpoch int // 0-based, counting the loaded checkpoint's epochs too
+	seconds   float64
+}
+
+// fit prints the model summary and trains for up to -epochs more epochs,
+// holding out 20% for validation and stopping early on val_loss, as the
+// tutorial does.
+func fit(c config, tr *train.Trainer, trainSet *data.Dataset, stdout io.Writer) (fitResult, error) {
 	progress := stdout
 	if c.quiet {
 		progress = nil
 	} else {
-		fmt.Fprint(stdout, model.Summary())
+		fmt.Fprint(stdout, tr.Model.Summary())
 	}
 	stop := &train.EarlyStopping{Monitor: "val_loss", Patience: c.patience, RestoreBestWeights: true, Verbose: progress}
 	start := time.Now()
@@ -99,17 +128,26 @@ func run(args []string, stdout io.Writer) error {
 		Callbacks: []train.Callback{stop}, Progress: progress,
 	})
 	if err != nil {
-		return err
+		return fitResult{}, err
 	}
-	seconds := time.Since(start).Seconds()
+	return fitResult{hist: hist, bestEpoch: stop.BestEpoch, seconds: time.Since(start).Seconds()}, nil
+}
 
-	ev, err := tr.Evaluate(testSet, c.batch)
+// testResult is the test set's figures from Evaluate and, as the tutorial
+// checks them, from Predict and argmax.
+type testResult struct {
+	loss, accuracy, predictAccuracy float64
+}
+
+// test evaluates the model on the test set and prints the figures.
+func test(tr *train.Trainer, testSet *data.Dataset, batch int, stdout io.Writer) (testResult, error) {
+	ev, err := tr.Evaluate(testSet, batch)
 	if err != nil {
-		return err
+		return testResult{}, err
 	}
-	probs, err := tr.Predict(testSet, c.batch)
+	probs, err := tr.Predict(testSet, batch)
 	if err != nil {
-		return err
+		return testResult{}, err
 	}
 	correct := 0
 	for i, p := range train.Argmax(probs) {
@@ -117,11 +155,24 @@ func run(args []string, stdout io.Writer) error {
 			correct++
 		}
 	}
-	predAcc := float64(correct) / float64(testSet.Len())
-	fmt.Fprintf(stdout, "Test loss (evaluate): %.4f\nTest accuracy (evaluate): %.4f\n", ev["loss"], ev["accuracy"])
-	fmt.Fprintf(stdout, "Test accuracy (predict + argmax): %.4f (%d/%d)\n", predAcc, correct, testSet.Len())
+	r := testResult{loss: ev["loss"], accuracy: ev["accuracy"], predictAccuracy: float64(correct) / float64(testSet.Len())}
+	fmt.Fprintf(stdout, "Test loss (evaluate): %.4f\nTest accuracy (evaluate): %.4f\n", r.loss, r.accuracy)
+	fmt.Fprintf(stdout, "Test accuracy (predict + argmax): %.4f (%d/%d)\n", r.predictAccuracy, correct, testSet.Len())
+	return r, nil
+}
 
-	if err := report.History(c.out, hist); err != nil {
+// writeOutputs writes history.csv, curves.png, the -save checkpoint and
+// metrics.json.
+func writeOutputs(c config, tr *train.Trainer, fr fitResult, ts testResult) error {
+	// None when a checkpoint is evaluated with -epochs 0. The curves are
+	// indexed by this run's epochs, which start after the loaded
+	// checkpoint's.
+	best, bestInRun := -1, -1
+	if len(fr.hist.Epoch) > 0 {
+		best = fr.bestEpoch
+		bestInRun = best - fr.hist.Epoch[0]
+	}
+	if err := report.Training(c.out, "Iris: Dense(64)-BN-Dropout ×2, Adam", fr.hist, bestInRun); err != nil {
 		return err
 	}
 	if c.save != "" {
@@ -129,24 +180,14 @@ func run(args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	best := stop.BestEpoch
-	if len(hist.Epoch) == 0 {
-		best = -1
-	} else {
-		// The curves are indexed by this run's epochs, which start after the
-		// loaded checkpoint's.
-		if _, err := report.Curves(c.out, "Iris: Dense(64)-BN-Dropout ×2, Adam", hist, best-hist.Epoch[0]); err != nil {
-			return err
-		}
-	}
 	return report.Metrics(c.out, map[string]any{
 		"epochs_total":          tr.Epoch(),
-		"test_accuracy":         ev["accuracy"],
-		"test_loss":             ev["loss"],
-		"test_accuracy_predict": predAcc,
-		"epochs_run":            len(hist.Epoch),
+		"test_accuracy":         ts.accuracy,
+		"test_loss":             ts.loss,
+		"test_accuracy_predict": ts.predictAccuracy,
+		"epochs_run":            len(fr.hist.Epoch),
 		"best_epoch":            best + 1,
-		"train_seconds":         seconds,
+		"train_seconds":         fr.seconds,
 		"seed":                  c.seed,
 		"fused":                 tr.Model.Fused(),
 	})

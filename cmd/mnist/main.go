@@ -60,7 +60,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"github.com/gradgraph/gradgraph/cmd/internal/cli"
 	"io"
 	"math"
 	"os"
@@ -71,6 +70,7 @@ import (
 
 	"github.com/pkg/errors"
 
+	"github.com/gradgraph/gradgraph/cmd/internal/cli"
 	"github.com/gradgraph/gradgraph/cmd/internal/report"
 	"github.com/gradgraph/gradgraph/data"
 	"github.com/gradgraph/gradgraph/graph/blas"
@@ -244,9 +244,54 @@ func load(c config, stdout io.Writer) (trainSet, testSet set, err error) {
 }
 
 func run(args []string, stdout io.Writer) error {
-	c, err := parse(args, stdout)
+	s, err := setup(args, stdout)
 	if err != nil {
 		return err
+	}
+	var r results
+	if r.tr, r.title, err = trainer(s.c, s.train, s.batch); err != nil {
+		return err
+	}
+	if !s.c.quiet {
+		fmt.Fprint(stdout, r.tr.Model.Summary())
+	}
+	if r.fit, err = fitTimed(r.tr, s, stdout); err != nil {
+		return err
+	}
+	if r.test, err = r.tr.Evaluate(s.test.src, min(s.batch, s.test.src.Len())); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Test loss: %.4f\nTest accuracy: %.4f\n", r.test["loss"], r.test["accuracy"])
+	if r.first, err = firstPrediction(r.tr, s.test, stdout); err != nil {
+		return err
+	}
+	return writeOutputs(s, r)
+}
+
+// session is what setup settles before any model exists: the flags, the
+// data and the batch size they imply.
+type session struct {
+	c           config
+	train, test set
+	batch       int // c.batch, or the whole training set for full-batch descent
+}
+
+// results are what the steps after setup produce, for writeOutputs.
+type results struct {
+	tr    *train.Trainer
+	title string // of the curves
+	fit   fitResult
+	test  train.Logs
+	first prediction
+}
+
+// setup parses the flags, installs the BLAS and loads the data. The output
+// folder is checked before the data is loaded, so that an unwritable -out
+// fails before a download rather than after training.
+func setup(args []string, stdout io.Writer) (session, error) {
+	c, err := parse(args, stdout)
+	if err != nil {
+		return session{}, err
 	}
 	backend, err := useBLAS()
 	if err != nil {
@@ -256,42 +301,46 @@ func run(args []string, stdout io.Writer) error {
 		fmt.Fprintln(stdout, "BLAS:", backend)
 	}
 	if err := report.OutDir(c.out); err != nil {
-		return err
+		return session{}, err
 	}
 	trainSet, testSet, err := load(c, stdout)
 	if err != nil {
-		return err
+		return session{}, err
 	}
-	n := trainSet.src.Len()
 	batch := c.batch
 	if batch == 0 {
-		batch = n // full-batch gradient descent
+		batch = trainSet.src.Len() // full-batch gradient descent
 	}
+	return session{c: c, train: trainSet, test: testSet, batch: batch}, nil
+}
 
-	tr, title, err := trainer(c, trainSet, batch)
-	if err != nil {
-		return err
-	}
-	opt := tr.Optimizer
-	if !c.quiet {
-		fmt.Fprint(stdout, tr.Model.Summary())
-	}
+// fitResult is the training history with each epoch's wall time.
+type fitResult struct {
+	hist             *train.History
+	epochSeconds     []float64
+	seconds          float64 // their sum
+	samplesPerSecond float64 // over all epochs; 0 when none ran
+}
 
+// fitTimed trains for -epochs more epochs, timing each one apart so that
+// metrics.json can show the first epoch's warm-up against the steady ones,
+// and saves the -save checkpoint.
+func fitTimed(tr *train.Trainer, s session, stdout io.Writer) (fitResult, error) {
 	var (
-		epochSeconds []float64
-		epochStart   time.Time
+		r          fitResult
+		epochStart time.Time
 	)
 	timer := train.CallbackFuncs{
 		EpochBegin: func(_ *train.Trainer, _ int) error { epochStart = time.Now(); return nil },
 		EpochEnd: func(_ *train.Trainer, _ int, _ train.Logs) error {
-			epochSeconds = append(epochSeconds, time.Since(epochStart).Seconds())
+			r.epochSeconds = append(r.epochSeconds, time.Since(epochStart).Seconds())
 			return nil
 		},
 	}
-	fit := train.FitOptions{Epochs: tr.Epoch() + c.epochs, InitialEpoch: tr.Epoch(), BatchSize: batch, Seed: c.seed, Callbacks: []train.Callback{timer}}
-	if c.model == scratch {
+	fit := train.FitOptions{Epochs: tr.Epoch() + s.c.epochs, InitialEpoch: tr.Epoch(), BatchSize: s.batch, Seed: s.c.seed, Callbacks: []train.Callback{timer}}
+	if s.c.model == scratch {
 		// The NumPy seed's lines, every 20 epochs (and after the last one).
-		if !c.quiet {
+		if !s.c.quiet {
 			fit.Callbacks = append(fit.Callbacks, train.CallbackFuncs{
 				EpochEnd: func(_ *train.Trainer, epoch int, logs train.Logs) error {
 					if e := epoch + 1; e%20 == 0 || e == fit.Epochs {
@@ -301,99 +350,113 @@ func run(args []string, stdout io.Writer) error {
 				},
 			})
 		}
-	} else if !c.quiet {
+	} else if !s.c.quiet {
 		fit.Progress = stdout
 	}
-	hist, err := tr.Fit(trainSet.src, fit)
-	if err != nil {
-		return err
+	var err error
+	if r.hist, err = tr.Fit(s.train.src, fit); err != nil {
+		return r, err
 	}
-	if c.save != "" {
-		if err := tr.Save(c.save); err != nil {
-			return err
+	if s.c.save != "" {
+		if err := tr.Save(s.c.save); err != nil {
+			return r, err
 		}
 	}
-	total := 0.0
-	for _, s := range epochSeconds {
-		total += s
+	for _, sec := range r.epochSeconds {
+		r.seconds += sec
 	}
-	samplesPerSecond := 0.0
-	if total > 0 {
-		samplesPerSecond = float64(n*len(epochSeconds)) / total
+	if r.seconds > 0 {
+		r.samplesPerSecond = float64(s.train.src.Len()*len(r.epochSeconds)) / r.seconds
 	}
+	return r, nil
+}
 
-	ev, err := tr.Evaluate(testSet.src, min(batch, testSet.src.Len()))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "Test loss: %.4f\nTest accuracy: %.4f\n", ev["loss"], ev["accuracy"])
+// prediction is the model's answer on the first test image, which the seeds
+// print and draw.
+type prediction struct {
+	probs            []float64
+	predicted, label int
+	pixels           []float64 // the image, for first_test_image.png
+}
 
-	// The first test image, its predicted probabilities and its label.
-	first, err := data.Slice(testSet.src, 0, 1)
+// firstPrediction predicts the first test image and prints its
+// probabilities, the predicted class and the true label, as the seeds do.
+func firstPrediction(tr *train.Trainer, test set, stdout io.Writer) (prediction, error) {
+	var p prediction
+	first, err := data.Slice(test.src, 0, 1)
 	if err != nil {
-		return err
+		return p, err
 	}
 	pred, err := tr.Predict(first, 1)
 	if err != nil {
-		return err
+		return p, err
 	}
-	probs := make([]float64, len(pred[0]))
+	p.probs = make([]float64, len(pred[0]))
 	parts := make([]string, len(pred[0]))
-	for i, p := range pred[0] {
-		probs[i] = float64(p)
-		parts[i] = fmt.Sprintf("%.4f", p)
+	for i, q := range pred[0] {
+		p.probs[i] = float64(q)
+		parts[i] = fmt.Sprintf("%.4f", q)
 	}
-	predicted := train.Argmax(pred)[0]
-	label := data.LabelOf(testSet.src, 0)
+	p.predicted = train.Argmax(pred)[0]
+	p.label = data.LabelOf(test.src, 0)
 	fmt.Fprintf(stdout, "First test image: probabilities [%s]\n", strings.Join(parts, " "))
-	fmt.Fprintf(stdout, "First test image: predicted %s, true label %s\n", className(testSet.classes, predicted), className(testSet.classes, label))
+	fmt.Fprintf(stdout, "First test image: predicted %s, true label %s\n", className(test.classes, p.predicted), className(test.classes, p.label))
 
 	pixels32 := make([]float32, first.Features())
 	first.Fill([]int{0}, pixels32, nil)
-	pixels := make([]float64, len(pixels32))
-	for i, p := range pixels32 {
-		pixels[i] = float64(p)
+	p.pixels = make([]float64, len(pixels32))
+	for i, q := range pixels32 {
+		p.pixels[i] = float64(q)
 	}
+	return p, nil
+}
 
-	if err := report.History(c.out, hist); err != nil {
+// writeOutputs writes history.csv, curves.png, probabilities.png,
+// first_test_image.png and metrics.json to -out.
+func writeOutputs(s session, r results) error {
+	out, classes := s.c.out, s.test.classes
+	if err := report.Training(out, r.title, r.fit.hist, -1); err != nil {
 		return err
 	}
-	if len(hist.Epoch) > 0 { // -load with -epochs 0 trains nothing to plot
-		if _, err := report.Curves(c.out, title, hist, -1); err != nil {
-			return err
-		}
-	}
-	probTitle := fmt.Sprintf("First test image: predicted %s, true %s", className(testSet.classes, predicted), className(testSet.classes, label))
-	if err := viz.Probabilities(filepath.Join(c.out, "probabilities.png"), probs, testSet.classes, label, probTitle); err != nil {
+	probTitle := fmt.Sprintf("First test image: predicted %s, true %s", className(classes, r.first.predicted), className(classes, r.first.label))
+	if err := viz.Probabilities(filepath.Join(out, "probabilities.png"), r.first.probs, classes, r.first.label, probTitle); err != nil {
 		return err
 	}
-	scale := max(1, int(math.Round(280/float64(testSet.width))))
-	if err := viz.Image(filepath.Join(c.out, "first_test_image.png"), pixels, testSet.width, testSet.height, scale); err != nil {
+	// About 280 pixels wide whatever the image size: 28x28 MNIST and 8x8
+	// digits alike stay visible without blurring (whole-pixel scaling).
+	scale := max(1, int(math.Round(280/float64(s.test.width))))
+	if err := viz.Image(filepath.Join(out, "first_test_image.png"), r.first.pixels, s.test.width, s.test.height, scale); err != nil {
 		return err
 	}
-	return report.Metrics(c.out, map[string]any{
-		"test_accuracy":          ev["accuracy"],
-		"test_loss":              ev["loss"],
-		"epoch_seconds":          epochSeconds,
-		"train_seconds":          total,
-		"samples_per_second":     samplesPerSecond,
-		"dataset":                c.dataset,
-		"model":                  c.model,
-		"optimizer":              opt.Name(),
-		"learning_rate":          c.lr,
+	return report.Metrics(out, metrics(s, r))
+}
+
+// metrics are metrics.json's fields; scripts and the README's tables read
+// them by name.
+func metrics(s session, r results) map[string]any {
+	return map[string]any{
+		"test_accuracy":          r.test["accuracy"],
+		"test_loss":              r.test["loss"],
+		"epoch_seconds":          r.fit.epochSeconds,
+		"train_seconds":          r.fit.seconds,
+		"samples_per_second":     r.fit.samplesPerSecond,
+		"dataset":                s.c.dataset,
+		"model":                  s.c.model,
+		"optimizer":              r.tr.Optimizer.Name(),
+		"learning_rate":          s.c.lr,
 		"backend":                blas.Name(),
-		"fused":                  tr.Model.Fused(),
+		"fused":                  r.tr.Model.Fused(),
 		"peak_rss_bytes":         report.PeakRSS(),
-		"epochs":                 len(hist.Epoch),
-		"epochs_total":           tr.Epoch(),
-		"batch_size":             batch,
-		"seed":                   c.seed,
-		"train_samples":          n,
-		"test_samples":           testSet.src.Len(),
-		"first_test_label":       label,
-		"first_test_predicted":   predicted,
-		"first_test_probability": probs,
-	})
+		"epochs":                 len(r.fit.hist.Epoch),
+		"epochs_total":           r.tr.Epoch(),
+		"batch_size":             s.batch,
+		"seed":                   s.c.seed,
+		"train_samples":          s.train.src.Len(),
+		"test_samples":           s.test.src.Len(),
+		"first_test_label":       r.first.label,
+		"first_test_predicted":   r.first.predicted,
+		"first_test_probability": r.first.probs,
+	}
 }
 
 // className names class i for printing: its name and, when the name is not

@@ -27,7 +27,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"github.com/gradgraph/gradgraph/cmd/internal/cli"
 	"image"
 	"io"
 	"math"
@@ -38,6 +37,7 @@ import (
 
 	"github.com/pkg/errors"
 
+	"github.com/gradgraph/gradgraph/cmd/internal/cli"
 	"github.com/gradgraph/gradgraph/cmd/internal/report"
 	"github.com/gradgraph/gradgraph/data"
 	"github.com/gradgraph/gradgraph/nn"
@@ -204,13 +204,62 @@ func run(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	s, err := setup(c, stdout)
+	if err != nil {
+		return err
+	}
+	fr, err := fitWithFrames(s, stdout)
+	if err != nil {
+		return err
+	}
+	ev, err := evaluateTraining(s, fr.hist, stdout)
+	if err != nil {
+		return err
+	}
+	return writeOutputs(s, fr, ev)
+}
+
+// session is a run's settings with its data, its compiled model and the
+// plane that draws it.
+type session struct {
+	c  config
+	ds *data.Dataset
+	tr *train.Trainer
+	pl *plane
+}
+
+// setup draws the data set and builds and compiles the network. The output
+// folder is checked before any training, so that an unwritable -out fails
+// at once rather than after the epochs.
+func setup(c config, stdout io.Writer) (session, error) {
 	ds, err := data.Synthetic(c.dataset, c.n, c.classes, c.noise, c.seed)
 	if err != nil {
-		return errors.Wrap(err, "-dataset")
+		return session{}, errors.Wrap(err, "-dataset")
 	}
+	tr, err := trainer(c, ds.Features())
+	if err != nil {
+		return session{}, err
+	}
+	if err := report.OutDir(c.out); err != nil {
+		return session{}, err
+	}
+	if !c.quiet {
+		fmt.Fprintf(stdout, "%s: %d samples, %d classes, noise %g, seed %d\n", c.dataset, ds.Len(), c.classes, c.noise, c.seed)
+		fmt.Fprint(stdout, tr.Model.Summary())
+	}
+	pl, err := newPlane(tr, ds, c.resolution)
+	if err != nil {
+		return session{}, err
+	}
+	return session{c: c, ds: ds, tr: tr, pl: pl}, nil
+}
+
+// trainer builds the network -hidden and -activation describe on features
+// inputs and compiles it with -optimizer.
+func trainer(c config, features int) (*train.Trainer, error) {
 	act, err := nn.ActivationByName(c.activation)
 	if err != nil {
-		return errors.Wrap(err, "-activation")
+		return nil, errors.Wrap(err, "-activation")
 	}
 	var layers []nn.Layer
 	for _, w := range c.hidden {
@@ -218,8 +267,8 @@ func run(args []string, stdout io.Writer) error {
 	}
 	layers = append(layers, nn.Dense(c.classes, nn.Softmax))
 	model := nn.Sequential("playground", layers...)
-	if err := model.Build(ds.Features(), nn.BuildOptions{Seed: c.seed}); err != nil {
-		return err
+	if err := model.Build(features, nn.BuildOptions{Seed: c.seed}); err != nil {
+		return nil, err
 	}
 	var opt train.Optimizer
 	switch c.optimizer {
@@ -230,42 +279,37 @@ func run(args []string, stdout io.Writer) error {
 	case "rmsprop":
 		opt = train.RMSprop(c.lr)
 	}
-	tr, err := train.Compile(model, opt, train.SparseCategoricalCrossentropy(), train.Accuracy())
-	if err != nil {
-		return err
-	}
-	if err := report.OutDir(c.out); err != nil {
-		return err
-	}
-	if !c.quiet {
-		fmt.Fprintf(stdout, "%s: %d samples, %d classes, noise %g, seed %d\n", c.dataset, ds.Len(), c.classes, c.noise, c.seed)
-		fmt.Fprint(stdout, model.Summary())
-	}
+	return train.Compile(model, opt, train.SparseCategoricalCrossentropy(), train.Accuracy())
+}
 
-	pl, err := newPlane(tr, ds, c.resolution)
-	if err != nil {
-		return err
-	}
-	net := "no hidden layer"
-	if len(c.hidden) > 0 {
-		net = hiddenName(c.hidden) + " " + c.activation
-	}
-	var frames []image.Image
+// fitResult is the training history with the GIF's frames and the time
+// training took.
+type fitResult struct {
+	hist    *train.History
+	frames  []image.Image
+	seconds float64
+}
+
+// fitWithFrames trains for -epochs epochs, printing about ten epoch lines
+// and drawing the boundary after the epochs frameEpochs picks (epoch 0 is
+// the initial weights, drawn before the first step).
+func fitWithFrames(s session, stdout io.Writer) (fitResult, error) {
+	c := s.c
+	var r fitResult
 	drawFrame := func(epoch int) error {
-		acc, err := pl.accuracy()
+		acc, err := s.pl.accuracy()
 		if err != nil {
 			return err
 		}
-		img, err := pl.image(fmt.Sprintf("%s · epoch %d · accuracy %.3f", c.dataset, epoch, acc))
+		img, err := s.pl.image(fmt.Sprintf("%s · epoch %d · accuracy %.3f", c.dataset, epoch, acc))
 		if err != nil {
 			return errors.Wrapf(err, "frame at epoch %d", epoch)
 		}
-		frames = append(frames, img)
+		r.frames = append(r.frames, img)
 		return nil
 	}
-	schedule := frameEpochs(c.frames, c.epochs)
 	want := map[int]bool{}
-	for _, e := range schedule {
+	for _, e := range frameEpochs(c.frames, c.epochs) {
 		want[e] = true
 	}
 	printEvery := max(1, c.epochs/10)
@@ -288,46 +332,57 @@ func run(args []string, stdout io.Writer) error {
 		},
 	}
 	start := time.Now()
-	hist, err := tr.Fit(ds, train.FitOptions{
+	var err error
+	r.hist, err = s.tr.Fit(s.ds, train.FitOptions{
 		Epochs: c.epochs, BatchSize: c.batch, ValidationSplit: c.val, Seed: c.seed,
 		Callbacks: []train.Callback{cb},
 	})
-	if err != nil {
-		return err
-	}
-	seconds := time.Since(start).Seconds()
+	r.seconds = time.Since(start).Seconds()
+	return r, err
+}
 
+// evaluateTraining evaluates the final weights on the samples Fit trained
+// on and prints the figures, with -val the last validation accuracy too.
+func evaluateTraining(s session, hist *train.History, stdout io.Writer) (train.Logs, error) {
 	// With -val, Fit trained on the first floor(n·(1−val)) samples only
 	// (Keras's rule, in floating point as train.FitOptions documents).
-	trainSet, err := data.Slice(ds, 0, int(float64(ds.Len())*(1-c.val)))
+	trainSet, err := data.Slice(s.ds, 0, int(float64(s.ds.Len())*(1-s.c.val)))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	ev, err := tr.Evaluate(trainSet, min(trainSet.Len(), predictBatch))
+	ev, err := s.tr.Evaluate(trainSet, min(trainSet.Len(), predictBatch))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	fmt.Fprintf(stdout, "Training loss: %.4f\nTraining accuracy: %.4f\n", ev["loss"], ev["accuracy"])
-	if c.val > 0 {
-		last := len(hist.Epoch) - 1
-		fmt.Fprintf(stdout, "Validation accuracy: %.4f\n", hist.Logs["val_accuracy"][last])
+	if s.c.val > 0 {
+		fmt.Fprintf(stdout, "Validation accuracy: %.4f\n", lastLog(hist, "val_accuracy"))
 	}
+	return ev, nil
+}
 
-	title := fmt.Sprintf("%s · %s · %s · accuracy %.3f", c.dataset, net, plural(c.epochs, "epoch"), ev["accuracy"])
-	if err := pl.write(filepath.Join(c.out, "boundary.png"), title); err != nil {
+// writeOutputs writes boundary.png, boundary.gif (when there are frames),
+// history.csv, curves.png and metrics.json to -out.
+func writeOutputs(s session, fr fitResult, ev train.Logs) error {
+	c := s.c
+	title := fmt.Sprintf("%s · %s · %s · accuracy %.3f", c.dataset, c.net(), plural(c.epochs, "epoch"), ev["accuracy"])
+	if err := s.pl.write(filepath.Join(c.out, "boundary.png"), title); err != nil {
 		return err
 	}
-	if len(frames) > 0 {
-		if err := viz.WriteGIF(filepath.Join(c.out, "boundary.gif"), frames, c.delay); err != nil {
+	if len(fr.frames) > 0 {
+		if err := viz.WriteGIF(filepath.Join(c.out, "boundary.gif"), fr.frames, c.delay); err != nil {
 			return err
 		}
 	}
-	if err := report.History(c.out, hist); err != nil {
+	if err := report.Training(c.out, fmt.Sprintf("%s: %s, %s %g, batch %d", c.dataset, c.net(), c.optimizer, c.lr, c.batch), fr.hist, -1); err != nil {
 		return err
 	}
-	if _, err := report.Curves(c.out, fmt.Sprintf("%s: %s, %s %g, batch %d", c.dataset, net, c.optimizer, c.lr, c.batch), hist, -1); err != nil {
-		return err
-	}
+	return report.Metrics(c.out, metrics(s, fr, ev))
+}
+
+// metrics are metrics.json's fields; scripts read them by name.
+func metrics(s session, fr fitResult, ev train.Logs) map[string]any {
+	c := s.c
 	m := map[string]any{
 		"train_accuracy": ev["accuracy"],
 		"train_loss":     ev["loss"],
@@ -342,19 +397,32 @@ func run(args []string, stdout io.Writer) error {
 		"lr":             c.lr,
 		"batch":          c.batch,
 		"seed":           c.seed,
-		"fused":          model.Fused(),
-		"train_seconds":  seconds,
+		"fused":          s.tr.Model.Fused(),
+		"train_seconds":  fr.seconds,
 	}
 	if c.hidden == nil {
+		// An empty list rather than null, so that readers need no special case.
 		m["hidden"] = []int{}
 	}
 	if c.val > 0 {
-		last := len(hist.Epoch) - 1
 		m["val_fraction"] = c.val
-		m["val_accuracy"] = hist.Logs["val_accuracy"][last]
-		m["val_loss"] = hist.Logs["val_loss"][last]
+		m["val_accuracy"] = lastLog(fr.hist, "val_accuracy")
+		m["val_loss"] = lastLog(fr.hist, "val_loss")
 	}
-	return report.Metrics(c.out, m)
+	return m
+}
+
+// lastLog is key's figure at the last epoch of h.
+func lastLog(h *train.History, key string) float64 {
+	return h.Logs[key][len(h.Epoch)-1]
+}
+
+// net names the hidden layers for titles: "16-16 relu", or "no hidden layer".
+func (c config) net() string {
+	if len(c.hidden) == 0 {
+		return "no hidden layer"
+	}
+	return hiddenName(c.hidden) + " " + c.activation
 }
 
 // hiddenName writes widths as "16-16".

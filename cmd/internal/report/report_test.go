@@ -3,7 +3,10 @@ package report
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/gradgraph/gradgraph/train"
 )
 
 func TestOutDirRejectsAFile(t *testing.T) {
@@ -28,4 +31,31 @@ func TestPeakRSS(t *testing.T) {
 		t.Errorf("peak RSS %d before and %d after touching 64 MiB", before, after)
 	}
 	_ = big[len(big)-1]
+}
+
+func TestTrainingDrawsCurvesOnlyForEpochs(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		h      *train.History
+		curves bool
+	}{
+		{"no epochs", &train.History{Keys: []string{"loss"}, Logs: map[string][]float64{}}, false},
+		{"two epochs", &train.History{Epoch: []int{0, 1}, Keys: []string{"loss"}, Logs: map[string][]float64{"loss": {0.5, 0.25}}}, true},
+	} {
+		dir := t.TempDir()
+		if err := Training(dir, "title", tc.h, 1); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		csv, err := os.ReadFile(filepath.Join(dir, "history.csv"))
+		if err != nil {
+			t.Errorf("%s: history.csv: %v", tc.name, err)
+		}
+		if want := len(tc.h.Epoch) + 1; strings.Count(string(csv), "\n") != want {
+			t.Errorf("%s: history.csv has %q, want %d lines", tc.name, csv, want)
+		}
+		_, err = os.Stat(filepath.Join(dir, "curves.png"))
+		if got := err == nil; got != tc.curves {
+			t.Errorf("%s: curves.png written %v, want %v", tc.name, got, tc.curves)
+		}
+	}
 }
