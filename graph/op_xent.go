@@ -17,8 +17,8 @@ import (
 // (N, classes) product and the broadcasts of their gradients.
 //
 // Only the terms whose target is not 0 are summed, so a log-probability
-// of −Inf off the target leaves the loss finite. The sum is accumulated in float64, in row-major order, whatever the
-// graph's type: the result does not depend on the machine or on how the
+// of −Inf off the target leaves the loss finite. The sum is accumulated
+// in float64, in row-major order, whatever the graph's type: the result does not depend on the machine or on how the
 // work is split, and a float32 loss is rounded once, at the end, instead
 // of at each of N·classes additions.
 //
