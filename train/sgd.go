@@ -38,17 +38,21 @@ func (o *SGDOptimizer) Update(params []*graph.Param, grads []*tensor.Dense) erro
 	return nil
 }
 
+// sgdStep converts each product explicitly before adding it: the Go spec
+// lets a compiler fuse x*y ± z into one FMA (Go does with GOAMD64=v3), and
+// an explicit conversion rounds the product, so the results are the same
+// bits whatever GOAMD64 the binary was built for.
 func sgdStep[T float32 | float64](w, g, v []T, lr, mom T, nesterov bool) {
 	if mom == 0 {
 		for j := range w {
-			w[j] -= lr * g[j]
+			w[j] -= T(lr * g[j])
 		}
 		return
 	}
 	for j := range w {
-		v[j] = mom*v[j] - lr*g[j]
+		v[j] = T(mom*v[j]) - T(lr*g[j])
 		if nesterov {
-			w[j] += mom*v[j] - lr*g[j]
+			w[j] += T(mom*v[j]) - T(lr*g[j])
 		} else {
 			w[j] += v[j]
 		}
