@@ -29,6 +29,9 @@ func (o *AdamOptimizer) Name() string { return "Adam" }
 
 // Update implements Optimizer.
 func (o *AdamOptimizer) Update(params []*graph.Param, grads []*tensor.Dense) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
 	if err := o.s.check(o.Name(), params, grads); err != nil {
 		return err
 	}

@@ -26,6 +26,9 @@ func (o *RMSpropOptimizer) Name() string { return "RMSprop" }
 
 // Update implements Optimizer.
 func (o *RMSpropOptimizer) Update(params []*graph.Param, grads []*tensor.Dense) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
 	if err := o.s.check(o.Name(), params, grads); err != nil {
 		return err
 	}

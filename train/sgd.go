@@ -24,6 +24,9 @@ func (o *SGDOptimizer) Name() string { return "SGD" }
 
 // Update implements Optimizer.
 func (o *SGDOptimizer) Update(params []*graph.Param, grads []*tensor.Dense) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
 	if err := o.s.check(o.Name(), params, grads); err != nil {
 		return err
 	}
