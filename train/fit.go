@@ -199,7 +199,7 @@ func (t *Trainer) apply(s *step, loss float64) error {
 	}
 	for i, p := range s.params {
 		s.grads[i] = s.m.Grad(i)
-		if s.grads[i] != nil && !allFinite(s.grads[i].Data()) {
+		if s.grads[i] != nil && !allFinite(s.grads[i]) {
 			return &NonFiniteError{Loss: loss, Grad: p.Name}
 		}
 	}
