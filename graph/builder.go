@@ -46,9 +46,36 @@ type Input struct {
 }
 
 type feed struct {
-	in   *Input
-	fill func(rng *rand.Rand, dst []float32)
-	tmp  []float32 // staging for float64 graphs
+	in     *Input
+	fill   func(rng *rand.Rand, dst []float32) // from Feed, or nil
+	fill64 func(rng *rand.Rand, dst []float64) // from Feed64, or nil
+	tmp    []float32                           // Feed's staging in float64 graphs
+	tmp64  []float64                           // Feed64's staging in float32 graphs
+}
+
+// fillInput writes the feed's values for one run into its input, rounding
+// once where the fill's type is not the graph's.
+func (f *feed) fillInput(rng *rand.Rand) {
+	switch d := f.in.Tensor.Data().(type) {
+	case []float32:
+		if f.fill != nil {
+			f.fill(rng, d)
+			return
+		}
+		f.fill64(rng, f.tmp64)
+		for i, v := range f.tmp64 {
+			d[i] = float32(v)
+		}
+	case []float64:
+		if f.fill64 != nil {
+			f.fill64(rng, d)
+			return
+		}
+		f.fill(rng, f.tmp)
+		for i, v := range f.tmp {
+			d[i] = float64(v)
+		}
+	}
 }
 
 type observer struct {
@@ -109,7 +136,8 @@ func (b *Builder) Input(name string, shape ...int) *Input {
 
 // Feed adds an input that the machine fills before every run by calling fill
 // with the run's generator: dropout masks are feeds. fill writes
-// shape-product values into dst.
+// shape-product float32 values into dst; a float64 graph gets them
+// converted, which is exact. Feed64 is for values that need float64.
 func (b *Builder) Feed(name string, fill func(rng *rand.Rand, dst []float32), shape ...int) *G.Node {
 	in := b.Input(name, shape...)
 	f := &feed{in: in, fill: fill}
@@ -120,9 +148,23 @@ func (b *Builder) Feed(name string, fill func(rng *rand.Rand, dst []float32), sh
 	return in.Node
 }
 
+// Feed64 is Feed with a fill that writes float64 values: a float64 graph
+// gets them as they are (a dropout scale 1/(1−rate) must not pass through
+// float32 there), a float32 graph gets each rounded once.
+func (b *Builder) Feed64(name string, fill func(rng *rand.Rand, dst []float64), shape ...int) *G.Node {
+	in := b.Input(name, shape...)
+	f := &feed{in: in, fill64: fill}
+	if b.DType == Float32 {
+		f.tmp64 = make([]float64, in.Tensor.Shape().TotalSize())
+	}
+	b.feeds = append(b.feeds, f)
+	return in.Node
+}
+
 // Observe asks the machine to copy n's value during each run and pass it to
-// fn after the run; BatchNorm uses it to fold batch statistics into its
-// moving averages.
+// fn when the run is committed (Machine.Commit); BatchNorm uses it to fold
+// batch statistics into its moving averages once a training step is
+// accepted.
 func (b *Builder) Observe(n *G.Node, fn func(v *tensor.Dense) error) {
 	b.observers = append(b.observers, &observer{node: n, fn: fn})
 }

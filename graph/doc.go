@@ -24,7 +24,9 @@
 // are Feeds: inputs that the Machine fills from a seeded generator before each
 // run, which keeps runs reproducible and gradients exact. Values a layer must
 // read after a training step, such as the batch statistics that BatchNorm
-// folds into its moving averages, are registered with Builder.Observe.
+// folds into its moving averages, are registered with Builder.Observe and
+// handed over by Machine.Commit, which a training loop calls only for a
+// step it accepts.
 //
 // Some operations are gradgraph's own Gorgonia ops, each with its own
 // hand-derived symbolic derivative so that gorgonia.Grad still

@@ -24,6 +24,7 @@ type Machine struct {
 
 	lossNode  *G.Node   // for WriteDOT
 	gradNodes []*G.Node // for WriteDOT
+	observed  bool      // the last Run's observations wait for Commit
 }
 
 // ownedOutput is implemented by this package's ops that allocate their
@@ -127,26 +128,40 @@ func (b *Builder) compile(loss *G.Node, wrt []*Param, zeroCopy bool, outputs ...
 // Builder returns the builder the machine was compiled from.
 func (m *Machine) Builder() *Builder { return m.b }
 
-// Run fills the feeds from rng, runs the graph once and calls the observers.
+// Run fills the feeds from rng and runs the graph once: it computes the
+// loss, the gradients and the outputs, and copies the values that the
+// graph's observers watch, but does not hand them to the observers. Nothing
+// outside the machine changes, so a caller may look at the loss and the
+// gradients and throw the step away. Commit applies the observers.
 // rng may be nil when the graph has no feeds.
 func (m *Machine) Run(rng *rand.Rand) error {
+	m.observed = false
 	for _, f := range m.b.feeds {
 		if rng == nil {
 			return errors.Errorf("graph: feed %q needs a random generator", f.in.Node.Name())
 		}
-		if f.tmp != nil {
-			f.fill(rng, f.tmp)
-			if err := f.in.Set(f.tmp); err != nil {
-				return err
-			}
-		} else {
-			f.fill(rng, f.in.Float32s())
-		}
+		f.fillInput(rng)
 	}
 	m.vm.Reset()
 	if err := m.tape.run(m.vm); err != nil {
 		return errors.Wrap(err, "graph: run")
 	}
+	m.observed = len(m.b.observers) > 0
+	return nil
+}
+
+// Commit hands the values observed by the last Run to the observers:
+// BatchNorm folds the batch's mean and variance into its moving averages.
+// A training loop calls it once the step is accepted (the loss and the
+// gradients are finite and the weights were updated), so that a rejected
+// step leaves the moving statistics as they were. Commit after a failed
+// Run, or a second Commit after one Run, does nothing: each run's
+// observations are applied at most once.
+func (m *Machine) Commit() error {
+	if !m.observed {
+		return nil
+	}
+	m.observed = false
 	for _, o := range m.b.observers {
 		d, ok := o.val.(*tensor.Dense)
 		if !ok {

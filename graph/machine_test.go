@@ -236,3 +236,43 @@ func TestOwnedGradNeedsNoConsumer(t *testing.T) {
 		t.Logf("the consumer no longer overwrites the op's tensor: %v", got)
 	}
 }
+
+// TestCommitAppliesObserversOnce checks that Run only records the observed
+// values and Commit hands them to the observer, once per run: a step that
+// is run but not committed (a training loop rejecting a NaN loss) must
+// leave whatever the observer updates untouched.
+func TestCommitAppliesObserversOnce(t *testing.T) {
+	b, _ := NewBuilder(Float64, 1, true)
+	x := b.Input("x", 1, 2)
+	d := x.Tensor.Data().([]float64)
+	y := G.Must(G.Mul(x.Node, b.Const(2)))
+	var seen []float64
+	b.Observe(y, func(v *tensor.Dense) error {
+		seen = append(seen, v.Data().([]float64)...)
+		return nil
+	})
+	m, err := b.Compile(nil, nil, y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	d[0], d[1] = 1, 2
+	if err := m.Run(nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 0 {
+		t.Fatalf("Run called the observer with %v before Commit", seen)
+	}
+	d[0], d[1] = 3, 4 // a second, accepted run replaces the first
+	if err := m.Run(nil); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if err := m.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fmt.Sprint(seen) != "[6 8]" {
+		t.Errorf("observer saw %v after Run, Run, Commit, Commit; want [6 8] once", seen)
+	}
+}

@@ -16,8 +16,9 @@ import (
 // It is what HadamardProd, Sum and Mul by −1/N compute, without the
 // (N, classes) product and the broadcasts of their gradients.
 //
-// The sum is accumulated in float64, in row-major order, whatever the
-// graph's type: the result does not depend on the machine or on how the
+// Only the terms whose target is not 0 are summed, so a log-probability
+// of −Inf off the target leaves the loss finite. The sum is accumulated
+// in float64, in row-major order, whatever the graph's type: the result does not depend on the machine or on how the
 // work is split, and a float32 loss is rounded once, at the end, instead
 // of at each of N·classes additions.
 //
@@ -116,9 +117,9 @@ func (op *xentOp) Do(vals ...G.Value) (G.Value, error) {
 	var s float64
 	switch lp := a[0].Data().(type) {
 	case []float32:
-		s = dot64(lp, a[1].Data().([]float32))
+		s = targetDot64(lp, a[1].Data().([]float32))
 	case []float64:
-		s = dot64(lp, a[1].Data().([]float64))
+		s = targetDot64(lp, a[1].Data().([]float64))
 	}
 	loss := -s / float64(op.rows)
 	switch v := op.loss.(type) {
@@ -136,12 +137,19 @@ func (op *xentOp) Do(vals ...G.Value) (G.Value, error) {
 	return op.loss, nil
 }
 
-// dot64 is Σ x[i]·y[i] accumulated in float64, in index order.
-func dot64[T float](x, y []T) float64 {
-	y = y[:len(x)]
+// targetDot64 is Σ logp[i]·target[i] over the terms whose target is not
+// 0, accumulated in float64, in index order. Leaving out the zero targets
+// is the cross-entropy's definition, not a shortcut: a class of
+// probability 0 (logp −Inf) that is not the target contributes nothing,
+// where 0·(−Inf) would make the whole loss NaN (PyTorch and Keras return
+// a finite loss there).
+func targetDot64[T float](logp, target []T) float64 {
+	target = target[:len(logp)]
 	var s float64
-	for i, v := range x {
-		s += float64(v) * float64(y[i])
+	for i, y := range target {
+		if y != 0 {
+			s += float64(logp[i]) * float64(y)
+		}
 	}
 	return s
 }

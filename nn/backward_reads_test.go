@@ -36,6 +36,9 @@ func TestBatchStatisticsSurviveTheBackwardPass(t *testing.T) {
 	if err := mc.Run(nil); err != nil {
 		t.Fatal(err)
 	}
+	if err := mc.Commit(); err != nil {
+		t.Fatal(err)
+	}
 	mean := []float64{6.15, 7.3, 8.45, 9.6}
 	variance := []float64{5.0625, 7.29, 9.9225, 12.96}
 	for j := range mean {

@@ -111,20 +111,28 @@ func (l *BatchNormLayer) forward(b *graph.Builder, x *G.Node) (y *G.Node, err er
 	return r.add(r.mul(xhat, r.param(l.Gamma)), r.param(l.Beta)), nil
 }
 
-// foldInto returns an observer that moves p towards a batch statistic.
+// foldInto returns an observer that moves p towards a batch statistic. The
+// machine calls it when a training step is committed (graph.Machine.Commit),
+// so a step rejected for a NaN loss leaves the moving statistics alone.
+// 1−momentum is formed in float64 and rounded once. Each product is
+// converted explicitly before the sum: the Go spec lets a compiler fuse
+// x*y + z into one FMA (Go does with GOAMD64=v3), and an explicit
+// conversion rounds the product, so the moving statistics are the same
+// bits whatever GOAMD64 the binary was built for.
 func (l *BatchNormLayer) foldInto(p *graph.Param) func(v *tensor.Dense) error {
 	m := l.Momentum
 	return func(v *tensor.Dense) error {
 		switch batch := v.Data().(type) {
 		case []float32:
 			dst := p.Value.Data().([]float32)
+			m32, omm32 := float32(m), float32(1-m)
 			for i, s := range batch {
-				dst[i] = float32(m)*dst[i] + float32(1-m)*s
+				dst[i] = float32(m32*dst[i]) + float32(omm32*s)
 			}
 		case []float64:
 			dst := p.Value.Data().([]float64)
 			for i, s := range batch {
-				dst[i] = m*dst[i] + (1-m)*s
+				dst[i] = float64(m*dst[i]) + float64((1-m)*s)
 			}
 		default:
 			return errors.Errorf("batchnorm %q: batch statistic of unexpected type %T", l.Name(), v.Data())

@@ -50,16 +50,35 @@ func (l *DropoutLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if x.Dims() != 2 {
 		return nil, errors.Errorf("dropout %q: input has shape %v, want (batch, features)", l.Name(), x.Shape())
 	}
-	mask := b.Feed(l.Name()+"/mask", DropoutMask(l.Rate), x.Shape()[0], x.Shape()[1])
+	// Each graph type gets its own mask values, so that a float64 model
+	// scales by the float64 1/(1−rate), not by its float32 rounding.
+	name, rows, cols := l.Name()+"/mask", x.Shape()[0], x.Shape()[1]
+	var mask *G.Node
+	if b.DType == graph.Float64 {
+		mask = b.Feed64(name, DropoutMask64(l.Rate), rows, cols)
+	} else {
+		mask = b.Feed(name, DropoutMask(l.Rate), rows, cols)
+	}
 	y, err := G.HadamardProd(x, mask)
 	return y, errors.Wrapf(err, "dropout %q", l.Name())
 }
 
-// DropoutMask returns a fill function for a dropout mask: each element is 0
-// with probability rate, else 1/(1-rate).
+// DropoutMask returns a fill function for a float32 dropout mask: each
+// element is 0 with probability rate, else 1/(1-rate) rounded to float32.
 func DropoutMask(rate float64) func(rng *rand.Rand, dst []float32) {
-	keep := float32(1 / (1 - rate))
-	return func(rng *rand.Rand, dst []float32) {
+	return dropoutMask[float32](rate)
+}
+
+// DropoutMask64 is DropoutMask for float64 graphs: survivors get the
+// float64 value of 1/(1-rate). Both draw the same random numbers, so a
+// seed drops the same inputs in either type.
+func DropoutMask64(rate float64) func(rng *rand.Rand, dst []float64) {
+	return dropoutMask[float64](rate)
+}
+
+func dropoutMask[T float32 | float64](rate float64) func(rng *rand.Rand, dst []T) {
+	keep := T(1 / (1 - rate))
+	return func(rng *rand.Rand, dst []T) {
 		for i := range dst {
 			if rng.Float64() < rate {
 				dst[i] = 0

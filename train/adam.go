@@ -29,6 +29,9 @@ func (o *AdamOptimizer) Name() string { return "Adam" }
 
 // Update implements Optimizer.
 func (o *AdamOptimizer) Update(params []*graph.Param, grads []*tensor.Dense) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
 	if err := o.s.check(o.Name(), params, grads); err != nil {
 		return err
 	}
@@ -39,29 +42,36 @@ func (o *AdamOptimizer) Update(params []*graph.Param, grads []*tensor.Dense) err
 		switch w := p.Value.Data().(type) {
 		case []float32:
 			st := o.s.f32[i]
-			adamStep32(w, grads[i].Data().([]float32), st[0], st[1], float32(alpha), float32(o.Beta1), float32(o.Beta2), float32(o.Epsilon))
+			// 1−β is formed in float64 and rounded once, as Keras casts
+			// its Python float; 1 − float32(β) differs by a few ulps.
+			adamStep32(w, grads[i].Data().([]float32), st[0], st[1], float32(alpha), float32(1-o.Beta1), float32(1-o.Beta2), float32(o.Epsilon))
 		case []float64:
 			st := o.s.f64[i]
-			adamStep64(w, grads[i].Data().([]float64), st[0], st[1], alpha, o.Beta1, o.Beta2, o.Epsilon)
+			adamStep64(w, grads[i].Data().([]float64), st[0], st[1], alpha, 1-o.Beta1, 1-o.Beta2, o.Epsilon)
 		}
 	}
 	return nil
 }
 
-func adamStep32(w, g, m, v []float32, alpha, b1, b2, eps float32) {
+// adamStep32 and adamStep64 take omb1 = 1−β₁ and omb2 = 1−β₂. Each
+// product is converted explicitly before it is added: the Go spec lets a
+// compiler fuse x*y + z into one FMA (Go does with GOAMD64=v3), and an
+// explicit conversion rounds the product, so the results are the same
+// bits whatever GOAMD64 the binary was built for.
+func adamStep32(w, g, m, v []float32, alpha, omb1, omb2, eps float32) {
 	for j := range w {
 		gj := g[j]
-		m[j] = flush32(m[j] + (gj-m[j])*(1-b1))
-		v[j] = flush32(v[j] + (gj*gj-v[j])*(1-b2))
+		m[j] = flush32(m[j] + float32((gj-m[j])*omb1))
+		v[j] = flush32(v[j] + float32((float32(gj*gj)-v[j])*omb2))
 		w[j] -= alpha * m[j] / (float32(math.Sqrt(float64(v[j]))) + eps)
 	}
 }
 
-func adamStep64(w, g, m, v []float64, alpha, b1, b2, eps float64) {
+func adamStep64(w, g, m, v []float64, alpha, omb1, omb2, eps float64) {
 	for j := range w {
 		gj := g[j]
-		m[j] += (gj - m[j]) * (1 - b1)
-		v[j] += (gj*gj - v[j]) * (1 - b2)
+		m[j] += float64((gj - m[j]) * omb1)
+		v[j] += float64((float64(gj*gj) - v[j]) * omb2)
 		w[j] -= alpha * m[j] / (math.Sqrt(v[j]) + eps)
 	}
 }

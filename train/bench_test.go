@@ -92,10 +92,7 @@ func (t *Trainer) benchStep(src data.Source, idx []int, rng *rand.Rand) (float64
 	if err != nil {
 		return 0, err
 	}
-	for i := range s.params {
-		s.grads[i] = s.m.Grad(i)
-	}
-	if err := t.Optimizer.Update(s.params, s.grads); err != nil {
+	if err := t.apply(s, loss); err != nil { // Fit's checks, update and commit
 		return 0, err
 	}
 	for _, mt := range t.Metrics {

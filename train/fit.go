@@ -37,8 +37,10 @@ type FitOptions struct {
 // the sample-weighted mean training loss and metrics, and with validation
 // data, the same figures on it in inference mode ("val_loss", ...).
 //
-// A loss that becomes NaN or infinite stops training with an error naming
-// the epoch and batch; the params then hold the values of the step before.
+// A loss or a gradient that becomes NaN or infinite stops training with a
+// *NonFiniteError naming the epoch and batch (errors.Is ErrNonFinite); every
+// param, BatchNorm's moving statistics included, then holds the values of
+// the step before.
 func (t *Trainer) Fit(src data.Source, opt FitOptions) (*History, error) {
 	m := t.Model
 	if src == nil || src.Len() == 0 {
@@ -137,14 +139,12 @@ func (t *Trainer) Fit(src data.Source, opt FitOptions) (*History, error) {
 			if err != nil {
 				return hist, errors.Wrapf(err, "fit %q: epoch %d, batch %d", m.Name, epoch+1, b+1)
 			}
-			if math.IsNaN(loss) || math.IsInf(loss, 0) {
-				return hist, errors.Errorf("fit %q: loss is %v at epoch %d, batch %d/%d; stopped before updating the weights (lower the learning rate, or check the inputs for NaN/Inf)",
-					m.Name, loss, epoch+1, b+1, steps)
-			}
-			for i := range s.params {
-				s.grads[i] = s.m.Grad(i)
-			}
-			if err := t.Optimizer.Update(s.params, s.grads); err != nil {
+			if err := t.apply(s, loss); err != nil {
+				var nf *NonFiniteError
+				if errors.As(err, &nf) {
+					nf.Model, nf.Epoch, nf.Batch, nf.Batches = m.Name, epoch, b, steps
+					return hist, nf
+				}
 				return hist, errors.Wrapf(err, "fit %q", m.Name)
 			}
 			lossSum += loss * float64(len(idx))
@@ -187,6 +187,26 @@ func (t *Trainer) Fit(src data.Source, opt FitOptions) (*History, error) {
 		}
 	}
 	return hist, nil
+}
+
+// apply accepts or rejects the step just run on s: with a finite loss and
+// finite gradients it updates the weights, then commits the run's
+// observations (BatchNorm's moving statistics). Otherwise it returns a
+// *NonFiniteError, without its place in the epoch, and changes nothing.
+func (t *Trainer) apply(s *step, loss float64) error {
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return &NonFiniteError{Loss: loss}
+	}
+	for i, p := range s.params {
+		s.grads[i] = s.m.Grad(i)
+		if s.grads[i] != nil && !allFinite(s.grads[i]) {
+			return &NonFiniteError{Loss: loss, Grad: p.Name}
+		}
+	}
+	if err := t.Optimizer.Update(s.params, s.grads); err != nil {
+		return err
+	}
+	return s.m.Commit()
 }
 
 func seq(from, to int) []int {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 
 	"github.com/gradgraph/gradgraph/data"
 	"github.com/gradgraph/gradgraph/graph"
@@ -98,12 +99,7 @@ func (l *CrossEntropy) Build(b *graph.Builder, out, target *G.Node) (*G.Node, er
 	case b.Probs == out && b.LogProbs != nil:
 		logp = b.LogProbs
 	default:
-		// Probabilities from elsewhere: Keras clips them to [ε, 1−ε]; adding
-		// ε keeps log finite the same way for p near 0.
-		var pe *G.Node
-		if pe, err = G.Add(out, b.Const(1e-7)); err == nil {
-			logp, err = G.Log(pe)
-		}
+		logp, err = logOfProbabilities(b, out)
 	}
 	if err != nil {
 		return nil, errors.Wrap(err, l.Name())
@@ -112,6 +108,65 @@ func (l *CrossEntropy) Build(b *graph.Builder, out, target *G.Node) (*G.Node, er
 	// one-pass gradient (graph.CrossEntropy), or its twin.
 	loss, err := b.CrossEntropy(logp, target)
 	return loss, errors.Wrap(err, l.Name())
+}
+
+// clipEpsilon is Keras's backend.epsilon(), the clip applied to
+// probabilities before their log.
+const clipEpsilon = 1e-7
+
+// logOfProbabilities is Keras 3's categorical_crossentropy on
+// probabilities (from_logits=False): q = p / Σ_row p, clipped to
+// [ε, 1 − ε], then log q. Built from Gorgonia's primitives, so that
+// gorgonia.Grad differentiates it: Sum along the rows and
+// BroadcastHadamardDiv for the normalisation, MaxBetween and MinBetween
+// against constant matrices for the clip. Their gradient goes to the
+// first argument where it is the result (p ≥ ε, p ≤ 1 − ε) and to the
+// constant otherwise, so a clipped element passes no gradient, as
+// through Keras's clip (TensorFlow's clip_by_value).
+func logOfProbabilities(b *graph.Builder, p *G.Node) (*G.Node, error) {
+	if p.Dims() != 2 {
+		return nil, errors.Errorf("probabilities have shape %v, want (batch, classes)", p.Shape())
+	}
+	rows, cols := p.Shape()[0], p.Shape()[1]
+	sum, err := G.Sum(p, 1)
+	if err != nil {
+		return nil, err
+	}
+	if sum, err = G.Reshape(sum, tensor.Shape{rows, 1}); err != nil {
+		return nil, err
+	}
+	q, err := G.BroadcastHadamardDiv(p, sum, nil, []byte{1})
+	if err != nil {
+		return nil, err
+	}
+	if q, err = G.MaxBetween(q, constMatrix(b, rows, cols, clipEpsilon)); err != nil {
+		return nil, err
+	}
+	if q, err = G.MinBetween(q, constMatrix(b, rows, cols, 1-clipEpsilon)); err != nil {
+		return nil, err
+	}
+	return G.Log(q)
+}
+
+// constMatrix is a (rows, cols) constant of the graph's type filled with
+// v: MaxBetween and MinBetween take two operands of one shape.
+func constMatrix(b *graph.Builder, rows, cols int, v float64) *G.Node {
+	var backing any
+	if b.DType == graph.Float32 {
+		backing = filled(rows*cols, float32(v))
+	} else {
+		backing = filled(rows*cols, v)
+	}
+	return G.NewConstant(tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(backing)))
+}
+
+// filled is a slice of n copies of v.
+func filled[T float32 | float64](n int, v T) []T {
+	s := make([]T, n)
+	for i := range s {
+		s[i] = v
+	}
+	return s
 }
 
 // MSE is the mean squared error over every output of every sample.

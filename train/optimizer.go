@@ -12,7 +12,9 @@ import (
 // gradgraph's optimisers implement Keras 3's update rules and defaults
 // (Gorgonia's solvers differ: RMSProp's decay, where epsilon sits, Adam's
 // epsilon) and run one fused loop over the raw float slices, allocating
-// nothing per step once their state exists.
+// nothing per step once their state exists. They check their settings
+// (Validate) in Compile and again before every step, so that one changed
+// after Compile fails before it touches a weight.
 type Optimizer interface {
 	// Name is the optimiser's Keras name.
 	Name() string

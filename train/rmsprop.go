@@ -26,6 +26,9 @@ func (o *RMSpropOptimizer) Name() string { return "RMSprop" }
 
 // Update implements Optimizer.
 func (o *RMSpropOptimizer) Update(params []*graph.Param, grads []*tensor.Dense) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
 	if err := o.s.check(o.Name(), params, grads); err != nil {
 		return err
 	}
@@ -33,8 +36,10 @@ func (o *RMSpropOptimizer) Update(params []*graph.Param, grads []*tensor.Dense) 
 		switch w := p.Value.Data().(type) {
 		case []float32:
 			g, v := grads[i].Data().([]float32), o.s.f32[i][0]
-			lr, rho, eps := float32(o.LR), float32(o.Rho), float32(o.Epsilon)
-			inChunks(len(w), func(lo, hi int) { rmspropStep32(w[lo:hi], g[lo:hi], v[lo:hi], lr, rho, eps) })
+			// 1−ρ is formed in float64 and rounded once, as Keras casts its
+			// Python float; 1 − float32(ρ) differs by a few ulps.
+			lr, rho, omr, eps := float32(o.LR), float32(o.Rho), float32(1-o.Rho), float32(o.Epsilon)
+			inChunks(len(w), func(lo, hi int) { rmspropStep32(w[lo:hi], g[lo:hi], v[lo:hi], lr, rho, omr, eps) })
 		case []float64:
 			rmspropStep64(w, grads[i].Data().([]float64), o.s.f64[i][0], o.LR, o.Rho, o.Epsilon)
 		}
@@ -42,20 +47,27 @@ func (o *RMSpropOptimizer) Update(params []*graph.Param, grads []*tensor.Dense) 
 	return nil
 }
 
-// rmspropStep32Go is the float32 step in plain Go; rmspropStep32 runs it,
-// or an assembly kernel with bit-identical results.
-func rmspropStep32Go(w, g, v []float32, lr, rho, eps float32) {
+// rmspropStep32Go is the float32 step in plain Go, with omr = 1−ρ;
+// rmspropStep32 runs it, or an assembly kernel with bit-identical results.
+// Both products are converted explicitly before they are added: the Go
+// spec lets a compiler fuse x*y + z into one FMA (Go does with
+// GOAMD64=v3), which the kernel does not do, and an explicit conversion
+// rounds the product, which keeps the two equal whatever GOAMD64 is.
+func rmspropStep32Go(w, g, v []float32, lr, rho, omr, eps float32) {
 	for j := range w {
 		gj := g[j]
-		v[j] = flush32(rho*v[j] + (1-rho)*gj*gj)
+		v[j] = flush32(float32(rho*v[j]) + float32(omr*gj*gj))
 		w[j] -= lr * gj / float32(math.Sqrt(float64(v[j]+eps)))
 	}
 }
 
+// rmspropStep64 is the float64 step, its products rounded before they are
+// added for the same reason.
 func rmspropStep64(w, g, v []float64, lr, rho, eps float64) {
+	omr := 1 - rho
 	for j := range w {
 		gj := g[j]
-		v[j] = rho*v[j] + (1-rho)*gj*gj
+		v[j] = float64(rho*v[j]) + float64(omr*gj*gj)
 		w[j] -= lr * gj / math.Sqrt(v[j]+eps)
 	}
 }

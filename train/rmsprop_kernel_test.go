@@ -47,8 +47,8 @@ func TestRMSpropKernelMatchesGo(t *testing.T) {
 		}
 		w2, v2 := append([]float32(nil), w...), append([]float32(nil), v...)
 		for step := 0; step < 3; step++ {
-			rmspropStep32(w, g, v, 1e-3, 0.9, 1e-7)
-			rmspropStep32Go(w2, g, v2, 1e-3, 0.9, 1e-7)
+			rmspropStep32(w, g, v, 1e-3, 0.9, float32(1-0.9), 1e-7)
+			rmspropStep32Go(w2, g, v2, 1e-3, 0.9, float32(1-0.9), 1e-7)
 		}
 		for i := range w {
 			if math.Float32bits(w[i]) != math.Float32bits(w2[i]) || math.Float32bits(v[i]) != math.Float32bits(v2[i]) {

@@ -24,6 +24,9 @@ func (o *SGDOptimizer) Name() string { return "SGD" }
 
 // Update implements Optimizer.
 func (o *SGDOptimizer) Update(params []*graph.Param, grads []*tensor.Dense) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
 	if err := o.s.check(o.Name(), params, grads); err != nil {
 		return err
 	}
@@ -38,17 +41,21 @@ func (o *SGDOptimizer) Update(params []*graph.Param, grads []*tensor.Dense) erro
 	return nil
 }
 
+// sgdStep converts each product explicitly before adding it: the Go spec
+// lets a compiler fuse x*y ± z into one FMA (Go does with GOAMD64=v3), and
+// an explicit conversion rounds the product, so the results are the same
+// bits whatever GOAMD64 the binary was built for.
 func sgdStep[T float32 | float64](w, g, v []T, lr, mom T, nesterov bool) {
 	if mom == 0 {
 		for j := range w {
-			w[j] -= lr * g[j]
+			w[j] -= T(lr * g[j])
 		}
 		return
 	}
 	for j := range w {
-		v[j] = mom*v[j] - lr*g[j]
+		v[j] = T(mom*v[j]) - T(lr*g[j])
 		if nesterov {
-			w[j] += mom*v[j] - lr*g[j]
+			w[j] += T(mom*v[j]) - T(lr*g[j])
 		} else {
 			w[j] += v[j]
 		}

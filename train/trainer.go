@@ -45,6 +45,9 @@ func Compile(model *nn.Model, opt Optimizer, loss Loss, metrics ...Metric) (*Tra
 	if loss == nil {
 		return nil, errors.Errorf("compile %q: no loss", model.Name)
 	}
+	if err := validateOptimizer(opt); err != nil {
+		return nil, errors.Wrapf(err, "compile %q", model.Name)
+	}
 	names := map[string]bool{"loss": true}
 	for _, m := range metrics {
 		if m == nil || names[m.Name()] {

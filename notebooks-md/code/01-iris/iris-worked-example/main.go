@@ -76,8 +76,12 @@ func run() error {
 	fmt.Printf("Y = BatchNorm(A), training mode:\n%.4f\n", m.Output(3))
 	// notebook:end
 	// notebook:begin moving
-	// The training step also folded the batch statistics into the moving
+	// Committing the step folds the batch statistics into the moving
 	// averages that inference uses: moving = 0.99·moving + 0.01·batch.
+	// (Fit commits only a step whose loss and gradients are finite.)
+	if err := m.Commit(); err != nil {
+		return err
+	}
 	fmt.Printf("moving mean after one step:     %.4f\n", bn.MovingMean.Float64s())
 	fmt.Printf("moving variance after one step: %.4f\n", bn.MovingVariance.Float64s())
 	// notebook:end

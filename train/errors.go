@@ -1,0 +1,37 @@
+package train
+
+import (
+	"fmt"
+
+	"github.com/pkg/errors"
+)
+
+// ErrNonFinite is what every NonFiniteError is (errors.Is): a training step
+// produced a NaN or infinite loss or gradient and was thrown away.
+var ErrNonFinite = errors.New("non-finite loss or gradient")
+
+// NonFiniteError reports the step at which Fit stopped because the loss, or
+// a gradient, was NaN or infinite. The step was not applied: every param,
+// BatchNorm's moving statistics included, holds the values of the step
+// before. Find it with errors.As through Fit's wrapping.
+type NonFiniteError struct {
+	Model   string  // the model's name
+	Epoch   int     // 0-based, as callbacks count (the message counts from 1)
+	Batch   int     // 0-based index of the batch within the epoch
+	Batches int     // batches per epoch
+	Loss    float64 // the step's loss
+	Grad    string  // the param whose gradient was not finite; "" when the loss was not
+}
+
+// Error names the step counting from 1, as the progress lines do.
+func (e *NonFiniteError) Error() string {
+	what := fmt.Sprintf("loss is %v", e.Loss)
+	if e.Grad != "" {
+		what = fmt.Sprintf("gradient of %q is not finite (loss %v)", e.Grad, e.Loss)
+	}
+	return fmt.Sprintf("fit %q: %s at epoch %d, batch %d/%d; stopped before updating the weights (lower the learning rate, or check the inputs for NaN/Inf)",
+		e.Model, what, e.Epoch+1, e.Batch+1, e.Batches)
+}
+
+// Unwrap makes errors.Is(err, ErrNonFinite) true.
+func (e *NonFiniteError) Unwrap() error { return ErrNonFinite }
