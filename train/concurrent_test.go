@@ -120,3 +120,32 @@ func TestCloneIsIndependent(t *testing.T) {
 		t.Error("training the clone did not change it")
 	}
 }
+
+// TestEvaluateBetweenStepsLeavesTrainingMetrics evaluates on other data
+// after every training batch (a callback, as a user's might): the epoch's
+// training accuracy must be what it is without the evaluations.
+func TestEvaluateBetweenStepsLeavesTrainingMetrics(t *testing.T) {
+	fit := func(evaluate bool) Logs {
+		tr, iris := irisTrainer(t)
+		other, _ := data.Slice(iris, 0, 10)
+		var last Logs
+		cb := CallbackFuncs{
+			BatchEnd: func(tr *Trainer, _ int, _ float64) error {
+				if evaluate {
+					_, err := tr.Evaluate(other, 5)
+					return err
+				}
+				return nil
+			},
+			EpochEnd: func(_ *Trainer, _ int, logs Logs) error { last = logs; return nil },
+		}
+		if _, err := tr.Fit(iris, FitOptions{Epochs: tr.Epoch() + 1, InitialEpoch: tr.Epoch(), BatchSize: 16, Seed: 3, Callbacks: []Callback{cb}}); err != nil {
+			t.Fatal(err)
+		}
+		return last
+	}
+	want, got := fit(false), fit(true)
+	if got["accuracy"] != want["accuracy"] || got["loss"] != want["loss"] {
+		t.Errorf("with evaluations between steps: %v, without: %v", got, want)
+	}
+}

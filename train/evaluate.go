@@ -22,8 +22,11 @@ func (t *Trainer) Evaluate(src data.Source, batchSize int) (Logs, error) {
 	return t.evaluate(src, seq(0, src.Len()), batchSize)
 }
 
+// evaluate runs the inference graphs over src's samples idx; the caller
+// holds t.mu.
 func (t *Trainer) evaluate(src data.Source, idx []int, batchSize int) (Logs, error) {
-	for _, mt := range t.Metrics {
+	metrics := t.evalMetrics()
+	for _, mt := range metrics {
 		mt.Reset()
 	}
 	var lossSum float64
@@ -38,15 +41,30 @@ func (t *Trainer) evaluate(src data.Source, idx []int, batchSize int) (Logs, err
 			return nil, errors.Wrapf(err, "evaluate %q: samples %d..%d", t.Model.Name, b[0], b[len(b)-1])
 		}
 		lossSum += loss * float64(len(b))
-		for _, mt := range t.Metrics {
+		for _, mt := range metrics {
 			mt.Update(s.out64, s.tgt64, len(b), t.Model.OutputWidth())
 		}
 	}
 	logs := Logs{"loss": lossSum / float64(len(idx))}
-	for _, mt := range t.Metrics {
+	for _, mt := range metrics {
 		logs[mt.Name()] = mt.Result()
 	}
 	return logs, nil
+}
+
+// evalMetrics returns the metrics evaluation accumulates in: fresh
+// instances of t.Metrics where they implement MetricCloner, made once.
+func (t *Trainer) evalMetrics() []Metric {
+	if len(t.evalMs) != len(t.Metrics) {
+		t.evalMs = make([]Metric, len(t.Metrics))
+		for i, mt := range t.Metrics {
+			t.evalMs[i] = mt
+			if c, ok := mt.(MetricCloner); ok {
+				t.evalMs[i] = c.CloneMetric()
+			}
+		}
+	}
+	return t.evalMs
 }
 
 // Predict returns the model's output for every sample of src in inference

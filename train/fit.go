@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand"
 	"time"
 
 	"github.com/pkg/errors"
@@ -42,6 +43,37 @@ type FitOptions struct {
 // param, BatchNorm's moving statistics included, then holds the values of
 // the step before.
 func (t *Trainer) Fit(src data.Source, opt FitOptions) (*History, error) {
+	p, err := t.planFit(src, opt)
+	if err != nil {
+		return nil, err
+	}
+	hist := newHistory(p.keys)
+	t.stop = false
+	if err := p.each(func(c Callback) error { return c.OnTrainBegin(t) }); err != nil {
+		return hist, err
+	}
+	var logs Logs
+	for epoch := opt.InitialEpoch; epoch < opt.Epochs && !t.stop; epoch++ {
+		if logs, err = t.fitEpoch(p, epoch, hist); err != nil {
+			return hist, err
+		}
+	}
+	return hist, p.each(func(c Callback) error { return c.OnTrainEnd(t, logs) })
+}
+
+// fitPlan is what Fit settles before the first step: the data, which
+// samples train and which validate, the batches, the history's columns.
+type fitPlan struct {
+	opt          FitOptions
+	src, val     data.Source
+	trainIdx     []int // indices into src
+	valIdx       []int // indices into val
+	batch, steps int
+	keys         []string
+}
+
+// planFit checks Fit's arguments against the model and splits the data.
+func (t *Trainer) planFit(src data.Source, opt FitOptions) (*fitPlan, error) {
 	m := t.Model
 	if src == nil || src.Len() == 0 {
 		return nil, errors.Errorf("fit %q: no training data", m.Name)
@@ -63,130 +95,132 @@ func (t *Trainer) Fit(src data.Source, opt FitOptions) (*History, error) {
 	if err := t.checkData("fit "+m.Name, src); err != nil {
 		return nil, err
 	}
-
-	// Indices into src: the training part, then the held-out validation part.
+	p := &fitPlan{opt: opt, src: src, val: opt.ValidationData}
 	n := src.Len()
 	nTrain := n
-	val := opt.ValidationData
-	var valIdx []int
-	if val != nil {
-		if err := t.checkData("fit "+m.Name+": validation data", val); err != nil {
+	if p.val != nil {
+		if err := t.checkData("fit "+m.Name+": validation data", p.val); err != nil {
 			return nil, err
 		}
-		valIdx = seq(0, val.Len())
+		p.valIdx = seq(0, p.val.Len())
 	} else if opt.ValidationSplit > 0 {
+		// The held-out part is the end of the data, before any shuffling.
 		nTrain = int(math.Floor(float64(n) * (1 - opt.ValidationSplit)))
 		if nTrain == 0 || nTrain == n {
 			return nil, errors.Errorf("fit %q: validation split %v of %d samples leaves %d for training and %d for validation",
 				m.Name, opt.ValidationSplit, n, nTrain, n-nTrain)
 		}
-		val = src
-		valIdx = seq(nTrain, n)
+		p.val, p.valIdx = src, seq(nTrain, n)
 	}
-	trainIdx := seq(0, nTrain)
-
-	keys := []string{"loss"}
+	p.trainIdx = seq(0, nTrain)
+	p.batch = min(opt.BatchSize, nTrain)
+	p.steps = (nTrain + p.batch - 1) / p.batch
+	p.keys = []string{"loss"}
 	for _, mt := range t.Metrics {
-		keys = append(keys, mt.Name())
+		p.keys = append(p.keys, mt.Name())
 	}
-	if val != nil {
-		for _, k := range keys[:len(keys):len(keys)] {
-			keys = append(keys, "val_"+k)
-		}
-	}
-	hist := newHistory(keys)
-	t.stop = false
-	for _, c := range opt.Callbacks {
-		if err := c.OnTrainBegin(t); err != nil {
-			return hist, err
+	if p.val != nil {
+		for _, k := range p.keys[:len(p.keys):len(p.keys)] {
+			p.keys = append(p.keys, "val_"+k)
 		}
 	}
-	var logs Logs
-	bs := opt.BatchSize
-	if bs > nTrain {
-		bs = nTrain
-	}
-	steps := (nTrain + bs - 1) / bs
-	for epoch := opt.InitialEpoch; epoch < opt.Epochs && !t.stop; epoch++ {
-		for _, c := range opt.Callbacks {
-			if err := c.OnEpochBegin(t, epoch); err != nil {
-				return hist, err
-			}
-		}
-		if opt.Progress != nil {
-			fmt.Fprintf(opt.Progress, "Epoch %d/%d\n", epoch+1, opt.Epochs)
-		}
-		start := time.Now()
-		rng := epochRand(opt.Seed, epoch)
-		order := trainIdx
-		if !opt.NoShuffle {
-			order = make([]int, nTrain)
-			for i, p := range rng.Perm(nTrain) {
-				order[i] = trainIdx[p]
-			}
-		}
-		for _, mt := range t.Metrics {
-			mt.Reset()
-		}
-		var lossSum float64
-		for b := 0; b < steps; b++ {
-			idx := order[b*bs : min((b+1)*bs, nTrain)]
-			s, err := t.stepFor(len(idx), true)
-			if err != nil {
-				return hist, errors.Wrapf(err, "fit %q", m.Name)
-			}
-			loss, err := t.run(s, src, idx, rng)
-			if err != nil {
-				return hist, errors.Wrapf(err, "fit %q: epoch %d, batch %d", m.Name, epoch+1, b+1)
-			}
-			if err := t.apply(s, loss); err != nil {
-				var nf *NonFiniteError
-				if errors.As(err, &nf) {
-					nf.Model, nf.Epoch, nf.Batch, nf.Batches = m.Name, epoch, b, steps
-					return hist, nf
-				}
-				return hist, errors.Wrapf(err, "fit %q", m.Name)
-			}
-			lossSum += loss * float64(len(idx))
-			for _, mt := range t.Metrics {
-				mt.Update(s.out64, s.tgt64, len(idx), m.OutputWidth())
-			}
-			for _, c := range opt.Callbacks {
-				if err := c.OnBatchEnd(t, b, loss); err != nil {
-					return hist, err
-				}
-			}
-		}
-		logs = Logs{"loss": lossSum / float64(nTrain)}
-		for _, mt := range t.Metrics {
-			logs[mt.Name()] = mt.Result()
-		}
-		if val != nil {
-			vl, err := t.evaluate(val, valIdx, opt.BatchSize)
-			if err != nil {
-				return hist, errors.Wrapf(err, "fit %q: validation after epoch %d", m.Name, epoch+1)
-			}
-			for k, v := range vl {
-				logs["val_"+k] = v
-			}
-		}
-		t.epoch = epoch + 1
-		hist.add(epoch, logs)
-		if opt.Progress != nil {
-			progressLine(opt.Progress, steps, time.Since(start), logs)
-		}
-		for _, c := range opt.Callbacks {
-			if err := c.OnEpochEnd(t, epoch, logs); err != nil {
-				return hist, err
-			}
+	return p, nil
+}
+
+// each calls fn for every callback, stopping at the first error.
+func (p *fitPlan) each(fn func(Callback) error) error {
+	for _, c := range p.opt.Callbacks {
+		if err := fn(c); err != nil {
+			return err
 		}
 	}
-	for _, c := range opt.Callbacks {
-		if err := c.OnTrainEnd(t, logs); err != nil {
-			return hist, err
+	return nil
+}
+
+// fitEpoch trains one epoch over a fresh seeded shuffle, validates, and
+// records the epoch's logs in hist.
+func (t *Trainer) fitEpoch(p *fitPlan, epoch int, hist *History) (Logs, error) {
+	if err := p.each(func(c Callback) error { return c.OnEpochBegin(t, epoch) }); err != nil {
+		return nil, err
+	}
+	if p.opt.Progress != nil {
+		fmt.Fprintf(p.opt.Progress, "Epoch %d/%d\n", epoch+1, p.opt.Epochs)
+	}
+	start := time.Now()
+	rng := epochRand(p.opt.Seed, epoch)
+	order := p.trainIdx
+	if !p.opt.NoShuffle {
+		order = make([]int, len(p.trainIdx))
+		for i, k := range rng.Perm(len(order)) {
+			order[i] = p.trainIdx[k]
 		}
 	}
-	return hist, nil
+	for _, mt := range t.Metrics {
+		mt.Reset()
+	}
+	var lossSum float64
+	for b := 0; b < p.steps; b++ {
+		idx := order[b*p.batch : min((b+1)*p.batch, len(order))]
+		loss, err := t.trainStep(p, idx, rng, epoch, b)
+		if err != nil {
+			return nil, err
+		}
+		lossSum += loss * float64(len(idx))
+		if err := p.each(func(c Callback) error { return c.OnBatchEnd(t, b, loss) }); err != nil {
+			return nil, err
+		}
+	}
+	logs := Logs{"loss": lossSum / float64(len(order))}
+	for _, mt := range t.Metrics {
+		logs[mt.Name()] = mt.Result()
+	}
+	if p.val != nil {
+		t.mu.Lock()
+		vl, err := t.evaluate(p.val, p.valIdx, p.opt.BatchSize)
+		t.mu.Unlock()
+		if err != nil {
+			return nil, errors.Wrapf(err, "fit %q: validation after epoch %d", t.Model.Name, epoch+1)
+		}
+		for k, v := range vl {
+			logs["val_"+k] = v
+		}
+	}
+	t.epoch = epoch + 1
+	hist.add(epoch, logs)
+	if p.opt.Progress != nil {
+		progressLine(p.opt.Progress, p.steps, time.Since(start), logs)
+	}
+	return logs, p.each(func(c Callback) error { return c.OnEpochEnd(t, epoch, logs) })
+}
+
+// trainStep runs batch b of the epoch (samples idx), updates the weights
+// when the step is finite, and adds it to the training metrics. It holds
+// the trainer's lock: other goroutines' Evaluate and Predict wait for the
+// step, and run between steps.
+func (t *Trainer) trainStep(p *fitPlan, idx []int, rng *rand.Rand, epoch, b int) (float64, error) {
+	m := t.Model
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s, err := t.stepFor(len(idx), true)
+	if err != nil {
+		return 0, errors.Wrapf(err, "fit %q", m.Name)
+	}
+	loss, err := t.run(s, p.src, idx, rng)
+	if err != nil {
+		return 0, errors.Wrapf(err, "fit %q: epoch %d, batch %d", m.Name, epoch+1, b+1)
+	}
+	if err := t.apply(s, loss); err != nil {
+		var nf *NonFiniteError
+		if errors.As(err, &nf) {
+			nf.Model, nf.Epoch, nf.Batch, nf.Batches = m.Name, epoch, b, p.steps
+			return 0, nf
+		}
+		return 0, errors.Wrapf(err, "fit %q", m.Name)
+	}
+	for _, mt := range t.Metrics {
+		mt.Update(s.out64, s.tgt64, len(idx), m.OutputWidth())
+	}
+	return loss, nil
 }
 
 // apply accepts or rejects the step just run on s: with a finite loss and

@@ -11,6 +11,15 @@ type Metric interface {
 	Result() float64
 }
 
+// MetricCloner is implemented by metrics that can make a fresh instance of
+// themselves (same settings, no accumulated state). Evaluate then
+// accumulates in its own instances, so evaluating between Fit's steps (from
+// a callback or another goroutine) leaves Fit's training figures alone; a
+// metric without it is shared by both.
+type MetricCloner interface {
+	CloneMetric() Metric
+}
+
 // AccuracyMetric is the share of samples whose largest output is the target
 // class (Keras picks this for "accuracy" with a categorical loss). A model
 // with one output is a binary classifier: there the prediction is
@@ -26,6 +35,9 @@ func (m *AccuracyMetric) Name() string { return "accuracy" }
 
 // Reset implements Metric.
 func (m *AccuracyMetric) Reset() { m.correct, m.total = 0, 0 }
+
+// CloneMetric implements MetricCloner.
+func (m *AccuracyMetric) CloneMetric() Metric { return Accuracy() }
 
 // Update implements Metric.
 func (m *AccuracyMetric) Update(out, target []float64, rows, width int) {

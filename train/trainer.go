@@ -26,7 +26,8 @@ type Trainer struct {
 	Loss      Loss
 	Metrics   []Metric
 
-	mu sync.Mutex // held while a graph of the trainer runs
+	mu     sync.Mutex // held while a graph of the trainer runs
+	evalMs []Metric   // evaluation's own metric instances (evalMetrics)
 
 	train map[int]*step // training graphs by batch size
 	infer map[int]*step // inference graphs by batch size
