@@ -33,7 +33,7 @@ type config struct {
 	seed, splitSeed         int64
 	lr                      float64
 	out, save, load         string
-	quiet                   bool
+	quiet, graph            bool
 }
 
 func parse(args []string, stdout io.Writer) (config, error) {
@@ -47,6 +47,7 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	fs.Float64Var(&c.lr, "lr", 1e-3, "Adam learning rate")
 	fs.StringVar(&c.out, "out", "out/iris", "folder for history.csv, metrics.json and curves.png")
 	fs.BoolVar(&c.quiet, "quiet", false, "print only the test figures")
+	fs.BoolVar(&c.graph, "graph", false, "also write model.png (the layer diagram), graph.dot and, with Graphviz installed, graph.svg (the training graph)")
 	fs.StringVar(&c.save, "save", "", "write a checkpoint of the trained model to this file")
 	fs.StringVar(&c.load, "load", "", "start from this checkpoint; -epochs then counts further epochs (0: evaluate only)")
 	if err := cli.Parse(fs, args, stdout); err != nil {
@@ -70,6 +71,11 @@ func run(args []string, stdout io.Writer) error {
 	tr, err := trainer(c, trainSet.Features())
 	if err != nil {
 		return err
+	}
+	if c.graph {
+		if err := report.Graph(c.out, tr, c.batch, stdout); err != nil {
+			return err
+		}
 	}
 	fr, err := fit(c, tr, trainSet, stdout)
 	if err != nil {

@@ -190,3 +190,24 @@ func TestFusionEnvRejectsTypos(t *testing.T) {
 		t.Errorf("GRADGRAPH_FUSION=of: got %v, want an error naming the variable", err)
 	}
 }
+
+// TestGraphFlag: -graph writes the layer diagram and the training graph in
+// DOT (and SVG when Graphviz is installed).
+func TestGraphFlag(t *testing.T) {
+	dir, _, out := runIris(t, "-epochs", "1", "-quiet", "-graph")
+	f, err := os.Open(filepath.Join(dir, "model.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if cfg, err := png.DecodeConfig(f); err != nil || cfg.Width != 440 {
+		t.Errorf("model.png: %v, %+v", err, cfg)
+	}
+	dot, err := os.ReadFile(filepath.Join(dir, "graph.dot"))
+	if err != nil || !bytes.Contains(dot, []byte("gradient of dense/kernel")) || !bytes.Contains(dot, []byte("batch_normalization/moving_mean")) {
+		t.Errorf("graph.dot: %v, %d bytes", err, len(dot))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "graph.svg")); err != nil && !strings.Contains(out, "graph.svg not written") {
+		t.Errorf("neither graph.svg nor a message saying why not: %v", err)
+	}
+}

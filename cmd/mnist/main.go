@@ -125,7 +125,7 @@ type config struct {
 	epochs, batch, limit         int
 	seed                         int64
 	lr                           float64
-	quiet, offline               bool
+	quiet, offline, graph        bool
 }
 
 func parse(args []string, stdout io.Writer) (config, error) {
@@ -142,6 +142,7 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	fs.Int64Var(&c.seed, "seed", 1, "seed for initialisation and shuffling")
 	fs.StringVar(&c.out, "out", "out/mnist", "folder for history.csv, metrics.json and the PNG figures")
 	fs.BoolVar(&c.quiet, "quiet", false, "print only the test figures")
+	fs.BoolVar(&c.graph, "graph", false, "also write model.png (the layer diagram), graph.dot and, with Graphviz installed, graph.svg (the training graph)")
 	fs.StringVar(&c.save, "save", "", "write a checkpoint of the trained model to this file")
 	fs.StringVar(&c.load, "load", "", "start from this checkpoint; -epochs then counts further epochs (0: evaluate only)")
 	if err := cli.Parse(fs, args, stdout); err != nil {
@@ -254,6 +255,11 @@ func run(args []string, stdout io.Writer) error {
 	}
 	if !s.c.quiet {
 		fmt.Fprint(stdout, r.tr.Model.Summary())
+	}
+	if s.c.graph {
+		if err := report.Graph(s.c.out, r.tr, s.batch, stdout); err != nil {
+			return err
+		}
 	}
 	if r.fit, err = fitTimed(r.tr, s, stdout); err != nil {
 		return err

@@ -75,7 +75,7 @@ type config struct {
 	epochs, batch, frames, resolution   int
 	delay                               int
 	seed                                int64
-	quiet                               bool
+	quiet, graph                        bool
 }
 
 func parse(args []string, stdout io.Writer) (config, error) {
@@ -98,6 +98,7 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	fs.IntVar(&c.resolution, "resolution", 150, "cells along each side of the boundary grid")
 	fs.StringVar(&c.out, "out", "out/playground", "folder for boundary.png, boundary.gif, curves.png, history.csv and metrics.json")
 	fs.BoolVar(&c.quiet, "quiet", false, "print only the final figures")
+	fs.BoolVar(&c.graph, "graph", false, "also write model.png (the layer diagram), graph.dot and, with Graphviz installed, graph.svg (the training graph)")
 	if err := cli.Parse(fs, args, stdout); err != nil {
 		return c, err
 	}
@@ -207,6 +208,11 @@ func run(args []string, stdout io.Writer) error {
 	s, err := setup(c, stdout)
 	if err != nil {
 		return err
+	}
+	if c.graph {
+		if err := report.Graph(c.out, s.tr, c.batch, stdout); err != nil {
+			return err
+		}
 	}
 	fr, err := fitWithFrames(s, stdout)
 	if err != nil {
