@@ -6,6 +6,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/internal/kernels"
 )
 
 // RMSpropOptimizer is RMSprop with Keras 3's update:
@@ -34,22 +35,12 @@ func (o *RMSpropOptimizer) Update(params []*graph.Param, grads []*tensor.Dense) 
 		case []float32:
 			g, v := grads[i].Data().([]float32), o.s.f32[i][0]
 			lr, rho, eps := float32(o.LR), float32(o.Rho), float32(o.Epsilon)
-			inChunks(len(w), func(lo, hi int) { rmspropStep32(w[lo:hi], g[lo:hi], v[lo:hi], lr, rho, eps) })
+			inChunks(len(w), func(lo, hi int) { kernels.RMSprop32(w[lo:hi], g[lo:hi], v[lo:hi], lr, rho, 1-rho, eps) })
 		case []float64:
 			rmspropStep64(w, grads[i].Data().([]float64), o.s.f64[i][0], o.LR, o.Rho, o.Epsilon)
 		}
 	}
 	return nil
-}
-
-// rmspropStep32Go is the float32 step in plain Go; rmspropStep32 runs it,
-// or an assembly kernel with bit-identical results.
-func rmspropStep32Go(w, g, v []float32, lr, rho, eps float32) {
-	for j := range w {
-		gj := g[j]
-		v[j] = flush32(rho*v[j] + (1-rho)*gj*gj)
-		w[j] -= lr * gj / float32(math.Sqrt(float64(v[j]+eps)))
-	}
 }
 
 func rmspropStep64(w, g, v []float64, lr, rho, eps float64) {

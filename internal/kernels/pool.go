@@ -1,4 +1,4 @@
-package graph
+package kernels
 
 import (
 	"runtime"
@@ -151,4 +151,19 @@ func ParallelChunks(n, p int, fn func(lo, hi int)) {
 	for _, w := range used {
 		w.wait()
 	}
+}
+
+// ParallelRows runs fn over [0, n) split into at most GOMAXPROCS contiguous
+// chunks (ParallelChunks, on the pool's workers) when the work, n·cost
+// element operations, is at least ParallelMin, and inline otherwise.
+func ParallelRows(n, cost int, fn func(lo, hi int)) {
+	p := runtime.GOMAXPROCS(0)
+	if p > n {
+		p = n
+	}
+	if p <= 1 || n*cost < ParallelMin {
+		fn(0, n)
+		return
+	}
+	ParallelChunks(n, p, fn)
 }
