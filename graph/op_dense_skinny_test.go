@@ -19,7 +19,7 @@ import (
 func TestSkinnyProducts(t *testing.T) {
 	for _, sh := range []struct{ bs, in, units int }{{33, 128, 10}, {128, 512, 10}, {7, 64, 32}} {
 		if kernels.Assembly() && !(kernels.SkinnyOK[float32](sh.in, sh.units) && kernels.SkinnyFwdOK[float32](sh.in, sh.units)) {
-			t.Fatalf("%v: expected the spmm path", sh)
+			t.Fatalf("%v: expected the skinny kernels (Spmm, dot4)", sh)
 		}
 		rng := rand.New(rand.NewSource(int64(sh.in + sh.units)))
 		fw := &denseOp{relu: true, dt: Float32, batch: sh.bs, in: sh.in, units: sh.units}
