@@ -14,8 +14,10 @@ FAST_TAGS := $(if $(and $(CGO_OK),$(HAS_OPENBLAS)),-tags openblas,)
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-test: ## run every test (pure Go; MNIST tests use ../shared/data/mnist when present)
+test: ## run every test (MNIST ones use ../shared/data/mnist when present); bit-identity tests again with GOAMD64=v3; -tags noasm
 	$(GO) test -count=1 ./...
+	GOAMD64=v3 $(GO) test -count=1 -run 'BitIdentical|BitForBit|Determin|RMSprop' ./internal/kernels ./train
+	$(GO) test -count=1 -tags noasm ./internal/... ./graph/... ./train/... ./data/...
 
 iris: ## train the Iris tutorial (embedded data, offline) into out/iris
 	$(GO) run $(FAST_TAGS) ./cmd/iris

@@ -13,6 +13,10 @@
 //     scales them to [0, 1] batch by batch in Fill, so MNIST takes 47 MB of
 //     memory instead of 188 MB.
 //
+// A Source that may be filled from several goroutines at once (on disjoint
+// indices) says so by implementing ConcurrentFiller; training then fills
+// the parts of a batch on different cores. Images does; any Source may.
+//
 // Subset and Slice make index views of any Source without copying its data;
 // TrainTestSplit, StandardScaler and OneHot prepare a Dataset as
 // scikit-learn's counterparts do.

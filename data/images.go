@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/pkg/errors"
+
+	"github.com/gradgraph/gradgraph/internal/kernels"
 )
 
 // Images is a set of equally sized greyscale images with class labels,
@@ -20,15 +22,6 @@ type Images struct {
 	labels        []byte
 	classes       []string
 }
-
-// scale255 maps a byte to byte/255 by table: a load per pixel instead of a
-// conversion and a division, with the same result as float32(b)/255.
-var scale255 = func() (t [256]float32) {
-	for i := range t {
-		t[i] = float32(i) / 255
-	}
-	return t
-}()
 
 // NewImages wraps, without copying, n = len(labels) images of rows x cols
 // bytes in pix. Every label must be a class index below len(classes).
@@ -95,7 +88,7 @@ func (m *Images) Fill(idx []int, x, y []float32) {
 			if k+1 < len(idx) {
 				next = m.pix[idx[k+1]*f : (idx[k+1]+1)*f]
 			}
-			scaleBytes(x[k*f:(k+1)*f], m.pix[i*f:(i+1)*f], next)
+			kernels.ScaleBytes(x[k*f:(k+1)*f], m.pix[i*f:(i+1)*f], next)
 		}
 	}
 	if y != nil {
@@ -105,12 +98,18 @@ func (m *Images) Fill(idx []int, x, y []float32) {
 	}
 }
 
+// FillsConcurrently returns true: Fill only reads the images, so parts of
+// a batch can be filled at once (ConcurrentFiller).
+func (m *Images) FillsConcurrently() bool { return true }
+
+var _ ConcurrentFiller = (*Images)(nil)
+
 // Float32 returns every image scaled to [0, 1] as one row-major slice:
 // n*rows*cols values, four times the memory of the bytes. It is for callers
 // that want the whole matrix; training reads through Fill instead.
 func (m *Images) Float32() []float32 {
 	out := make([]float32, len(m.pix))
-	scaleBytes(out, m.pix, nil)
+	kernels.ScaleBytes(out, m.pix, nil)
 	return out
 }
 

@@ -23,3 +23,16 @@ type Source interface {
 	// it. Indices must lie in [0, Len()).
 	Fill(idx []int, x, y []float32)
 }
+
+// ConcurrentFiller is an optional interface of a Source whose Fill may be
+// called from several goroutines at once, on disjoint index sets writing
+// disjoint parts of x and y (a Source that only reads its data, such as
+// Images). Training fills the parts of a batch on different cores then;
+// a Source that does not implement it, or whose FillsConcurrently
+// reports false, is filled in one call.
+type ConcurrentFiller interface {
+	Source
+	// FillsConcurrently reports whether Fill may be called concurrently on
+	// disjoint index sets (a wrapper can answer for what it wraps).
+	FillsConcurrently() bool
+}

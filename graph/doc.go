@@ -53,13 +53,13 @@
 // (MNIST's pixels, 81%), the product skips them: each input row's nonzeros
 // are found with an AVX2 scan, and an assembly kernel adds, for a 64-column
 // block of the output held in registers, one weight row per nonzero
-// (kernel_amd64.s; weight blocks packed contiguously, bias, ReLU and the
+// (internal/kernels; weight blocks packed contiguously, bias, ReLU and the
 // zeroing of gradients folded into its first and last panels). The weight
 // gradient does the same with the transposed input. A narrow layer (at most
 // 32 units, like a 10-class output) uses a four-way dot-product kernel
 // forward and the same panel kernel backward; other shapes call the BLAS
 // (gonum by default, OpenBLAS with -tags openblas, see graph/blas). Work is
-// shared out among the cores by ParallelChunks, a pool of spinning workers
+// shared out among the cores by kernels.ParallelChunks, a pool of spinning workers
 // with a fixed split, so results do not depend on scheduling.
 //
 // GradCheck compares the symbolic gradients of any scalar built on a Builder

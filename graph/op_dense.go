@@ -4,18 +4,19 @@ import (
 	"fmt"
 	"hash"
 	"hash/fnv"
-	"math"
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/internal/kernels"
 )
 
 // sparseMax is the fraction of nonzero inputs below which the dense op
-// multiplies by skipping zeros (one axpy per nonzero input) instead of
-// calling gemm. MNIST's pixels are about 19% nonzero.
-var sparseMax = 0.30
+// multiplies by skipping zeros instead of calling gemm: kernels.SparseMax,
+// measured there; a variable so that tests can force either kernel.
+var sparseMax = kernels.SparseMax
 
 // Dense adds y = act(x·W + b) to the graph as one node, for x (batch, in),
 // W (in, units) and b (1, units); act is the identity, or ReLU when relu is
@@ -97,9 +98,9 @@ type denseOp struct {
 	dt               tensor.Dtype
 	batch, in, units int
 	out              *tensor.Dense
-	sp               any // *csr[T] of x
+	sp               any // *kernels.CSR[T] of x
 	spX              any // *T: &x[0] of the last run when sp holds its nonzeros, else nil
-	sk               any // *skinny[T]: scratch of a narrow product
+	sk               any // *kernels.Skinny[T]: scratch of a narrow product
 	skW              any // *T: &W[0] of the last run when sk holds its transpose, else nil
 }
 
@@ -142,69 +143,28 @@ func (op *denseOp) Do(vals ...G.Value) (G.Value, error) {
 // *sp (the zero-skipping path), and &w[0] when it left Wᵀ in the skinny
 // scratch; nil otherwise.
 func denseForward[T float](sp, skinnyScratch *any, x, w, b, y []T, bs, in, units int, relu bool) (spX, skW any) {
-	if units >= 64 && sparseDensity(x) < sparseMax {
+	if units >= kernels.SparseMinWidth && kernels.SparseDensity(x) < sparseMax {
 		c := sparseOf[T](sp)
-		c.rowsOf(x, bs, in)
-		spmm(y, c, w, units, units, b, relu)
+		c.RowsOf(x, bs, in)
+		kernels.Spmm(y, c, w, units, units, b, relu)
 		return &x[0], nil
 	}
-	if skinnyFwdOK[T](in, units) {
-		skinnyOf[T](skinnyScratch).forward(y, x, w, b, bs, in, units, relu)
+	if kernels.SkinnyFwdOK[T](in, units) {
+		skinnyOf[T](skinnyScratch).Forward(y, x, w, b, bs, in, units, relu)
 		return nil, &w[0]
 	}
 	// Bias and ReLU are applied by the core that computed the rows, while
 	// they are in its cache.
-	gemmRows(false, false, bs, units, in, x, in, w, units, y, units, func(lo, hi int) {
+	kernels.GemmRows(false, false, bs, units, in, x, in, w, units, y, units, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			yi := y[i*units : (i+1)*units]
-			addTo(yi, b)
+			kernels.AddTo(yi, b)
 			if relu {
-				reluInPlace(yi)
+				kernels.ReLUInPlace(yi)
 			}
 		}
 	})
 	return nil, nil
-}
-
-// reluInPlace sets the negative elements of y to 0, without branches: the
-// signs of trained pre-activations are a coin toss, and a branch per element
-// mispredicts half the time.
-func reluInPlace[T float](y []T) {
-	switch y := any(y).(type) {
-	case []float32:
-		for j, v := range y {
-			b := math.Float32bits(v)
-			y[j] = math.Float32frombits(b &^ uint32(int32(b)>>31))
-		}
-	case []float64:
-		for j, v := range y {
-			b := math.Float64bits(v)
-			y[j] = math.Float64frombits(b &^ uint64(int64(b)>>63))
-		}
-	}
-}
-
-// nonzeros writes the indices of the nonzero elements of x into idx and
-// returns how many there are, without a branch per element.
-func nonzeros[T float](x []T, idx []int32) int {
-	n := 0
-	switch x := any(x).(type) {
-	case []float32:
-		idx = idx[:len(x)]
-		for k, v := range x {
-			idx[n] = int32(k)
-			b := math.Float32bits(v) << 1 // drop the sign: -0 is zero
-			n += int((b | -b) >> 31)
-		}
-	case []float64:
-		idx = idx[:len(x)]
-		for k, v := range x {
-			idx[n] = int32(k)
-			b := math.Float64bits(v) << 1
-			n += int((b | -b) >> 63)
-		}
-	}
-	return n
 }
 
 func (op *denseOp) DiffWRT(inputs int) []bool { return []bool{op.needDx, true, true} }
@@ -256,10 +216,10 @@ type denseGradOp struct {
 	dt                tensor.Dtype
 	rows, cols, inner int
 	out               *tensor.Dense
-	sp                any      // *csr[T] of xᵀ
+	sp                any      // *kernels.CSR[T] of xᵀ
 	xT                any      // []T: xᵀ
 	fwd               *denseOp // the forward op: its choice of kernel for x, its Wᵀ
-	sk                any      // *skinny[T]: scratch of the narrow products
+	sk                any      // *kernels.Skinny[T]: scratch of the narrow products
 }
 
 func (op *denseGradOp) Arity() int {
@@ -310,19 +270,19 @@ func data2[T float](a []*tensor.Dense) []T {
 func denseGrad[T float](op *denseGradOp, out, a, b []T) {
 	switch op.kind {
 	case gradReLU: // a = y, b = dy
-		parallelRows(len(out), 1, func(lo, hi int) { reluGrad(a[lo:hi], b[lo:hi], out[lo:hi]) })
+		kernels.ParallelRows(len(out), 1, func(lo, hi int) { kernels.ReLUGrad(a[lo:hi], b[lo:hi], out[lo:hi]) })
 	case gradInput: // a = dz (rows, inner), b = W (cols, inner)
-		if skinnyOK[T](op.cols, op.inner) {
-			skinnyOf[T](&op.sk).inputGrad(out, a, b, transposedW(op.fwd, b), op.rows, op.cols, op.inner)
+		if kernels.SkinnyOK[T](op.cols, op.inner) {
+			skinnyOf[T](&op.sk).InputGrad(out, a, b, transposedW(op.fwd, b), op.rows, op.cols, op.inner)
 			return
 		}
-		gemmRows(false, true, op.rows, op.cols, op.inner, a, op.inner, b, op.inner, out, op.cols, nil)
+		kernels.GemmRows(false, true, op.rows, op.cols, op.inner, a, op.inner, b, op.inner, out, op.cols, nil)
 	case gradWeights: // a = x (inner, rows), b = dz (inner, cols)
 		in, units, bs := op.rows, op.cols, op.inner
 		// The tape runs the forward op before this one in every run, on the
 		// same x: its choice of kernel is reused when it is of this x.
 		fromFwd := op.fwd != nil && op.fwd.spX != nil && op.fwd.spX == any(&a[0])
-		if fromFwd || units >= 64 && sparseDensity(a) < sparseMax {
+		if fromFwd || units >= kernels.SparseMinWidth && kernels.SparseDensity(a) < sparseMax {
 			// The terms of row k of xᵀ·dz are the nonzeros of column k of
 			// x: x is transposed (8×8 blocks) and its rows' nonzeros found
 			// as in the forward op. For an MNIST batch that takes 68 µs on
@@ -330,64 +290,36 @@ func denseGrad[T float](op *denseGradOp, out, a, b []T) {
 			// column lists took 88 µs, and it splits evenly over the cores
 			// (the whole op on two: 461 → 295 µs).
 			xT, _ := op.xT.([]T)
-			xT = growT(xT, in*bs)
+			xT = kernels.Grow(xT, in*bs)
 			op.xT = xT
-			transposeRows(xT, a, bs, in)
+			kernels.TransposeRows(xT, a, bs, in)
 			c := sparseOf[T](&op.sp)
-			c.rowsOf(xT, in, bs)
-			spmm(out, c, b, units, units, nil, false)
+			c.RowsOf(xT, in, bs)
+			kernels.Spmm(out, c, b, units, units, nil, false)
 			return
 		}
-		if skinnyOK[T](in, units) {
-			skinnyOf[T](&op.sk).weightGrad(out, a, b, bs, in, units)
+		if kernels.SkinnyOK[T](in, units) {
+			skinnyOf[T](&op.sk).WeightGrad(out, a, b, bs, in, units)
 			return
 		}
-		gemmRows(true, false, in, units, bs, a, in, b, units, out, units, nil)
+		kernels.GemmRows(true, false, in, units, bs, a, in, b, units, out, units, nil)
 	case gradBias: // a = dz (inner, cols)
 		cols := op.cols
-		parallelRows(cols, op.inner, func(lo, hi int) {
+		kernels.ParallelRows(cols, op.inner, func(lo, hi int) {
 			o := out[lo:hi]
 			clear(o)
 			for i := 0; i < op.inner; i++ {
-				addTo(o, a[i*cols+lo:i*cols+hi])
+				kernels.AddTo(o, a[i*cols+lo:i*cols+hi])
 			}
 		})
 	}
 }
 
-// reluGrad sets dz to dy where y > 0 and to 0 elsewhere, without branches
-// (AVX2 for float32).
-func reluGrad[T float](y, dy, dz []T) {
-	switch y := any(y).(type) {
-	case []float32:
-		reluGrad32(y, any(dy).([]float32), any(dz).([]float32))
-	case []float64:
-		dy, dz := any(dy).([]float64), any(dz).([]float64)
-		dy, dz = dy[:len(y)], dz[:len(y)]
-		for i, v := range y {
-			b := math.Float64bits(v)
-			keep := uint64(int64(b|-b) >> 63)
-			dz[i] = math.Float64frombits(math.Float64bits(dy[i]) & keep)
-		}
-	}
-}
-
-// addTo adds src to dst (AVX2 for float32).
-func addTo[T float](dst, src []T) {
-	if d, ok := any(dst).([]float32); ok {
-		add32(d, any(src).([]float32))
-		return
-	}
-	for j, v := range src {
-		dst[j] += v
-	}
-}
-
-// sparseOf returns the *csr[T] kept in *sp, making it on first use.
-func sparseOf[T float](sp *any) *csr[T] {
-	c, ok := (*sp).(*csr[T])
+// sparseOf returns the *kernels.CSR[T] kept in *sp, making it on first use.
+func sparseOf[T float](sp *any) *kernels.CSR[T] {
+	c, ok := (*sp).(*kernels.CSR[T])
 	if !ok {
-		c = &csr[T]{}
+		c = &kernels.CSR[T]{}
 		*sp = c
 	}
 	return c

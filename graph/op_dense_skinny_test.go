@@ -7,17 +7,19 @@ import (
 	"testing"
 
 	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/internal/kernels"
 )
 
 // TestSkinnyProducts checks the narrow products of the dense op: forward
-// relu(x·W + b) (dot4) and backward dz·Wᵀ and xᵀ·dz (spmm), with 10 or 32
+// relu(x·W + b) (dot4) and backward dz·Wᵀ and xᵀ·dz (Spmm), with 10 or 32
 // units and a wide side that is a multiple of 64, against float64 sums, tolerance
 // 1e-5 relative to the sum of the terms' magnitudes, over two runs with
 // different values (the scratch is reused).
 func TestSkinnyProducts(t *testing.T) {
 	for _, sh := range []struct{ bs, in, units int }{{33, 128, 10}, {128, 512, 10}, {7, 64, 32}} {
-		if hasFMA32 && !(skinnyOK[float32](sh.in, sh.units) && skinnyFwdOK[float32](sh.in, sh.units)) {
-			t.Fatalf("%v: expected the spmm path", sh)
+		if kernels.Assembly() && !(kernels.SkinnyOK[float32](sh.in, sh.units) && kernels.SkinnyFwdOK[float32](sh.in, sh.units)) {
+			t.Fatalf("%v: expected the skinny kernels (Spmm, dot4)", sh)
 		}
 		rng := rand.New(rand.NewSource(int64(sh.in + sh.units)))
 		fw := &denseOp{relu: true, dt: Float32, batch: sh.bs, in: sh.in, units: sh.units}
@@ -100,7 +102,7 @@ func TestSkinnyProducts(t *testing.T) {
 // update), and that it does not take the forward's Wᵀ when the forward op
 // last ran on other weights.
 func TestSkinnyInputGradReusesForward(t *testing.T) {
-	if !skinnyFwdOK[float32](64, 10) {
+	if !kernels.SkinnyFwdOK[float32](64, 10) {
 		t.Skip("no AVX2/FMA: the skinny kernels are not used")
 	}
 	const bs, in, units = 16, 64, 10

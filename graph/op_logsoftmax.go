@@ -9,6 +9,8 @@ import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/internal/kernels"
 )
 
 // LogSoftmax adds log(softmax(x)) along the rows of a (batch, classes)
@@ -110,7 +112,7 @@ func logSoftmaxDo[T float](op *logSoftmaxOp, a []*tensor.Dense, out []T) {
 	// Rows are independent, and an exponential costs ~10 ns: the rows of
 	// a batch are shared out among the cores.
 	x, cols := a[0].Data().([]T), op.cols
-	parallelRows(op.rows, 64*cols, func(lo, hi int) {
+	kernels.ParallelRows(op.rows, 64*cols, func(lo, hi int) {
 		var buf [64]float64
 		e := buf[:]
 		if cols > len(buf) {

@@ -6,6 +6,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/internal/kernels"
 )
 
 // RMSpropOptimizer is RMSprop with Keras 3's update:
@@ -39,7 +40,7 @@ func (o *RMSpropOptimizer) Update(params []*graph.Param, grads []*tensor.Dense) 
 			// 1−ρ is formed in float64 and rounded once, as Keras casts its
 			// Python float; 1 − float32(ρ) differs by a few ulps.
 			lr, rho, omr, eps := float32(o.LR), float32(o.Rho), float32(1-o.Rho), float32(o.Epsilon)
-			inChunks(len(w), func(lo, hi int) { rmspropStep32(w[lo:hi], g[lo:hi], v[lo:hi], lr, rho, omr, eps) })
+			inChunks(len(w), func(lo, hi int) { kernels.RMSprop32(w[lo:hi], g[lo:hi], v[lo:hi], lr, rho, omr, eps) })
 		case []float64:
 			rmspropStep64(w, grads[i].Data().([]float64), o.s.f64[i][0], o.LR, o.Rho, o.Epsilon)
 		}
@@ -47,22 +48,10 @@ func (o *RMSpropOptimizer) Update(params []*graph.Param, grads []*tensor.Dense) 
 	return nil
 }
 
-// rmspropStep32Go is the float32 step in plain Go, with omr = 1−ρ;
-// rmspropStep32 runs it, or an assembly kernel with bit-identical results.
-// Both products are converted explicitly before they are added: the Go
-// spec lets a compiler fuse x*y + z into one FMA (Go does with
-// GOAMD64=v3), which the kernel does not do, and an explicit conversion
-// rounds the product, which keeps the two equal whatever GOAMD64 is.
-func rmspropStep32Go(w, g, v []float32, lr, rho, omr, eps float32) {
-	for j := range w {
-		gj := g[j]
-		v[j] = flush32(float32(rho*v[j]) + float32(omr*gj*gj))
-		w[j] -= lr * gj / float32(math.Sqrt(float64(v[j]+eps)))
-	}
-}
-
-// rmspropStep64 is the float64 step, its products rounded before they are
-// added for the same reason.
+// rmspropStep64 is the float64 step. Each product is converted explicitly
+// before it is added: the Go spec lets a build with GOAMD64=v3 fuse x*y + z
+// into one FMA, which rounds once and changes the bits; a conversion rounds
+// and forbids the fusion, so every build gives the same numbers.
 func rmspropStep64(w, g, v []float64, lr, rho, eps float64) {
 	omr := 1 - rho
 	for j := range w {

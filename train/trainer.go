@@ -178,22 +178,21 @@ func (t *Trainer) checkData(what string, src data.Source) error {
 	return errors.Wrap(t.Loss.Check(src, t.Model.OutputWidth()), what)
 }
 
-// fill is src.Fill, split over the cores for *data.Images (which only
-// reads its bytes, so halves of a batch can be filled at once); other
-// sources are filled in one call, as they may not be safe for concurrent
-// use.
+// fill is src.Fill, split over the cores when src says Fill may run
+// concurrently (data.ConcurrentFiller, such as *data.Images); other sources
+// are filled in one call, as they may not be safe for concurrent use.
 func fill(src data.Source, idx []int, x, y []float32) {
-	im, ok := src.(*data.Images)
-	if !ok || x == nil || y == nil {
+	cf, ok := src.(data.ConcurrentFiller)
+	if !ok || !cf.FillsConcurrently() || x == nil || y == nil {
 		src.Fill(idx, x, y)
 		return
 	}
-	f, tw := im.Features(), im.TargetWidth()
+	f, tw := src.Features(), src.TargetWidth()
 	inChunks(len(idx)*f, func(lo, hi int) {
 		// Whole samples: chunk boundaries rounded to samples.
 		a, b := (lo+f-1)/f, (hi+f-1)/f
 		if a < b {
-			im.Fill(idx[a:b], x[a*f:b*f], y[a*tw:b*tw])
+			cf.Fill(idx[a:b], x[a*f:b*f], y[a*tw:b*tw])
 		}
 	})
 }

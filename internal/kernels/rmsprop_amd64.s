@@ -1,8 +1,10 @@
+//go:build !noasm
+
 #include "textflag.h"
 
 // func rmsprop8(w, grad, v *float32, n int, lr, rho, omr, eps float32)
 // The Keras RMSprop step on n elements (a multiple of 8), in the order of
-// operations of rmspropStep32 and without FMA, so that the results are
+// operations of rmsprop32Go and without FMA, so that the results are
 // bit-identical to it:
 //   v = flush(rho·v + ((1−ρ)·g)·g); w −= (lr·g) / sqrt(v + eps)
 // A block of 8 gradients that are all +0 (the rows of a first-layer kernel

@@ -1,3 +1,5 @@
+//go:build !noasm
+
 #include "textflag.h"
 
 DATA ·k255<>+0(SB)/4, $255.0

@@ -1,4 +1,4 @@
-package graph
+package kernels
 
 import (
 	"runtime"
@@ -77,7 +77,7 @@ var pool struct {
 // of using the pool (tests switch it to cover both). It used to be on with
 // gonum's BLAS, whose gemm starts goroutines of its own that a spinning
 // worker kept from its core; the products of the dense op no longer call a
-// big gemm outside ParallelChunks (gemmRows gives each core its rows, and a
+// big gemm outside ParallelChunks (GemmRows gives each core its rows, and a
 // gonum call inside a chunk runs its goroutines on that chunk's core), and
 // the pure-Go MNIST epoch went from 0.57 s with goroutines to 0.39–0.50 s
 // with the pool.
@@ -151,4 +151,19 @@ func ParallelChunks(n, p int, fn func(lo, hi int)) {
 	for _, w := range used {
 		w.wait()
 	}
+}
+
+// ParallelRows runs fn over [0, n) split into at most GOMAXPROCS contiguous
+// chunks (ParallelChunks, on the pool's workers) when the work, n·cost
+// element operations, is at least ParallelMin, and inline otherwise.
+func ParallelRows(n, cost int, fn func(lo, hi int)) {
+	p := runtime.GOMAXPROCS(0)
+	if p > n {
+		p = n
+	}
+	if p <= 1 || n*cost < ParallelMin {
+		fn(0, n)
+		return
+	}
+	ParallelChunks(n, p, fn)
 }

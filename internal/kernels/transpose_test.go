@@ -1,4 +1,4 @@
-package graph
+package kernels
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestTransposeRows checks transposeRows (8×8 AVX blocks and Go edges, the
+// TestTransposeRows checks TransposeRows (8×8 AVX blocks and Go edges, the
 // columns shared out among the cores) against the definition, for shapes
 // that are and are not multiples of 8, in float32 and float64.
 func TestTransposeRows(t *testing.T) {
@@ -23,8 +23,8 @@ func TestTransposeRows(t *testing.T) {
 			a64[i] = float64(a[i])
 		}
 		tt, t64 := make([]float32, rows*cols), make([]float64, rows*cols)
-		transposeRows(tt, a, rows, cols)
-		transposeRows(t64, a64, rows, cols)
+		TransposeRows(tt, a, rows, cols)
+		TransposeRows(t64, a64, rows, cols)
 		for i := 0; i < rows; i++ {
 			for j := 0; j < cols; j++ {
 				if tt[j*rows+i] != a[i*cols+j] || t64[j*rows+i] != a64[i*cols+j] {

@@ -1,0 +1,47 @@
+// Package kernels holds gradgraph's arithmetic: the loops behind the fused
+// ops of package graph, the optimisers of package train and the pixel
+// scaling of package data. Nothing here knows about graphs, nodes or data
+// sets; every routine works on row-major slices.
+//
+// # What is here
+//
+//   - pool.go: ParallelChunks and ParallelRows share a loop out among the
+//     cores on a small pool of persistent, spinning workers.
+//   - gemm.go: Gemm and GemmRows call the BLAS installed in Gorgonia, the
+//     latter one call per core on its share of the rows.
+//   - csr.go, nonzeros.go: CSR lists the nonzeros of a matrix row by row.
+//   - spmm.go: Spmm multiplies such a sparse matrix by a dense one, 64
+//     columns at a time (a panel kernel in assembly for float32).
+//   - skinny.go, dot.go: products with a narrow side (at most SkinnyMax),
+//     which BLAS libraries handle badly.
+//   - transpose.go, relu.go, add.go: transposition, ReLU and its
+//     derivative, vector addition.
+//   - rmsprop.go: the float32 RMSprop step; scale.go: bytes to [0, 1].
+//   - thresholds.go: the sizes and densities that choose among kernels,
+//     each with the measurement that gives it.
+//
+// # Assembly and its references
+//
+// This follows the pattern of gonum's internal/asm. Every assembly routine
+// (the files *_amd64.s, with their Go declarations in *_amd64.go, built
+// with //go:build !noasm) has a pure-Go reference in the file named for
+// the kernel, and the doc comment of each exported routine states the loop
+// it computes. Building with the tag noasm (go test -tags noasm ./...), or
+// for another architecture, selects the references (noasm.go). At run time
+// the assembly is used only when golang.org/x/sys/cpu reports AVX2 and FMA
+// (also checking that the OS saves the YMM registers); DisableAssembly
+// switches it off, so that tests can cover the Go paths on any machine.
+//
+// # Bits
+//
+// Where a kernel claims results bit-identical to its reference (RMSprop32,
+// ScaleBytes, ReLUGrad, AddTo, Nonzeros, TransposeRows), the reference is
+// written so that the compiler cannot fuse a product and a sum into an FMA
+// when built with GOAMD64=v3: each product is converted explicitly to its
+// type (float32(a*b) + c), which the Go specification says rounds it. The
+// Makefile's test target runs the bit-identity tests with GOAMD64=v3.
+// Products that sum in another order than their reference (Spmm's panels,
+// dot4's pairs of accumulators) are checked against a float64 sum with a
+// tolerance instead, and are deterministic: the order of the terms of every
+// output element depends on the shapes only, not on the cores.
+package kernels

@@ -1,0 +1,71 @@
+package kernels
+
+import (
+	"runtime"
+
+	gblas "gonum.org/v1/gonum/blas"
+	G "gorgonia.org/gorgonia"
+)
+
+func trans(t bool) gblas.Transpose {
+	if t {
+		return gblas.Trans
+	}
+	return gblas.NoTrans
+}
+
+// Gemm computes c = op(a)·op(b) (+ c when acc) for an m×n result with inner
+// dimension k, through the BLAS installed in Gorgonia (gonum or OpenBLAS):
+// c[i·ldc+j] = Σ_{t<k} op(a)[i][t]·op(b)[t][j] (+ c[i·ldc+j]), op(a) being
+// a or its transpose when tA is set. lda, ldb and ldc are the row strides
+// of a, b, c as stored.
+func Gemm[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, acc bool, c []T, ldc int) {
+	impl := G.WhichBLAS()
+	switch a := any(a).(type) {
+	case []float32:
+		beta := float32(0)
+		if acc {
+			beta = 1
+		}
+		impl.Sgemm(trans(tA), trans(tB), m, n, k, 1, a, lda, any(b).([]float32), ldb, beta, any(c).([]float32), ldc)
+	case []float64:
+		beta := 0.0
+		if acc {
+			beta = 1
+		}
+		impl.Dgemm(trans(tA), trans(tB), m, n, k, 1, a, lda, any(b).([]float64), ldb, beta, any(c).([]float64), ldc)
+	}
+}
+
+// GemmRows computes c = op(a)·op(b) like Gemm (acc false), with the rows of
+// c shared out among the cores (ParallelChunks), one BLAS call per chunk,
+// when the product is big enough to pay for it (GemmRowsMin rows and
+// GemmParallelMin multiply-adds). OpenBLAS runs each call on one thread;
+// gonum's gemm may start goroutines of its own for a big chunk, which then
+// run on that chunk's core. after, when not nil, is run on each chunk of
+// rows [lo, hi) by the core that computed them. The chunks depend on m and
+// GOMAXPROCS only, so the result is deterministic on a given machine; a
+// BLAS may round an element differently depending on where its row falls
+// in a chunk, so it can differ in the last bit between core counts.
+func GemmRows[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, after func(lo, hi int)) {
+	p := runtime.GOMAXPROCS(0)
+	if p < 2 || m < GemmRowsMin || m*n*k < GemmParallelMin {
+		Gemm(tA, tB, m, n, k, a, lda, b, ldb, false, c, ldc)
+		if after != nil {
+			after(0, m)
+		}
+		return
+	}
+	ParallelChunks(m, p, func(lo, hi int) {
+		// Row lo of op(a) starts at row lo of a, or at its column lo when
+		// a is transposed.
+		ao := lo * lda
+		if tA {
+			ao = lo
+		}
+		Gemm(tA, tB, hi-lo, n, k, a[ao:], lda, b, ldb, false, c[lo*ldc:], ldc)
+		if after != nil {
+			after(lo, hi)
+		}
+	})
+}
