@@ -14,10 +14,12 @@ FAST_TAGS := $(if $(and $(CGO_OK),$(HAS_OPENBLAS)),-tags openblas,)
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-test: ## run every test (MNIST ones use ../shared/data/mnist when present); bit-identity tests again with GOAMD64=v3; -tags noasm
+test: ## every test (MNIST ones use ../shared/data/mnist when present); again with fusion off, GOAMD64=v3, -tags noasm, -race
 	$(GO) test -count=1 ./...
+	GRADGRAPH_FUSION=0 $(GO) test -count=1 ./nn/... ./train/... ./cmd/iris
 	GOAMD64=v3 $(GO) test -count=1 -run 'BitIdentical|BitForBit|Determin|RMSprop' ./internal/kernels ./train
 	$(GO) test -count=1 -tags noasm ./internal/... ./graph/... ./train/... ./data/...
+	$(GO) test -count=1 -race -run 'Concurrent|Clone|EvaluateBetween' ./train
 
 iris: ## train the Iris tutorial (embedded data, offline) into out/iris
 	$(GO) run $(FAST_TAGS) ./cmd/iris
