@@ -2,24 +2,32 @@ package kernels
 
 import "math"
 
-// ReLUInPlace sets the negative elements of y (and -0) to +0, without
-// branches (the signs of trained pre-activations are a coin toss, and a
-// branch per element mispredicts half the time):
+// ReLUInPlace sets the negative elements of y (and -0) to +0 and keeps NaN
+// as it is, whatever its sign bit, without branches (the signs of trained
+// pre-activations are a coin toss, and a branch per element mispredicts
+// half the time):
 //
-//	for j := range y { if signbit(y[j]) { y[j] = 0 } }
+//	for j := range y { if signbit(y[j]) && !isNaN(y[j]) { y[j] = 0 } }
 //
-// NaN with the sign bit clear is kept.
+// A NaN must survive the ReLU on every path (this loop, the assembly panel
+// kernel): x86's default NaN has its sign bit set, and zeroing it would let
+// a model with NaN weights predict plausible numbers on one CPU and NaN on
+// another.
 func ReLUInPlace[T Float](y []T) {
 	switch y := any(y).(type) {
 	case []float32:
 		for j, v := range y {
 			b := math.Float32bits(v)
-			y[j] = math.Float32frombits(b &^ uint32(int32(b)>>31))
+			neg := uint32(int32(b) >> 31)
+			nan := uint32(int32(0x7f800000-(b&0x7fffffff)) >> 31) // all ones when |b| > Inf's bits
+			y[j] = math.Float32frombits(b &^ (neg &^ nan))
 		}
 	case []float64:
 		for j, v := range y {
 			b := math.Float64bits(v)
-			y[j] = math.Float64frombits(b &^ uint64(int64(b)>>63))
+			neg := uint64(int64(b) >> 63)
+			nan := uint64(int64(0x7ff0000000000000-(b&0x7fffffffffffffff)) >> 63)
+			y[j] = math.Float64frombits(b &^ (neg &^ nan))
 		}
 	}
 }

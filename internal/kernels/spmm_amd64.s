@@ -8,7 +8,9 @@
 // row r: dst_r[0:64] = s + Σ_{t0≤t<t1} a_r[t] · b[idx_r[t]·ld : +64], where s
 // is init[0:64] when mode&1 (the first panel: bias or zeros) and dst_r
 // otherwise; with mode&2 (the last panel) the result goes through a ReLU,
-// max(v, 0), which also turns -0 and NaN into +0. A row with no terms is
+// as ReLUInPlace: VMAXPS with v as its second source (Intel order), which
+// MAXPS returns when either is NaN or both are zeros, so NaN stays NaN;
+// then + 0, which turns -0 into +0. A row with no terms is
 // skipped when mode is 0 and still initialised / rectified otherwise.
 TEXT ·spPanel64(SB), NOSPLIT, $0-96
 	MOVQ dst+0(FP), DI
@@ -84,14 +86,22 @@ ploop:
 pfinish:
 	TESTQ $2, R14
 	JZ pstore
-	VMAXPS Y15, Y0, Y0
-	VMAXPS Y15, Y1, Y1
-	VMAXPS Y15, Y2, Y2
-	VMAXPS Y15, Y3, Y3
-	VMAXPS Y15, Y4, Y4
-	VMAXPS Y15, Y5, Y5
-	VMAXPS Y15, Y6, Y6
-	VMAXPS Y15, Y7, Y7
+	VMAXPS Y0, Y15, Y0
+	VMAXPS Y1, Y15, Y1
+	VMAXPS Y2, Y15, Y2
+	VMAXPS Y3, Y15, Y3
+	VMAXPS Y4, Y15, Y4
+	VMAXPS Y5, Y15, Y5
+	VMAXPS Y6, Y15, Y6
+	VMAXPS Y7, Y15, Y7
+	VADDPS Y15, Y0, Y0
+	VADDPS Y15, Y1, Y1
+	VADDPS Y15, Y2, Y2
+	VADDPS Y15, Y3, Y3
+	VADDPS Y15, Y4, Y4
+	VADDPS Y15, Y5, Y5
+	VADDPS Y15, Y6, Y6
+	VADDPS Y15, Y7, Y7
 
 pstore:
 	VMOVUPS Y0, 0(DI)
