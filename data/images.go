@@ -2,6 +2,7 @@ package data
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/pkg/errors"
 
@@ -30,6 +31,11 @@ func NewImages(name string, pix []byte, rows, cols int, labels []byte, classes [
 		return nil, errors.Errorf("data: %s: image size %dx%d not positive", name, rows, cols)
 	}
 	n := len(labels)
+	// The products are checked by division first: 1<<32 × 1<<32 images
+	// would otherwise wrap to 0 pixels and be taken for an empty set.
+	if rows > math.MaxInt/cols || n > 0 && rows*cols > math.MaxInt/n {
+		return nil, errors.Errorf("data: %s: %d images of %dx%d pixels is more than memory can hold", name, n, rows, cols)
+	}
 	if len(pix) != n*rows*cols {
 		return nil, errors.Errorf("data: %s: %d pixel bytes for %d labels of %dx%d images, want %d",
 			name, len(pix), n, rows, cols, n*rows*cols)

@@ -2,6 +2,7 @@ package data
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -198,6 +199,26 @@ func TestNewImagesErrors(t *testing.T) {
 		_, err := NewImages(tc.name, tc.pix, 2, 2, tc.labels, classes)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// TestNewImagesOverflow: sizes whose products wrap around int were taken
+// for 0 pixels per image (1<<32 × 1<<32 accepted, Features() 0).
+func TestNewImagesOverflow(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		rows, cols int
+		labels     int
+	}{
+		{"1<<32 × 1<<32, no labels", 1 << 32, 1 << 32, 0},
+		{"1<<32 × 1<<32, one label", 1 << 32, 1 << 32, 1},
+		{"1<<31 × 4 × 1<<32 labels", 1 << 31, 4, 1 << 3},
+		{"MaxInt × 2", math.MaxInt, 2, 1},
+	} {
+		m, err := NewImages(tc.name, nil, tc.rows, tc.cols, make([]byte, tc.labels), []string{"a"})
+		if err == nil {
+			t.Errorf("%s: accepted, Features() = %d", tc.name, m.Features())
 		}
 	}
 }
