@@ -23,7 +23,9 @@ var defaultClient = &http.Client{Timeout: 10 * time.Minute}
 // verified: it is written to a temporary file in the same folder (so the
 // rename cannot cross file systems), checked, synced and renamed. On any
 // failure the temporary file is removed, so an interrupted download never
-// looks like a data file.
+// looks like a data file. What a mirror sends is capped in size, as it
+// arrives and once unpacked (downloadCaps): an endless body or a gzip bomb
+// stops at the cap with an error naming the URL, file and cap.
 func download(o *options, mirrors []string, dir, base, wantSum string) (string, error) {
 	if len(mirrors) == 0 {
 		return "", errors.New("no mirrors configured")

@@ -198,6 +198,36 @@ func TestDownloadGzipBomb(t *testing.T) {
 	}
 }
 
+// TestDownloadNestedGzip: a gzip bomb inside a gzip stream is refused at
+// its first bytes, not unpacked beyond the cap by DecodeIDX (which unpacks
+// one gzip layer itself); here the uncompressed cap is set above the inner
+// stream's size, so that only this check stops it.
+func TestDownloadNestedGzip(t *testing.T) {
+	files := fakeFiles()
+	cache := isolate(t)
+	set := fakeSet(files)
+	knowSizes(t, files, func(string) int64 { return 1 << 20 })
+	sum := set.sums()["train-images-idx3-ubyte"]
+	knownSizes[sum] = fileSize{gz: 1 << 20, raw: 1 << 20}
+	nested := gz(gzipBomb(128 << 20))
+	srv, _ := serve(t, files, func(w http.ResponseWriter, _ string) bool {
+		w.Write(nested)
+		return true
+	})
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, _, err := loadSet(set, "", []Option{WithMirrors(srv.URL)})
+	runtime.ReadMemStats(&after)
+	if want := "not an IDX file: a gzip stream inside the gzip stream"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v, want it to say %q", err, want)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc >= 16<<20 {
+		t.Errorf("the download allocated %d bytes for a nested bomb of %d bytes; want under 16 MiB", alloc, len(nested))
+	}
+	assertNoTemp(t, filepath.Join(cache, "fake"))
+}
+
 // TestDownloadExactSizes: files of exactly their known sizes pass the caps,
 // gzipped or sent plain.
 func TestDownloadExactSizes(t *testing.T) {
