@@ -1,6 +1,8 @@
 package data
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"io"
 	"math"
@@ -46,11 +48,20 @@ type CSVOptions struct {
 	Regression bool
 	// Classes names the classes. A label may then also be given by name.
 	// When nil, classification data gets classes "0".."K-1" where K-1 is
-	// the largest label seen.
+	// the largest label seen, which must be below MaxCSVClasses.
 	Classes []string
 	// Comma is the field separator; 0 means ','.
 	Comma rune
 }
+
+// MaxCSVClasses bounds the classes ReadCSV infers from the labels when
+// CSVOptions.Classes is nil: a label of L makes L+1 classes, each with a
+// name, in a file that may hold a single row, so without a bound an
+// 11-byte file with the label 16777216 cost 383 MB. The default, 65,536,
+// is three times ImageNet-21k's classes and costs at most about 2 MB; a
+// program with more classes can raise it, up to 2^24, the labels a
+// float32 holds exactly, or name its classes in CSVOptions.Classes.
+var MaxCSVClasses = 1 << 16
 
 // LoadCSV reads the CSV file at path; see ReadCSV. Errors name the file.
 func LoadCSV(path string, opt CSVOptions) (*Dataset, error) {
@@ -68,8 +79,20 @@ func LoadCSV(path string, opt CSVOptions) (*Dataset, error) {
 // not a class, an input with no data rows.
 //
 // Blank lines are skipped. Fields may be quoted and surrounded by spaces.
+// A UTF-8 byte order mark at the start (Excel writes one) is skipped.
+//
+// Numbers are decimal: an optional sign, digits with an optional point,
+// an optional exponent ("1", "-0.5", ".5", "2.", "1.5e-3"). NaN and
+// infinities are refused, as are the other forms Go's strconv.ParseFloat
+// reads (hex floats such as 0x1p3, digit separators such as 1_000): a CSV
+// file does not mean them as numbers. Class labels are whole numbers from
+// 0 to MaxCSVClasses-1, or class names when CSVOptions.Classes is set.
 func ReadCSV(r io.Reader, name string, opt CSVOptions) (*Dataset, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	if err := skipBOM(br, name); err != nil {
+		return nil, err
+	}
+	cr := csv.NewReader(br)
 	if opt.Comma != 0 {
 		cr.Comma = opt.Comma
 	}
@@ -175,9 +198,9 @@ func ReadCSV(r io.Reader, name string, opt CSVOptions) (*Dataset, error) {
 				y = append(y, v)
 				continue
 			}
-			v, err := strconv.ParseFloat(f, 32)
-			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, errors.Errorf("data: %s:%d: column %d: %q is not a finite number", name, line, i+1, f)
+			v, err := parseDecimal(f, 32)
+			if err != nil {
+				return nil, errors.Errorf("data: %s:%d: column %d: %v", name, line, i+1, err)
 			}
 			x = append(x, float32(v))
 		}
@@ -220,24 +243,99 @@ func ReadCSV(r io.Reader, name string, opt CSVOptions) (*Dataset, error) {
 // within the given classes.
 func parseLabel(f string, regression bool, classIdx map[string]int, nClasses int) (float32, error) {
 	if regression {
-		v, err := strconv.ParseFloat(f, 32)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, errors.Errorf("target %q is not a finite number", f)
+		v, err := parseDecimal(f, 32)
+		if err != nil {
+			return 0, errors.Errorf("target %v", err)
 		}
 		return float32(v), nil
 	}
 	if i, ok := classIdx[f]; ok {
 		return float32(i), nil
 	}
-	v, err := strconv.ParseFloat(f, 64)
-	if err != nil || v != math.Trunc(v) || math.IsInf(v, 0) {
+	v, err := parseDecimal(f, 64)
+	if err != nil || v != math.Trunc(v) {
 		return 0, errors.Errorf("label %q is not an integer class index", f)
 	}
-	if v < 0 || v > 1<<24 {
-		return 0, errors.Errorf("label %q is not a class index (must be in [0, 2^24])", f)
+	if v < 0 {
+		return 0, errors.Errorf("label %q is not a class index: negative", f)
 	}
-	if nClasses > 0 && int(v) >= nClasses {
-		return 0, errors.Errorf("label %q out of range for %d classes", f, nClasses)
+	if nClasses > 0 {
+		if v >= float64(nClasses) {
+			return 0, errors.Errorf("label %q out of range for %d classes", f, nClasses)
+		}
+		return float32(v), nil
+	}
+	// Checked here, before any class is made for it: see MaxCSVClasses.
+	if limit := min(MaxCSVClasses, 1<<24); v >= float64(limit) {
+		return 0, errors.Errorf("label %q is not a class index below %d (MaxCSVClasses; name the classes in CSVOptions.Classes or raise it for more)", f, limit)
 	}
 	return float32(v), nil
+}
+
+// parseDecimal reads a number in plain decimal notation, as bits-bit
+// float: an optional sign, digits with an optional point, an optional
+// exponent. strconv.ParseFloat alone also reads Go's other spellings (hex
+// floats such as 0x1p3, digit separators such as 1_000, Inf, NaN), which
+// a CSV file does not mean as numbers; numbers beyond the float's range
+// are refused rather than read as infinities.
+func parseDecimal(f string, bits int) (float64, error) {
+	if !isDecimal(f) {
+		return 0, errors.Errorf("%q is not a finite number: plain decimals only, such as -1.5 or 2e-3", f)
+	}
+	v, err := strconv.ParseFloat(f, bits)
+	if err != nil || math.IsInf(v, 0) {
+		return 0, errors.Errorf("%q is not a finite number: out of float%d range", f, bits)
+	}
+	return v, nil
+}
+
+// isDecimal reports whether s is [+-]digits[.digits][(e|E)[+-]digits],
+// with digits on at least one side of the point.
+func isDecimal(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := func() int {
+		j := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		return i - j
+	}
+	n := digits()
+	if i < len(s) && s[i] == '.' {
+		i++
+		n += digits()
+	}
+	if n == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(s)
+}
+
+// skipBOM drops a UTF-8 byte order mark at the start of r: Excel's
+// "CSV UTF-8" export begins with one, which would otherwise stick to the
+// first field and make it no number (or a header name no label matches).
+// UTF-16 text, Excel's "Unicode text", is refused with that name rather
+// than read as garbled fields.
+func skipBOM(r *bufio.Reader, name string) error {
+	head, _ := r.Peek(3)
+	switch {
+	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
+		_, err := r.Discard(3)
+		return errors.Wrapf(err, "data: %s", name)
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		return errors.Errorf("data: %s: UTF-16 text (byte order mark % X); save it as UTF-8 CSV", name, head[:2])
+	}
+	return nil
 }

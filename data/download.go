@@ -1,6 +1,8 @@
 package data
 
 import (
+	"bufio"
+	"compress/gzip"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,7 +23,9 @@ var defaultClient = &http.Client{Timeout: 10 * time.Minute}
 // verified: it is written to a temporary file in the same folder (so the
 // rename cannot cross file systems), checked, synced and renamed. On any
 // failure the temporary file is removed, so an interrupted download never
-// looks like a data file.
+// looks like a data file. What a mirror sends is capped in size, as it
+// arrives and once unpacked (downloadCaps): an endless body or a gzip bomb
+// stops at the cap with an error naming the URL, file and cap.
 func download(o *options, mirrors []string, dir, base, wantSum string) (string, error) {
 	if len(mirrors) == 0 {
 		return "", errors.New("no mirrors configured")
@@ -73,6 +77,24 @@ func fetch(o *options, url, dir, base, wantSum string) (path string, err error) 
 		return "", errors.Errorf("download %s: %s", url, resp.Status)
 	}
 
+	// The cap depends on what arrives: a gzip stream, or the IDX bytes
+	// themselves (a mirror serving them plain, or with Content-Encoding:
+	// gzip, which the HTTP client undoes on the fly).
+	caps := downloadCaps(wantSum)
+	body := bufio.NewReaderSize(resp.Body, 1<<16)
+	gzipped := false
+	if magic, err := body.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+		gzipped = true
+	}
+	limit, what := caps.raw, "uncompressed"
+	if gzipped {
+		limit, what = caps.gz, "compressed"
+	}
+	if resp.ContentLength > limit {
+		return "", errors.Errorf("download %s: server announces %d bytes, over the %d-byte cap for %s %s",
+			url, resp.ContentLength, limit, what, base)
+	}
+
 	tmp, err := os.CreateTemp(dir, "."+base+".*.part")
 	if err != nil {
 		return "", errors.Wrap(err, "download")
@@ -84,12 +106,17 @@ func fetch(o *options, url, dir, base, wantSum string) (path string, err error) 
 		}
 	}()
 
-	var body io.Reader = resp.Body
+	capped := &capReader{r: body, limit: limit}
+	var src io.Reader = capped
 	if o.progress != nil {
 		fmt.Fprintf(o.progress, "downloading %s\n", url)
-		body = io.TeeReader(body, &progress{w: o.progress, name: base, total: resp.ContentLength})
+		src = io.TeeReader(src, &progress{w: o.progress, name: base, total: resp.ContentLength})
 	}
-	n, err := io.Copy(tmp, body)
+	n, err := io.Copy(tmp, src)
+	if capped.over {
+		return "", errors.Errorf("download %s: more than the %d-byte cap for %s %s; stopped after %d bytes",
+			url, limit, what, base, n)
+	}
 	if err != nil {
 		return "", errors.Wrapf(err, "download %s: interrupted after %d bytes", url, n)
 	}
@@ -103,12 +130,8 @@ func fetch(o *options, url, dir, base, wantSum string) (path string, err error) 
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return "", errors.Wrap(err, "download")
 	}
-	m, err := DecodeIDX(tmp, url)
-	if err != nil {
+	if err := verify(tmp, url, base, gzipped, caps.raw, wantSum); err != nil {
 		return "", err
-	}
-	if wantSum != "" && m.Sum() != wantSum {
-		return "", errors.Errorf("download %s: checksum mismatch: SHA-256 of the content is %s, want %s", url, m.Sum(), wantSum)
 	}
 	if err := tmp.Sync(); err != nil {
 		return "", errors.Wrap(err, "download")
@@ -116,13 +139,9 @@ func fetch(o *options, url, dir, base, wantSum string) (path string, err error) 
 	if err := tmp.Close(); err != nil {
 		return "", errors.Wrap(err, "download")
 	}
-	var head [2]byte
 	name := base
-	if f, err := os.Open(tmp.Name()); err == nil {
-		if _, err := io.ReadFull(f, head[:]); err == nil && head == [2]byte{0x1f, 0x8b} {
-			name += ".gz"
-		}
-		f.Close()
+	if gzipped {
+		name += ".gz"
 	}
 	path = filepath.Join(dir, name)
 	if err := os.Rename(tmp.Name(), path); err != nil {
@@ -137,6 +156,41 @@ func fetch(o *options, url, dir, base, wantSum string) (path string, err error) 
 		fmt.Fprintf(o.progress, "saved %s (%d bytes, SHA-256 verified: %v)\n", path, n, wantSum != "")
 	}
 	return path, nil
+}
+
+// verify decodes a downloaded file and checks its checksum. A gzip file is
+// unpacked here, through a cap of rawCap bytes, rather than by DecodeIDX:
+// a small gzip bomb must not cost the gigabyte its IDX header may declare
+// before the checksum gets a say. Nothing is written out while checking.
+func verify(f io.Reader, url, base string, gzipped bool, rawCap int64, wantSum string) error {
+	var src io.Reader = f
+	if gzipped {
+		zr, err := gzip.NewReader(bufio.NewReaderSize(f, 1<<16))
+		if err != nil {
+			return errors.Wrapf(err, "download %s: gzip", url)
+		}
+		defer zr.Close()
+		src = zr
+	}
+	capped := &capReader{r: src, limit: rawCap}
+	inner := bufio.NewReaderSize(capped, 1<<16)
+	// DecodeIDX would unpack a gzip stream inside the gzip stream, beyond
+	// this cap; no IDX file starts with the gzip magic, so refuse it.
+	if magic, err := inner.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+		return errors.Errorf("download %s: not an IDX file: a gzip stream inside the gzip stream", url)
+	}
+	m, err := DecodeIDX(inner, url)
+	if capped.over {
+		return errors.Errorf("download %s: decompresses to more than the %d-byte cap for uncompressed %s; stopped there",
+			url, rawCap, base)
+	}
+	if err != nil {
+		return err
+	}
+	if wantSum != "" && m.Sum() != wantSum {
+		return errors.Errorf("download %s: checksum mismatch: SHA-256 of the content is %s, want %s", url, m.Sum(), wantSum)
+	}
+	return nil
 }
 
 // progress reports download progress at every tenth of the file, or every

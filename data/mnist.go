@@ -45,6 +45,28 @@ var FashionMNISTSHA256 = map[string]string{
 	"t10k-labels-idx1-ubyte":  "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
 }
 
+// knownSizes holds the sizes of the MNIST and Fashion-MNIST files, keyed
+// by the SHA-256 of their content: a size belongs to the content, not to a
+// file name a program may point at other data. Downloads are capped from
+// them (downloadCaps). The uncompressed sizes follow from the IDX headers
+// (16 + 60,000·28·28 bytes for training images, 8 + 60,000 for training
+// labels) and match ../shared/data/mnist byte for byte. The compressed
+// ones are as published: MNIST's by yann.lecun.com and its ossci mirror
+// (the shared copy's training images are recompressed to 9,630,634 bytes,
+// the rest are identical), Fashion-MNIST's by Zalando's S3 bucket, as
+// torchvision and Keras downloads report them.
+var knownSizes = map[string]fileSize{
+	MNISTSHA256["train-images-idx3-ubyte"]: {gz: 9912422, raw: 47040016},
+	MNISTSHA256["train-labels-idx1-ubyte"]: {gz: 28881, raw: 60008},
+	MNISTSHA256["t10k-images-idx3-ubyte"]:  {gz: 1648877, raw: 7840016},
+	MNISTSHA256["t10k-labels-idx1-ubyte"]:  {gz: 4542, raw: 10008},
+
+	FashionMNISTSHA256["train-images-idx3-ubyte"]: {gz: 26421880, raw: 47040016},
+	FashionMNISTSHA256["train-labels-idx1-ubyte"]: {gz: 29515, raw: 60008},
+	FashionMNISTSHA256["t10k-images-idx3-ubyte"]:  {gz: 4422102, raw: 7840016},
+	FashionMNISTSHA256["t10k-labels-idx1-ubyte"]:  {gz: 5148, raw: 10008},
+}
+
 // FashionMNISTClasses names the ten Fashion-MNIST classes, by label.
 var FashionMNISTClasses = []string{
 	"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
