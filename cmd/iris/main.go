@@ -53,6 +53,20 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	if err := cli.Parse(fs, args, stdout); err != nil {
 		return c, err
 	}
+	switch {
+	case c.epochs < 1 && !(c.epochs == 0 && c.load != ""):
+		return c, errors.Errorf("-epochs %d: want at least 1 (0 only with -load, to evaluate)", c.epochs)
+	case c.epochs > 1000000:
+		return c, errors.Errorf("-epochs %d: want at most 1000000", c.epochs)
+	case c.batch < 1 || c.batch > 1000000:
+		return c, errors.Errorf("-batch %d: want 1..1000000", c.batch)
+	case c.patience < 0:
+		return c, errors.Errorf("-patience %d: want 0 or more epochs", c.patience)
+	case !(c.lr > 0 && c.lr <= 10):
+		return c, errors.Errorf("-lr %v: want a learning rate in (0, 10]", c.lr)
+	case c.out == "":
+		return c, errors.New("-out: the output folder must not be empty")
+	}
 	return c, nil
 }
 
@@ -68,7 +82,7 @@ func run(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tr, err := trainer(c, trainSet.Features())
+	tr, err := trainer(c, trainSet.Features(), trainSet.NumClasses())
 	if err != nil {
 		return err
 	}
@@ -201,21 +215,22 @@ func writeOutputs(c config, tr *train.Trainer, fr fitResult, ts testResult) erro
 
 // trainer builds and compiles the tutorial's model, or loads it from the
 // -load checkpoint.
-func trainer(c config, features int) (*train.Trainer, error) {
+func trainer(c config, features, classes int) (*train.Trainer, error) {
 	if c.load != "" {
 		tr, err := train.Load(c.load)
 		if err != nil {
 			return nil, err
 		}
-		if tr.Model.InputWidth() != features {
-			return nil, errors.Errorf("checkpoint %s: model takes %d features, Iris has %d", c.load, tr.Model.InputWidth(), features)
+		if tr.Model.InputWidth() != features || tr.Model.OutputWidth() != classes {
+			return nil, errors.Errorf("checkpoint %s: model maps %d features to %d outputs, Iris has %d features and %d classes",
+				c.load, tr.Model.InputWidth(), tr.Model.OutputWidth(), features, classes)
 		}
 		return tr, nil
 	}
 	model := nn.Sequential("iris",
 		nn.Dense(64, nn.ReLU), nn.BatchNorm(), nn.Dropout(0.5),
 		nn.Dense(64, nn.ReLU), nn.BatchNorm(), nn.Dropout(0.5),
-		nn.Dense(3, nn.Softmax))
+		nn.Dense(classes, nn.Softmax))
 	if err := model.Build(features, nn.BuildOptions{Seed: c.seed}); err != nil {
 		return nil, err
 	}

@@ -99,9 +99,9 @@ func TestBadFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-batch", "0"}, "batch size must be positive"},
-		{[]string{"-batch", "-3"}, "batch size must be positive"},
-		{[]string{"-epochs", "-1"}, "must not be negative"},
+		{[]string{"-batch", "0"}, "-batch 0: want 1..1000000"},
+		{[]string{"-batch", "-3"}, "-batch -3: want 1..1000000"},
+		{[]string{"-epochs", "-1"}, "-epochs -1: want at least 1"},
 		{[]string{"-colour", "red"}, "flag provided but not defined: -colour"},
 		{[]string{"-seed", "x"}, `invalid value "x" for flag -seed`},
 		{[]string{"extra"}, "unexpected arguments"},

@@ -60,10 +60,17 @@ var defaultNoise = map[string]float64{
 // activations are the hidden-layer activations -activation accepts.
 var activations = []string{"relu", "tanh", "sigmoid", "linear"}
 
-// Limits on the network, so that a typo (-hidden 80000) fails at once.
+// Limits on the network and the run, so that a typo (-hidden 80000,
+// -frames 1e6) fails at once instead of exhausting memory: every GIF frame
+// is kept as a full image until the GIF is written (about 2.5 MB each at
+// the default resolution; 400 frames took 1 GB).
 const (
-	maxLayers = 16
-	maxWidth  = 4096
+	maxLayers  = 16
+	maxWidth   = 4096
+	maxFrames  = 100
+	maxSamples = 100000
+	maxClasses = 10
+	maxEpochs  = 100000
 )
 
 type config struct {
@@ -130,16 +137,22 @@ func parse(args []string, stdout io.Writer) (config, error) {
 		return c, errors.Errorf("-optimizer: unknown optimizer %q (known: adam, sgd, rmsprop)", c.optimizer)
 	case !(c.lr > 0) || math.IsInf(c.lr, 0):
 		return c, errors.Errorf("-lr %v: want a positive learning rate", c.lr)
-	case c.epochs < 1:
-		return c, errors.Errorf("-epochs %d: want at least 1", c.epochs)
+	case c.epochs < 1 || c.epochs > maxEpochs:
+		return c, errors.Errorf("-epochs %d: want 1..%d", c.epochs, maxEpochs)
+	case c.n < 2 || c.n > maxSamples:
+		return c, errors.Errorf("-n %d: want 2..%d samples", c.n, maxSamples)
+	case c.classes < 2 || c.classes > maxClasses:
+		return c, errors.Errorf("-classes %d: want 2..%d", c.classes, maxClasses)
+	case !(c.noise >= 0) || math.IsInf(c.noise, 0):
+		return c, errors.Errorf("-noise %v: want a finite standard deviation ≥ 0", c.noise)
 	case c.batch < 1:
 		return c, errors.Errorf("-batch %d: want at least 1", c.batch)
 	case !(c.val >= 0 && c.val < 1):
 		return c, errors.Errorf("-val %v: want a fraction in [0, 1)", c.val)
-	case c.frames < 0:
-		return c, errors.Errorf("-frames %d: want 0 (no GIF) or more", c.frames)
-	case c.delay < 0:
-		return c, errors.Errorf("-delay %d: want 0 or more", c.delay)
+	case c.frames < 0 || c.frames > maxFrames:
+		return c, errors.Errorf("-frames %d: want 0 (no GIF) to %d", c.frames, maxFrames)
+	case c.delay < 0 || c.delay > 6000:
+		return c, errors.Errorf("-delay %d: want 0..6000 hundredths of a second", c.delay)
 	case c.resolution < 2 || c.resolution > 1000:
 		return c, errors.Errorf("-resolution %d: want 2..1000", c.resolution)
 	case c.out == "":

@@ -202,7 +202,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-val", "1"}, `-val 1`},
 		{[]string{"-noise", "-0.5"}, `noise -0.5`},
 		{[]string{"-n", "2"}, `2 samples for 3 classes`},
-		{[]string{"-classes", "1"}, `1 classes`},
+		{[]string{"-classes", "1"}, `-classes 1: want 2..10`},
 		{[]string{"-dataset", "moons", "-classes", "3"}, `moons has 2 classes, got 3`},
 		{[]string{"-epochs", "ten"}, `invalid value "ten" for flag -epochs`},
 		{[]string{"-colour"}, `flag provided but not defined: -colour`},

@@ -3,6 +3,7 @@ package badinput
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gradgraph/gradgraph/data"
 	"github.com/gradgraph/gradgraph/nn"
@@ -244,13 +246,34 @@ func TestCommandsBadInput(t *testing.T) {
 	file := write(t, tmp, "a-file", nil)
 	empty := filepath.Join(tmp, "empty")
 	os.Mkdir(empty, 0o755)
+	// A checkpoint of a 4-input model with 10 outputs: Iris has 3 classes.
+	tenOut := filepath.Join(tmp, "ten.ckpt")
+	ten, err := model(nn.Dense(10, nn.Softmax))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ten.Save(tenOut); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		cmd  string
 		args []string
 		want string
 	}{
-		{"iris", []string{"-batch", "0"}, "batch size must be positive"},
-		{"iris", []string{"-epochs", "-3"}, "must not be negative"},
+		{"iris", []string{"-batch", "0"}, "-batch 0: want 1..1000000"},
+		{"iris", []string{"-epochs", "-3"}, "-epochs -3: want at least 1"},
+		{"iris", []string{"-epochs", "0"}, "0 only with -load"},
+		{"iris", []string{"-lr", "-1"}, "-lr -1: want a learning rate in (0, 10]"},
+		{"iris", []string{"-lr", "0"}, "-lr 0"},
+		{"iris", []string{"-lr", "1e9"}, "-lr 1e+09"},
+		{"iris", []string{"-lr", "NaN"}, "-lr NaN"},
+		{"iris", []string{"-patience", "-1"}, "-patience -1"},
+		{"iris", []string{"-load", tenOut, "-epochs", "0"}, "to 10 outputs, Iris has 4 features and 3 classes"},
+		{"mnist", []string{"-dataset", "digits", "-lr", "-1"}, "-lr -1"},
+		{"playground", []string{"-frames", "1000000"}, "-frames 1000000: want 0 (no GIF) to 100"},
+		{"playground", []string{"-n", "1000000000"}, "-n 1000000000"},
+		{"playground", []string{"-classes", "100000", "-dataset", "blobs"}, "-classes 100000"},
+		{"playground", []string{"-noise", "Inf"}, "-noise +Inf"},
 		{"iris", []string{"-speed", "9"}, "flag provided but not defined: -speed"},
 		{"iris", []string{"-load", filepath.Join(tmp, "none.ckpt"), "-epochs", "0"}, "none.ckpt"},
 		{"mnist", []string{"-dataset", "cifar"}, `unknown -dataset "cifar"`},
@@ -262,7 +285,11 @@ func TestCommandsBadInput(t *testing.T) {
 	for _, c := range cases {
 		out := filepath.Join(tmp, "out-"+c.cmd)
 		os.RemoveAll(out)
-		cmd := exec.Command(filepath.Join(bin, c.cmd), append([]string{"-out", out, "-quiet"}, c.args...)...)
+		// Within seconds, whatever the flag asks for: a bound that allocates
+		// or loops first would be killed here and fail the case.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		cmd := exec.CommandContext(ctx, filepath.Join(bin, c.cmd), append([]string{"-out", out, "-quiet"}, c.args...)...)
+		defer cancel()
 		cmd.Env = append(os.Environ(), "GRADGRAPH_DATA="+filepath.Join(tmp, "nodata"), "XDG_CACHE_HOME="+filepath.Join(tmp, "cache"))
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr

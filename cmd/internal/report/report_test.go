@@ -1,8 +1,11 @@
 package report
 
 import (
+	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -57,5 +60,25 @@ func TestTrainingDrawsCurvesOnlyForEpochs(t *testing.T) {
 		if got := err == nil; got != tc.curves {
 			t.Errorf("%s: curves.png written %v, want %v", tc.name, got, tc.curves)
 		}
+	}
+}
+
+// TestMetricsNonFinite: a NaN or infinite figure is written by name, not
+// refused by encoding/json at the end of a run.
+func TestMetricsNonFinite(t *testing.T) {
+	dir := t.TempDir()
+	if err := Metrics(dir, map[string]any{"test_loss": math.NaN(), "acc": 0.5, "curve": []float64{1, math.Inf(1)}, "x": math.Inf(-1)}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "metrics.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m["test_loss"] != "NaN" || m["acc"] != 0.5 || m["x"] != "-Inf" || !reflect.DeepEqual(m["curve"], []any{1.0, "+Inf"}) {
+		t.Errorf("metrics.json: %s", raw)
 	}
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"io"
+	"math"
 	"path/filepath"
 
 	"github.com/gradgraph/gradgraph/internal/atomicfile"
@@ -16,12 +17,50 @@ func History(dir string, h *train.History) error {
 }
 
 // Metrics writes m to dir/metrics.json, indented, keys sorted.
+//
+// JSON has no NaN or infinity, and encoding/json refuses them, which failed
+// a run at its very end (after history.csv was written) when a test loss
+// came out NaN. Non-finite numbers, alone or in a list, are written as the
+// strings "NaN", "+Inf" and "-Inf" instead, as a reader can see and parse.
 func Metrics(dir string, m map[string]any) error {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = finiteJSON(v)
+	}
 	return atomicfile.Write(filepath.Join(dir, "metrics.json"), func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(m)
+		return enc.Encode(out)
 	})
+}
+
+// finiteJSON replaces non-finite float64s in v (a number or a list of
+// them) with their names.
+func finiteJSON(v any) any {
+	name := func(x float64) any {
+		switch {
+		case math.IsNaN(x):
+			return "NaN"
+		case math.IsInf(x, 1):
+			return "+Inf"
+		case math.IsInf(x, -1):
+			return "-Inf"
+		}
+		return x
+	}
+	switch x := v.(type) {
+	case float64:
+		return name(x)
+	case float32:
+		return name(float64(x))
+	case []float64:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = name(e)
+		}
+		return out
+	}
+	return v
 }
 
 // Curves draws h's loss and metric curves, training against validation, to
