@@ -84,19 +84,6 @@ type parityResult struct {
 	grads [][]float64
 }
 
-func float64sOf(d *tensor.Dense) []float64 {
-	switch v := d.Data().(type) {
-	case []float32:
-		out := make([]float64, len(v))
-		for i, x := range v {
-			out[i] = float64(x)
-		}
-		return out
-	case []float64:
-		return append([]float64(nil), v...)
-	}
-	return nil
-}
 
 // parityRun builds a graph with build (which returns the op's output and
 // the scalar to differentiate, and may add inputs it fills itself), fused
@@ -120,12 +107,12 @@ func parityRun(t *testing.T, dt tensor.Dtype, batch int, fused bool, wrt []*Para
 	}
 	r := parityResult{loss: m.Loss()}
 	if o := m.Output(0); o != nil {
-		r.out = float64sOf(o)
+		r.out = toFloat64s(o)
 	} else { // a scalar: the loss itself
 		r.out = []float64{r.loss}
 	}
 	for i := range wrt {
-		r.grads = append(r.grads, float64sOf(m.Grad(i)))
+		r.grads = append(r.grads, toFloat64s(m.Grad(i)))
 	}
 	return r
 }
