@@ -84,7 +84,6 @@ type parityResult struct {
 	grads [][]float64
 }
 
-
 // parityRun builds a graph with build (which returns the op's output and
 // the scalar to differentiate, and may add inputs it fills itself), fused
 // or not, differentiates it with respect to wrt and runs it once.
