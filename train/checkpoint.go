@@ -73,10 +73,11 @@ func (t *Trainer) encode() ([]byte, error) {
 // layer type this program has not registered.
 //
 // Load reads only regular files (a named pipe or a device is refused by
-// name, before it is read) and allocates nothing the file's verified
-// header does not account for: the header is capped at 16 MiB, the model at
-// MaxCheckpointLayers layers and the tensors at MaxCheckpointElements, and
-// the tensors must fill the file exactly, with no trailing or extra data.
+// name, before it is read) and allocates nothing its header, checked before
+// the tensor data is read, does not account for: the header is capped at
+// 16 MiB, the model at MaxCheckpointLayers layers and the tensors at
+// MaxCheckpointElements, and the tensors must fill the file exactly, with
+// no trailing or extra data.
 // A weight, statistic or optimiser state that is NaN or infinite is refused
 // with an error naming its tensor (ErrCorrupt).
 func Load(path string) (*Trainer, error) {
