@@ -1,10 +1,13 @@
 package train
 
 import (
+	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/gradgraph/gradgraph/graph"
@@ -54,35 +57,108 @@ func FuzzLoadCheckpoint(f *testing.F) {
 // and predict without panicking.
 func FuzzLoadResealed(f *testing.F) {
 	f.Fuzz(func(t *testing.T, head, data []byte) {
-		tr, err := decodeTrainer(craft(1, string(head), data), "fuzz.ckpt")
-		if err != nil {
-			return
-		}
-		again, err := tr.encode()
-		if err != nil {
-			t.Fatalf("loaded checkpoint does not encode: %v", err)
-		}
-		back, err := decodeTrainer(again, "again.ckpt")
-		if err != nil {
-			t.Fatalf("a loaded checkpoint, saved again, does not load: %v", err)
-		}
-		for _, p := range back.Model.Params() {
-			for i, v := range p.Float64s() {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					t.Fatalf("param %s[%d] is %v after loading", p.Name, i, v)
-				}
-			}
-		}
-		// Predicting builds and runs the graph; a narrow model only, as
-		// the width is the header's to choose.
-		if mc, err := back.Model.Config(); err == nil && mc.Input <= 16 {
-			x := make([]float32, 2*mc.Input)
-			for i := range x {
-				x[i] = float32(i%5) - 2
-			}
-			back.Predict(&memSource{x: x, y: make([]float32, 2), f: mc.Input, tw: 1}, 2)
-		}
+		checkLoaded(t, craft(1, string(head), data))
 	})
+}
+
+// checkLoaded loads raw, a sealed checkpoint, and fails if what loads is
+// not finite, does not save again, does not load from that save, or panics
+// predicting.
+func checkLoaded(t *testing.T, raw []byte) {
+	tr, err := decodeTrainer(raw, "fuzz.ckpt")
+	if err != nil {
+		return
+	}
+	again, err := tr.encode()
+	if err != nil {
+		t.Fatalf("loaded checkpoint does not encode: %v", err)
+	}
+	back, err := decodeTrainer(again, "again.ckpt")
+	if err != nil {
+		t.Fatalf("a loaded checkpoint, saved again, does not load: %v", err)
+	}
+	for _, p := range back.Model.Params() {
+		for i, v := range p.Float64s() {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("param %s[%d] is %v after loading", p.Name, i, v)
+			}
+		}
+	}
+	// Predicting builds and runs the graph; a narrow model only, as the
+	// width is the header's to choose.
+	if mc, err := back.Model.Config(); err == nil && mc.Input <= 16 {
+		x := make([]float32, 2*mc.Input)
+		for i := range x {
+			x[i] = float32(i%5) - 2
+		}
+		back.Predict(&memSource{x: x, y: make([]float32, 2), f: mc.Input, tw: 1}, 2)
+	}
+}
+
+// FuzzLoadFieldEdits reaches deeper than byte mutations of the header,
+// which mostly break its JSON: it takes one of resealedSeeds' checkpoints,
+// sets one field of its header (chosen by field, among every leaf of the
+// JSON in a fixed order) to a number or a string, flips bits of one data
+// byte, re-seals the file and loads it. The invariants are
+// FuzzLoadResealed's.
+func FuzzLoadFieldEdits(f *testing.F) {
+	seeds := resealedSeeds(f)
+	names := slices.Sorted(maps.Keys(seeds))
+	f.Add(uint8(0), uint16(3), true, 5.0, "", uint32(0), uint8(0))
+	f.Add(uint8(1), uint16(10), false, 0.0, "relu", uint32(7), uint8(0x80))
+	f.Add(uint8(2), uint16(25), true, -1.0, "", uint32(100), uint8(0))
+	f.Add(uint8(3), uint16(1), true, 1e9, "", uint32(0), uint8(0))
+	f.Add(uint8(4), uint16(40), false, 0.0, "Dense", uint32(2), uint8(1))
+	f.Fuzz(func(t *testing.T, seed uint8, field uint16, useNum bool, num float64, str string, at uint32, flip uint8) {
+		head, data := splitCheckpoint(t, seeds[names[int(seed)%len(names)]])
+		var h any
+		if err := json.Unmarshal(head, &h); err != nil {
+			t.Fatal(err)
+		}
+		var v any = str
+		if useNum {
+			if math.IsNaN(num) || math.IsInf(num, 0) {
+				return // JSON has neither
+			}
+			v = num
+		}
+		setLeaf(h, int(field), v)
+		edited, err := json.Marshal(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data = append([]byte(nil), data...)
+		if len(data) > 0 {
+			data[int(at)%len(data)] ^= flip
+		}
+		checkLoaded(t, craft(1, string(edited), data))
+	})
+}
+
+// setLeaf replaces the n-th leaf (modulo their number) of a decoded JSON
+// value, in depth-first order with object keys sorted, by v.
+func setLeaf(root any, n int, v any) {
+	type slot struct{ set func(any) }
+	var leaves []slot
+	var walk func(x any, set func(any))
+	walk = func(x any, set func(any)) {
+		switch x := x.(type) {
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(x)) {
+				walk(x[k], func(v any) { x[k] = v })
+			}
+		case []any:
+			for i := range x {
+				walk(x[i], func(v any) { x[i] = v })
+			}
+		default:
+			leaves = append(leaves, slot{set})
+		}
+	}
+	walk(root, nil)
+	if len(leaves) > 0 {
+		leaves[n%len(leaves)].set(v)
+	}
 }
 
 // resealedSeeds returns valid checkpoints of several architectures,
