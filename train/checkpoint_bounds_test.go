@@ -224,3 +224,36 @@ func TestLoadRejectsTooManyLayers(t *testing.T) {
 		t.Error("a file was written")
 	}
 }
+
+// Found by FuzzLoadFieldEdits: a float64 tensor in a float32 model was
+// checked for finiteness before its conversion to float32, so 1e300 loaded
+// as +Inf (and the trainer then saved a file it could not load).
+func TestLoadRejectsWeightsBeyondFloat32(t *testing.T) {
+	for _, c := range []struct {
+		dtype string
+		v     float64
+		ok    bool
+	}{
+		{"float32", 1e300, false},
+		{"float32", -math.MaxFloat64, false},
+		{"", 1e39, false}, // "" is float32
+		{"float32", math.MaxFloat32, true},
+		{"float64", 1e300, true},
+	} {
+		model := `{"name":"m","input":1,"dtype":"` + c.dtype + `","layers":[{"type":"Dense","name":"d","units":1}]}`
+		hdr := `{"format":"gradgraph-checkpoint","model":` + model + `,"compile":{"loss":"mean_squared_error","metrics":[]},"optimizer":{"name":"SGD","config":{"learning_rate":0.01,"momentum":0,"nesterov":0},"iterations":0,"slots":1},"epoch":0,"tensors":[{"name":"d/kernel","dtype":"float64","shape":[1,1],"offset":0,"size":8},{"name":"d/bias","dtype":"float64","shape":[1,1],"offset":8,"size":8}]}`
+		data := make([]byte, 16)
+		binary.LittleEndian.PutUint64(data, math.Float64bits(c.v))
+		path, err := loadBytes(t, craft(1, hdr, data))
+		if c.ok {
+			if err != nil {
+				t.Errorf("%q model, weight %v: %v", c.dtype, c.v, err)
+			}
+			continue
+		}
+		wantCorrupt(t, c.dtype+" model", err, path, `tensor "d/kernel": element 0 is`)
+		if err != nil && !strings.Contains(err.Error(), "beyond float32's range") {
+			t.Errorf("%q model, weight %v: %v does not say it is beyond float32's range", c.dtype, c.v, err)
+		}
+	}
+}

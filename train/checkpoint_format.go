@@ -326,9 +326,16 @@ func (d *decodedCheckpoint) float64s(name string, shape []int) ([]float64, error
 			out = append(out, float64(math.Float32frombits(binary.LittleEndian.Uint32(b[i:]))))
 		}
 	}
+	// A float32 model keeps float64 values as float32 (the model's dtype
+	// makes its params' and their optimiser state's), so a finite float64
+	// beyond float32's range would become infinite.
+	narrow := d.header.Model.DType != "float64"
 	for i, v := range out {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, errors.Errorf("tensor %q: element %d is %v; weights must be finite", name, i, v)
+		}
+		if narrow && math.IsInf(float64(float32(v)), 0) {
+			return nil, errors.Errorf("tensor %q: element %d is %v, beyond float32's range for a float32 model; weights must be finite", name, i, v)
 		}
 	}
 	d.used[name] = true
