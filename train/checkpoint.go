@@ -32,6 +32,9 @@ func (t *Trainer) encode() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(mc.Layers) > MaxCheckpointLayers {
+		return nil, errors.Errorf("the model has %d layers, more than the %d a checkpoint may hold (MaxCheckpointLayers)", len(mc.Layers), MaxCheckpointLayers)
+	}
 	known := nn.RegisteredLayers()
 	for _, l := range mc.Layers {
 		if !slices.Contains(known, l.Type) {
@@ -68,12 +71,21 @@ func (t *Trainer) encode() ([]byte, error) {
 // gives an error naming the file and the problem; errors.Is(err, ErrCorrupt)
 // tells a damaged or inconsistent file, errors.Is(err, nn.ErrUnknownLayer) a
 // layer type this program has not registered.
+//
+// Load reads only regular files (a named pipe or a device is refused by
+// name, before it is read) and allocates nothing its header, checked before
+// the tensor data is read, does not account for: the header is capped at
+// 16 MiB, the model at MaxCheckpointLayers layers and the tensors at
+// MaxCheckpointElements, and the tensors must fill the file exactly, with
+// no trailing or extra data.
+// A weight, statistic or optimiser state that is NaN or infinite is refused
+// with an error naming its tensor (ErrCorrupt).
 func Load(path string) (*Trainer, error) {
-	raw, err := os.ReadFile(path)
+	d, err := openCheckpoint(path)
 	if err != nil {
-		return nil, errors.Wrap(err, "checkpoint")
+		return nil, err
 	}
-	return decodeTrainer(raw, path)
+	return trainerFrom(d, path)
 }
 
 // decodeTrainer is Load on the bytes of a file called path.
@@ -82,6 +94,11 @@ func decodeTrainer(raw []byte, path string) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
+	return trainerFrom(d, path)
+}
+
+// trainerFrom builds the trainer a verified checkpoint describes.
+func trainerFrom(d *decodedCheckpoint, path string) (*Trainer, error) {
 	// Past the checksum, anything wrong is in a header that describes no
 	// model this format can hold, except a layer type nobody registered:
 	// that file may be sound, and the fix is in the program.
@@ -117,6 +134,9 @@ func decodeTrainer(raw []byte, path string) (*Trainer, error) {
 	if err != nil {
 		return nil, bad(err)
 	}
+	if err := d.checkAllUsed(nil); err != nil {
+		return nil, bad(err)
+	}
 	t, err := Compile(m, opt, loss, metrics...)
 	if err != nil {
 		return nil, bad(err)
@@ -131,7 +151,7 @@ func decodeTrainer(raw []byte, path string) (*Trainer, error) {
 // (errors.Is(err, ErrArchitecture)) naming the first difference; a damaged
 // file gives ErrCorrupt as with Load.
 func (t *Trainer) LoadWeights(path string) error {
-	d, err := readCheckpoint(path)
+	d, err := openCheckpoint(path)
 	if err != nil {
 		return err
 	}
@@ -146,15 +166,64 @@ func (t *Trainer) LoadWeights(path string) error {
 		// The header matches the model, so the tensors disagree with it.
 		return corrupt(path, err)
 	}
+	// The optimiser state is not loaded here but belongs in the file.
+	slot := map[string]bool{}
+	for _, p := range t.Model.Trainable() {
+		for k := 0; k < d.header.Optimizer.Slots; k++ {
+			slot[slotName(p, k)] = true
+		}
+	}
+	if err := d.checkAllUsed(func(name string) bool { return slot[name] }); err != nil {
+		return corrupt(path, err)
+	}
 	return nil
 }
 
-func readCheckpoint(path string) (*decodedCheckpoint, error) {
-	raw, err := os.ReadFile(path)
+// openCheckpoint reads and verifies the checkpoint at path. Only a regular
+// file is opened: a named pipe would block the read until someone writes
+// to it, and a device such as /dev/zero never ends. Its size, from stat,
+// bounds every read (readCheckpoint).
+func openCheckpoint(path string) (*decodedCheckpoint, error) {
+	st, err := os.Stat(path)
 	if err != nil {
 		return nil, errors.Wrap(err, "checkpoint")
 	}
-	return decodeCheckpoint(raw, path)
+	if err := regularFile(path, st); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, errors.Wrap(err, "checkpoint")
+	}
+	defer f.Close()
+	// Stat again what was opened: path may have been replaced meanwhile.
+	if st, err = f.Stat(); err != nil {
+		return nil, errors.Wrap(err, "checkpoint")
+	}
+	if err := regularFile(path, st); err != nil {
+		return nil, err
+	}
+	return readCheckpoint(f, st.Size(), path)
+}
+
+// regularFile refuses anything but a regular file, saying what it is.
+func regularFile(path string, st os.FileInfo) error {
+	m := st.Mode()
+	if m.IsRegular() {
+		return nil
+	}
+	what := "mode " + m.String()
+	switch {
+	case m.IsDir():
+		what = "a directory"
+	case m&os.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO)"
+	case m&os.ModeDevice != 0:
+		what = "a device"
+	case m&os.ModeSocket != 0:
+		what = "a socket"
+	}
+	return errors.Errorf("checkpoint %s: %s, not a regular file", path, what)
 }
 
 func loadParams(params []*graph.Param, d *decodedCheckpoint) error {

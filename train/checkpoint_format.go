@@ -2,10 +2,13 @@ package train
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"io"
 	"math"
+	"slices"
 
 	"github.com/pkg/errors"
 
@@ -24,6 +27,10 @@ import (
 //	              byte size the header gives; sections may not overlap
 //	20+H+D  32    SHA-256 of every byte before it
 //
+// A reader checks the prefix, reads and checks the header, and only then
+// reads the data section the header describes (readCheckpoint), so that no
+// size it allocates is one the file merely claims.
+//
 // Nothing in a checkpoint is executed: the header names layer types from
 // nn's layer registry (the built-ins and those the program registered with
 // nn.RegisterLayer) and losses and optimisers from fixed sets. Every declared
@@ -34,9 +41,28 @@ import (
 const (
 	ckptMagic   = "GRADGRPH"
 	ckptVersion = 1
-	maxHeader   = 16 << 20
 	ckptPrefix  = 20
+	// maxHeader caps the header JSON, which is read whole and decoded
+	// before anything is verified. A model of MaxCheckpointLayers layers
+	// and its tensor list take well under 1 MiB; the rest is room for
+	// custom layers' options.
+	maxHeader = 16 << 20
 )
+
+// MaxCheckpointLayers is the most layers a checkpoint's model may have;
+// Save refuses a deeper model and Load a file that declares one. Layers
+// without weights cost no bytes in the file, so without this cap a small
+// header could ask for any depth, and the time to build the graph grows
+// with the square of its depth (Gorgonia's compilation: about a minute for
+// 20,000 activation layers, a fraction of a second for 1,000). Sequential
+// models have no nested layers, so this also caps the graph's depth.
+const MaxCheckpointLayers = 1000
+
+// MaxCheckpointElements is the most elements (weights, statistics and
+// optimiser state together) a checkpoint may hold: 2^28, 1 GiB of float32
+// or 2 GiB of float64 data. The data section is read into memory whole,
+// so this bounds what a file can make Load allocate, whatever its size.
+const MaxCheckpointElements = 1 << 28
 
 type checkpointHeader struct {
 	Format    string          `json:"format"`
@@ -112,46 +138,116 @@ type decodedCheckpoint struct {
 	header  checkpointHeader
 	tensors map[string]tensorEntry
 	data    []byte
+	used    map[string]bool // tensors read by float64s
 }
 
 // decodeCheckpoint verifies raw and parses its header. name is the file name
-// for error messages. Every failure is a *CorruptError except a format
-// version this package does not read: such a file may be sound.
+// for error messages.
 func decodeCheckpoint(raw []byte, name string) (*decodedCheckpoint, error) {
+	return readCheckpoint(bytes.NewReader(raw), int64(len(raw)), name)
+}
+
+// readCheckpoint reads a checkpoint of size bytes (the file's size, from
+// stat) from r, verifies it and parses its header. name is the file name for
+// error messages. Every failure is a *CorruptError except a format version
+// this package does not read, since such a file may be sound, and errors
+// reading r.
+//
+// Nothing is allocated that the bounds below do not cap: the prefix is
+// read first, then the header (at most maxHeader bytes), which is parsed and
+// checked (layers, tensors tiling the data section exactly, total elements)
+// before the data section it describes is read. So a huge or sparse file
+// costs no more than its header says a model needs, and only up to
+// MaxCheckpointElements.
+func readCheckpoint(r io.Reader, size int64, name string) (*decodedCheckpoint, error) {
 	fail := func(format string, args ...any) error {
 		return corrupt(name, errors.Errorf(format, args...))
 	}
-	if len(raw) < ckptPrefix+sha256.Size {
-		return nil, fail("%d bytes is too short to be a checkpoint (truncated?)", len(raw))
+	read := func(b []byte, what string) error {
+		_, err := io.ReadFull(r, b)
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			// Shorter than stat said: truncated while we read, or a file
+			// whose size stat does not know.
+			return fail("the file ends inside its %s (truncated?)", what)
+		}
+		return errors.Wrapf(err, "checkpoint %s", name)
 	}
-	if string(raw[:8]) != ckptMagic {
-		return nil, fail("not a gradgraph checkpoint (magic %q)", raw[:8])
+	if size < ckptPrefix+sha256.Size {
+		return nil, fail("%d bytes is too short to be a checkpoint (truncated?)", size)
 	}
-	if v := binary.LittleEndian.Uint32(raw[8:12]); v != ckptVersion {
+	prefix := make([]byte, ckptPrefix)
+	if err := read(prefix, "prefix"); err != nil {
+		return nil, err
+	}
+	if string(prefix[:8]) != ckptMagic {
+		return nil, fail("not a gradgraph checkpoint (magic %q)", prefix[:8])
+	}
+	if v := binary.LittleEndian.Uint32(prefix[8:12]); v != ckptVersion {
 		return nil, errors.Errorf("checkpoint %s: format version %d, this gradgraph reads version %d", name, v, ckptVersion)
 	}
-	hlen := binary.LittleEndian.Uint64(raw[12:20])
-	body := len(raw) - sha256.Size
-	if hlen > maxHeader || hlen > uint64(body-ckptPrefix) {
-		return nil, fail("header of %d bytes does not fit in a %d-byte file (truncated or corrupt)", hlen, len(raw))
+	hlen := binary.LittleEndian.Uint64(prefix[12:20])
+	if hlen > uint64(size-ckptPrefix-sha256.Size) {
+		return nil, fail("header of %d bytes does not fit in a %d-byte file (truncated or corrupt)", hlen, size)
 	}
-	if sum := sha256.Sum256(raw[:body]); !bytes.Equal(sum[:], raw[body:]) {
+	if hlen > maxHeader {
+		return nil, fail("header of %d bytes is too large: a checkpoint header is at most %d bytes", hlen, maxHeader)
+	}
+	head := make([]byte, hlen)
+	if err := read(head, "header"); err != nil {
+		return nil, err
+	}
+	dataLen := size - ckptPrefix - int64(hlen) - sha256.Size
+	d := &decodedCheckpoint{tensors: map[string]tensorEntry{}, used: map[string]bool{}}
+	if err := d.parseHeader(head, dataLen); err != nil {
+		return nil, corrupt(name, err)
+	}
+	d.data = make([]byte, dataLen)
+	if err := read(d.data, "tensor data"); err != nil {
+		return nil, err
+	}
+	var sum [sha256.Size]byte
+	if err := read(sum[:], "checksum"); err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	h.Write(prefix)
+	h.Write(head)
+	h.Write(d.data)
+	if !bytes.Equal(h.Sum(nil), sum[:]) {
 		return nil, fail("checksum mismatch: the file is corrupt or truncated")
 	}
-	d := &decodedCheckpoint{tensors: map[string]tensorEntry{}, data: raw[ckptPrefix+int(hlen) : body]}
-	dec := json.NewDecoder(bytes.NewReader(raw[ckptPrefix : ckptPrefix+int(hlen)]))
+	// A file that grew after stat: what was read as the checksum was not
+	// the file's end.
+	if n, _ := r.Read(make([]byte, 1)); n > 0 {
+		return nil, fail("bytes after the checksum: the file is longer than its size (%d bytes) says", size)
+	}
+	return d, nil
+}
+
+// parseHeader decodes head into d and checks it against a data section of
+// dataLen bytes: the JSON alone fills the header, the model has at most
+// MaxCheckpointLayers layers, and the tensors tile the data section exactly,
+// with no gap, overlap or trailing byte, holding at most
+// MaxCheckpointElements elements in all.
+func (d *decodedCheckpoint) parseHeader(head []byte, dataLen int64) error {
+	dec := json.NewDecoder(bytes.NewReader(head))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&d.header); err != nil {
-		return nil, corrupt(name, errors.Wrap(err, "header"))
+		return errors.Wrap(err, "header")
+	}
+	if extra := int64(len(head)) - dec.InputOffset(); extra != 0 {
+		return errors.Errorf("header: %d bytes after the header JSON", extra)
 	}
 	if d.header.Format != "gradgraph-checkpoint" {
-		return nil, fail("header format %q", d.header.Format)
+		return errors.Errorf("header format %q", d.header.Format)
 	}
-	type span struct{ from, to int64 }
-	var spans []span
+	if n := len(d.header.Model.Layers); n > MaxCheckpointLayers {
+		return errors.Errorf("the model has %d layers, more than the %d a checkpoint may hold", n, MaxCheckpointLayers)
+	}
+	var elements int64
 	for _, e := range d.header.Tensors {
 		if _, dup := d.tensors[e.Name]; dup || e.Name == "" {
-			return nil, fail("tensor name %q is empty or repeated", e.Name)
+			return errors.Errorf("tensor name %q is empty or repeated", e.Name)
 		}
 		width := int64(4)
 		switch e.DType {
@@ -159,31 +255,53 @@ func decodeCheckpoint(raw []byte, name string) (*decodedCheckpoint, error) {
 		case "float64":
 			width = 8
 		default:
-			return nil, fail("tensor %q has dtype %q", e.Name, e.DType)
+			return errors.Errorf("tensor %q has dtype %q", e.Name, e.DType)
 		}
 		n := int64(1)
 		for _, s := range e.Shape {
 			if s <= 0 || n > math.MaxInt32/int64(s) {
-				return nil, fail("tensor %q has shape %v", e.Name, e.Shape)
+				return errors.Errorf("tensor %q has shape %v", e.Name, e.Shape)
 			}
 			n *= int64(s)
 		}
-		if e.Size != n*width || e.Offset < 0 || e.Offset > int64(len(d.data))-e.Size {
-			return nil, fail("tensor %q: %d bytes at offset %d do not match shape %v %s within %d data bytes",
-				e.Name, e.Size, e.Offset, e.Shape, e.DType, len(d.data))
+		if e.Size != n*width {
+			return errors.Errorf("tensor %q: %d bytes do not match shape %v %s", e.Name, e.Size, e.Shape, e.DType)
 		}
-		for _, s := range spans {
-			if e.Offset < s.to && s.from < e.Offset+e.Size {
-				return nil, fail("tensor %q overlaps another", e.Name)
-			}
+		if e.Offset < 0 {
+			return errors.Errorf("tensor %q: negative offset %d", e.Name, e.Offset)
 		}
-		spans = append(spans, span{e.Offset, e.Offset + e.Size})
+		if e.Offset > dataLen-e.Size {
+			return errors.Errorf("tensor %q ends past the %d data bytes the file holds (truncated?)", e.Name, dataLen)
+		}
+		if elements += n; elements > MaxCheckpointElements {
+			return errors.Errorf("the tensors hold more than %d elements, the most a checkpoint may hold", int64(MaxCheckpointElements))
+		}
 		d.tensors[e.Name] = e
 	}
-	return d, nil
+	// Sorted by offset, each tensor must start where the previous ended:
+	// n log n however many tensors the header lists.
+	byOffset := slices.Clone(d.header.Tensors)
+	slices.SortFunc(byOffset, func(a, b tensorEntry) int { return cmp.Compare(a.Offset, b.Offset) })
+	var end int64
+	for _, e := range byOffset {
+		if e.Offset < end {
+			return errors.Errorf("tensor %q overlaps another", e.Name)
+		}
+		if e.Offset > end {
+			return errors.Errorf("%d unused bytes before tensor %q", e.Offset-end, e.Name)
+		}
+		end = e.Offset + e.Size
+	}
+	if end != dataLen {
+		return errors.Errorf("%d trailing bytes after the last tensor (the tensors take %d of the %d data bytes)", dataLen-end, end, dataLen)
+	}
+	return nil
 }
 
-// float64s returns tensor name's values, checking its shape.
+// float64s returns tensor name's values, checking its shape and that every
+// value is finite: no NaN or infinite weight, statistic or optimiser state
+// is loaded, since it would make every prediction NaN (or, on CPUs whose
+// kernels drop NaN, plausible and wrong).
 func (d *decodedCheckpoint) float64s(name string, shape []int) ([]float64, error) {
 	e, ok := d.tensors[name]
 	if !ok {
@@ -208,5 +326,30 @@ func (d *decodedCheckpoint) float64s(name string, shape []int) ([]float64, error
 			out = append(out, float64(math.Float32frombits(binary.LittleEndian.Uint32(b[i:]))))
 		}
 	}
+	// A float32 model keeps float64 values as float32 (the model's dtype
+	// makes its params' and their optimiser state's), so a finite float64
+	// beyond float32's range would become infinite.
+	narrow := d.header.Model.DType != "float64"
+	for i, v := range out {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, errors.Errorf("tensor %q: element %d is %v; weights must be finite", name, i, v)
+		}
+		if narrow && math.IsInf(float64(float32(v)), 0) {
+			return nil, errors.Errorf("tensor %q: element %d is %v, beyond float32's range for a float32 model; weights must be finite", name, i, v)
+		}
+	}
+	d.used[name] = true
 	return out, nil
+}
+
+// checkAllUsed rejects a tensor nothing read (float64s) unless keep
+// allows it: a checkpoint holds its model's params and optimiser state
+// and nothing else.
+func (d *decodedCheckpoint) checkAllUsed(keep func(name string) bool) error {
+	for _, e := range d.header.Tensors {
+		if !d.used[e.Name] && (keep == nil || !keep(e.Name)) {
+			return errors.Errorf("tensor %q belongs to no param of the model or its optimiser", e.Name)
+		}
+	}
+	return nil
 }

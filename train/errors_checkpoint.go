@@ -10,12 +10,14 @@ import (
 // return for a file that is not a sound checkpoint: too short, truncated,
 // not a checkpoint at all (bad magic), a checksum mismatch, a header that is
 // not valid JSON or declares sizes, tensors, a model, a loss or an optimiser
-// that format version 1 cannot hold or the file does not contain.
+// that format version 1 cannot hold or the file does not contain, bytes or
+// tensors the model does not use, or a weight that is NaN or infinite.
 //
 // Three failures are not ErrCorrupt, because the file may be sound: a
 // format version other than the one this package reads, a layer type this
 // program has not registered (nn.ErrUnknownLayer: call nn.RegisterLayer),
-// and errors opening or reading the file (fs.ErrNotExist and the like).
+// and errors opening or reading the file (fs.ErrNotExist and the like, or a
+// path that is not a regular file: a directory, a named pipe, a device).
 // The concrete error is a *CorruptError.
 var ErrCorrupt = errors.New("corrupt checkpoint")
 

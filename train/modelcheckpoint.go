@@ -3,10 +3,14 @@ package train
 import (
 	"fmt"
 	"io"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/pkg/errors"
+
+	"github.com/gradgraph/gradgraph/internal/atomicfile"
 )
 
 // ModelCheckpoint saves the trainer (Trainer.Save) at the end of epochs,
@@ -14,7 +18,9 @@ import (
 // only when the monitored figure improves on the best so far. Path may
 // contain "{epoch}", replaced by the 1-based epoch number, to keep one file
 // per epoch. Each save is atomic, so the last good checkpoint survives a
-// crash, and a run stopped by a NaN loss never overwrites it.
+// crash, and a run stopped by a NaN loss never overwrites it. At the start
+// of training the callback removes the temporary files that saves to paths
+// of its pattern left when their process was killed (internal/atomicfile).
 type ModelCheckpoint struct {
 	NopCallback
 	Path         string
@@ -41,7 +47,30 @@ func (c *ModelCheckpoint) OnTrainBegin(t *Trainer) error {
 		return errors.Wrap(err, "model checkpoint")
 	}
 	c.mon, c.Best = mon, mon.worst
+	c.removeStaleTemps()
 	return nil
+}
+
+// removeStaleTemps removes the temporary files that saves to paths of
+// this callback's pattern left when their process was killed mid-write.
+// Each save cleans up after killed saves of its own path, but with
+// "{epoch}" in the name the next run's saves may never write the killed
+// epoch's path again. Only a pattern in the file name is matched, not in
+// its folder.
+func (c *ModelCheckpoint) removeStaleTemps() {
+	dir, base := filepath.Split(c.Path)
+	if strings.Contains(dir, "{epoch}") {
+		return
+	}
+	if dir == "" {
+		dir = "."
+	}
+	parts := strings.Split(base, "{epoch}")
+	for i := range parts {
+		parts[i] = regexp.QuoteMeta(parts[i])
+	}
+	re := regexp.MustCompile("^" + strings.Join(parts, "[0-9]+") + "$")
+	atomicfile.RemoveStale(dir, re.MatchString)
 }
 
 // OnEpochEnd implements Callback.

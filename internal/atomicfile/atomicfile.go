@@ -66,27 +66,49 @@ func Write(path string, write func(w io.Writer) error) (err error) {
 func tempPrefix(base string) string { return "." + base + ".tmp-" }
 
 // removeStale removes the temporary files that writes of base by processes
-// that no longer run have left in dir (killed mid-write). Files of this
-// process, of live processes, and names it does not recognise are kept;
-// errors are ignored, as the write itself has succeeded.
+// that no longer run have left in dir (killed mid-write).
 func removeStale(dir, base string) {
+	RemoveStale(dir, func(b string) bool { return b == base })
+}
+
+// RemoveStale removes the temporary files that writes by processes that no
+// longer run have left in dir (killed mid-write), for every destination
+// whose base name match accepts. Write calls it for its own destination
+// after each success; a caller that writes a new name each time (one file
+// per epoch, say) calls it with a pattern, since no later write of a killed
+// write's destination will come to clean up after it. Files of this process,
+// of live processes, and names it does not recognise are kept; errors are
+// ignored, as this is housekeeping.
+func RemoveStale(dir string, match func(base string) bool) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
 	}
-	prefix := tempPrefix(base)
 	for _, e := range entries {
-		rest, ok := strings.CutPrefix(e.Name(), prefix)
-		if !ok || !e.Type().IsRegular() {
-			continue
-		}
-		pidText, _, ok := strings.Cut(rest, "-")
-		pid, err := strconv.Atoi(pidText)
-		if !ok || err != nil || pid <= 0 || pid == os.Getpid() || processAlive(pid) {
+		base, pid, ok := parseTemp(e.Name())
+		if !ok || !e.Type().IsRegular() || !match(base) || pid == os.Getpid() || processAlive(pid) {
 			continue
 		}
 		os.Remove(filepath.Join(dir, e.Name()))
 	}
+}
+
+// parseTemp splits a temporary file's name, ".BASE.tmp-PID-random", into
+// the destination's base name and the writer's PID.
+func parseTemp(name string) (base string, pid int, ok bool) {
+	i := strings.LastIndex(name, ".tmp-")
+	if !strings.HasPrefix(name, ".") || i < 1 {
+		return "", 0, false
+	}
+	pidText, random, ok := strings.Cut(name[i+len(".tmp-"):], "-")
+	if !ok || random == "" {
+		return "", 0, false
+	}
+	pid, err := strconv.Atoi(pidText)
+	if err != nil || pid <= 0 {
+		return "", 0, false
+	}
+	return name[1:i], pid, true
 }
 
 // WriteBytes writes data to path atomically.

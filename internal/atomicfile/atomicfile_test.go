@@ -86,3 +86,42 @@ func TestWriteRemovesStaleTemps(t *testing.T) {
 		t.Errorf("destination holds %q, want %q", b, "new")
 	}
 }
+
+// RemoveStale with a pattern removes the dead writers' temporary files of
+// every matching destination, not only of one, and keeps the rest.
+func TestRemoveStaleByPattern(t *testing.T) {
+	if !processAlive(os.Getpid()) {
+		t.Skip("no way to tell live processes here")
+	}
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip("cannot run true:", err)
+	}
+	dir := t.TempDir()
+	d := strconv.Itoa(dead.Process.Pid)
+	stale := []string{".ckpt-3.gg.tmp-" + d + "-1", ".ckpt-12.gg.tmp-" + d + "-77"}
+	keep := []string{
+		".ckpt-4.gg.tmp-" + strconv.Itoa(os.Getpid()) + "-1", // this process
+		".other-3.gg.tmp-" + d + "-1",                        // no match
+		".ckpt-5.gg.tmp-" + d,                                // not a temp name
+		"ckpt-3.gg",                                          // a destination
+	}
+	for _, n := range append(append([]string(nil), stale...), keep...) {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("partial"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	RemoveStale(dir, func(base string) bool {
+		return len(base) > len("ckpt-.gg") && base[:5] == "ckpt-" && base[len(base)-3:] == ".gg"
+	})
+	for _, n := range stale {
+		if _, err := os.Stat(filepath.Join(dir, n)); !os.IsNotExist(err) {
+			t.Errorf("%s (process %s exited) was not removed: %v", n, d, err)
+		}
+	}
+	for _, n := range keep {
+		if _, err := os.Stat(filepath.Join(dir, n)); err != nil {
+			t.Errorf("%s was removed or unreadable: %v", n, err)
+		}
+	}
+}
