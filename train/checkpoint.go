@@ -18,12 +18,29 @@ import (
 //
 // The file is written atomically (package internal/atomicfile), so a crash
 // or kill during Save leaves the previous checkpoint at path intact. The format is described in checkpoint_format.go.
+//
+// A model holding a NaN or infinite weight is not saved (errors.Is
+// ErrNonFinite): Load would refuse the file, and a checkpoint callback must
+// never replace a good file with a broken one. Save takes the trainer's
+// lock, so a concurrent Fit cannot change weights half-way through.
 func (t *Trainer) Save(path string) error {
-	raw, err := t.encode()
+	t.mu.Lock()
+	raw, err := t.encodeFinite()
+	t.mu.Unlock()
 	if err != nil {
 		return errors.Wrapf(err, "save %s", path)
 	}
 	return errors.Wrapf(atomicfile.WriteBytes(path, raw), "save %s", path)
+}
+
+// encodeFinite is encode, refusing non-finite weights.
+func (t *Trainer) encodeFinite() ([]byte, error) {
+	for _, p := range t.Model.Params() {
+		if !allFinite(p.Value) {
+			return nil, errors.Wrapf(ErrNonFinite, "param %q holds NaN or infinite values", p.Name)
+		}
+	}
+	return t.encode()
 }
 
 func (t *Trainer) encode() ([]byte, error) {

@@ -1,7 +1,11 @@
 package train
 
 import (
+	"bytes"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/pkg/errors"
@@ -140,5 +144,26 @@ func TestNaNGradientLeavesEveryParam(t *testing.T) {
 	}
 	if nf.Epoch != 1 || nf.Batch != 0 || nf.Loss != 0 || nf.Grad == "" {
 		t.Errorf("NonFiniteError{Epoch %d, Batch %d, Loss %v, Grad %q}, want epoch 1, batch 0, loss 0, a gradient named", nf.Epoch, nf.Batch, nf.Loss, nf.Grad)
+	}
+}
+
+// TestSaveRefusesNonFiniteWeights: a model whose weights went NaN (by a
+// hand here; an overflowing update in life) is not saved, and the file
+// already at the path is left as it was.
+func TestSaveRefusesNonFiniteWeights(t *testing.T) {
+	tr, _ := irisTrainer(t)
+	path := filepath.Join(t.TempDir(), "m.ckpt")
+	if err := tr.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(path)
+	p := tr.Model.Params()[0]
+	p.SetAt(3, math.Inf(1))
+	err := tr.Save(path)
+	if !errors.Is(err, ErrNonFinite) || !strings.Contains(err.Error(), p.Name) {
+		t.Errorf("Save with an infinite weight: %v, want ErrNonFinite naming %q", err, p.Name)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Error("the good checkpoint was overwritten")
 	}
 }

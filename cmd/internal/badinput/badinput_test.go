@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -246,6 +247,11 @@ func TestCommandsBadInput(t *testing.T) {
 	file := write(t, tmp, "a-file", nil)
 	empty := filepath.Join(tmp, "empty")
 	os.Mkdir(empty, 0o755)
+	// A named pipe: loading it must not block (it waited forever).
+	fifo := filepath.Join(tmp, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	// A checkpoint of a 4-input model with 10 outputs: Iris has 3 classes.
 	tenOut := filepath.Join(tmp, "ten.ckpt")
 	ten, err := model(nn.Dense(10, nn.Softmax))
@@ -269,6 +275,8 @@ func TestCommandsBadInput(t *testing.T) {
 		{"iris", []string{"-lr", "NaN"}, "-lr NaN"},
 		{"iris", []string{"-patience", "-1"}, "-patience -1"},
 		{"iris", []string{"-load", tenOut, "-epochs", "0"}, "to 10 outputs, Iris has 4 features and 3 classes"},
+		{"iris", []string{"-load", "/dev/zero", "-epochs", "0"}, "/dev/zero"},
+		{"iris", []string{"-load", fifo, "-epochs", "0"}, "fifo"},
 		{"mnist", []string{"-dataset", "digits", "-lr", "-1"}, "-lr -1"},
 		{"playground", []string{"-frames", "1000000"}, "-frames 1000000: want 0 (no GIF) to 100"},
 		{"playground", []string{"-n", "1000000000"}, "-n 1000000000"},
