@@ -1,0 +1,28 @@
+//go:build !noasm
+
+package gemm
+
+import (
+	"testing"
+	"time"
+)
+
+// BenchmarkPeak runs the register-only FMA loops: the core's float32 FMA
+// peak in the same run, for the share of peak that Sgemm reaches.
+func BenchmarkPeak(b *testing.B) {
+	for _, k := range asmKernels() {
+		b.Run(k.name, func(b *testing.B) {
+			const iters = 1 << 20
+			flopsPer := 24 * 16 * 2
+			f := fmaPeak512
+			if k.name == "avx2" {
+				flopsPer, f = 12*8*2, fmaPeak256
+			}
+			start := time.Now()
+			for i := 0; i < b.N; i++ {
+				f(iters)
+			}
+			b.ReportMetric(float64(flopsPer)*iters*float64(b.N)/time.Since(start).Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
