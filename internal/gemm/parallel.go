@@ -7,10 +7,13 @@ import (
 )
 
 // parMinWork is the number of multiply-adds (m·n·k) each goroutine must get
-// before Sgemm splits a product: below it, waking a worker and packing A
-// once more costs more than the second core saves. Measured on the 2-core
-// Zen 4 (BenchmarkSgemmSplit): see doc.go.
-const parMinWork = 1 << 21
+// before Sgemm splits a product: 4M multiply-adds take about 50 µs on one
+// core at 170 GFLOP/s, and handing a chunk to a parked worker and waiting
+// for it (BenchmarkHandoff) took 0.6–6 µs on the shared 2-core machine, so
+// a split chunk loses at most about 10% to the handoff and the second packing
+// of A; the output layer (128×10×512) and other small products stay on the
+// caller's core. See doc.go.
+const parMinWork = 1 << 22
 
 // task is one column range of a problem for a worker.
 type task struct {

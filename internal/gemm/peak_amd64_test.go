@@ -2,10 +2,7 @@
 
 package gemm
 
-import (
-	"testing"
-	"time"
-)
+import "testing"
 
 // BenchmarkPeak runs the register-only FMA loops: the core's float32 FMA
 // peak in the same run, for the share of peak that Sgemm reaches.
@@ -18,11 +15,7 @@ func BenchmarkPeak(b *testing.B) {
 			if k.name == "avx2" {
 				flopsPer, f = 12*8*2, fmaPeak256
 			}
-			start := time.Now()
-			for i := 0; i < b.N; i++ {
-				f(iters)
-			}
-			b.ReportMetric(float64(flopsPer)*iters*float64(b.N)/time.Since(start).Seconds()/1e9, "GFLOP/s")
+			timed(b, float64(flopsPer)*iters, true, func() { f(iters) })
 		})
 	}
 }

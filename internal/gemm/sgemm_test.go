@@ -112,11 +112,11 @@ func (g gemmCase) String() string {
 	return fmt.Sprintf("tA=%v tB=%v %dx%dx%d alpha=%g beta=%g", g.transA, g.transB, g.m, g.n, g.k, g.alpha, g.beta)
 }
 
-// checkCase runs one Sgemm on strided operands and compares it with the
-// float64 reference, to (k+2) float32 roundings of the magnitude bound
-// (recursive summation's worst case) plus twice that for slack, and checks
-// the guards around C.
-func checkCase(t *testing.T, rng *rand.Rand, g gemmCase) {
+// checkCase runs one Sgemm on strided operands with each kernel and
+// compares it with the float64 reference, to 3·(k+2) float32 roundings of
+// the magnitude bound (recursive summation's worst case is k+2), and checks
+// the guards around A, B and C.
+func checkCase(t *testing.T, rng *rand.Rand, g gemmCase, kerns []*microKernel) {
 	t.Helper()
 	ar, ac := g.m, g.k
 	if g.transA {
@@ -128,35 +128,41 @@ func checkCase(t *testing.T, rng *rand.Rand, g gemmCase) {
 	}
 	a := newStrided(rng, ar, ac, 3)
 	b := newStrided(rng, br, bc, 1)
-	c := newStrided(rng, g.m, g.n, 2)
+	c0 := newStrided(rng, g.m, g.n, 2)
 	if g.beta == 0 {
 		for i := 0; i < g.m; i++ {
 			for j := 0; j < g.n; j++ {
-				c.buf[c.off+i*c.ld+j] = float32(math.NaN())
+				c0.buf[c0.off+i*c0.ld+j] = float32(math.NaN())
 			}
 		}
 	}
-	want, mag := reference(g.transA, g.transB, g.m, g.n, g.k, g.alpha, a, b, g.beta, c)
-	if err := Sgemm(g.transA, g.transB, g.m, g.n, g.k, g.alpha, a.view(), a.ld, b.view(), b.ld, g.beta, c.view(), c.ld); err != nil {
-		t.Fatalf("%v: %v", g, err)
-	}
-	const u = 1.0 / (1 << 24)
-	bad := 0
-	for i := 0; i < g.m && bad < 3; i++ {
-		for j := 0; j < g.n; j++ {
-			got := float64(c.at(i, j))
-			tol := 3 * float64(g.k+2) * u * mag[i*g.n+j]
-			if !(math.Abs(got-want[i*g.n+j]) <= tol) {
-				t.Errorf("%v: C[%d][%d] = %v, want %v ± %.3g", g, i, j, got, want[i*g.n+j], tol)
-				if bad++; bad == 3 {
-					break
+	want, mag := reference(g.transA, g.transB, g.m, g.n, g.k, g.alpha, a, b, g.beta, c0)
+	for _, kern := range kerns {
+		c := c0
+		c.buf = append([]float32(nil), c0.buf...)
+		withKernel(kern, func() {
+			if err := Sgemm(g.transA, g.transB, g.m, g.n, g.k, g.alpha, a.view(), a.ld, b.view(), b.ld, g.beta, c.view(), c.ld); err != nil {
+				t.Fatalf("%s %v: %v", kern.name, g, err)
+			}
+		})
+		const u = 1.0 / (1 << 24)
+		bad := 0
+		for i := 0; i < g.m && bad < 3; i++ {
+			for j := 0; j < g.n; j++ {
+				got := float64(c.at(i, j))
+				tol := 3 * float64(g.k+2) * u * mag[i*g.n+j]
+				if !(math.Abs(got-want[i*g.n+j]) <= tol) {
+					t.Errorf("%s %v: C[%d][%d] = %v, want %v ± %.3g", kern.name, g, i, j, got, want[i*g.n+j], tol)
+					if bad++; bad == 3 {
+						break
+					}
 				}
 			}
 		}
-	}
-	for _, s := range []strided{a, b, c} {
-		if err := s.checkGuards(); err != nil {
-			t.Errorf("%v: %v", g, err)
+		for _, s := range []strided{a, b, c} {
+			if err := s.checkGuards(); err != nil {
+				t.Errorf("%s %v: %v", kern.name, g, err)
+			}
 		}
 	}
 }
@@ -178,19 +184,13 @@ func oddShapes() [][3]int {
 }
 
 func TestSgemmOddShapes(t *testing.T) {
-	for _, kern := range kernels() {
-		t.Run(kern.name, func(t *testing.T) {
-			withKernel(kern, func() {
-				rng := rand.New(rand.NewSource(1))
-				scalars := [][2]float32{{1, 0}, {0.5, 1}, {-2, 0.5}, {1, -2}, {0.5, 0}}
-				for si, s := range oddShapes() {
-					for tr := 0; tr < 4; tr++ {
-						ab := scalars[(si+tr)%len(scalars)]
-						checkCase(t, rng, gemmCase{tr&1 != 0, tr&2 != 0, s[0], s[1], s[2], ab[0], ab[1]})
-					}
-				}
-			})
-		})
+	rng := rand.New(rand.NewSource(1))
+	scalars := [][2]float32{{1, 0}, {0.5, 1}, {-2, 0.5}, {1, -2}, {0.5, 0}}
+	for si, s := range oddShapes() {
+		for tr := 0; tr < 4; tr++ {
+			ab := scalars[(si+tr)%len(scalars)]
+			checkCase(t, rng, gemmCase{tr&1 != 0, tr&2 != 0, s[0], s[1], s[2], ab[0], ab[1]}, kernels())
+		}
 	}
 }
 
@@ -207,13 +207,9 @@ func TestSgemmLayerShapes(t *testing.T) {
 		{false, false, 512, 512, 512, 0.5, 1},
 		{true, true, 512, 512, 512, 1, -2},
 	}
-	for _, kern := range kernels() {
-		withKernel(kern, func() {
-			rng := rand.New(rand.NewSource(2))
-			for _, g := range cases {
-				checkCase(t, rng, g)
-			}
-		})
+	rng := rand.New(rand.NewSource(2))
+	for _, g := range cases {
+		checkCase(t, rng, g, kernels())
 	}
 }
 
@@ -316,19 +312,24 @@ func TestSgemmDeterministic(t *testing.T) {
 	}
 }
 
-// TestSgemmNoAllocs: steady-state calls reuse pooled packing buffers.
+// TestSgemmNoAllocs: steady-state calls reuse pooled packing buffers and
+// parked workers, on one goroutine and split over two.
 func TestSgemmNoAllocs(t *testing.T) {
-	m, n, k := 64, 96, 300
-	rng := rand.New(rand.NewSource(4))
-	a, b, c := randSlice(rng, m*k), randSlice(rng, k*n), make([]float32, m*n)
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	allocs := testing.AllocsPerRun(20, func() {
-		if err := Sgemm(false, true, m, n, k, 1, a, k, b, k, 0, c, n); err != nil {
-			t.Fatal(err)
+	for _, g := range []struct {
+		procs, m, n, k int
+	}{{1, 64, 96, 300}, {2, 128, 512, 784}} {
+		rng := rand.New(rand.NewSource(4))
+		a, b, c := randSlice(rng, g.m*g.k), randSlice(rng, g.k*g.n), make([]float32, g.m*g.n)
+		old := runtime.GOMAXPROCS(g.procs)
+		allocs := testing.AllocsPerRun(10, func() {
+			if err := Sgemm(false, true, g.m, g.n, g.k, 1, a, g.k, b, g.k, 0, c, g.n); err != nil {
+				t.Fatal(err)
+			}
+		})
+		runtime.GOMAXPROCS(old)
+		if allocs != 0 {
+			t.Errorf("GOMAXPROCS=%d %dx%dx%d: %v allocations per call, want 0", g.procs, g.m, g.n, g.k, allocs)
 		}
-	})
-	if allocs != 0 {
-		t.Errorf("%v allocations per call, want 0", allocs)
 	}
 }
 
