@@ -19,7 +19,12 @@ func kern6x16(k int, a, b, c *float32, ldc int, alpha, beta float32)
 //go:noescape
 func transpose8(dst *float32, ldd int, src *float32, lds int, blocks int)
 
-// asmPack says whether packing may use transpose8 (AVX2). Tests clear it
+// copyRows8 copies rows of 8·vecs floats into a packed panel (kernel_amd64.s).
+//
+//go:noescape
+func copyRows8(dst *float32, src *float32, lds int, rows int, vecs int)
+
+// asmPack says whether packing may use transpose8 and copyRows8 (AVX2). Tests clear it
 // to check the Go path on this machine.
 var asmPack = cpu.X86.HasAVX2
 

@@ -418,3 +418,38 @@ trloop:
 trdone:
 	VZEROUPPER
 	RET
+
+// func copyRows8(dst *float32, src *float32, lds int, rows int, vecs int)
+// Copies rows rows of 8·vecs floats from src (row stride lds elements) to
+// dst, back to back: packing an untransposed B panel, 32 bytes at a time,
+// without a memmove call per 128-byte row.
+TEXT ·copyRows8(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ lds+16(FP), R8
+	SHLQ $2, R8
+	MOVQ rows+24(FP), CX
+	MOVQ vecs+32(FP), R9
+	TESTQ CX, CX
+	JLE crdone
+	TESTQ R9, R9
+	JLE crdone
+
+crrow:
+	XORQ AX, AX
+	MOVQ R9, DX
+
+crvec:
+	VMOVUPS (SI)(AX*1), Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, AX
+	ADDQ $32, DI
+	DECQ DX
+	JNZ crvec
+	ADDQ R8, SI
+	DECQ CX
+	JNZ crrow
+
+crdone:
+	VZEROUPPER
+	RET

@@ -35,6 +35,13 @@ func packB(dst, b []float32, ldb int, trans bool, p0, kb, j0, nb, nr int) {
 		panel := dst[q*nr*kb : (q+1)*nr*kb]
 		cols := min(nr, nb-q*nr)
 		j := j0 + q*nr
+		if !trans && asmPack && cols == nr && nr%8 == 0 {
+			// A whole panel of an untransposed B: kb rows of nr floats.
+			_ = panel[kb*nr-1]
+			_ = b[(p0+kb-1)*ldb+j+nr-1]
+			copyRows8(&panel[0], &b[p0*ldb+j], ldb, kb, nr/8)
+			continue
+		}
 		if !trans {
 			for p := 0; p < kb; p++ {
 				src := b[(p0+p)*ldb+j : (p0+p)*ldb+j+cols]
@@ -53,12 +60,15 @@ func packB(dst, b []float32, ldb int, trans bool, p0, kb, j0, nb, nr int) {
 // interleave sets panel[p·w + r] = x[(r0+r)·ld + p0 + p] for r < rows and
 // p < kb, and zero for rows ≤ r < w: rows of x become the columns of a
 // panel. Blocks of 8 rows × 8 steps go through transpose8 where the CPU has
-// AVX2; the rest is done in Go.
+// AVX2, the last block of rows overlapping the one before when rows is not a
+// multiple of 8 (12 = rows 0–7 and 4–11: the overlap is written twice with
+// the same values); the rest is done in Go.
 func interleave(panel []float32, w int, x []float32, ld, r0, rows, p0, kb int) {
 	r8, p8 := 0, 0
 	if asmPack && kb >= 8 && rows >= 8 {
-		r8, p8 = rows/8*8, kb/8*8
-		for r := 0; r < r8; r += 8 {
+		r8, p8 = rows, kb/8*8
+		for r := 0; r < rows; r += 8 {
+			r = min(r, rows-8)
 			_ = panel[(p8-1)*w+r+7]
 			_ = x[(r0+r+7)*ld+p0+p8-1]
 			transpose8(&panel[r], w, &x[(r0+r)*ld+p0], ld, p8/8)
