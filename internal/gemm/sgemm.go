@@ -55,7 +55,13 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	}
 	p := problems.Get().(*problem)
 	*p = problem{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, kern: kernel}
-	p.kc, p.mc, p.nc = blocks(p.kern, m, n, k)
+	if narrow(p.kern, m, n) {
+		p.transC = true
+		p.m, p.n = n, m
+		p.transA, p.transB = !transB, !transA
+		p.a, p.lda, p.b, p.ldb = b, ldb, a, lda
+	}
+	p.kc, p.mc, p.nc = blocks(p.kern, p.m, p.n, k)
 	p.run()
 	*p = problem{} // drop the references to the caller's slices
 	problems.Put(p)
@@ -101,6 +107,7 @@ type problem struct {
 	lda, ldb, ldc  int
 	kern           *microKernel
 	kc, mc, nc     int
+	transC         bool           // computing Cᵀ = op(B)ᵀ·op(A)ᵀ into C (see narrow)
 	wg             sync.WaitGroup // the chunks handed to workers
 }
 
@@ -149,6 +156,13 @@ func (p *problem) columns(j0, j1 int) {
 					for ir := 0; ir < mb; ir += mr {
 						ap := &ws.a[ir*kb]
 						rows := min(mr, mb-ir)
+						if p.transC {
+							// The tile is Cᵀ's: it goes to C through the
+							// scratch tile, rows of the tile becoming columns.
+							kern.fn(kb, ap, bp, &ws.tile[0], nr, 1, 0)
+							edgeT(p.c[(jc+jr)*p.ldc+ic+ir:], p.ldc, ws.tile, nr, rows, cols, p.alpha, beta)
+							continue
+						}
 						ci := (ic+ir)*p.ldc + jc + jr
 						if rows == mr && cols == nr {
 							kern.fn(kb, ap, bp, &p.c[ci], p.ldc, p.alpha, beta)
@@ -164,6 +178,35 @@ func (p *problem) columns(j0, j1 int) {
 		}
 	}
 	workspaces.Put(ws)
+}
+
+// narrow reports whether an m×n product fills the kernel's tiles so much
+// better as Cᵀ (n×m) that it should be computed that way: the output layer,
+// 128×10, uses 10 of 32 columns of each 12×32 tile, while its transpose
+// uses 10 of 12 rows and all 32 columns. Cᵀ's tiles all go to C through the
+// scratch tile, so the gain must be at least 1.5×.
+func narrow(kern *microKernel, m, n int) bool {
+	fill := func(rows, cols int) float64 {
+		return float64(rows*cols) / float64(roundUp(rows, kern.mr)*roundUp(cols, kern.nr))
+	}
+	return fill(n, m) >= 1.5*fill(m, n)
+}
+
+// edgeT writes C = alpha·Tᵀ + beta·C for the rows×cols corner of tile T
+// (row stride ldt): T's row i is C's column i. C is not read when beta is 0.
+func edgeT(c []float32, ldc int, t []float32, ldt, rows, cols int, alpha, beta float32) {
+	for j := 0; j < cols; j++ {
+		cj := c[j*ldc : j*ldc+rows]
+		if beta == 0 {
+			for i := range cj {
+				cj[i] = alpha * t[i*ldt+j]
+			}
+			continue
+		}
+		for i := range cj {
+			cj[i] = alpha*t[i*ldt+j] + beta*cj[i]
+		}
+	}
 }
 
 // edge writes C = alpha·T + beta·C for the rows×cols corner of tile T (row

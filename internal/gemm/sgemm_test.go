@@ -195,7 +195,8 @@ func TestSgemmOddShapes(t *testing.T) {
 }
 
 // TestSgemmLayerShapes checks the three products of a 784→512 dense layer
-// on a batch of 128, and a square 512 product, on every kernel.
+// and a 512→10 output layer on a batch of 128, and square 512 products, on
+// every kernel.
 func TestSgemmLayerShapes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("large shapes")
@@ -206,6 +207,9 @@ func TestSgemmLayerShapes(t *testing.T) {
 		{true, false, 784, 512, 128, -2, 0.5}, // xᵀ·dy, accumulated
 		{false, false, 512, 512, 512, 0.5, 1},
 		{true, true, 512, 512, 512, 1, -2},
+		{false, false, 128, 10, 512, 1, 0},  // the output layer, computed as Cᵀ
+		{false, true, 128, 512, 10, 1, 0},   // its dy·Wᵀ
+		{true, false, 512, 10, 128, 1, 0.5}, // its xᵀ·dy, as Cᵀ
 	}
 	rng := rand.New(rand.NewSource(2))
 	for _, g := range cases {
