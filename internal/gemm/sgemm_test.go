@@ -344,3 +344,36 @@ func randSlice(rng *rand.Rand, n int) []float32 {
 	}
 	return x
 }
+
+// TestSgemmConcurrent: calls from several goroutines at once (sharing the
+// pools and the workers) give each the same bits as a call alone.
+func TestSgemmConcurrent(t *testing.T) {
+	m, n, k := 96, 640, 700 // above the split threshold
+	rng := rand.New(rand.NewSource(5))
+	a, b := randSlice(rng, m*k), randSlice(rng, k*n)
+	want := make([]float32, m*n)
+	if err := Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, want, n); err != nil {
+		t.Fatal(err)
+	}
+	const callers = 4
+	got := make([][]float32, callers)
+	errs := make(chan error, callers)
+	for g := range got {
+		got[g] = make([]float32, m*n)
+		go func(c []float32) {
+			errs <- Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+		}(got[g])
+	}
+	for range got {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for g, c := range got {
+		for i := range c {
+			if math.Float32bits(c[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("caller %d: c[%d] = %v, alone %v", g, i, c[i], want[i])
+			}
+		}
+	}
+}
