@@ -4,8 +4,9 @@ import "unsafe"
 
 // microKernel is a register-blocked kernel and the blocking that suits it.
 // fn computes the mr×nr tile C = alpha·Σ_p a_p ⊗ b_p + beta·C over k steps,
-// from a packed mr-row panel a (mr values per step) and a packed nr-column
-// panel b (nr values per step), C at c with row stride ldc elements; it does
+// from a packed mr-row panel a (mr values per step) and nr columns of B (nr
+// contiguous values per step, steps ldb elements apart: nr for a packed
+// panel, B's own stride when read in place), C at c with row stride ldc; it does
 // not read C when beta is 0 (±0), so NaN there is overwritten, as in BLAS.
 // Each element is one chain of FMAs (or multiply-adds) in ascending p, so the
 // result depends only on the shapes, not on which goroutine ran the tile.
@@ -13,7 +14,7 @@ type microKernel struct {
 	name   string
 	mr, nr int
 	kcMax  int // longest depth block: a kcMax×nr panel of B stays in L1
-	fn     func(k int, a, b, c *float32, ldc int, alpha, beta float32)
+	fn     func(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 }
 
 // goKernel is the portable kernel: 4×4 scalars, sixteen accumulators that the
@@ -22,14 +23,14 @@ type microKernel struct {
 var goKernel = &microKernel{name: "go", mr: 4, nr: 4, kcMax: 256, fn: kern4x4Go}
 
 // kern4x4Go is goKernel's fn.
-func kern4x4Go(k int, ap, bp, cp *float32, ldc int, alpha, beta float32) {
+func kern4x4Go(k int, ap, bp *float32, ldb int, cp *float32, ldc int, alpha, beta float32) {
 	a := unsafe.Slice(ap, 4*k)
-	b := unsafe.Slice(bp, 4*k)
+	b := unsafe.Slice(bp, (k-1)*ldb+4)
 	var c00, c01, c02, c03, c10, c11, c12, c13 float32
 	var c20, c21, c22, c23, c30, c31, c32, c33 float32
 	for p := 0; p < k; p++ {
 		av := a[4*p : 4*p+4 : 4*p+4]
-		bv := b[4*p : 4*p+4 : 4*p+4]
+		bv := b[p*ldb : p*ldb+4 : p*ldb+4]
 		a0, a1, a2, a3 := av[0], av[1], av[2], av[3]
 		b0, b1, b2, b3 := bv[0], bv[1], bv[2], bv[3]
 		c00 += a0 * b0

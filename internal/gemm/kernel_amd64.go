@@ -7,24 +7,19 @@ import "golang.org/x/sys/cpu"
 // kern12x32 is the AVX-512 micro-kernel (kernel_amd64.s): a 12×32 tile of C.
 //
 //go:noescape
-func kern12x32(k int, a, b, c *float32, ldc int, alpha, beta float32)
+func kern12x32(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
 // kern6x16 is the AVX2+FMA micro-kernel (kernel_amd64.s): a 6×16 tile of C.
 //
 //go:noescape
-func kern6x16(k int, a, b, c *float32, ldc int, alpha, beta float32)
+func kern6x16(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
 // transpose8 packs 8 rows × 8·blocks columns transposed (kernel_amd64.s).
 //
 //go:noescape
 func transpose8(dst *float32, ldd int, src *float32, lds int, blocks int)
 
-// copyRows8 copies rows of 8·vecs floats into a packed panel (kernel_amd64.s).
-//
-//go:noescape
-func copyRows8(dst *float32, src *float32, lds int, rows int, vecs int)
-
-// asmPack says whether packing may use transpose8 and copyRows8 (AVX2). Tests clear it
+// asmPack says whether packing may use transpose8 (AVX2). Tests clear it
 // to check the Go path on this machine.
 var asmPack = cpu.X86.HasAVX2
 

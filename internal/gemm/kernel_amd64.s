@@ -5,22 +5,25 @@
 // The micro-kernels below compute one register tile of C from packed panels:
 //   acc = Σ_{p<k} a[p·MR : p·MR+MR] ⊗ b[p·NR : p·NR+NR]   (outer products, p ascending)
 //   C[r][0:NR] = alpha·acc[r] + beta·C[r]   (C is not read when beta == 0, so NaN there is overwritten)
-// a is an MR-row micro-panel of op(A) (MR values per k step), b an NR-column
-// micro-panel of op(B) (NR values per k step), both zero-padded by the packers;
+// a is an MR-row micro-panel of op(A) (MR values per k step, zero-padded by
+// the packer), b holds NR contiguous columns of op(B) per k step, steps ldb
+// elements apart (NR for a packed panel, B's stride when B is read in place);
 // c points at the tile's top-left element, ldc is its row stride in elements.
 // Each element of acc is one FMA chain in p order, so the result does not
 // depend on how the caller scheduled the tiles.
 
-// func kern12x32(k int, a, b, c *float32, ldc int, alpha, beta float32)
+// func kern12x32(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 // 12×32 tile: 24 zmm accumulators (Z0–Z23, row r in Z2r, Z2r+1), two zmm of B
 // (Z24, Z25) and rotating broadcasts of A (Z26–Z31): 24 FMAs per k step for
 // 2 vector loads and 12 broadcasts.
-TEXT ·kern12x32(SB), NOSPLIT, $0-48
+TEXT ·kern12x32(SB), NOSPLIT, $0-56
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
-	MOVQ c+24(FP), DI
-	MOVQ ldc+32(FP), R8
+	MOVQ ldb+24(FP), R9
+	SHLQ $2, R9
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), R8
 	SHLQ $2, R8
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -89,12 +92,12 @@ k512loop:
 	VFMADD231PS Z24, Z31, Z22
 	VFMADD231PS Z25, Z31, Z23
 	ADDQ $48, SI
-	ADDQ $128, DX
+	ADDQ R9, DX
 	DECQ CX
 	JNZ k512loop
 
 k512store:
-	VBROADCASTSS alpha+40(FP), Z24
+	VBROADCASTSS alpha+48(FP), Z24
 	VMULPS Z24, Z0, Z0
 	VMULPS Z24, Z1, Z1
 	VMULPS Z24, Z2, Z2
@@ -119,10 +122,10 @@ k512store:
 	VMULPS Z24, Z21, Z21
 	VMULPS Z24, Z22, Z22
 	VMULPS Z24, Z23, Z23
-	MOVL beta+44(FP), AX
+	MOVL beta+52(FP), AX
 	ANDL $0x7fffffff, AX // -0 counts as 0, as in BLAS
 	JZ k512over
-	VBROADCASTSS beta+44(FP), Z25
+	VBROADCASTSS beta+52(FP), Z25
 	VFMADD231PS 0(DI), Z25, Z0
 	VFMADD231PS 64(DI), Z25, Z1
 	VMOVUPS Z0, 0(DI)
@@ -224,15 +227,17 @@ k512over:
 	VZEROUPPER
 	RET
 
-// func kern6x16(k int, a, b, c *float32, ldc int, alpha, beta float32)
+// func kern6x16(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 // 6×16 tile for AVX2+FMA (16 ymm registers): 12 accumulators (Y0–Y11, row r
 // in Y2r, Y2r+1), two ymm of B (Y12, Y13), broadcasts of A in Y14, Y15.
-TEXT ·kern6x16(SB), NOSPLIT, $0-48
+TEXT ·kern6x16(SB), NOSPLIT, $0-56
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
-	MOVQ c+24(FP), DI
-	MOVQ ldc+32(FP), R8
+	MOVQ ldb+24(FP), R9
+	SHLQ $2, R9
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), R8
 	SHLQ $2, R8
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -271,12 +276,12 @@ k256loop:
 	VFMADD231PS Y12, Y15, Y10
 	VFMADD231PS Y13, Y15, Y11
 	ADDQ $24, SI
-	ADDQ $64, DX
+	ADDQ R9, DX
 	DECQ CX
 	JNZ k256loop
 
 k256store:
-	VBROADCASTSS alpha+40(FP), Y12
+	VBROADCASTSS alpha+48(FP), Y12
 	VMULPS Y12, Y0, Y0
 	VMULPS Y12, Y1, Y1
 	VMULPS Y12, Y2, Y2
@@ -289,10 +294,10 @@ k256store:
 	VMULPS Y12, Y9, Y9
 	VMULPS Y12, Y10, Y10
 	VMULPS Y12, Y11, Y11
-	MOVL beta+44(FP), AX
+	MOVL beta+52(FP), AX
 	ANDL $0x7fffffff, AX // -0 counts as 0, as in BLAS
 	JZ k256over
-	VBROADCASTSS beta+44(FP), Y13
+	VBROADCASTSS beta+52(FP), Y13
 	VFMADD231PS 0(DI), Y13, Y0
 	VFMADD231PS 32(DI), Y13, Y1
 	VMOVUPS Y0, 0(DI)
@@ -416,40 +421,5 @@ trloop:
 	JNZ trloop
 
 trdone:
-	VZEROUPPER
-	RET
-
-// func copyRows8(dst *float32, src *float32, lds int, rows int, vecs int)
-// Copies rows rows of 8·vecs floats from src (row stride lds elements) to
-// dst, back to back: packing an untransposed B panel, 32 bytes at a time,
-// without a memmove call per 128-byte row.
-TEXT ·copyRows8(SB), NOSPLIT, $0-40
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ lds+16(FP), R8
-	SHLQ $2, R8
-	MOVQ rows+24(FP), CX
-	MOVQ vecs+32(FP), R9
-	TESTQ CX, CX
-	JLE crdone
-	TESTQ R9, R9
-	JLE crdone
-
-crrow:
-	XORQ AX, AX
-	MOVQ R9, DX
-
-crvec:
-	VMOVUPS (SI)(AX*1), Y0
-	VMOVUPS Y0, (DI)
-	ADDQ $32, AX
-	ADDQ $32, DI
-	DECQ DX
-	JNZ crvec
-	ADDQ R8, SI
-	DECQ CX
-	JNZ crrow
-
-crdone:
 	VZEROUPPER
 	RET

@@ -14,6 +14,3 @@ const asmPack = false
 
 // transpose8 is never called when asmPack is false.
 func transpose8(dst *float32, ldd int, src *float32, lds int, blocks int) {}
-
-// copyRows8 is never called when asmPack is false.
-func copyRows8(dst *float32, src *float32, lds int, rows int, vecs int) {}

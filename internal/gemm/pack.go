@@ -35,13 +35,6 @@ func packB(dst, b []float32, ldb int, trans bool, p0, kb, j0, nb, nr int) {
 		panel := dst[q*nr*kb : (q+1)*nr*kb]
 		cols := min(nr, nb-q*nr)
 		j := j0 + q*nr
-		if !trans && asmPack && cols == nr && nr%8 == 0 {
-			// A whole panel of an untransposed B: kb rows of nr floats.
-			_ = panel[kb*nr-1]
-			_ = b[(p0+kb-1)*ldb+j+nr-1]
-			copyRows8(&panel[0], &b[p0*ldb+j], ldb, kb, nr/8)
-			continue
-		}
 		if !trans {
 			for p := 0; p < kb; p++ {
 				src := b[(p0+p)*ldb+j : (p0+p)*ldb+j+cols]
