@@ -179,8 +179,9 @@ func oddShapes() [][3]int {
 		}
 	}
 	// Wider than one packed B block (ncMax) and deep enough for two depth
-	// blocks, with edges on every side.
-	return append(shapes, [3]int{5, ncMax + 37, 300})
+	// blocks, with edges on every side; and B's stride 1024 (1023 columns
+	// plus the pad), which packs B instead of reading it in place.
+	return append(shapes, [3]int{5, ncMax + 37, 300}, [3]int{40, 1023, 50})
 }
 
 func TestSgemmOddShapes(t *testing.T) {
