@@ -89,15 +89,20 @@
 // Measured 27 Nov 2026 on the 2-core development machine while it was shared
 // with other jobs (load average 8–26), so wall-clock rates are unreliable and
 // the one-core figures are thread-CPU-time rates, best of
-// `go test -bench 'Sgemm$|Peak' -count 3 -benchtime 1s ./internal/gemm`,
-// against the measured peak of 224 GFLOP/s (zmm) and 109 (ymm):
+// `go test -bench 'Sgemm$|Peak' -count 3 -benchtime 1s ./internal/gemm`
+// (AVX2: the same under GODEBUG=cpu.avx512f=off), as shares of the highest
+// peak measured, 224 GFLOP/s (zmm) and 110 (ymm); gonum's pure-Go Sgemm is
+// wall clock, best of two such runs, at 1 / 2 cores:
 //
-//	shape (m×n×k)        AVX-512 1 core   AVX2 1 core   gonum (wall, 1 / 2 cores)
-//	NN 128×512×784 x·W   185 (83%)        90 (83%)      9.8 / 7.1
-//	NT 128×784×512 dy·Wᵀ 176 (78%)        93 (85%)      5.9 / 8.7
-//	TN 784×512×128 xᵀ·dy 185 (83%)        90 (83%)      3.6 / 6.8
-//	NN 512×512×512       200 (89%)        96 (88%)      6.9 / 10.3
-//	TT 512×512×512       183 (82%)                      1.2 / 1.2
-//	NN 1024×1024×1024    198 (88%)                      4.4 / 9.9
-//	NN 128×10×512        70 (31%)                       1.6 / 2.2
+//	shape (m×n×k)         AVX-512, 1 core   AVX2, 1 core   gonum, 1 / 2 cores
+//	NN 128×512×784 x·W    189 (84%)         89 (81%)       9.8 / 8.8
+//	NT 128×784×512 dy·Wᵀ  171 (76%)         87 (79%)       13.9 / 8.7
+//	TN 784×512×128 xᵀ·dy  190 (85%)         94 (85%)       4.6 / 6.9
+//	NN 512×512×512        197 (88%)         92 (84%)       9.0 / 11.2
+//	TT 512×512×512        162–183 (72–82%)  98 (89%)       1.6 / 1.2
+//	NN 1024×1024×1024     176 (79%)                        7.2 / 10.7
+//	NN 128×10×512         68 (31%)          18             1.6 / 2.2
+//
+// At 2 cores the best wall-clock rates were 150–175 GFLOP/s on the large
+// shapes (the other core was rarely free), 33 on 128×10×512 (not split).
 package gemm
