@@ -3,16 +3,17 @@ package gemm
 // Cache sizes are an assumption, not a query: golang.org/x/sys/cpu reports
 // instruction sets but not cache sizes, and reading CPUID leaf 4 / 0x8000001D
 // ourselves would need more assembly for little gain. The assumption is the
-// floor of every x86-64 core with AVX2 of the last decade (Intel Haswell and
-// later, AMD Zen and later): a 32 KiB L1 data cache and a 512 KiB L2 per
-// core. This machine (AMD EPYC, Zen 4) has 48 KiB and 1 MiB, so the blocks
-// below leave it headroom; the 12×32 kernel is compute-bound enough (2
-// vector loads per 24 FMAs) that a B panel spilling to L2 still costs little.
+// floor of x86-64 cores with AVX2 of the last decade (Intel Haswell and
+// later, AMD Zen and later): 512 KiB of L2 per core, which sizes the packed
+// block of A. The depth block, which decides whether B's panel stays in the
+// 32–48 KiB L1, was measured per kernel instead (microKernel.kcMax): the
+// 12×32 kernel does 24 FMAs per 176 bytes loaded, so its 64 KiB B panel can
+// stream from L2, and fewer depth blocks won more than L1 residency.
+// This machine (AMD EPYC, Zen 5) has 48 KiB L1D and 1 MiB L2.
 const (
-	l1Bytes = 32 << 10
 	l2Bytes = 512 << 10
 	// ncMax bounds the columns of one packed B block (kc×nc, meant for L3):
-	// 4096 columns × 256 deep = 4 MiB, and wider layers than that are rare.
+	// 4096 columns × 512 deep = 8 MiB, and wider layers than that are rare.
 	ncMax = 4096
 )
 

@@ -13,7 +13,7 @@ import "unsafe"
 type microKernel struct {
 	name   string
 	mr, nr int
-	kcMax  int // longest depth block: a kcMax×nr panel of B stays in L1
+	kcMax  int // longest depth block, measured per kernel (see doc.go)
 	fn     func(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 }
 

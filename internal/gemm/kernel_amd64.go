@@ -35,7 +35,7 @@ func fmaPeak256(iters int)
 // avx512 is the 12×32 zmm kernel. Twelve rows × two vectors use 24 of the
 // 32 zmm registers as accumulators, leaving two for B and six for A's
 // broadcasts; 24 independent FMA chains cover the FMA latency (4 cycles) ×
-// throughput (2 per cycle on Intel, 1 zmm per cycle on double-pumped Zen 4)
+// throughput (2 per cycle on Intel and Zen 5, 1 on double-pumped Zen 4)
 // several times over, and each k step needs only 2 vector loads and 12
 // broadcasts for 24 FMAs. Twelve rows waste 3% on the batch of 128 (11
 // tiles of 12 = 132) against 9% for 14 rows, and 32 columns divide the
