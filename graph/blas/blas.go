@@ -12,8 +12,9 @@ import (
 	"gorgonia.org/gorgonia"
 )
 
-// GonumName is the name reported for gonum's pure-Go BLAS.
-const GonumName = "gonum (pure Go)"
+// GonumName is the name reported for the pure-Go BLAS: gradgraph's sgemm
+// (internal/gemm) and gonum for the rest.
+const GonumName = "pure Go (gradgraph sgemm, gonum)"
 
 // ThreadsEnv names the environment variable that overrides the number of
 // threads OpenBLAS uses (a positive integer). It has no effect on gonum.
@@ -41,7 +42,7 @@ func install(impl gorgonia.BLAS, name string) {
 }
 
 func installGonum() string {
-	install(gonum.Implementation{}, GonumName)
+	install(pureGo{}, GonumName)
 	return GonumName
 }
 
@@ -64,4 +65,5 @@ func threadsFromEnv(def int) int {
 
 // Compile-time check that gonum satisfies the interface Gorgonia wants.
 var _ gorgonia.BLAS = gonum.Implementation{}
+var _ gorgonia.BLAS = pureGo{}
 var _ gblas.Float32 = gonum.Implementation{}

@@ -7,6 +7,13 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
+// splitsItself reports whether the installed BLAS parallelises its own
+// Sgemm (graph/blas's pure-Go default does).
+func splitsItself() bool {
+	s, ok := G.WhichBLAS().(interface{ SplitsItself() bool })
+	return ok && s.SplitsItself()
+}
+
 func trans(t bool) gblas.Transpose {
 	if t {
 		return gblas.Trans
@@ -49,6 +56,20 @@ func Gemm[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, acc
 // in a chunk, so it can differ in the last bit between core counts.
 func GemmRows[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, after func(lo, hi int)) {
 	p := runtime.GOMAXPROCS(0)
+	if _, f32 := any(a).([]float32); f32 && splitsItself() {
+		// The BLAS shares the product out itself (and deterministically):
+		// splitting its rows again would put two levels of workers on the
+		// same cores. Only after is shared out here.
+		Gemm(tA, tB, m, n, k, a, lda, b, ldb, false, c, ldc)
+		if after != nil {
+			if p < 2 || m < GemmRowsMin {
+				after(0, m)
+			} else {
+				ParallelChunks(m, p, after)
+			}
+		}
+		return
+	}
 	if p < 2 || m < GemmRowsMin || m*n*k < GemmParallelMin {
 		Gemm(tA, tB, m, n, k, a, lda, b, ldb, false, c, ldc)
 		if after != nil {
