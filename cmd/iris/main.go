@@ -261,7 +261,7 @@ func writeOutputs(c config, tr *train.Trainer, ds sets, fr fitResult, ts testRes
 		Model:       tr.Model,
 		Summary:     tr.Model.Summary(),
 		Confusion:   conf,
-		ConfusionOf: fmt.Sprintf("test set, %d samples", ds.test.Len()),
+		ConfusionOf: fmt.Sprintf("Test set, %d samples", ds.test.Len()),
 		Classes:     ds.test.Classes,
 		Predictions: picks,
 	})

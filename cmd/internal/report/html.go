@@ -26,6 +26,7 @@ img { max-width: 100%; height: auto; border: 1px solid #eee; }
 pre { background: #f6f8fa; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
 figure { display: inline-block; width: 22em; margin: 0.5em; vertical-align: top; }
 figure img { width: 100%; }
+figure img.sample { width: 6em; image-rendering: pixelated; display: block; }
 figcaption { font-size: 0.9em; color: #555; }
 </style>
 </head>
@@ -40,12 +41,14 @@ figcaption { font-size: 0.9em; color: #555; }
 {{end}}
 <h2>Training curves</h2>
 {{with .Curves}}<img src="{{.URI}}" alt="{{.Alt}}">{{else}}<p>No epochs were run: the model was only evaluated.</p>{{end}}
-{{with .Confusion}}<h2>Confusion matrix</h2>
+{{range .Figures}}<h2>{{.Title}}</h2>
+<img src="{{.Image.URI}}" alt="{{.Image.Alt}}">
+{{end}}{{with .Confusion}}<h2>Confusion matrix</h2>
 <p>{{$.ConfusionOf}}: true classes down, predicted classes across.</p>
 <img src="{{.URI}}" alt="{{.Alt}}">
 {{end}}{{if .Predictions}}<h2>Predictions</h2>
 {{range .Predictions}}<figure>
-{{with .Image}}<img src="{{.URI}}" alt="{{.Alt}}">
+{{with .Image}}<img class="sample" src="{{.URI}}" alt="{{.Alt}}">
 {{end}}{{with .Bars}}<img src="{{.URI}}" alt="{{.Alt}}">
 {{end}}<figcaption>{{.Caption}}</figcaption>
 </figure>

@@ -24,6 +24,9 @@ func (p *page) markdown() []byte {
 	} else {
 		b.WriteString("No epochs were run: the model was only evaluated.\n")
 	}
+	for _, f := range p.Figures {
+		fmt.Fprintf(&b, "\n## %s\n\n%s", mdText(f.Title), mdImage(f.Image))
+	}
 	if p.Confusion != nil {
 		fmt.Fprintf(&b, "\n## Confusion matrix\n\n%s: true classes down, predicted classes across.\n\n%s", mdText(p.ConfusionOf), mdImage(p.Confusion))
 	}

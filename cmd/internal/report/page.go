@@ -17,9 +17,16 @@ type page struct {
 	Title, Command, Summary string
 	Sections                []pageSection
 	Curves, Confusion       *image
+	Figures                 []titled
 	ConfusionOf             string
 	Model                   *image
 	Predictions             []pagePrediction
+}
+
+// titled is a figure under its own heading.
+type titled struct {
+	Title string
+	Image *image
 }
 
 type pageSection struct {
@@ -75,6 +82,9 @@ func newPage(dir string, r Report, metrics map[string]any, f figures) (*page, er
 		return img
 	}
 	p.Curves = embed(f.curves, "training curves")
+	for _, fig := range r.Figures {
+		p.Figures = append(p.Figures, titled{Title: fig.Title, Image: embed(fig.File, fig.Title)})
+	}
 	p.Confusion = embed(f.confusion, "confusion matrix, "+r.ConfusionOf)
 	p.Model = embed(f.model, "layer diagram")
 	for _, pf := range f.predictions {

@@ -32,6 +32,15 @@ type Report struct {
 	Classes     []string
 
 	Predictions []Prediction // a handful, drawn with their probability bars
+
+	// Figures are PNGs the command drew itself into the folder, shown
+	// after the curves under their titles.
+	Figures []Figure
+}
+
+// Figure is a PNG file in the output folder with its heading.
+type Figure struct {
+	File, Title string
 }
 
 // Section is a titled table of metrics.json fields.
