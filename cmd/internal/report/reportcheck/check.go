@@ -149,8 +149,8 @@ func checkFigure(key, value, text string, metrics map[string]any) error {
 		case w == math.Trunc(w):
 		case math.Abs(w) >= 1000:
 			tol = 0.05
-		default:
-			tol = 5e-4 * math.Abs(w)
+		default: // half a unit in the fourth significant digit
+			tol = 0.5 * math.Pow(10, math.Floor(math.Log10(math.Abs(w)))-3)
 		}
 		if math.Abs(shown-w) > tol*(1+1e-9) {
 			return errors.Errorf("%s: shown as %s, metrics.json %v", key, text, w)
