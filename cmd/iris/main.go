@@ -4,7 +4,9 @@
 // 1e-3, batch 8, up to 100 epochs with 20% of the training data held out for
 // validation and early stopping on val_loss (patience 10, best weights
 // restored). It prints the model summary, the epoch lines and the test loss
-// and accuracy, and writes history.csv, metrics.json and curves.png to -out.
+// and accuracy, and writes history.csv, metrics.json, curves.png and a report of the run
+// (report.html, self-contained, and report.md with its figures beside it:
+// confusion.png, prediction_N.png, model.png) to -out.
 //
 // -save PATH writes a checkpoint of the trained model; -load PATH starts
 // from one, and with -epochs 0 only evaluates it, writing the same
@@ -22,6 +24,7 @@ import (
 	"github.com/gradgraph/gradgraph/cmd/internal/cli"
 	"github.com/gradgraph/gradgraph/cmd/internal/report"
 	"github.com/gradgraph/gradgraph/data"
+	"github.com/gradgraph/gradgraph/graph/blas"
 	"github.com/gradgraph/gradgraph/nn"
 	"github.com/gradgraph/gradgraph/train"
 )
@@ -99,8 +102,12 @@ func run(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return writeOutputs(c, tr, fr, ts)
+	return writeOutputs(c, tr, sets{trainSet, testSet}, fr, ts)
 }
+
+// sets are the two parts of the split, for the report's sizes and class
+// names.
+type sets struct{ train, test *data.Dataset }
 
 // loadIris splits Iris 80/20, stratified, and standardises both parts with
 // the training part's mean and deviation only, so that nothing about the
@@ -144,7 +151,7 @@ func fit(c config, tr *train.Trainer, trainSet *data.Dataset, stdout io.Writer) 
 	stop := &train.EarlyStopping{Monitor: "val_loss", Patience: c.patience, RestoreBestWeights: true, Verbose: progress}
 	start := time.Now()
 	hist, err := tr.Fit(trainSet, train.FitOptions{
-		Epochs: tr.Epoch() + c.epochs, InitialEpoch: tr.Epoch(), BatchSize: c.batch, ValidationSplit: 0.2, Seed: c.seed,
+		Epochs: tr.Epoch() + c.epochs, InitialEpoch: tr.Epoch(), BatchSize: c.batch, ValidationSplit: validationSplit, Seed: c.seed,
 		Callbacks: []train.Callback{stop}, Progress: progress,
 	})
 	if err != nil {
@@ -157,6 +164,8 @@ func fit(c config, tr *train.Trainer, trainSet *data.Dataset, stdout io.Writer) 
 // checks them, from Predict and argmax.
 type testResult struct {
 	loss, accuracy, predictAccuracy float64
+	probs                           [][]float32 // Predict's, one row per test sample
+	labels                          []int
 }
 
 // test evaluates the model on the test set and prints the figures.
@@ -170,20 +179,27 @@ func test(tr *train.Trainer, testSet *data.Dataset, batch int, stdout io.Writer)
 		return testResult{}, err
 	}
 	correct := 0
+	labels := make([]int, testSet.Len())
 	for i, p := range train.Argmax(probs) {
-		if p == testSet.Label(i) {
+		labels[i] = testSet.Label(i)
+		if p == labels[i] {
 			correct++
 		}
 	}
-	r := testResult{loss: ev["loss"], accuracy: ev["accuracy"], predictAccuracy: float64(correct) / float64(testSet.Len())}
+	r := testResult{loss: ev["loss"], accuracy: ev["accuracy"], predictAccuracy: float64(correct) / float64(testSet.Len()), probs: probs, labels: labels}
 	fmt.Fprintf(stdout, "Test loss (evaluate): %.4f\nTest accuracy (evaluate): %.4f\n", r.loss, r.accuracy)
 	fmt.Fprintf(stdout, "Test accuracy (predict + argmax): %.4f (%d/%d)\n", r.predictAccuracy, correct, testSet.Len())
 	return r, nil
 }
 
-// writeOutputs writes history.csv, curves.png, the -save checkpoint and
-// metrics.json.
-func writeOutputs(c config, tr *train.Trainer, fr fitResult, ts testResult) error {
+// validationSplit is the fraction of the training part Fit holds out, as
+// the tutorial does.
+const validationSplit = 0.2
+
+// writeOutputs writes the -save checkpoint, then with report.Write
+// history.csv, curves.png, the report's figures, metrics.json and
+// report.html / report.md.
+func writeOutputs(c config, tr *train.Trainer, ds sets, fr fitResult, ts testResult) error {
 	// None when a checkpoint is evaluated with -epochs 0. The curves are
 	// indexed by this run's epochs, which start after the loaded
 	// checkpoint's.
@@ -192,24 +208,62 @@ func writeOutputs(c config, tr *train.Trainer, fr fitResult, ts testResult) erro
 		best = fr.bestEpoch
 		bestInRun = best - fr.hist.Epoch[0]
 	}
-	if err := report.Training(c.out, "Iris: Dense(64)-BN-Dropout ×2, Adam", fr.hist, bestInRun); err != nil {
-		return err
-	}
 	if c.save != "" {
 		if err := tr.Save(c.save); err != nil {
 			return err
 		}
 	}
-	return report.Metrics(c.out, map[string]any{
-		"epochs_total":          tr.Epoch(),
-		"test_accuracy":         ts.accuracy,
-		"test_loss":             ts.loss,
-		"test_accuracy_predict": ts.predictAccuracy,
-		"epochs_run":            len(fr.hist.Epoch),
-		"best_epoch":            best + 1,
-		"train_seconds":         fr.seconds,
-		"seed":                  c.seed,
-		"fused":                 tr.Model.Fused(),
+	conf, picks, err := report.FromPredictions(ts.probs, ts.labels, ds.test.NumClasses(), 4)
+	if err != nil {
+		return err
+	}
+	// Fit trains on the first floor(n·(1−split)) samples (train.FitOptions).
+	fitSamples := int(float64(ds.train.Len()) * (1 - validationSplit))
+	return report.Write(c.out, report.Report{
+		Title:   "Iris: Dense(64)-BN-Dropout ×2, Adam",
+		Command: "iris",
+		Metrics: map[string]any{
+			"epochs_total":          tr.Epoch(),
+			"test_accuracy":         ts.accuracy,
+			"test_loss":             ts.loss,
+			"test_accuracy_predict": ts.predictAccuracy,
+			"epochs_run":            len(fr.hist.Epoch),
+			"best_epoch":            best + 1,
+			"train_seconds":         fr.seconds,
+			"seed":                  c.seed,
+			"fused":                 tr.Model.Fused(),
+			"dataset":               "iris",
+			"features":              ds.train.Features(),
+			"classes":               ds.train.NumClasses(),
+			"train_samples":         fitSamples,
+			"val_samples":           ds.train.Len() - fitSamples,
+			"test_samples":          ds.test.Len(),
+			"split_seed":            c.splitSeed,
+			"optimizer":             tr.Optimizer.Name(),
+			"learning_rate":         c.lr,
+			"batch_size":            c.batch,
+			"max_epochs":            c.epochs,
+			"patience":              c.patience,
+			"backend":               blas.Name(),
+		},
+		Sections: []report.Section{
+			report.Table("Data", "data set", "dataset", "features", "features", "classes", "classes",
+				"training samples", "train_samples", "validation samples", "val_samples", "test samples", "test_samples", "split seed", "split_seed"),
+			report.Table("Hyperparameters", "optimizer", "optimizer", "learning rate", "learning_rate", "batch size", "batch_size",
+				"epochs (at most)", "max_epochs", "patience (val_loss)", "patience", "seed", "seed"),
+			report.Table("Test set", "accuracy", "test_accuracy", "loss", "test_loss", "accuracy (predict + argmax)", "test_accuracy_predict",
+				"best epoch", "best_epoch", "epochs run", "epochs_run", "epochs in all", "epochs_total"),
+			report.Table("Run", "training time (s)", "train_seconds", "backend", "backend", "fused ops", "fused"),
+		},
+		History:     fr.hist,
+		BestEpoch:   bestInRun,
+		CurvesTitle: "Iris: Dense(64)-BN-Dropout ×2, Adam",
+		Model:       tr.Model,
+		Summary:     tr.Model.Summary(),
+		Confusion:   conf,
+		ConfusionOf: fmt.Sprintf("Test set, %d samples", ds.test.Len()),
+		Classes:     ds.test.Classes,
+		Predictions: picks,
 	})
 }
 

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gradgraph/gradgraph/cmd/internal/report/reportcheck"
 )
 
 func runIris(t *testing.T, args ...string) (string, map[string]any, string) {
@@ -84,6 +86,7 @@ func TestOutputs(t *testing.T) {
 			t.Errorf("output lacks %q", want)
 		}
 	}
+	checkReport(t, dir, m)
 	// Evaluate and Predict+argmax must agree.
 	if m["test_accuracy"] != m["test_accuracy_predict"] {
 		t.Errorf("evaluate accuracy %v, predict accuracy %v", m["test_accuracy"], m["test_accuracy_predict"])
@@ -123,7 +126,7 @@ func TestBadFlags(t *testing.T) {
 func TestSaveThenLoadEvaluatesTheSame(t *testing.T) {
 	ckpt := filepath.Join(t.TempDir(), "iris.ckpt")
 	_, trained, _ := runIris(t, "-seed", "2", "-quiet", "-epochs", "15", "-save", ckpt)
-	_, loaded, out := runIris(t, "-quiet", "-load", ckpt, "-epochs", "0")
+	loadedDir, loaded, out := runIris(t, "-quiet", "-load", ckpt, "-epochs", "0")
 	for _, k := range []string{"test_accuracy", "test_loss", "test_accuracy_predict"} {
 		if trained[k] != loaded[k] {
 			t.Errorf("%s: %v after training, %v after loading", k, trained[k], loaded[k])
@@ -134,6 +137,10 @@ func TestSaveThenLoadEvaluatesTheSame(t *testing.T) {
 	}
 	if !strings.Contains(out, "Test accuracy (evaluate)") {
 		t.Errorf("output: %s", out)
+	}
+	// Evaluated only: a report without curves, its figures still checked.
+	if page, err := reportcheck.Check(loadedDir); err != nil || page.Figures["test_accuracy"] == "" || page.Images[0] == "training curves" {
+		t.Errorf("report of the evaluated checkpoint: %v, %+v", err, page)
 	}
 	// Continuing from the checkpoint trains further epochs.
 	_, more, _ := runIris(t, "-quiet", "-load", ckpt, "-epochs", "3", "-patience", "100")
@@ -209,5 +216,49 @@ func TestGraphFlag(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "graph.svg")); err != nil && !strings.Contains(out, "graph.svg not written") {
 		t.Errorf("neither graph.svg nor a message saying why not: %v", err)
+	}
+}
+
+// checkReport checks report.html and report.md against metrics.json and
+// that they show the test figures, the best epoch, the split and the run.
+func checkReport(t *testing.T, dir string, m map[string]any) {
+	t.Helper()
+	page, err := reportcheck.Check(dir)
+	if err != nil {
+		t.Fatalf("report: %v", err)
+	}
+	for _, k := range []string{"test_accuracy", "test_loss", "best_epoch", "best_epoch_val_loss", "final_loss",
+		"train_samples", "val_samples", "test_samples", "seed", "learning_rate", "train_seconds", "backend", "fused"} {
+		if _, ok := page.Figures[k]; !ok {
+			t.Errorf("report.html does not show %s", k)
+		}
+	}
+	if page.Figures["train_samples"] != "96" || page.Figures["val_samples"] != "24" || page.Figures["test_samples"] != "30" {
+		t.Errorf("split shown as %s/%s/%s, want 96/24/30", page.Figures["train_samples"], page.Figures["val_samples"], page.Figures["test_samples"])
+	}
+	// The confusion matrix counts the test set, its diagonal the correct
+	// predictions that Predict + argmax reported.
+	var conf [][]float64
+	for _, row := range m["confusion_matrix"].([]any) {
+		var r []float64
+		for _, v := range row.([]any) {
+			r = append(r, v.(float64))
+		}
+		conf = append(conf, r)
+	}
+	total, diag := 0.0, 0.0
+	for i, row := range conf {
+		for j, v := range row {
+			total += v
+			if i == j {
+				diag += v
+			}
+		}
+	}
+	if total != 30 || diag/total != m["test_accuracy_predict"] {
+		t.Errorf("confusion matrix %v: %v samples, %v correct; want 30 and accuracy %v", conf, total, diag, m["test_accuracy_predict"])
+	}
+	if want := []string{"training curves", "confusion matrix, Test set, 30 samples"}; len(page.Images) < 2 || page.Images[0] != want[0] || page.Images[1] != want[1] || page.Images[len(page.Images)-1] != "layer diagram" || len(page.Images) != 2+4+1 {
+		t.Errorf("report images %q: want the curves, the confusion matrix, 4 predictions and the layer diagram", page.Images)
 	}
 }

@@ -51,7 +51,11 @@
 //     dataset, model, backend, epochs, batch_size, seed and more;
 //   - curves.png: the training curves;
 //   - probabilities.png: the first test image's predicted probabilities;
-//   - first_test_image.png: that image in grey levels, about 280 pixels wide.
+//   - first_test_image.png: that image in grey levels, about 280 pixels wide;
+//   - report.html (self-contained) and report.md: the settings, data, test
+//     figures, curves, confusion matrix (confusion.png), six test images with
+//     their probability bars (sample_N.png, prediction_N.png), the model
+//     summary and diagram (model.png), all read from metrics.json.
 //
 // Errors (bad flags, missing data, an unwritable -out) are printed as
 // "mnist: <error>" with exit status 1.
@@ -271,6 +275,9 @@ func run(args []string, stdout io.Writer) error {
 	if r.first, err = firstPrediction(r.tr, s.test, stdout); err != nil {
 		return err
 	}
+	if r.probs, err = r.tr.Predict(s.test.src, min(s.batch, s.test.src.Len())); err != nil {
+		return err
+	}
 	return writeOutputs(s, r)
 }
 
@@ -289,6 +296,7 @@ type results struct {
 	fit   fitResult
 	test  train.Logs
 	first prediction
+	probs [][]float32 // every test sample's, for the confusion matrix
 }
 
 // setup parses the flags, installs the BLAS and loads the data. The output
@@ -417,13 +425,11 @@ func firstPrediction(tr *train.Trainer, test set, stdout io.Writer) (prediction,
 	return p, nil
 }
 
-// writeOutputs writes history.csv, curves.png, probabilities.png,
-// first_test_image.png and metrics.json to -out.
+// writeOutputs writes probabilities.png and first_test_image.png, then
+// with report.Write history.csv, curves.png, the report's figures,
+// metrics.json and report.html / report.md to -out.
 func writeOutputs(s session, r results) error {
 	out, classes := s.c.out, s.test.classes
-	if err := report.Training(out, r.title, r.fit.hist, -1); err != nil {
-		return err
-	}
 	probTitle := fmt.Sprintf("First test image: predicted %s, true %s", className(classes, r.first.predicted), className(classes, r.first.label))
 	if err := viz.Probabilities(filepath.Join(out, "probabilities.png"), r.first.probs, classes, r.first.label, probTitle); err != nil {
 		return err
@@ -434,7 +440,47 @@ func writeOutputs(s session, r results) error {
 	if err := viz.Image(filepath.Join(out, "first_test_image.png"), r.first.pixels, s.test.width, s.test.height, scale); err != nil {
 		return err
 	}
-	return report.Metrics(out, metrics(s, r))
+	test := s.test.src
+	labels := make([]int, test.Len())
+	for i := range labels {
+		labels[i] = data.LabelOf(test, i)
+	}
+	conf, picks, err := report.FromPredictions(r.probs, labels, len(classes), 6)
+	if err != nil {
+		return err
+	}
+	for i := range picks {
+		pixels := make([]float32, test.Features())
+		test.Fill([]int{picks[i].Sample}, pixels, nil)
+		picks[i].Pixels = make([]float64, len(pixels))
+		for j, q := range pixels {
+			picks[i].Pixels[j] = float64(q)
+		}
+		picks[i].Width, picks[i].Height = s.test.width, s.test.height
+	}
+	return report.Write(out, report.Report{
+		Title:   r.title,
+		Command: "mnist",
+		Metrics: metrics(s, r),
+		Sections: []report.Section{
+			report.Table("Data", "data set", "dataset", "features", "features", "classes", "classes",
+				"training samples", "train_samples", "test samples", "test_samples"),
+			report.Table("Hyperparameters", "recipe", "model", "optimizer", "optimizer", "learning rate", "learning_rate",
+				"batch size", "batch_size", "epochs", "epochs", "seed", "seed"),
+			report.Table("Test set", "accuracy", "test_accuracy", "loss", "test_loss", "epochs in all", "epochs_total"),
+			report.Table("Run", "training time (s)", "train_seconds", "samples per second", "samples_per_second",
+				"backend", "backend", "fused ops", "fused", "peak memory (bytes)", "peak_rss_bytes"),
+		},
+		History:     r.fit.hist,
+		BestEpoch:   -1,
+		CurvesTitle: r.title,
+		Model:       r.tr.Model,
+		Summary:     r.tr.Model.Summary(),
+		Confusion:   conf,
+		ConfusionOf: fmt.Sprintf("Test set, %d samples", test.Len()),
+		Classes:     classes,
+		Predictions: picks,
+	})
 }
 
 // metrics are metrics.json's fields; scripts and the README's tables read
@@ -459,6 +505,8 @@ func metrics(s session, r results) map[string]any {
 		"seed":                   s.c.seed,
 		"train_samples":          s.train.src.Len(),
 		"test_samples":           s.test.src.Len(),
+		"features":               s.test.src.Features(),
+		"classes":                len(s.test.classes),
 		"first_test_label":       r.first.label,
 		"first_test_predicted":   r.first.predicted,
 		"first_test_probability": r.first.probs,

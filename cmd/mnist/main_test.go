@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gradgraph/gradgraph/cmd/internal/report/reportcheck"
 	"github.com/gradgraph/gradgraph/data"
 )
 
@@ -74,6 +76,7 @@ func checkOutputs(t *testing.T, dir string, m map[string]any, epochs int) {
 			t.Errorf("%s is %dx%d", name, b.Dx(), b.Dy())
 		}
 	}
+	checkReport(t, dir, m)
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), ".") {
@@ -241,5 +244,39 @@ func TestSaveThenLoadEvaluatesTheSame(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "model maps 64 inputs to 10 classes, mnist has 784 features") {
 			t.Errorf("digits checkpoint on MNIST: %v", err)
 		}
+	}
+}
+
+// checkReport checks report.html and report.md against metrics.json, and
+// that the confusion matrix counts every test sample with the test
+// accuracy on its diagonal.
+func checkReport(t *testing.T, dir string, m map[string]any) {
+	t.Helper()
+	page, err := reportcheck.Check(dir)
+	if err != nil {
+		t.Errorf("report: %v", err)
+		return
+	}
+	for _, k := range []string{"test_accuracy", "test_loss", "train_samples", "test_samples", "learning_rate", "batch_size",
+		"seed", "train_seconds", "backend", "fused", "final_loss", "final_accuracy"} {
+		if _, ok := page.Figures[k]; !ok {
+			t.Errorf("report.html does not show %s", k)
+		}
+	}
+	total, diag := 0.0, 0.0
+	for i, row := range m["confusion_matrix"].([]any) {
+		for j, v := range row.([]any) {
+			total += v.(float64)
+			if i == j {
+				diag += v.(float64)
+			}
+		}
+	}
+	// Evaluate sums its accuracy in float32: equal to 1e-6.
+	if acc := m["test_accuracy"].(float64); total != m["test_samples"] || math.Abs(diag/total-acc) > 1e-6 {
+		t.Errorf("confusion matrix: %v samples, %v correct; want %v and accuracy %v", total, diag, m["test_samples"], acc)
+	}
+	if n := len(page.Images); n != 1+1+6*2+1 {
+		t.Errorf("report has %d images %q, want the curves, the confusion matrix, 6 samples with their bars and the layer diagram", n, page.Images)
 	}
 }

@@ -18,7 +18,11 @@
 //   - curves.png, history.csv: the loss and accuracy at each epoch;
 //   - metrics.json: the final training loss and accuracy (evaluated with the
 //     final weights on the training samples), with -val the last validation
-//     figures, and the settings of the run.
+//     figures, and the settings of the run;
+//   - report.html (self-contained) and report.md: those settings and figures
+//     with the curves, the confusion matrix on the training samples
+//     (confusion.png), four predictions' probability bars
+//     (prediction_N.png), the model summary and diagram (model.png).
 //
 // Every grid of the plane is predicted in one batch, so a frame costs a single
 // forward pass of resolution² points rather than one per point.
@@ -40,6 +44,7 @@ import (
 	"github.com/gradgraph/gradgraph/cmd/internal/cli"
 	"github.com/gradgraph/gradgraph/cmd/internal/report"
 	"github.com/gradgraph/gradgraph/data"
+	"github.com/gradgraph/gradgraph/graph/blas"
 	"github.com/gradgraph/gradgraph/nn"
 	"github.com/gradgraph/gradgraph/train"
 	"github.com/gradgraph/gradgraph/viz"
@@ -360,31 +365,47 @@ func fitWithFrames(s session, stdout io.Writer) (fitResult, error) {
 	return r, err
 }
 
+// evaluation is the final weights' figures on the samples Fit trained on,
+// with their predicted probabilities and labels.
+type evaluation struct {
+	logs   train.Logs
+	probs  [][]float32
+	labels []int
+}
+
 // evaluateTraining evaluates the final weights on the samples Fit trained
 // on and prints the figures, with -val the last validation accuracy too.
-func evaluateTraining(s session, hist *train.History, stdout io.Writer) (train.Logs, error) {
+func evaluateTraining(s session, hist *train.History, stdout io.Writer) (evaluation, error) {
 	// With -val, Fit trained on the first floor(n·(1−val)) samples only
 	// (Keras's rule, in floating point as train.FitOptions documents).
 	trainSet, err := data.Slice(s.ds, 0, int(float64(s.ds.Len())*(1-s.c.val)))
 	if err != nil {
-		return nil, err
+		return evaluation{}, err
 	}
-	ev, err := s.tr.Evaluate(trainSet, min(trainSet.Len(), predictBatch))
-	if err != nil {
-		return nil, err
+	batch := min(trainSet.Len(), predictBatch)
+	ev := evaluation{labels: make([]int, trainSet.Len())}
+	if ev.logs, err = s.tr.Evaluate(trainSet, batch); err != nil {
+		return ev, err
 	}
-	fmt.Fprintf(stdout, "Training loss: %.4f\nTraining accuracy: %.4f\n", ev["loss"], ev["accuracy"])
+	if ev.probs, err = s.tr.Predict(trainSet, batch); err != nil {
+		return ev, err
+	}
+	for i := range ev.labels {
+		ev.labels[i] = data.LabelOf(trainSet, i)
+	}
+	fmt.Fprintf(stdout, "Training loss: %.4f\nTraining accuracy: %.4f\n", ev.logs["loss"], ev.logs["accuracy"])
 	if s.c.val > 0 {
 		fmt.Fprintf(stdout, "Validation accuracy: %.4f\n", lastLog(hist, "val_accuracy"))
 	}
 	return ev, nil
 }
 
-// writeOutputs writes boundary.png, boundary.gif (when there are frames),
-// history.csv, curves.png and metrics.json to -out.
-func writeOutputs(s session, fr fitResult, ev train.Logs) error {
+// writeOutputs writes boundary.png and boundary.gif (when there are
+// frames), then with report.Write history.csv, curves.png, the report's
+// figures, metrics.json and report.html / report.md to -out.
+func writeOutputs(s session, fr fitResult, ev evaluation) error {
 	c := s.c
-	title := fmt.Sprintf("%s · %s · %s · accuracy %.3f", c.dataset, c.net(), plural(c.epochs, "epoch"), ev["accuracy"])
+	title := fmt.Sprintf("%s · %s · %s · accuracy %.3f", c.dataset, c.net(), plural(c.epochs, "epoch"), ev.logs["accuracy"])
 	if err := s.pl.write(filepath.Join(c.out, "boundary.png"), title); err != nil {
 		return err
 	}
@@ -393,10 +414,34 @@ func writeOutputs(s session, fr fitResult, ev train.Logs) error {
 			return err
 		}
 	}
-	if err := report.Training(c.out, fmt.Sprintf("%s: %s, %s %g, batch %d", c.dataset, c.net(), c.optimizer, c.lr, c.batch), fr.hist, -1); err != nil {
+	conf, picks, err := report.FromPredictions(ev.probs, ev.labels, c.classes, 4)
+	if err != nil {
 		return err
 	}
-	return report.Metrics(c.out, metrics(s, fr, ev))
+	curves := fmt.Sprintf("%s: %s, %s %g, batch %d", c.dataset, c.net(), c.optimizer, c.lr, c.batch)
+	return report.Write(c.out, report.Report{
+		Title:   "Playground " + curves,
+		Command: "playground",
+		Metrics: metrics(s, fr, ev.logs),
+		Sections: []report.Section{
+			report.Table("Data", "data set", "dataset", "samples", "samples", "training samples", "train_samples",
+				"validation fraction", "val_fraction", "classes", "classes", "noise", "noise"),
+			report.Table("Hyperparameters", "hidden layers", "hidden", "activation", "activation", "optimizer", "optimizer",
+				"learning rate", "lr", "batch size", "batch", "epochs", "epochs", "seed", "seed"),
+			report.Table("Final weights", "training accuracy", "train_accuracy", "training loss", "train_loss",
+				"validation accuracy", "val_accuracy", "validation loss", "val_loss"),
+			report.Table("Run", "training time (s)", "train_seconds", "backend", "backend", "fused ops", "fused"),
+		},
+		History:     fr.hist,
+		BestEpoch:   -1,
+		CurvesTitle: curves,
+		Model:       s.tr.Model,
+		Summary:     s.tr.Model.Summary(),
+		Confusion:   conf,
+		ConfusionOf: fmt.Sprintf("Training samples, %d", len(ev.labels)),
+		Predictions: picks,
+		Figures:     []report.Figure{{File: "boundary.png", Title: "Decision boundary"}},
+	})
 }
 
 // metrics are metrics.json's fields; scripts read them by name.
@@ -418,6 +463,8 @@ func metrics(s session, fr fitResult, ev train.Logs) map[string]any {
 		"seed":           c.seed,
 		"fused":          s.tr.Model.Fused(),
 		"train_seconds":  fr.seconds,
+		"train_samples":  int(float64(c.n) * (1 - c.val)),
+		"backend":        blas.Name(),
 	}
 	if c.hidden == nil {
 		// An empty list rather than null, so that readers need no special case.

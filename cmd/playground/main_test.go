@@ -12,9 +12,11 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/gradgraph/gradgraph/cmd/internal/report/reportcheck"
 )
 
-var outputs = []string{"boundary.png", "boundary.gif", "curves.png", "history.csv", "metrics.json"}
+var outputs = []string{"boundary.png", "boundary.gif", "curves.png", "history.csv", "metrics.json", "report.html", "report.md", "confusion.png", "model.png"}
 
 func readMetrics(t *testing.T, dir string) map[string]any {
 	t.Helper()
@@ -48,7 +50,8 @@ func TestShortRun(t *testing.T) {
 	for _, e := range ents {
 		names = append(names, e.Name())
 	}
-	if want := []string{"boundary.gif", "boundary.png", "curves.png", "history.csv", "metrics.json"}; !reflect.DeepEqual(names, want) {
+	if want := []string{"boundary.gif", "boundary.png", "confusion.png", "curves.png", "history.csv", "metrics.json", "model.png",
+		"prediction_1.png", "prediction_2.png", "prediction_3.png", "prediction_4.png", "report.html", "report.md"}; !reflect.DeepEqual(names, want) {
 		t.Errorf("files %v, want %v (no temporary files)", names, want)
 	}
 	for _, name := range []string{"boundary.png", "curves.png"} {
@@ -88,6 +91,39 @@ func TestShortRun(t *testing.T) {
 	}
 	if m["dataset"] != "spiral" || m["epochs"] != 20.0 || m["activation"] != "relu" || !reflect.DeepEqual(m["hidden"], []any{16.0, 16.0}) {
 		t.Errorf("metrics.json: %v", m)
+	}
+	checkReport(t, dir, m)
+}
+
+// checkReport checks report.html and report.md against metrics.json, and
+// that the confusion matrix counts the training samples with the training
+// accuracy on its diagonal.
+func checkReport(t *testing.T, dir string, m map[string]any) {
+	t.Helper()
+	page, err := reportcheck.Check(dir)
+	if err != nil {
+		t.Fatalf("report: %v", err)
+	}
+	for _, k := range []string{"train_accuracy", "train_loss", "dataset", "samples", "train_samples", "hidden", "lr", "seed",
+		"train_seconds", "backend", "fused", "final_loss"} {
+		if _, ok := page.Figures[k]; !ok {
+			t.Errorf("report.html does not show %s", k)
+		}
+	}
+	total, diag := 0.0, 0.0
+	for i, row := range m["confusion_matrix"].([]any) {
+		for j, v := range row.([]any) {
+			total += v.(float64)
+			if i == j {
+				diag += v.(float64)
+			}
+		}
+	}
+	if acc := m["train_accuracy"].(float64); total != m["train_samples"] || diag/total-acc > 1e-6 || acc-diag/total > 1e-6 {
+		t.Errorf("confusion matrix: %v samples, %v correct; want %v and accuracy %v", total, diag, m["train_samples"], acc)
+	}
+	if want := []string{"training curves", "Decision boundary", "confusion matrix, Training samples, 600"}; len(page.Images) != 3+4+1 || !reflect.DeepEqual(page.Images[:3], want) {
+		t.Errorf("report images %q: want %q, 4 predictions and the layer diagram", page.Images, want)
 	}
 }
 

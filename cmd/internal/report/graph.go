@@ -20,15 +20,7 @@ import (
 // builds it, forward and backward; and graph.svg rendered from it when
 // Graphviz's dot is installed. Without dot it says so on w and goes on.
 func Graph(dir string, tr *train.Trainer, batch int, w io.Writer) error {
-	layers, err := tr.Model.Describe()
-	if err != nil {
-		return err
-	}
-	boxes := make([]viz.DiagramBox, len(layers))
-	for i, l := range layers {
-		boxes[i] = viz.DiagramBox{Title: fmt.Sprintf("%s (%s)", l.Name, l.Type), Input: nn.ShapeString(l.Input), Output: nn.ShapeString(l.Output)}
-	}
-	if err := viz.ModelDiagram(filepath.Join(dir, "model.png"), fmt.Sprintf("Model %q", tr.Model.Name), boxes); err != nil {
+	if err := Diagram(filepath.Join(dir, "model.png"), tr.Model); err != nil {
 		return err
 	}
 	dot, err := tr.GraphDOT(batch)
@@ -47,4 +39,18 @@ func Graph(dir string, tr *train.Trainer, batch int, w io.Writer) error {
 		return err
 	}
 	return errors.Wrap(atomicfile.WriteBytes(filepath.Join(dir, "graph.svg"), svg), "graph.svg")
+}
+
+// Diagram draws m's layers to path, one box per layer with its name, type
+// and input and output shapes (Keras's plot_model with shapes).
+func Diagram(path string, m *nn.Model) error {
+	layers, err := m.Describe()
+	if err != nil {
+		return err
+	}
+	boxes := make([]viz.DiagramBox, len(layers))
+	for i, l := range layers {
+		boxes[i] = viz.DiagramBox{Title: fmt.Sprintf("%s (%s)", l.Name, l.Type), Input: nn.ShapeString(l.Input), Output: nn.ShapeString(l.Output)}
+	}
+	return viz.ModelDiagram(path, fmt.Sprintf("Model %q", m.Name), boxes)
 }

@@ -1,10 +1,12 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
-	"io"
 	"math"
 	"path/filepath"
+
+	"github.com/pkg/errors"
 
 	"github.com/gradgraph/gradgraph/internal/atomicfile"
 	"github.com/gradgraph/gradgraph/train"
@@ -23,15 +25,26 @@ func History(dir string, h *train.History) error {
 // came out NaN. Non-finite numbers, alone or in a list, are written as the
 // strings "NaN", "+Inf" and "-Inf" instead, as a reader can see and parse.
 func Metrics(dir string, m map[string]any) error {
+	b, err := metricsJSON(m)
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteBytes(filepath.Join(dir, "metrics.json"), b)
+}
+
+// metricsJSON encodes m as metrics.json holds it.
+func metricsJSON(m map[string]any) ([]byte, error) {
 	out := make(map[string]any, len(m))
 	for k, v := range m {
 		out[k] = finiteJSON(v)
 	}
-	return atomicfile.Write(filepath.Join(dir, "metrics.json"), func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
-	})
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return nil, errors.Wrap(err, "metrics.json")
+	}
+	return buf.Bytes(), nil
 }
 
 // finiteJSON replaces non-finite float64s in v (a number or a list of
