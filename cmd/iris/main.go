@@ -48,7 +48,7 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	fs.Int64Var(&c.seed, "seed", 1, "seed for initialisation, shuffling and dropout")
 	fs.Int64Var(&c.splitSeed, "split-seed", 42, "seed of the 80/20 train/test split")
 	fs.Float64Var(&c.lr, "lr", 1e-3, "Adam learning rate")
-	fs.StringVar(&c.out, "out", "out/iris", "folder for history.csv, metrics.json and curves.png")
+	fs.StringVar(&c.out, "out", "out/iris", "folder for history.csv, metrics.json, the PNG figures and report.html/report.md")
 	fs.BoolVar(&c.quiet, "quiet", false, "print only the test figures")
 	fs.BoolVar(&c.graph, "graph", false, "also write model.png (the layer diagram), graph.dot and, with Graphviz installed, graph.svg (the training graph)")
 	fs.StringVar(&c.save, "save", "", "write a checkpoint of the trained model to this file")

@@ -144,7 +144,7 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	fs.Float64Var(&c.lr, "lr", 0, "learning rate (default 1e-3 RMSprop for dense512, 0.5 gradient descent for scratch)")
 	fs.IntVar(&c.limit, "limit", 0, "train on the first N training samples only (0: all)")
 	fs.Int64Var(&c.seed, "seed", 1, "seed for initialisation and shuffling")
-	fs.StringVar(&c.out, "out", "out/mnist", "folder for history.csv, metrics.json and the PNG figures")
+	fs.StringVar(&c.out, "out", "out/mnist", "folder for history.csv, metrics.json, the PNG figures and report.html/report.md")
 	fs.BoolVar(&c.quiet, "quiet", false, "print only the test figures")
 	fs.BoolVar(&c.graph, "graph", false, "also write model.png (the layer diagram), graph.dot and, with Graphviz installed, graph.svg (the training graph)")
 	fs.StringVar(&c.save, "save", "", "write a checkpoint of the trained model to this file")

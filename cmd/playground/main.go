@@ -108,7 +108,7 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	fs.IntVar(&c.frames, "frames", 40, "frames of boundary.gif, from epoch 0 to the last (at most epochs+1); 0 for no GIF")
 	fs.IntVar(&c.delay, "delay", 12, "time each GIF frame is shown, in hundredths of a second")
 	fs.IntVar(&c.resolution, "resolution", 150, "cells along each side of the boundary grid")
-	fs.StringVar(&c.out, "out", "out/playground", "folder for boundary.png, boundary.gif, curves.png, history.csv and metrics.json")
+	fs.StringVar(&c.out, "out", "out/playground", "folder for boundary.png, boundary.gif, curves.png, history.csv, metrics.json and report.html/report.md")
 	fs.BoolVar(&c.quiet, "quiet", false, "print only the final figures")
 	fs.BoolVar(&c.graph, "graph", false, "also write model.png (the layer diagram), graph.dot and, with Graphviz installed, graph.svg (the training graph)")
 	if err := cli.Parse(fs, args, stdout); err != nil {
