@@ -148,7 +148,7 @@ func TestZeroCopyGradsMatchCopies(t *testing.T) {
 					if !gf.Shape().Eq(gs.Shape()) {
 						t.Fatalf("step %d: gradient %d has shape %v, want %v", step, i, gf.Shape(), gs.Shape())
 					}
-					a, b := toFloat64s(gf), toFloat64s(gs)
+					a, b := Float64s(gf), Float64s(gs)
 					nonzero := false
 					for k := range a {
 						if a[k] != b[k] {
@@ -162,7 +162,7 @@ func TestZeroCopyGradsMatchCopies(t *testing.T) {
 				}
 				// A plain SGD step, so that the next run sees new weights.
 				for i, p := range params {
-					g := toFloat64s(mf.Grad(i))
+					g := Float64s(mf.Grad(i))
 					for k := range g {
 						p.SetAt(k, p.At(k)-0.1*g[k])
 					}
@@ -170,20 +170,6 @@ func TestZeroCopyGradsMatchCopies(t *testing.T) {
 			}
 		})
 	}
-}
-
-func toFloat64s(d *tensor.Dense) []float64 {
-	switch v := d.Data().(type) {
-	case []float32:
-		out := make([]float64, len(v))
-		for i, x := range v {
-			out[i] = float64(x)
-		}
-		return out
-	case []float64:
-		return append([]float64(nil), v...)
-	}
-	return nil
 }
 
 // TestZeroCopyGradCheck checks the zero-copy gradients of the whole MLP

@@ -129,7 +129,7 @@ func TestSigmoidForwardBackwardAgree(t *testing.T) {
 			if err := m.Run(nil); err != nil {
 				t.Fatal(err)
 			}
-			out, grad := toFloat64s(m.Output(0)), toFloat64s(m.Grad(0))
+			out, grad := Float64s(m.Output(0)), Float64s(m.Grad(0))
 			tol := 1e-15
 			if dt == Float32 {
 				tol = 1e-7

@@ -46,7 +46,7 @@ func TestCrossEntropyInfLogProbOffTarget(t *testing.T) {
 		if got := m.Loss(); got != 0.25 {
 			t.Errorf("%v: loss %v, want 0.25", dt, got)
 		}
-		for i, g := range toFloat64s(m.Grad(0)) {
+		for i, g := range Float64s(m.Grad(0)) {
 			if g != wantGrad[i] {
 				t.Errorf("%v: dlogp[%d] = %v, want %v", dt, i, g, wantGrad[i])
 			}

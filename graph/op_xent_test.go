@@ -57,7 +57,7 @@ func TestCrossEntropyHand(t *testing.T) {
 				if got := m.Loss(); got != 1.5*scale {
 					t.Errorf("%v ×%v run %d: loss %v, want %v", dt, scale, run, got, 1.5*scale)
 				}
-				for i, g := range toFloat64s(m.Grad(0)) {
+				for i, g := range Float64s(m.Grad(0)) {
 					if g != wantGrad[i]*scale {
 						t.Errorf("%v ×%v run %d: dlogp[%d] = %v, want %v", dt, scale, run, i, g, wantGrad[i]*scale)
 					}
@@ -182,7 +182,7 @@ func TestCrossEntropyMatchesUnfused(t *testing.T) {
 			if math.Abs(f-u) > tol || math.IsNaN(f) {
 				t.Errorf("%v run %d: fused loss %v, unfused %v", dt, run, f, u)
 			}
-			gf, gu := toFloat64s(mf.Grad(0)), toFloat64s(mu.Grad(0))
+			gf, gu := Float64s(mf.Grad(0)), Float64s(mu.Grad(0))
 			for i := range gf {
 				if gf[i] != gu[i] {
 					t.Fatalf("%v run %d: dz[%d] fused %v, unfused %v", dt, run, i, gf[i], gu[i])

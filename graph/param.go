@@ -52,7 +52,17 @@ func (p *Param) DType() tensor.Dtype { return p.Value.Dtype() }
 
 // Float64s returns a copy of the values as float64, whatever the element type.
 func (p *Param) Float64s() []float64 {
-	switch d := p.Value.Data().(type) {
+	out := Float64s(p.Value)
+	if out == nil {
+		panic(fmt.Sprintf("param %q: impossible dtype %v", p.Name, p.Value.Dtype()))
+	}
+	return out
+}
+
+// Float64s returns a copy of a float32 or float64 tensor's values as
+// float64 (a gradient, an output), nil for other types.
+func Float64s(t *tensor.Dense) []float64 {
+	switch d := t.Data().(type) {
 	case []float32:
 		out := make([]float64, len(d))
 		for i, v := range d {
@@ -62,7 +72,7 @@ func (p *Param) Float64s() []float64 {
 	case []float64:
 		return append([]float64(nil), d...)
 	}
-	panic(fmt.Sprintf("param %q: impossible dtype %v", p.Name, p.Value.Dtype()))
+	return nil
 }
 
 // SetFloat64s overwrites the values, converting to the element type.

@@ -106,12 +106,12 @@ func parityRun(t *testing.T, dt tensor.Dtype, batch int, fused bool, wrt []*Para
 	}
 	r := parityResult{loss: m.Loss()}
 	if o := m.Output(0); o != nil {
-		r.out = toFloat64s(o)
+		r.out = Float64s(o)
 	} else { // a scalar: the loss itself
 		r.out = []float64{r.loss}
 	}
 	for i := range wrt {
-		r.grads = append(r.grads, toFloat64s(m.Grad(i)))
+		r.grads = append(r.grads, Float64s(m.Grad(i)))
 	}
 	return r
 }

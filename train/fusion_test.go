@@ -1,7 +1,6 @@
 package train
 
 import (
-	"fmt"
 	"math"
 	"testing"
 
@@ -60,7 +59,7 @@ func TestFusionGradientsEqual(t *testing.T) {
 				losses = append(losses, loss)
 				var g [][]float64
 				for i := range s.params {
-					g = append(g, graphFloat64s(s.m.Grad(i).Data()))
+					g = append(g, graph.Float64s(s.m.Grad(i)))
 				}
 				grads = append(grads, g)
 			}
@@ -79,18 +78,4 @@ func TestFusionGradientsEqual(t *testing.T) {
 			}
 		})
 	}
-}
-
-func graphFloat64s(d any) []float64 {
-	switch v := d.(type) {
-	case []float32:
-		out := make([]float64, len(v))
-		for i, x := range v {
-			out[i] = float64(x)
-		}
-		return out
-	case []float64:
-		return append([]float64(nil), v...)
-	}
-	panic(fmt.Sprintf("unexpected %T", d))
 }
