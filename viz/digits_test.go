@@ -11,7 +11,7 @@ func TestDigitGridGolden(t *testing.T) {
 	truth := []int{0, 0, 0, 0, 0, 0, 0}
 	cellW := 28*3 + 2*digitMargin
 	cellH := 28*3 + digitLabel + 2*digitMargin
-	checkGolden(t, "digits", 4*cellW, 2*cellH, func(p string) error {
+	checkGolden(t, "digits", 4*cellW, 2*cellH+digitHeader, func(p string) error {
 		return DigitGrid(p, images, 28, 28, pred, truth, 4)
 	})
 }
