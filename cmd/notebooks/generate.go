@@ -252,7 +252,11 @@ func render(root string, nb *notebook, stdout map[string]string) ([]byte, error)
 			if err != nil {
 				return nil, err
 			}
-			b.WriteString("```go\n" + code + "\n```")
+			note, err := sourceNote(d.program, string(src), code)
+			if err != nil {
+				return nil, err
+			}
+			b.WriteString("```go\n" + code + "\n```\n\n" + note)
 		case d.kind == "output":
 			text, err := section(d.program, stdout[d.program], d.part)
 			if err != nil {

@@ -168,3 +168,18 @@ func TestNotebooksUpToDate(t *testing.T) {
 		t.Run(strings.Fields(s)[0], func(t *testing.T) { t.Skip("not checked: " + s) })
 	}
 }
+
+func TestSourceNote(t *testing.T) {
+	src := "package main\n\nimport (\n\t\"fmt\"\n\tG \"gorgonia.org/gorgonia\"\n)\n\nfunc main() { run() }\n\nfunc helper() int { return 1 }\n\nfunc shown() {}\n\nfunc run() error {\n\tfmt.Println(helper(), G.Float32)\n\treturn nil\n}\n"
+	got, err := sourceNote("code/01-x/prog", src, "func shown() {}\n\nfmt.Println(helper(), G.Float32)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "<sub>From [code/01-x/prog/main.go](code/01-x/prog/main.go), which runs as is. Imports: `fmt`, `G gorgonia.org/gorgonia`. Called here, defined in the file: `helper`. Elided: the package clause and `main` (flags, error exit) and the lines of `run` outside this block.</sub>"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	if _, err := sourceNote("code/01-x/prog", "package main\nfunc (", ""); err == nil {
+		t.Error("unparsable source: no error")
+	}
+}
