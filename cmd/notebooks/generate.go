@@ -159,6 +159,9 @@ func generate(root string, skipMNIST bool) (Files, []string, error) {
 	if err != nil && !os.IsNotExist(err) {
 		return nil, nil, err
 	}
+	if err := renderGraphs(root, files, os.Stderr); err != nil {
+		return nil, nil, err
+	}
 	if err := checkLinks(root, files); err != nil {
 		return nil, nil, err
 	}
