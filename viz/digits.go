@@ -21,7 +21,8 @@ const (
 
 // DigitGrid writes a grid of small grayscale images, cols per row, each
 // labelled "pred/true" underneath, under a header that says so ("labels:
-// predicted / true"), so that the figure can be read without its caption. Images whose prediction differs from the
+// predicted / true, mistakes in red"), so that the figure can be read
+// without its caption. Images whose prediction differs from the
 // truth get a red frame and a red label, so that errors stand out in a grid
 // of mostly correct ones. Each image is a row-major width×height slice
 // scaled from its own min..max to black..white, as Image does. truth may be
@@ -72,14 +73,19 @@ func digitGridImage(images [][]float64, width, height int, predicted, truth []in
 	if int64(cellW*cols)*int64(cellH*rows) > maxPixels {
 		return nil, errors.Errorf("%d images of %d×%d make too large a grid", n, width, height)
 	}
-	c := newCanvas(cellW*cols, cellH*rows+digitHeader)
+	// With truth, a header says how to read "7/9"; a grid of one label per
+	// image (truth nil: the caller's labels, true or predicted) needs none.
+	header := 0
+	if truth != nil {
+		header = digitHeader
+	}
+	c := newCanvas(cellW*cols, cellH*rows+header)
 	dc := draw.New(c)
 	H := cellH * rows // the grid's height; the header is above it
-	header := "labels: predicted"
 	if truth != nil {
-		header = "labels: predicted / true, mistakes in red"
+		dc.FillText(textStyle(12, color.Black), vg.Point{X: px(cellW * cols / 2), Y: px(H + digitHeader/2 - 2)},
+			"labels: predicted / true, mistakes in red")
 	}
-	dc.FillText(textStyle(12, color.Black), vg.Point{X: px(cellW * cols / 2), Y: px(H + digitHeader/2 - 2)}, header)
 	for i, tile := range tiles {
 		// Pixel coordinates from the top left; vg's y axis points up.
 		x0 := (i%cols)*cellW + digitMargin
