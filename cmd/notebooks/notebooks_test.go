@@ -176,7 +176,7 @@ func TestSourceNote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "<sub>From [code/01-x/prog/main.go](code/01-x/prog/main.go), which runs as is. Imports: `fmt`, `G gorgonia.org/gorgonia`. Called here, defined in the file: `helper`. Elided: the package clause and `main` (flags, error exit) and the lines of `run` outside this block.</sub>"
+	want := "<sub>From [code/01-x/prog/main.go](code/01-x/prog/main.go), which runs as is. Imports: `fmt`, `G gorgonia.org/gorgonia`. Called here, defined in the file: `helper`. Elided: the package clause, `main` (flags, error exit), the rest of `run`.</sub>"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}

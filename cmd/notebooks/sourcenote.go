@@ -7,7 +7,6 @@ import (
 	"go/token"
 	"path"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -37,30 +36,42 @@ func sourceNote(program, src, code string) (string, error) {
 		}
 		imports = append(imports, "`"+p+"`")
 	}
-	var hidden []string
+	// Each top-level function is shown, called here (a helper to look up),
+	// the one the block is cut from, or elided whole.
+	// The block's longest line says which function it is cut from.
+	first := ""
+	for _, l := range strings.Split(code, "\n") {
+		if l = strings.TrimSpace(l); len(l) > len(first) {
+			first = l
+		}
+	}
+	var called, elided []string
+	elided = append(elided, "the package clause")
 	for _, d := range f.Decls {
 		fd, ok := d.(*ast.FuncDecl)
 		if !ok || fd.Recv != nil {
 			continue
 		}
 		name := fd.Name.Name
-		if strings.Contains(code, "func "+name+"(") {
-			continue // shown
-		}
-		if regexp.MustCompile(`\b`+regexp.QuoteMeta(name)+`\(`).MatchString(code) {
-			hidden = append(hidden, "`"+name+"`")
+		body := src[fset.Position(fd.Pos()).Offset:fset.Position(fd.End()).Offset]
+		switch {
+		case strings.Contains(code, "func "+name+"("):
+			// shown
+		case regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\(`).MatchString(code):
+			called = append(called, "`"+name+"`")
+		case first != "" && strings.Contains(body, first):
+			elided = append(elided, "the rest of `"+name+"`")
+		case name == "main":
+			elided = append(elided, "`main` (flags, error exit)")
+		default:
+			elided = append(elided, "`"+name+"`")
 		}
 	}
-	sort.Strings(hidden)
 	var b strings.Builder
 	fmt.Fprintf(&b, "<sub>From [%s](%s), which runs as is. Imports: %s.", file, file, strings.Join(imports, ", "))
-	if len(hidden) > 0 {
-		fmt.Fprintf(&b, " Called here, defined in the file: %s.", strings.Join(hidden, ", "))
+	if len(called) > 0 {
+		fmt.Fprintf(&b, " Called here, defined in the file: %s.", strings.Join(called, ", "))
 	}
-	b.WriteString(" Elided: the package clause and `main` (flags, error exit)")
-	if !strings.Contains(code, "func run(") && strings.Contains(src, "func run(") {
-		b.WriteString(" and the lines of `run` outside this block")
-	}
-	b.WriteString(".</sub>")
+	fmt.Fprintf(&b, " Elided: %s.</sub>", strings.Join(elided, ", "))
 	return b.String(), nil
 }

@@ -29,6 +29,7 @@ func main() {
 	}
 }
 
+// notebook:begin helpers
 // toy holds a data set's points as the figures want them.
 type toy struct {
 	name   string
@@ -100,6 +101,8 @@ func row(path string, imgs []image.Image) error {
 	}
 	return f.Close()
 }
+
+// notebook:end
 
 func run(img string) error {
 	fmt.Println("notebook:section settings") // notebook:hide
