@@ -25,7 +25,8 @@ func main() {
 func run() error {
 	// notebook:begin
 	fmt.Println("-- uniform(−1, 1) weights, lr 0.01, raw pixels") // notebook:hide
-	digits, err := data.Digits() // raw pixel counts 0..16: no /16
+	// The raw pixel counts 0..16: no division by 16.
+	digits, err := data.Digits()
 	if err != nil {
 		return err
 	}
