@@ -192,6 +192,12 @@ func curvePanel(name string, train, val []float64, n, best int) (*plot.Plot, err
 		p.Legend.YOffs = vg.Points(4)
 	}
 
+	// Accuracies are fractions: an axis running past 1 (to make room for
+	// the legend) or below 0 would show values no run can reach.
+	if isAccuracy(name) {
+		p.Y.Min, p.Y.Max = math.Max(p.Y.Min, 0), math.Min(p.Y.Max, 1)
+	}
+
 	if best > 0 {
 		l, err := plotter.NewLine(plotter.XYs{{X: float64(best), Y: p.Y.Min}, {X: float64(best), Y: p.Y.Max}})
 		if err != nil {
@@ -203,6 +209,13 @@ func curvePanel(name string, train, val []float64, n, best int) (*plot.Plot, err
 		p.Legend.Add("best epoch "+strconv.Itoa(best), l)
 	}
 	return p, nil
+}
+
+// isAccuracy reports whether a metric is an accuracy, a fraction in [0, 1]:
+// "accuracy", "sparse_categorical_accuracy", "acc" and the like.
+func isAccuracy(name string) bool {
+	name = strings.ToLower(name)
+	return strings.Contains(name, "accuracy") || name == "acc" || strings.HasSuffix(name, "_acc")
 }
 
 // segments splits the points (x[i], y[i]) into runs of finite y, so that a

@@ -87,3 +87,27 @@ func TestUnwritablePath(t *testing.T) {
 		t.Errorf("left %d files behind", len(ents))
 	}
 }
+
+// TestAccuracyAxisWithinUnit checks that an accuracy panel's y axis stays
+// in [0, 1] even when the legend room would push it past 1, and that a loss
+// panel is not clamped.
+func TestAccuracyAxisWithinUnit(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		train, val []float64
+		clamped    bool
+	}{
+		{"accuracy", []float64{0.5, 0.9, 0.99}, []float64{0.6, 0.95, 1}, true},
+		{"val_sparse_categorical_accuracy", []float64{0.02, 0.5, 0.98}, nil, true},
+		{"loss", []float64{2.3, 0.5, 0.01}, []float64{2.2, 0.6, 0.02}, false},
+	} {
+		p, err := curvePanel(tc.name, tc.train, tc.val, 3, 2)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		in := p.Y.Min >= 0 && p.Y.Max <= 1
+		if in != tc.clamped {
+			t.Errorf("%s: y axis [%g, %g], want within [0, 1]: %v", tc.name, p.Y.Min, p.Y.Max, tc.clamped)
+		}
+	}
+}

@@ -16,10 +16,13 @@ const (
 	digitSize   = 84
 	digitLabel  = 20
 	digitMargin = 8
+	digitHeader = 24 // the strip above the grid that says how to read the labels
 )
 
 // DigitGrid writes a grid of small grayscale images, cols per row, each
-// labelled "pred/true" underneath. Images whose prediction differs from the
+// labelled "pred/true" underneath, under a header that says so ("labels:
+// predicted / true, mistakes in red"), so that the figure can be read
+// without its caption. Images whose prediction differs from the
 // truth get a red frame and a red label, so that errors stand out in a grid
 // of mostly correct ones. Each image is a row-major width×height slice
 // scaled from its own min..max to black..white, as Image does. truth may be
@@ -70,9 +73,19 @@ func digitGridImage(images [][]float64, width, height int, predicted, truth []in
 	if int64(cellW*cols)*int64(cellH*rows) > maxPixels {
 		return nil, errors.Errorf("%d images of %d×%d make too large a grid", n, width, height)
 	}
-	c := newCanvas(cellW*cols, cellH*rows)
+	// With truth, a header says how to read "7/9"; a grid of one label per
+	// image (truth nil: the caller's labels, true or predicted) needs none.
+	header := 0
+	if truth != nil {
+		header = digitHeader
+	}
+	c := newCanvas(cellW*cols, cellH*rows+header)
 	dc := draw.New(c)
-	H := cellH * rows
+	H := cellH * rows // the grid's height; the header is above it
+	if truth != nil {
+		dc.FillText(textStyle(12, color.Black), vg.Point{X: px(cellW * cols / 2), Y: px(H + digitHeader/2 - 2)},
+			"labels: predicted / true, mistakes in red")
+	}
 	for i, tile := range tiles {
 		// Pixel coordinates from the top left; vg's y axis points up.
 		x0 := (i%cols)*cellW + digitMargin

@@ -11,7 +11,7 @@ func TestDigitGridGolden(t *testing.T) {
 	truth := []int{0, 0, 0, 0, 0, 0, 0}
 	cellW := 28*3 + 2*digitMargin
 	cellH := 28*3 + digitLabel + 2*digitMargin
-	checkGolden(t, "digits", 4*cellW, 2*cellH, func(p string) error {
+	checkGolden(t, "digits", 4*cellW, 2*cellH+digitHeader, func(p string) error {
 		return DigitGrid(p, images, 28, 28, pred, truth, 4)
 	})
 }
@@ -35,5 +35,28 @@ func TestDigitGridErrors(t *testing.T) {
 		checkNoFile(t, tc.name, func(p string) error {
 			return DigitGrid(p, tc.images, tc.w, tc.h, tc.pred, tc.truth, tc.cols)
 		})
+	}
+}
+
+// TestDigitGridHeader checks that the "predicted / true" header strip is
+// there only when there are true labels to read the "p/t" labels against.
+func TestDigitGridHeader(t *testing.T) {
+	img := [][]float64{{0, 1, 1, 0}, {1, 0, 0, 1}}
+	cellH := 2*(digitSize/2) + digitLabel + 2*digitMargin
+	for _, tc := range []struct {
+		name  string
+		truth []int
+		want  int
+	}{
+		{"labels only", nil, cellH},
+		{"with truth", []int{1, 2}, cellH + digitHeader},
+	} {
+		im, err := digitGridImage(img, 2, 2, []int{1, 2}, tc.truth, 2)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if h := im.Bounds().Dy(); h != tc.want {
+			t.Errorf("%s: height %d, want %d", tc.name, h, tc.want)
+		}
 	}
 }

@@ -21,14 +21,33 @@ type NamedSeries struct {
 // ±Inf values leave gaps, so a function undefined at a point can still be
 // shown.
 func Functions(path string, title string, x []float64, series []NamedSeries) error {
-	img, err := functionsImage(title, x, series)
+	return FunctionsWith(path, title, x, series, FunctionsOptions{})
+}
+
+// FunctionsOptions changes what Functions draws.
+type FunctionsOptions struct {
+	// YLabel labels the y axis; empty means "f(x)". A plot of derivatives
+	// says "f′(x)", so that it is not read as the functions themselves.
+	YLabel string
+	// Steps names the series drawn as step functions: the value at x[i+1]
+	// is held over (x[i], x[i+1]] and the change is a vertical jump at
+	// x[i]. A function with a jump (ReLU's derivative, 0 up to 0 and 1
+	// after it) would otherwise be drawn as a sloped line between the two
+	// samples around the jump, a value it never takes.
+	Steps []string
+}
+
+// FunctionsWith is Functions with options: the y axis label and which
+// series are step functions.
+func FunctionsWith(path string, title string, x []float64, series []NamedSeries, o FunctionsOptions) error {
+	img, err := functionsImage(title, x, series, o)
 	if err != nil {
 		return errors.Wrap(err, "viz: functions")
 	}
 	return errors.Wrap(savePNG(path, img), "viz: functions")
 }
 
-func functionsImage(title string, x []float64, series []NamedSeries) (image.Image, error) {
+func functionsImage(title string, x []float64, series []NamedSeries, o FunctionsOptions) (image.Image, error) {
 	switch {
 	case len(x) == 0:
 		return nil, errors.New("no x values")
@@ -40,7 +59,24 @@ func functionsImage(title string, x []float64, series []NamedSeries) (image.Imag
 			return nil, errors.Errorf("x[%d] is %v", i, v)
 		}
 	}
-	p := newPlot(title, "x", "f(x)")
+	ylabel := o.YLabel
+	if ylabel == "" {
+		ylabel = "f(x)"
+	}
+	steps := map[string]bool{}
+	for _, name := range o.Steps {
+		steps[name] = true
+	}
+	for _, name := range o.Steps {
+		found := false
+		for _, s := range series {
+			found = found || s.Name == name
+		}
+		if !found {
+			return nil, errors.Errorf("step series %q is not among the series", name)
+		}
+	}
+	p := newPlot(title, "x", ylabel)
 	p.Add(plotter.NewGrid())
 	drawn := false
 	for k, s := range series {
@@ -54,6 +90,9 @@ func functionsImage(title string, x []float64, series []NamedSeries) (image.Imag
 				return nil, err
 			}
 			l.Color, l.Width = classColor(k), vg.Points(2)
+			if steps[s.Name] {
+				l.StepStyle = plotter.PreStep
+			}
 			p.Add(l)
 			if first == nil {
 				first = l

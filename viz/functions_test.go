@@ -20,9 +20,6 @@ func activations() ([]float64, []NamedSeries) {
 		if v > 0 {
 			drelu = 1
 		}
-		if v == 0 {
-			drelu = math.NaN() // undefined: a gap
-		}
 		for k, y := range []float64{sg, sg * (1 - sg), th, 1 - th*th, relu, drelu} {
 			s[k].Values = append(s[k].Values, y)
 		}
@@ -32,8 +29,11 @@ func activations() ([]float64, []NamedSeries) {
 
 func TestFunctionsGolden(t *testing.T) {
 	x, s := activations()
+	// relu' is 0 up to and at 0, 1 after: drawn as a step, it jumps
+	// vertically at x = 0 instead of sloping up to the next sample.
 	checkGolden(t, "functions", 600, 420, func(p string) error {
-		return Functions(p, "activation functions and derivatives", x, s)
+		return FunctionsWith(p, "activation functions and derivatives", x, s,
+			FunctionsOptions{YLabel: "f(x), f′(x)", Steps: []string{"relu'"}})
 	})
 }
 
@@ -54,4 +54,7 @@ func TestFunctionsErrors(t *testing.T) {
 			return Functions(p, "", tc.x, tc.s)
 		})
 	}
+	checkNoFile(t, "unknown step series", func(p string) error {
+		return FunctionsWith(p, "", []float64{1}, []NamedSeries{{"a", []float64{1}}}, FunctionsOptions{Steps: []string{"b"}})
+	})
 }

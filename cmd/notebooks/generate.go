@@ -159,6 +159,9 @@ func generate(root string, skipMNIST bool) (Files, []string, error) {
 	if err != nil && !os.IsNotExist(err) {
 		return nil, nil, err
 	}
+	if err := renderGraphs(root, files, os.Stderr); err != nil {
+		return nil, nil, err
+	}
 	if err := checkLinks(root, files); err != nil {
 		return nil, nil, err
 	}
@@ -252,7 +255,11 @@ func render(root string, nb *notebook, stdout map[string]string) ([]byte, error)
 			if err != nil {
 				return nil, err
 			}
-			b.WriteString("```go\n" + code + "\n```")
+			note, err := sourceNote(d.program, string(src), code)
+			if err != nil {
+				return nil, err
+			}
+			b.WriteString("```go\n" + code + "\n```\n\n" + note)
 		case d.kind == "output":
 			text, err := section(d.program, stdout[d.program], d.part)
 			if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -167,4 +168,84 @@ func TestNotebooksUpToDate(t *testing.T) {
 	for _, s := range skipped {
 		t.Run(strings.Fields(s)[0], func(t *testing.T) { t.Skip("not checked: " + s) })
 	}
+}
+
+func TestSourceNote(t *testing.T) {
+	src := "package main\n\nimport (\n\t\"fmt\"\n\tG \"gorgonia.org/gorgonia\"\n)\n\nfunc main() { run() }\n\nfunc helper() int { return 1 }\n\nfunc shown() {}\n\nfunc run() error {\n\tfmt.Println(helper(), G.Float32)\n\treturn nil\n}\n"
+	got, err := sourceNote("code/01-x/prog", src, "func shown() {}\n\nfmt.Println(helper(), G.Float32)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "<sub>From [code/01-x/prog/main.go](code/01-x/prog/main.go), which runs as is. Imports: `fmt`, `G gorgonia.org/gorgonia`. Called here, defined in the file: `helper`. Elided: the package clause, `main` (flags, error exit), the rest of `run`.</sub>"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	if _, err := sourceNote("code/01-x/prog", "package main\nfunc (", ""); err == nil {
+		t.Error("unparsable source: no error")
+	}
+}
+
+// TestRenderGraphs checks when a graph's picture is reused, rendered, kept
+// with a warning, or missing.
+func TestRenderGraphs(t *testing.T) {
+	root := t.TempDir()
+	imgDir := filepath.Join(root, dir, "img", "01-x")
+	if err := os.MkdirAll(imgDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const src = "digraph g { a -> b }\n"
+	if err := os.WriteFile(filepath.Join(imgDir, "g.dot"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(imgDir, "g.svg"), []byte("OLD"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const name = dir + "/img/01-x/g.dot"
+	svgName := dir + "/img/01-x/g.svg"
+
+	// Unchanged source: the committed picture, even without Graphviz.
+	t.Run("unchanged", func(t *testing.T) {
+		t.Setenv("PATH", "")
+		files := Files{name: []byte(src)}
+		var w strings.Builder
+		if err := renderGraphs(root, files, &w); err != nil {
+			t.Fatal(err)
+		}
+		if string(files[svgName]) != "OLD" || w.Len() != 0 {
+			t.Errorf("got %q, warning %q; want the committed picture, no warning", files[svgName], w.String())
+		}
+	})
+	// Changed source without Graphviz: old picture and a warning.
+	t.Run("changed, no dot", func(t *testing.T) {
+		t.Setenv("PATH", "")
+		files := Files{name: []byte("digraph g { a -> c }\n")}
+		var w strings.Builder
+		if err := renderGraphs(root, files, &w); err != nil {
+			t.Fatal(err)
+		}
+		if string(files[svgName]) != "OLD" || !strings.Contains(w.String(), "g.svg is kept") {
+			t.Errorf("got %q, warning %q", files[svgName], w.String())
+		}
+	})
+	// A new graph without Graphviz: nothing to show, an error.
+	t.Run("new, no dot", func(t *testing.T) {
+		t.Setenv("PATH", "")
+		files := Files{dir + "/img/01-x/new.dot": []byte(src)}
+		if err := renderGraphs(root, files, &strings.Builder{}); err == nil {
+			t.Error("no error")
+		}
+	})
+	// Changed source with Graphviz: rendered afresh.
+	t.Run("changed, dot", func(t *testing.T) {
+		if _, err := exec.LookPath("dot"); err != nil {
+			t.Skip("Graphviz's dot is not installed")
+		}
+		files := Files{name: []byte("digraph g { a -> c }\n")}
+		if err := renderGraphs(root, files, &strings.Builder{}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(files[svgName]), "<svg") {
+			t.Errorf("not an SVG: %.100q", files[svgName])
+		}
+	})
 }

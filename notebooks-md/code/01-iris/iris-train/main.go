@@ -92,6 +92,16 @@ func run(img string) error {
 		fmt.Printf("test flower %d: probabilities %.3f → %s (true: %s)\n", i, probs[i],
 			iris.Classes[predicted[i]], iris.Classes[testSet.Label(i)])
 	}
+	// The tutorial's cross-check, accuracy_score(y_test, argmax(predict)):
+	// count the argmax predictions equal to the labels.
+	correct := 0
+	for i, c := range predicted {
+		if c == testSet.Label(i) {
+			correct++
+		}
+	}
+	fmt.Printf("accuracy_score: %d of %d = %.4f (Evaluate: %.4f)\n", correct, len(predicted),
+		float64(correct)/float64(len(predicted)), logs["accuracy"])
 	// notebook:end
 	// notebook:begin curves
 	err = viz.TrainingCurves(filepath.Join(img, "curves.png"), viz.Curves{

@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"log"
+	"math"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -22,9 +23,14 @@ func main() {
 func run() error {
 	// notebook:begin layers
 	dense := nn.Dense(4, nn.ReLU)
-	bn := nn.BatchNorm()
+	bn := nn.BatchNorm() // Keras's default ε = 1e-3
+	bn5 := nn.BatchNorm()
+	bn5.Epsilon = 1e-5 // the tutorial's ε
 	model := nn.Sequential("worked", dense, bn)
 	if err := model.Build(3, nn.BuildOptions{DType: graph.Float64}); err != nil {
+		return err
+	}
+	if err := nn.Sequential("worked-1e-5", bn5).Build(4, nn.BuildOptions{DType: graph.Float64}); err != nil {
 		return err
 	}
 	// Replace the random initial weights by the example's W and b.
@@ -53,7 +59,11 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	y, err := bn.Forward(b, a) // Y = γ·(A − μ)/√(σ² + ε) + β
+	y, err := bn.Forward(b, a) // Y = γ·(A − μ)/√(σ² + ε) + β, ε = 1e-3
+	if err != nil {
+		return err
+	}
+	y5, err := bn5.Forward(b, a) // the same with ε = 1e-5
 	if err != nil {
 		return err
 	}
@@ -62,7 +72,7 @@ func run() error {
 	centred := G.Must(G.BroadcastSub(a, G.Must(G.Reshape(mean, tensor.Shape{1, 4})), nil, []byte{0}))
 	variance := G.Must(G.Mean(G.Must(G.Square(centred)), 0))
 
-	m, err := b.Compile(nil, nil, a, mean, variance, y) // no loss: outputs only
+	m, err := b.Compile(nil, nil, a, mean, variance, centred, y, y5) // no loss: outputs only
 	if err != nil {
 		return err
 	}
@@ -70,10 +80,33 @@ func run() error {
 	if err := m.Run(nil); err != nil {
 		return err
 	}
-	fmt.Printf("Z = A = ReLU(XW + b):\n%.4f\n", m.Output(0))
+	// X·W before the bias, from the tensors themselves.
+	xw, err := tensor.MatMul(x.Tensor, dense.Kernel.Value)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("X·W:\n%.4f\n", xw)
+	fmt.Printf("Z = X·W + b, A = ReLU(Z) (all positive, so A = Z):\n%.4f\n", m.Output(0))
 	fmt.Printf("batch mean μ:      %.4f\n", m.Output(1))
 	fmt.Printf("batch variance σ²: %.4f\n", m.Output(2))
-	fmt.Printf("Y = BatchNorm(A), training mode:\n%.4f\n", m.Output(3))
+	fmt.Printf("A − μ:\n%.4f\n", m.Output(3))
+	// Â = (A − μ)/√(σ² + ε) for both ε, by hand from the graph's values;
+	// with γ = 1 and β = 0 the layer's output Y equals Â.
+	variances := m.Output(2).Data().([]float64)
+	diffs := m.Output(3).Data().([]float64)
+	for k, eps := range []float64{1e-5, 1e-3} {
+		root := make([]float64, 4)
+		hat := make([]float64, 8)
+		for j := range 4 {
+			root[j] = math.Sqrt(variances[j] + eps)
+		}
+		for i := range diffs {
+			hat[i] = diffs[i] / root[i%4]
+		}
+		fmt.Printf("ε = %g: √(σ² + ε) = %.6f\n", eps, root)
+		fmt.Printf("  Â by hand:        %.6f\n", hat)
+		fmt.Printf("  Y from BatchNorm: %.6f\n", m.Output(5-k).Data())
+	}
 	// notebook:end
 	// notebook:begin moving
 	// Committing the step folds the batch statistics into the moving

@@ -99,7 +99,10 @@ func run(img string) error {
 	if err := viz.Functions(filepath.Join(img, "activations.png"), "Activation functions", xs, fs); err != nil {
 		return err
 	}
-	if err := viz.Functions(filepath.Join(img, "derivatives.png"), "Their derivatives, from gorgonia.Grad", xs, dfs); err != nil {
+	// ReLU's derivative jumps from 0 to 1 at x = 0: drawn as a step, not as
+	// a slope between the samples 0 and 0.05.
+	if err := viz.FunctionsWith(filepath.Join(img, "derivatives.png"), "Their derivatives, from gorgonia.Grad", xs, dfs,
+		viz.FunctionsOptions{YLabel: "f′(x)", Steps: []string{"relu'"}}); err != nil {
 		return err
 	}
 	// notebook:end

@@ -8,6 +8,8 @@ import (
 	"log"
 	"math"
 
+	G "gorgonia.org/gorgonia"
+
 	"github.com/gradgraph/gradgraph/data"
 	"github.com/gradgraph/gradgraph/graph"
 	"github.com/gradgraph/gradgraph/nn"
@@ -177,6 +179,72 @@ func run() error {
 		fmt.Printf("         (p − y)/N:     %+.4f\n", hand)
 	}
 	fmt.Printf("max |difference| = %.1e\n", maxDiff)
+	// notebook:end
+
+	fmt.Println("notebook:section params") // notebook:hide
+	// notebook:begin params
+	// The loss of the whole network on the four digits, as a graph to be
+	// differentiated with respect to every weight and bias: W1 (64×100),
+	// b1, W2 (100×10), b2. (A builder is compiled once: each check below
+	// builds its own.)
+	lossGraph := func() (*graph.Builder, *G.Node, error) {
+		lb, err := graph.NewBuilder(graph.Float64, n, true)
+		if err != nil {
+			return nil, nil, err
+		}
+		lx := lb.Input("x", n, 64)
+		if err := lx.Set(x); err != nil {
+			return nil, nil, err
+		}
+		lp, err := model.Forward(lb, lx.Node)
+		if err != nil {
+			return nil, nil, err
+		}
+		ly := lb.Input("y", n, 10)
+		if err := ly.Set(oneHot); err != nil {
+			return nil, nil, err
+		}
+		l, err := train.CategoricalCrossentropy().Build(lb, lp, ly.Node)
+		return lb, l, err
+	}
+	lb, netLoss, err := lossGraph()
+	if err != nil {
+		return err
+	}
+	lm, err := lb.Compile(netLoss, model.Trainable())
+	if err != nil {
+		return err
+	}
+	defer lm.Close()
+	if err := lm.Run(nil); err != nil {
+		return err
+	}
+	// The chain rule for the output bias: ∂L/∂b2 = Σ_i (p_i − y_i)/N, the
+	// logit gradient summed over the batch.
+	db2 := make([]float64, 10)
+	for i := range n {
+		for k := range 10 {
+			db2[k] += (p[i*10+k] - float64(oneHot[i*10+k])) / n
+		}
+	}
+	fmt.Printf("∂L/∂b2 by gorgonia.Grad: %+.4f\n", lm.Grad(3).Data())
+	fmt.Printf("∂L/∂b2 = Σ (p − y)/N:    %+.4f\n", db2)
+	// Every element of every param against central finite differences
+	// (L(θ + h) − L(θ − h))/2h with h = 1e-6.
+	for _, param := range model.Trainable() {
+		cb, closs, err := lossGraph()
+		if err != nil {
+			return err
+		}
+		res, err := graph.GradCheck(cb, closs, []*graph.Param{param}, 1e-6, 1)
+		if err != nil {
+			return err
+		}
+		// MaxRelErr counts only what exceeds the rounding error of the
+		// finite difference; one element shown for scale.
+		fmt.Printf("%-15s %-9s %4d elements, max rel err %.0e; e.g. [%d]: Grad %+.8f, numeric %+.8f\n",
+			param.Name, fmt.Sprint(param.Shape()), res.Checked, res.MaxRelErr, res.Index, res.Analytic, res.Numeric)
+	}
 	// notebook:end
 	return nil
 }

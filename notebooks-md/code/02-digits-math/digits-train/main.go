@@ -52,8 +52,8 @@ func run(img string) error {
 	}
 	report := train.CallbackFuncs{
 		EpochEnd: func(_ *train.Trainer, epoch int, logs train.Logs) error {
-			if (epoch+1)%40 == 0 {
-				fmt.Printf("Epoch %d: accuracy %.4f, loss %.4f\n", epoch+1, logs["accuracy"], logs["loss"])
+			if epoch%20 == 0 { // as the tutorial logs: epochs 0, 20, 40, …
+				fmt.Printf("Epoch %d: accuracy %.4f, loss %.4f\n", epoch, logs["accuracy"], logs["loss"])
 			}
 			return nil
 		},

@@ -47,6 +47,17 @@ func main() {
 	}
 	images := tensor.New(tensor.WithShape(idx.Dims...), tensor.WithBacking(idx.Data))
 	fmt.Printf("train images: rank %d, shape %v, dtype %v\n", images.Dims(), images.Shape(), images.Dtype())
+	// The labels are rank-1 tensors of bytes, one digit per image; printed
+	// as NumPy prints a long array, its first and last three values.
+	for _, name := range []string{"train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz"} {
+		lab, err := data.ReadIDX(filepath.Join(mnistDir(), name))
+		if err != nil {
+			log.Fatal(err)
+		}
+		l := lab.Data
+		fmt.Printf("%s: rank %d, shape %v, array([%d, %d, %d, ..., %d, %d, %d])\n", name,
+			len(lab.Dims), lab.Dims, l[0], l[1], l[2], l[len(l)-3], l[len(l)-2], l[len(l)-1])
+	}
 	fifth, err := images.Slice(tensor.S(4)) // a slice of a rank-3 tensor: one 28×28 image
 	if err != nil {
 		log.Fatal(err)
