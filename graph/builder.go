@@ -36,6 +36,7 @@ type Builder struct {
 	inputs     []*Input
 	feeds      []*feed
 	observers  []*observer
+	compiled   bool // Compile ran: a graph is differentiated once
 }
 
 // Input is a graph input that the caller fills before each run (the data

@@ -71,6 +71,13 @@ func (b *Builder) Compile(loss *G.Node, wrt []*Param, outputs ...*G.Node) (*Mach
 // a Read, the way gradients were read before ownedOutput (tests compare the
 // two).
 func (b *Builder) compile(loss *G.Node, wrt []*Param, zeroCopy bool, outputs ...*G.Node) (*Machine, error) {
+	// gorgonia.Grad adds the backward pass to the graph itself: a second
+	// Compile would differentiate a graph that already holds one, and
+	// Gorgonia panics inside Backpropagate. Build a new Builder instead.
+	if b.compiled {
+		return nil, errors.New("graph: this builder's graph is already compiled; build the graph again on a new Builder for another machine")
+	}
+	b.compiled = true
 	m := &Machine{b: b, wrt: wrt, hasLoss: loss != nil, lossNode: loss}
 	if loss != nil {
 		if !loss.IsScalar() {

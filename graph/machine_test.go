@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"strings"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -260,5 +261,19 @@ func TestCommitAppliesObserversOnce(t *testing.T) {
 	}
 	if fmt.Sprint(seen) != "[6 8]" {
 		t.Errorf("observer saw %v after Run, Run, Commit, Commit; want [6 8] once", seen)
+	}
+}
+
+// TestCompileTwiceIsAnError: a second Compile of one builder (a GradCheck
+// after a Compile, say) panicked inside Gorgonia's Backpropagate.
+func TestCompileTwiceIsAnError(t *testing.T) {
+	b, _ := NewBuilder(Float64, 2, true)
+	p, _ := NewParam("w", Float64, true, 2, 3)
+	loss := G.Must(G.Sum(G.Must(b.Param(p))))
+	if _, err := b.Compile(loss, []*Param{p}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := GradCheck(b, loss, []*Param{p}, 1e-6, 1); err == nil || !strings.Contains(err.Error(), "already compiled") {
+		t.Errorf("second compile: %v, want an error saying the graph is already compiled", err)
 	}
 }
