@@ -192,14 +192,17 @@ func printMatrixHeader(c matrixConfig, backend string, peaks map[int]float64, al
 		fmt.Fprintf(w, "PyTorch: skipped (%s)\n", skip)
 		return
 	}
-	version := ""
+	version, blas := "", ""
 	for _, r := range rows {
 		if r.tErr == nil {
-			version = r.torch.version
+			version, blas = r.torch.version, r.torch.blas
 		}
 	}
-	fmt.Fprintf(w, "PyTorch %s: %s %s, a process per shape, torch.set_num_threads(1) then (%d), zero_grad(set_to_none=False), env %s\n",
-		version, torchPython, c.script, allThreads, strings.Join(torchMallocEnv, " "))
+	fmt.Fprintf(w, "PyTorch %s on %s: %s %s, a process per shape, torch.set_num_threads (and the BLAS's) 1 then %d, zero_grad(set_to_none=False), env %s\n",
+		version, blas, torchPython, c.script, allThreads, strings.Join(torchMallocEnv, " "))
+	if referenceBLAS(blas) {
+		fmt.Fprintln(w, "WARNING: PyTorch runs on netlib's reference BLAS, tens of times below its best: apt-get install libblis4-pthread (or libopenblas0-pthread) and run again")
+	}
 }
 
 // printMatrixTable prints a row per shape and GOMAXPROCS value.

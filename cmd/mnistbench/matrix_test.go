@@ -127,9 +127,10 @@ func TestParseTorchLines(t *testing.T) {
 	out := "some warning\n" +
 		"torch shape=512-std threads=1 median_epoch_s=0.325000 best_epoch_s=0.3 loss=0.5\n" +
 		"torch shape=512-std threads=2 median_epoch_s=0.400000 best_epoch_s=0.39 loss=0.5\n" +
-		"torch shape=512-std version=1.13.1 peak_rss_mb=512.5\n"
+		"torch shape=512-std version=1.13.1 blas=/usr/lib/x86_64-linux-gnu/blis-pthread/libblas.so.3 peak_rss_mb=512.5\n"
 	r, err := parseTorchLines(out, 2)
-	if err != nil || r != (torchResult{oneThread: 0.325, allThreads: 0.4, rssMB: 512.5, version: "1.13.1"}) {
+	if err != nil || r != (torchResult{oneThread: 0.325, allThreads: 0.4, rssMB: 512.5, version: "1.13.1",
+		blas: "/usr/lib/x86_64-linux-gnu/blis-pthread/libblas.so.3"}) {
 		t.Errorf("parseTorchLines = %+v, %v", r, err)
 	}
 	one := "torch shape=x threads=1 median_epoch_s=1.5\ntorch shape=x version=1 peak_rss_mb=9\n"
@@ -144,6 +145,19 @@ func TestParseTorchLines(t *testing.T) {
 	} {
 		if _, err := parseTorchLines(bad, 2); err == nil {
 			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+func TestReferenceBLAS(t *testing.T) {
+	for path, want := range map[string]bool{
+		"/usr/lib/x86_64-linux-gnu/blas/libblas.so.3":             true,
+		"/usr/lib/x86_64-linux-gnu/blis-pthread/libblas.so.3":     false,
+		"/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3": false,
+		"unknown": false,
+	} {
+		if got := referenceBLAS(path); got != want {
+			t.Errorf("referenceBLAS(%q) = %v, want %v", path, got, want)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/pkg/errors"
 
@@ -28,8 +29,13 @@ var torchMallocEnv = []string{"MALLOC_MMAP_THRESHOLD_=4294967296", "MALLOC_TRIM_
 type torchResult struct {
 	oneThread, allThreads float64 // median epoch seconds
 	rssMB                 float64
-	version               string
+	version, blas         string // torch's version and the BLAS library it loaded
 }
+
+// referenceBLAS says whether path is netlib's reference BLAS (Debian's
+// libblas3, the only libblas.so.3 until OpenBLAS or BLIS is installed), on
+// which PyTorch's products are tens of times slower than its best.
+func referenceBLAS(path string) bool { return strings.HasSuffix(path, "/blas/libblas.so.3") }
 
 // torchAvailable reports why the PyTorch columns are skipped, or "" when
 // torch imports.
@@ -81,7 +87,7 @@ func parseTorchLines(out string, allThreads int) (torchResult, error) {
 			if err != nil {
 				return r, err
 			}
-			r.rssMB, r.version, seenRSS = rss, kv["version"], true
+			r.rssMB, r.version, r.blas, seenRSS = rss, kv["version"], kv["blas"], true
 			continue
 		}
 		threads, err := kvInt(kv, "threads")

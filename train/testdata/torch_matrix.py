@@ -5,7 +5,7 @@ Runs one shape of the matrix, first on one thread and then on all threads,
 and prints machine-readable lines that cmd/mnistbench parses:
 
     torch shape=NAME threads=N median_epoch_s=S best_epoch_s=S loss=L
-    torch shape=NAME version=V peak_rss_mb=M
+    torch shape=NAME version=V blas=PATH peak_rss_mb=M
 
 MNIST shapes (--hidden 512 or 1024,1024 ...): Dense layers with ReLU and a
 10-way softmax output, RMSprop (lr 1e-3, rho 0.9, eps 1e-7 as in Keras),
@@ -18,7 +18,8 @@ Dense(64, relu) -> BatchNorm -> Dropout(0.5), twice, -> Dense(3, softmax),
 Adam (lr 1e-3, eps 1e-7 as in Keras), batch 8; BatchNorm with Keras's
 momentum 0.99 and epsilon 1e-3.
 
-Both run at PyTorch's best: gradients zeroed in place
+Both run at PyTorch's best: the BLAS's own thread count set with torch's
+(through ctypes, for OpenBLAS and BLIS), gradients zeroed in place
 (zero_grad(set_to_none=False): no new tensors each step), and the caller sets
 MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ so that glibc keeps freed
 tensors instead of returning them to the OS.
@@ -27,6 +28,7 @@ tensors instead of returning them to the OS.
         [--data DIR] [--samples N] [--standardise] [--epochs E] [--seed S]
 """
 import argparse
+import ctypes
 import csv
 import os
 import resource
@@ -38,6 +40,36 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from torch_mnist import find, read_idx  # noqa: E402
+
+
+def loaded_blas():
+    """The BLAS library torch's matrix products went to (after one has run),
+    resolved through Debian's alternatives symlinks: its path tells
+    netlib's reference BLAS (blas/libblas.so.3, tens of times slower) from
+    OpenBLAS or BLIS."""
+    torch.ones(64, 64) @ torch.ones(64, 64)
+    with open("/proc/self/maps") as f:
+        for line in f:
+            path = line.split()[-1]
+            if "libblas.so" in path or "libopenblas" in path or "libblis" in path:
+                return os.path.realpath(path)
+    return "unknown"
+
+
+def blas_thread_setter(path):
+    """A function setting the BLAS's own thread count, which
+    torch.set_num_threads does not reach with Debian's OpenBLAS or BLIS
+    (their pthread builds otherwise use every core, or BLIS_NUM_THREADS)."""
+    try:
+        lib = ctypes.CDLL(path)
+    except OSError:
+        return lambda n: None
+    for name in ("openblas_set_num_threads", "bli_thread_set_num_threads"):
+        fn = getattr(lib, name, None)
+        if fn is not None:
+            fn.argtypes = [ctypes.c_long] if name.startswith("bli") else [ctypes.c_int]
+            return lambda n: fn(n)
+    return lambda n: None
 
 
 def keras_init(model):
@@ -86,8 +118,9 @@ def load_iris(path):
     return torch.tensor(xs, dtype=torch.float32), torch.tensor(ys, dtype=torch.long)
 
 
-def time_epochs(a, threads, x, y, make):
+def time_epochs(a, threads, x, y, make, set_blas_threads):
     torch.set_num_threads(threads)
+    set_blas_threads(threads)
     torch.manual_seed(a.seed)
     model, opt = make()
     lossf = torch.nn.CrossEntropyLoss()  # log-softmax + NLL: softmax output + sparse CE
@@ -131,12 +164,14 @@ def main():
         x, y = load_mnist(a)
         hidden = [int(h) for h in a.hidden.split(",") if h]
         make = lambda: mnist_model(hidden)  # noqa: E731
+    blas = loaded_blas()
+    set_blas_threads = blas_thread_setter(blas)
     for threads in sorted({1, a.all_threads}):
-        med, best, loss = time_epochs(a, threads, x, y, make)
+        med, best, loss = time_epochs(a, threads, x, y, make, set_blas_threads)
         print(f"torch shape={a.shape} threads={threads} median_epoch_s={med:.6f} best_epoch_s={best:.6f} "
               f"loss={loss:.4f}", flush=True)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"torch shape={a.shape} version={torch.__version__} peak_rss_mb={rss:.1f}", flush=True)
+    print(f"torch shape={a.shape} version={torch.__version__} blas={blas} peak_rss_mb={rss:.1f}", flush=True)
 
 
 if __name__ == "__main__":
