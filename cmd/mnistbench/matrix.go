@@ -14,6 +14,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/gradgraph/gradgraph/cmd/internal/cli"
+	"github.com/gradgraph/gradgraph/data"
 )
 
 // matrixConfig is what -matrix runs.
@@ -85,6 +86,10 @@ func runMatrix(c matrixConfig, backend string, stdout io.Writer) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return errors.Wrap(err, "-matrix: finding this program to run each shape in")
+	}
+	// One clear error for missing MNIST files rather than one per shape.
+	if _, _, err := data.MNIST(c.dir, data.Offline()); err != nil {
+		return err
 	}
 	allThreads := runtime.NumCPU()
 	peaks := map[int]float64{}
