@@ -181,10 +181,12 @@ func run(args []string, stdout io.Writer) error {
 }
 
 // sgemmPeak times the recipe's largest product through the GEMM the Dense
-// layers call (kernels.Gemm, behind the kernel wall) for about d and returns
-// GFLOP/s.
+// layers call (kernels.Gemm, behind the kernel wall) for about d, in five
+// windows, and returns the best window's GFLOP/s: on a shared machine the
+// best window is the closest to what the hardware gives, and a peak that a
+// neighbour's burst pulled down would inflate every share of it.
 func sgemmPeak(d time.Duration) float64 {
-	const m, k, n = 128, 784, 512
+	const m, k, n, windows = 128, 784, 512, 5
 	a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
 	for i := range a {
 		a[i] = float32(i%7) / 7
@@ -192,12 +194,16 @@ func sgemmPeak(d time.Duration) float64 {
 	for i := range b {
 		b[i] = float32(i%5) / 5
 	}
-	iters, start := 0, time.Now()
-	for time.Since(start) < d {
-		kernels.Gemm(false, false, m, n, k, a, k, b, n, false, c, n)
-		iters++
+	best := 0.0
+	for w := 0; w < windows; w++ {
+		iters, start := 0, time.Now()
+		for iters == 0 || time.Since(start) < d/windows {
+			kernels.Gemm(false, false, m, n, k, a, k, b, n, false, c, n)
+			iters++
+		}
+		best = max(best, 2*m*n*k*float64(iters)/time.Since(start).Seconds()/1e9)
 	}
-	return 2 * m * n * k * float64(iters) / time.Since(start).Seconds() / 1e9
+	return best
 }
 
 var medianRe = regexp.MustCompile(`median_epoch_s=([0-9.]+)`)
