@@ -9,10 +9,10 @@ CGO_OK := $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v $$($(GO) env
 HAS_OPENBLAS := $(shell (ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so\.0') && echo 1)
 FAST_TAGS := $(if $(and $(CGO_OK),$(HAS_OPENBLAS)),-tags openblas,)
 
-.PHONY: help test iris mnist digits playground notebooks lint bench clean
+.PHONY: help test iris mnist digits playground notebooks lint bench bench-matrix clean
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 test: ## every test (MNIST ones use ../shared/data/mnist when present); again with fusion off, GOAMD64=v3, -tags noasm, -race
 	$(GO) test -count=1 ./...
@@ -42,12 +42,17 @@ lint: ## gofmt and go vet
 
 MNIST ?= ../shared/data/mnist
 
-bench: ## benchmarks: a train step and Predict (go test -bench), the MNIST recipe's epochs vs PyTorch, then the same with fusion off (MNIST=folder)
+bench: ## benchmarks: a train step and Predict (go test -bench), the MNIST recipe's epochs vs PyTorch, the same with fusion off, the quick benchmark matrix (MNIST=folder)
 	@echo "backend: $(if $(FAST_TAGS),OpenBLAS (-tags openblas),gonum pure Go$(if $(CGO_OK),; apt-get install libopenblas-dev for OpenBLAS,; cgo unavailable))"
 	$(GO) test $(FAST_TAGS) -run '^$$' -bench 'TrainStepMNIST|PredictMNIST' -benchmem ./train
 	$(GO) run $(FAST_TAGS) ./cmd/mnistbench -data $(MNIST)
 	@echo "--- the same recipe built from the plain-Gorgonia twins (GRADGRAPH_FUSION=0), one epoch, no PyTorch:"
 	GRADGRAPH_FUSION=0 $(GO) run $(FAST_TAGS) ./cmd/mnistbench -data $(MNIST) -epochs 1 -torch=false
+	@echo "--- the benchmark matrix, quick (make bench-matrix for the full one):"
+	$(GO) run $(FAST_TAGS) ./cmd/mnistbench -matrix -quick -data $(MNIST)
+
+bench-matrix: ## five MLP shapes on MNIST and the Iris recipe, each vs PyTorch (1 and all threads): epoch, GFLOP/s, RSS (QUICK=1, CPU=1,2)
+	$(GO) run $(FAST_TAGS) ./cmd/mnistbench -matrix -data $(MNIST) $(if $(QUICK),-quick,) $(if $(CPU),-cpu $(CPU),)
 
 clean: ## remove out/
 	rm -rf out

@@ -76,7 +76,7 @@ def main():
         for i in range(0, n, a.batch):
             idx = perm[i:i + a.batch]
             xb, yb = xtr[idx], ytr[idx]
-            opt.zero_grad(set_to_none=True)
+            opt.zero_grad(set_to_none=False)  # in place: no new gradient tensors each step
             loss = lossf(model(xb), yb)
             loss.backward()
             opt.step()

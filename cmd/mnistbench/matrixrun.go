@@ -1,0 +1,139 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"time"
+
+	"github.com/pkg/errors"
+
+	"github.com/gradgraph/gradgraph/cmd/internal/report"
+	"github.com/gradgraph/gradgraph/data"
+	"github.com/gradgraph/gradgraph/nn"
+	"github.com/gradgraph/gradgraph/train"
+)
+
+// runShape is the gradgraph side of one matrix row, run in a process of its
+// own (-matrix-shape) so that its peak RSS is this shape's alone. For every
+// GOMAXPROCS value in cpus it builds the model afresh with the same seed,
+// trains epochs epochs on src and prints the median epoch time; then it
+// prints the process's peak RSS. Lines:
+//
+//	gradgraph shape=NAME cpu=N median_epoch_s=S loss=L
+//	gradgraph shape=NAME peak_rss_mb=M
+func runShape(s shape, src data.Source, cpus []int, epochs int, seed int64, stdout io.Writer) error {
+	prev := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(prev)
+	for _, c := range cpus {
+		runtime.GOMAXPROCS(c)
+		med, loss, err := timeShape(s, src, epochs, seed)
+		if err != nil {
+			return errors.Wrapf(err, "shape %s, GOMAXPROCS %d", s.name, c)
+		}
+		fmt.Fprintf(stdout, "gradgraph shape=%s cpu=%d median_epoch_s=%.6f loss=%.4f\n", s.name, c, med, loss)
+	}
+	fmt.Fprintf(stdout, "gradgraph shape=%s peak_rss_mb=%.1f\n", s.name, float64(report.PeakRSS())/1e6)
+	return nil
+}
+
+// timeShape builds and compiles the shape's model and returns its median
+// epoch time over epochs epochs on src and the last epoch's loss.
+func timeShape(s shape, src data.Source, epochs int, seed int64) (med, loss float64, err error) {
+	tr, err := shapeTrainer(s, src.Features(), src.NumClasses(), seed)
+	if err != nil {
+		return 0, 0, err
+	}
+	var times []float64
+	var start time.Time
+	timer := train.CallbackFuncs{
+		EpochBegin: func(*train.Trainer, int) error { start = time.Now(); return nil },
+		EpochEnd: func(_ *train.Trainer, _ int, logs train.Logs) error {
+			times = append(times, time.Since(start).Seconds())
+			loss = logs["loss"]
+			return nil
+		},
+	}
+	if _, err := tr.Fit(src, train.FitOptions{Epochs: epochs, BatchSize: s.batch(), Seed: seed, Callbacks: []train.Callback{timer}}); err != nil {
+		return 0, 0, err
+	}
+	return median(times), loss, nil
+}
+
+// shapeTrainer builds the shape's model: ReLU Dense layers and a softmax
+// output with RMSprop 1e-3 for MNIST, cmd/iris's Dense-BatchNorm-Dropout
+// blocks with Adam 1e-3 for Iris.
+func shapeTrainer(s shape, features, classes int, seed int64) (*train.Trainer, error) {
+	var layers []nn.Layer
+	for _, h := range s.hidden {
+		layers = append(layers, nn.Dense(h, nn.ReLU))
+		if s.iris {
+			layers = append(layers, nn.BatchNorm(), nn.Dropout(0.5))
+		}
+	}
+	layers = append(layers, nn.Dense(classes, nn.Softmax))
+	model := nn.Sequential(s.name, layers...)
+	if err := model.Build(features, nn.BuildOptions{Seed: seed}); err != nil {
+		return nil, err
+	}
+	if s.iris {
+		return train.Compile(model, train.Adam(1e-3), train.SparseCategoricalCrossentropy(), train.Accuracy())
+	}
+	return train.Compile(model, train.RMSprop(1e-3), train.SparseCategoricalCrossentropy(), train.Accuracy())
+}
+
+// shapeData is the shape's training data: the first samples MNIST training
+// images (standardised where the shape says so), or cmd/iris's standardised
+// 80% train split (split seed 42, stratified).
+func shapeData(s shape, dir string, samples int) (data.Source, error) {
+	if s.iris {
+		return irisTrain()
+	}
+	trainSet, _, err := data.MNIST(dir, data.Offline())
+	if err != nil {
+		return nil, err
+	}
+	src, err := data.Slice(trainSet, 0, samples)
+	if err != nil {
+		return nil, err
+	}
+	if s.standardised {
+		src = standardised{Source: src, mean: mnistMean, std: mnistStd}
+	}
+	return src, nil
+}
+
+// irisTrain is cmd/iris's training data: the stratified 80% split with seed
+// 42, standardised with its own mean and deviation.
+func irisTrain() (*data.Dataset, error) {
+	iris, err := data.Iris()
+	if err != nil {
+		return nil, err
+	}
+	trainSet, _, err := data.TrainTestSplit(iris, 0.2, 42, true)
+	if err != nil {
+		return nil, err
+	}
+	var scaler data.StandardScaler
+	if err := scaler.FitTransform(trainSet); err != nil {
+		return nil, err
+	}
+	return trainSet, nil
+}
+
+// runShapeFlag is -matrix-shape: the gradgraph side of the named shape on
+// samples training samples (0: the shape's own count).
+func runShapeFlag(name, dir string, samples int, cpus []int, epochs int, seed int64, stdout io.Writer) error {
+	s, ok := findShape(name)
+	if !ok {
+		return errors.Errorf("-matrix-shape %q: no such shape", name)
+	}
+	if samples == 0 || s.iris {
+		samples = s.samples
+	}
+	src, err := shapeData(s, dir, samples)
+	if err != nil {
+		return err
+	}
+	return runShape(s, src, cpus, epochs, seed, stdout)
+}

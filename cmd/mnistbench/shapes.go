@@ -1,0 +1,77 @@
+package main
+
+// shape is one row of the benchmark matrix: an MLP on MNIST, or the Iris
+// recipe.
+type shape struct {
+	name         string
+	hidden       []int // widths of the ReLU layers before the softmax output
+	standardised bool  // (x − 0.1307) / 0.3081 instead of x in [0, 1]
+	samples      int   // training samples per epoch (Iris: its train split)
+	iris         bool  // the Iris recipe: BatchNorm, Dropout, Adam, batch 8
+}
+
+// matrixShapes are issue 12's five MNIST shapes and the Iris recipe, in the
+// order of its table. Standardised pixels have no zeros, so they show the
+// dense path; raw pixels (about 80% zeros) show the zero-skipping one.
+var matrixShapes = []shape{
+	{name: "512-raw", hidden: []int{512}, samples: 20000},
+	{name: "512-std", hidden: []int{512}, standardised: true, samples: 20000},
+	{name: "1024x2-raw", hidden: []int{1024, 1024}, samples: 5000},
+	{name: "1024x2-std", hidden: []int{1024, 1024}, standardised: true, samples: 5000},
+	{name: "2048x2-std", hidden: []int{2048, 2048}, standardised: true, samples: 2500},
+	{name: "iris", hidden: []int{64, 64}, iris: true, samples: irisTrainSamples},
+}
+
+// irisTrainSamples is the size of cmd/iris's stratified 80% train split of
+// the 150 Iris samples.
+const irisTrainSamples = 120
+
+// Batch sizes of the recipes.
+const (
+	mnistBatch = 128
+	irisBatch  = 8
+)
+
+// batch is the shape's batch size.
+func (s shape) batch() int {
+	if s.iris {
+		return irisBatch
+	}
+	return mnistBatch
+}
+
+// inputs and outputs are the widths of the shape's data.
+func (s shape) widths() (in, out int) {
+	if s.iris {
+		return 4, 3
+	}
+	return 784, 10
+}
+
+// macsPerSample is Σ in·out over the shape's Dense layers: the
+// multiply-adds of one sample's forward pass (BatchNorm and the
+// element-wise work are not counted).
+func (s shape) macsPerSample() float64 {
+	in, out := s.widths()
+	sum, w := 0.0, in
+	for _, h := range s.hidden {
+		sum += float64(w * h)
+		w = h
+	}
+	return sum + float64(w*out)
+}
+
+// epochFLOP is the nominal work of one epoch over n samples: 2 FLOP per
+// multiply-add forward and twice the forward work backward (dx and dW),
+// that is 6·batch·Σ in·out per step.
+func (s shape) epochFLOP(n int) float64 { return 6 * float64(n) * s.macsPerSample() }
+
+// findShape returns the matrix shape called name.
+func findShape(name string) (shape, bool) {
+	for _, s := range matrixShapes {
+		if s.name == name {
+			return s, true
+		}
+	}
+	return shape{}, false
+}
