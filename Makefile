@@ -43,7 +43,7 @@ lint: ## gofmt and go vet
 MNIST ?= ../shared/data/mnist
 
 bench: ## benchmarks: a train step and Predict (go test -bench), the MNIST recipe's epochs vs PyTorch, the same with fusion off, the quick benchmark matrix (MNIST=folder)
-	@echo "backend: $(if $(FAST_TAGS),OpenBLAS (-tags openblas),gonum pure Go$(if $(CGO_OK),; apt-get install libopenblas-dev for OpenBLAS,; cgo unavailable))"
+	@echo "backend: $(if $(FAST_TAGS),OpenBLAS (-tags openblas),pure Go (gradgraph sgemm + gonum)$(if $(CGO_OK),; apt-get install libopenblas-dev for OpenBLAS,; cgo unavailable))"
 	$(GO) test $(FAST_TAGS) -run '^$$' -bench 'TrainStepMNIST|PredictMNIST' -benchmem ./train
 	$(GO) run $(FAST_TAGS) ./cmd/mnistbench -data $(MNIST)
 	@echo "--- the same recipe built from the plain-Gorgonia twins (GRADGRAPH_FUSION=0), one epoch, no PyTorch:"
