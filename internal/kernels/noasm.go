@@ -26,3 +26,5 @@ func transpose32(t, a []float32, rows, cols, c0, c1 int) {
 func rmsprop32(w, g, v []float32, lr, rho, omr, eps float32) { rmsprop32Go(w, g, v, lr, rho, omr, eps) }
 
 func scaleBytes(dst []float32, src, next []byte) { scaleBytesGo(dst, src) }
+
+func allFinite32(x []float32) bool { return allFinite32Go(x) }
