@@ -75,7 +75,7 @@ func BenchmarkSparseCrossover(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		rng := rand.New(rand.NewSource(1))
 		var log strings.Builder
-		for _, units := range []int{32, 64, 512} {
+		for _, units := range []int{32, 64, 128, 256, 512} {
 			w, bias, dz := randn(rng, in*units), randn(rng, units), randn(rng, bs*units)
 			y, dw := make([]float32, bs*units), make([]float32, in*units)
 			var c CSR[float32]
