@@ -19,7 +19,7 @@ test: ## every test (MNIST ones use ../shared/data/mnist when present); again wi
 	GRADGRAPH_FUSION=0 $(GO) test -count=1 ./nn/... ./train/... ./cmd/iris
 	GOAMD64=v3 $(GO) test -count=1 -run 'BitIdentical|BitForBit|Determin|RMSprop' ./internal/kernels ./train
 	$(GO) test -count=1 -tags noasm ./internal/... ./graph/... ./train/... ./data/...
-	$(GO) test -count=1 -race -run 'Concurrent|Clone|EvaluateBetween' ./train
+	$(GO) test -count=1 -race ./train/... ./nn/... ./data/...
 
 iris: ## train the Iris tutorial (embedded data, offline) into out/iris
 	$(GO) run $(FAST_TAGS) ./cmd/iris
