@@ -3,6 +3,7 @@ package nn
 import (
 	"maps"
 	"math/rand"
+	"slices"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
@@ -19,21 +20,32 @@ import (
 // restricted to numbers so that a file stays data). Options must be finite:
 // JSON has no NaN or infinity.
 type LayerConfig struct {
-	Type       string             `json:"type"`
-	Name       string             `json:"name"`
-	Units      int                `json:"units,omitempty"`
-	Activation string             `json:"activation,omitempty"`
-	Rate       float64            `json:"rate,omitempty"`
-	Momentum   float64            `json:"momentum,omitempty"`
-	Epsilon    float64            `json:"epsilon,omitempty"`
-	Options    map[string]float64 `json:"options,omitempty"`
+	Type       string  `json:"type"`
+	Name       string  `json:"name"`
+	Units      int     `json:"units,omitempty"`
+	Activation string  `json:"activation,omitempty"`
+	Rate       float64 `json:"rate,omitempty"`
+	Momentum   float64 `json:"momentum,omitempty"`
+	Epsilon    float64 `json:"epsilon,omitempty"`
+	// Convolution and pooling settings: filters, window and stride sizes
+	// as (height, width), padding "valid" or "same".
+	Filters    int    `json:"filters,omitempty"`
+	KernelSize []int  `json:"kernel_size,omitempty"`
+	PoolSize   []int  `json:"pool_size,omitempty"`
+	Strides    []int  `json:"strides,omitempty"`
+	Padding    string `json:"padding,omitempty"`
+	// TargetShape is a Reshape's target.
+	TargetShape []int              `json:"target_shape,omitempty"`
+	Options     map[string]float64 `json:"options,omitempty"`
 }
 
 // Equal reports whether c and o describe the same layer. A nil and an empty
 // Options are the same: JSON drops both.
 func (c LayerConfig) Equal(o LayerConfig) bool {
 	return c.Type == o.Type && c.Name == o.Name && c.Units == o.Units && c.Activation == o.Activation &&
-		c.Rate == o.Rate && c.Momentum == o.Momentum && c.Epsilon == o.Epsilon && maps.Equal(c.Options, o.Options)
+		c.Rate == o.Rate && c.Momentum == o.Momentum && c.Epsilon == o.Epsilon && maps.Equal(c.Options, o.Options) &&
+		c.Filters == o.Filters && slices.Equal(c.KernelSize, o.KernelSize) && slices.Equal(c.PoolSize, o.PoolSize) &&
+		slices.Equal(c.Strides, o.Strides) && c.Padding == o.Padding && slices.Equal(c.TargetShape, o.TargetShape)
 }
 
 // ModelConfig describes a built Sequential model (Keras's get_config).
@@ -68,6 +80,25 @@ func (l *BatchNormLayer) Config() LayerConfig {
 // Config implements Configurer.
 func (l *DropoutLayer) Config() LayerConfig {
 	return LayerConfig{Type: l.Type(), Name: l.Name(), Rate: l.Rate}
+}
+
+// Config implements Configurer.
+func (l *Conv2DLayer) Config() LayerConfig {
+	return LayerConfig{Type: l.Type(), Name: l.Name(), Filters: l.Filters, KernelSize: l.KernelSize[:],
+		Strides: l.Strides[:], Padding: l.Padding, Activation: l.Act.Name()}
+}
+
+// Config implements Configurer.
+func (l *MaxPooling2DLayer) Config() LayerConfig {
+	return LayerConfig{Type: l.Type(), Name: l.Name(), PoolSize: l.PoolSize[:], Strides: l.Strides[:], Padding: l.Padding}
+}
+
+// Config implements Configurer.
+func (l *FlattenLayer) Config() LayerConfig { return LayerConfig{Type: l.Type(), Name: l.Name()} }
+
+// Config implements Configurer.
+func (l *ReshapeLayer) Config() LayerConfig {
+	return LayerConfig{Type: l.Type(), Name: l.Name(), TargetShape: append([]int(nil), l.Target...)}
 }
 
 // Config implements Configurer.

@@ -73,7 +73,7 @@ func TestUnknownLayerType(t *testing.T) {
 		if !errors.Is(err, ErrUnknownLayer) || !errors.As(err, &u) || u.Type != "LSTM" {
 			t.Fatalf("call %d: error %v, want an *UnknownLayerError for LSTM", i, err)
 		}
-		for _, w := range []string{`layer 1: unknown layer type "LSTM"`, "Activation, BatchNormalization, Dense, Dropout", "nn.RegisterLayer"} {
+		for _, w := range []string{`layer 1: unknown layer type "LSTM"`, "Activation, BatchNormalization, Conv2D, Dense, Dropout, Flatten, MaxPooling2D, Reshape", "nn.RegisterLayer"} {
 			if !strings.Contains(err.Error(), w) {
 				t.Errorf("call %d: error %q does not say %q", i, err, w)
 			}

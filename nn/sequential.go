@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math/rand"
+	"regexp"
+	"strings"
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
@@ -224,19 +226,18 @@ func (m *Model) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	return x, nil
 }
 
-// snake turns a type name into Keras's default layer name:
-// BatchNormalization → batch_normalization.
+// snake turns a type name into Keras's default layer name, with Keras's
+// two rules (to_snake_case): an underscore before a capital that starts a
+// lower-case word, then between a lower-case letter and a capital;
+// BatchNormalization → batch_normalization, Conv2D → conv2d,
+// MaxPooling2D → max_pooling2d.
 func snake(s string) string {
-	var out []byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'A' && c <= 'Z' {
-			if i > 0 {
-				out = append(out, '_')
-			}
-			c += 'a' - 'A'
-		}
-		out = append(out, c)
-	}
-	return string(out)
+	s = snakeWord.ReplaceAllString(s, "${1}_${2}")
+	s = snakeCase.ReplaceAllString(s, "${1}_${2}")
+	return strings.ToLower(s)
 }
+
+var (
+	snakeWord = regexp.MustCompile(`(.)([A-Z][a-z]+)`)
+	snakeCase = regexp.MustCompile(`([a-z])([A-Z])`)
+)
