@@ -84,13 +84,15 @@ func (l *DropoutLayer) Config() LayerConfig {
 
 // Config implements Configurer.
 func (l *Conv2DLayer) Config() LayerConfig {
-	return LayerConfig{Type: l.Type(), Name: l.Name(), Filters: l.Filters, KernelSize: l.KernelSize[:],
-		Strides: l.Strides[:], Padding: l.Padding, Activation: l.Act.Name()}
+	// Copies, so that editing a config never edits the layer.
+	return LayerConfig{Type: l.Type(), Name: l.Name(), Filters: l.Filters, KernelSize: []int{l.KernelSize[0], l.KernelSize[1]},
+		Strides: []int{l.Strides[0], l.Strides[1]}, Padding: l.Padding, Activation: l.Act.Name()}
 }
 
 // Config implements Configurer.
 func (l *MaxPooling2DLayer) Config() LayerConfig {
-	return LayerConfig{Type: l.Type(), Name: l.Name(), PoolSize: l.PoolSize[:], Strides: l.Strides[:], Padding: l.Padding}
+	return LayerConfig{Type: l.Type(), Name: l.Name(), PoolSize: []int{l.PoolSize[0], l.PoolSize[1]},
+		Strides: []int{l.Strides[0], l.Strides[1]}, Padding: l.Padding}
 }
 
 // Config implements Configurer.
