@@ -1,7 +1,9 @@
 package train
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -67,6 +69,47 @@ func TestConvnetTrainsSavesAndLoads(t *testing.T) {
 			if got[i][j] != want[i][j] {
 				t.Fatalf("prediction [%d][%d]: loaded %v, saved %v", i, j, got[i][j], want[i][j])
 			}
+		}
+	}
+}
+
+// TestCheckpointInputFormat: a dense model's checkpoint writes its input
+// as the plain width files have always held (so it reads as before), a
+// convnet's as an array.
+func TestCheckpointInputFormat(t *testing.T) {
+	dense := nn.Sequential("d", nn.Dense(3, nn.Softmax))
+	if err := dense.Build(2, nn.BuildOptions{Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	conv := nn.Sequential("c", nn.Conv2D(2, 3, nn.ReLU), nn.Flatten(), nn.Dense(3, nn.Softmax))
+	if err := conv.BuildShape([]int{8, 8, 1}, nn.BuildOptions{Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		m    *nn.Model
+		want string
+	}{{dense, `"input":2,`}, {conv, `"input":[8,8,1],`}} {
+		tr, err := Compile(c.m, RMSprop(0.001), SparseCategoricalCrossentropy())
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "m.ckpt")
+		if err := tr.Save(path); err != nil {
+			t.Fatal(err)
+		}
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(raw, []byte(c.want)) {
+			t.Errorf("%s: header lacks %s", c.m.Name, c.want)
+		}
+		back, err := Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(back.Model.InputShape()) != fmt.Sprint(c.m.InputShape()) {
+			t.Errorf("%s: loaded input shape %v, want %v", c.m.Name, back.Model.InputShape(), c.m.InputShape())
 		}
 	}
 }
