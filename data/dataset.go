@@ -26,6 +26,10 @@ type Dataset struct {
 	Classes []string
 	// FeatureNames names the columns of X when they are known, else nil.
 	FeatureNames []string
+	// SampleShape is the shape of one sample when its features are an
+	// image or another grid, channels last ((8, 8, 1) for the digits); nil
+	// for flat rows. See Shape.
+	SampleShape []int
 
 	features, targetWidth int
 }
@@ -171,6 +175,7 @@ func (d *Dataset) Clone() *Dataset {
 	c.Y = append([]float32(nil), d.Y...)
 	c.Classes = append([]string(nil), d.Classes...) // nil stays nil
 	c.FeatureNames = append([]string(nil), d.FeatureNames...)
+	c.SampleShape = append([]int(nil), d.SampleShape...)
 	return &c
 }
 
@@ -195,5 +200,6 @@ func (d *Dataset) Take(name string, idx []int) (*Dataset, error) {
 	if d.FeatureNames != nil {
 		out.FeatureNames = append([]string(nil), d.FeatureNames...)
 	}
+	out.SampleShape = append([]int(nil), d.SampleShape...)
 	return out, nil
 }

@@ -19,7 +19,7 @@ var digitsCSV []byte
 
 // Digits returns the 8x8 handwritten digits of sklearn.datasets.load_digits:
 // 1797 samples of 64 pixel counts 0..16 (row major, as stored; divide by 16
-// to scale to [0, 1]) and classes "0".."9" with sparse labels. Each call
+// to scale to [0, 1]; Shape (8, 8, 1)) and classes "0".."9" with sparse labels. Each call
 // returns a fresh copy.
 func Digits() (*Dataset, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(digitsCSV))
@@ -41,5 +41,6 @@ func Digits() (*Dataset, error) {
 	for i := range d.FeatureNames {
 		d.FeatureNames[i] = "pixel_" + strconv.Itoa(i/8) + "_" + strconv.Itoa(i%8)
 	}
+	d.SampleShape = []int{8, 8, 1}
 	return d, nil
 }

@@ -94,7 +94,7 @@ func softmax(b *graph.Builder, x *G.Node) (*G.Node, error) {
 type ActivationLayer struct {
 	Named
 	Act Activation
-	in  int
+	in  Shape
 }
 
 // Act returns a layer applying a.
@@ -104,9 +104,12 @@ func Act(a Activation) *ActivationLayer { return &ActivationLayer{Act: a} }
 func (l *ActivationLayer) Type() string { return "Activation" }
 
 // Build implements Layer.
-func (l *ActivationLayer) Build(in int, dt tensor.Dtype, rng *rand.Rand) (int, error) {
-	l.in = in
-	return in, nil
+func (l *ActivationLayer) Build(in []int, dt tensor.Dtype, rng *rand.Rand) ([]int, error) {
+	if err := checkShape("activation", l.Name(), in); err != nil {
+		return nil, err
+	}
+	l.in = Shape(in).Clone()
+	return l.in.Clone(), nil
 }
 
 // Params implements Layer; an activation has none.

@@ -11,6 +11,10 @@ import (
 )
 
 // BatchNormLayer normalises each feature: y = gamma·(x-mean)/sqrt(var+eps) + beta.
+// Over an N-d input the features are the channels, the last axis (Keras's
+// axis=-1): the statistics of a channel are taken over the batch and every
+// spatial position, and gamma, beta and the moving statistics have one
+// entry per channel.
 //
 // Training graphs use the batch's mean and biased variance, and after each
 // training step the layer folds them into its moving averages:
@@ -22,10 +26,13 @@ type BatchNormLayer struct {
 	Named
 	Momentum float64 // weight of the old moving average; Keras's 0.99
 	Epsilon  float64 // added to the variance; Keras's 1e-3
-	in       int
+	in       Shape
 
 	Gamma, Beta                *graph.Param // trainable, (1, in)
 	MovingMean, MovingVariance *graph.Param // non-trainable, (1, in)
+
+	// Gamma, Beta and the moving statistics are (1, channels): (1, in)
+	// over a 1-D input, as files written before N-d inputs hold them.
 }
 
 // BatchNorm returns a batch normalisation layer with Keras's defaults:
@@ -36,19 +43,20 @@ func BatchNorm() *BatchNormLayer { return &BatchNormLayer{Momentum: 0.99, Epsilo
 func (l *BatchNormLayer) Type() string { return "BatchNormalization" }
 
 // Build implements Layer.
-func (l *BatchNormLayer) Build(in int, dt tensor.Dtype, rng *rand.Rand) (int, error) {
+func (l *BatchNormLayer) Build(inShape []int, dt tensor.Dtype, rng *rand.Rand) ([]int, error) {
 	if !(l.Momentum >= 0 && l.Momentum <= 1) {
-		return 0, errors.Errorf("batchnorm %q: momentum must be in [0, 1], got %v", l.Name(), l.Momentum)
+		return nil, errors.Errorf("batchnorm %q: momentum must be in [0, 1], got %v", l.Name(), l.Momentum)
 	}
 	if !(l.Epsilon > 0) {
-		return 0, errors.Errorf("batchnorm %q: epsilon must be positive, got %v", l.Name(), l.Epsilon)
+		return nil, errors.Errorf("batchnorm %q: epsilon must be positive, got %v", l.Name(), l.Epsilon)
 	}
-	if in <= 0 {
-		return 0, errors.Errorf("batchnorm %q: input has %d features", l.Name(), in)
+	if err := checkShape("batchnorm", l.Name(), inShape); err != nil {
+		return nil, err
 	}
-	l.in = in
+	l.in = Shape(inShape).Clone()
+	channels := inShape[len(inShape)-1]
 	mk := func(name string, trainable bool, v float64) (*graph.Param, error) {
-		p, err := graph.NewParam(l.Name()+"/"+name, dt, trainable, 1, in)
+		p, err := graph.NewParam(l.Name()+"/"+name, dt, trainable, 1, channels)
 		if err != nil {
 			return nil, errors.Wrapf(err, "batchnorm %q", l.Name())
 		}
@@ -57,18 +65,18 @@ func (l *BatchNormLayer) Build(in int, dt tensor.Dtype, rng *rand.Rand) (int, er
 	}
 	var err error
 	if l.Gamma, err = mk("gamma", true, 1); err != nil {
-		return 0, err
+		return nil, err
 	}
 	if l.Beta, err = mk("beta", true, 0); err != nil {
-		return 0, err
+		return nil, err
 	}
 	if l.MovingMean, err = mk("moving_mean", false, 0); err != nil {
-		return 0, err
+		return nil, err
 	}
 	if l.MovingVariance, err = mk("moving_variance", false, 1); err != nil {
-		return 0, err
+		return nil, err
 	}
-	return in, nil
+	return l.in.Clone(), nil
 }
 
 // Params implements Layer: gamma, beta, then the two moving statistics.
@@ -81,10 +89,26 @@ func (l *BatchNormLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if l.Gamma == nil {
 		return nil, errors.Errorf("batchnorm %q: not built", l.Name())
 	}
-	if x.Dims() != 2 || x.Shape()[1] != l.in {
-		return nil, errors.Errorf("batchnorm %q: input has shape %v, want (batch, %d)", l.Name(), x.Shape(), l.in)
+	if err := wantShape("batchnorm", l.Name(), x.Shape(), l.in); err != nil {
+		return nil, err
 	}
-	y, err := l.forward(b, x)
+	if len(l.in) == 1 {
+		y, err := l.forward(b, x)
+		return y, errors.Wrapf(err, "batchnorm %q", l.Name())
+	}
+	// An N-d batch is a (batch·positions, channels) matrix for the
+	// per-channel statistics, then its own shape again.
+	shape := x.Shape().Clone()
+	c := l.in[len(l.in)-1]
+	flat, err := reshape(x, shape.TotalSize()/c, c)
+	if err != nil {
+		return nil, errors.Wrapf(err, "batchnorm %q", l.Name())
+	}
+	y, err := l.forward(b, flat)
+	if err != nil {
+		return nil, errors.Wrapf(err, "batchnorm %q", l.Name())
+	}
+	y, err = reshape(y, shape...)
 	return y, errors.Wrapf(err, "batchnorm %q", l.Name())
 }
 

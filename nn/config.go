@@ -3,6 +3,7 @@ package nn
 import (
 	"maps"
 	"math/rand"
+	"slices"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
@@ -19,27 +20,41 @@ import (
 // restricted to numbers so that a file stays data). Options must be finite:
 // JSON has no NaN or infinity.
 type LayerConfig struct {
-	Type       string             `json:"type"`
-	Name       string             `json:"name"`
-	Units      int                `json:"units,omitempty"`
-	Activation string             `json:"activation,omitempty"`
-	Rate       float64            `json:"rate,omitempty"`
-	Momentum   float64            `json:"momentum,omitempty"`
-	Epsilon    float64            `json:"epsilon,omitempty"`
-	Options    map[string]float64 `json:"options,omitempty"`
+	Type       string  `json:"type"`
+	Name       string  `json:"name"`
+	Units      int     `json:"units,omitempty"`
+	Activation string  `json:"activation,omitempty"`
+	Rate       float64 `json:"rate,omitempty"`
+	Momentum   float64 `json:"momentum,omitempty"`
+	Epsilon    float64 `json:"epsilon,omitempty"`
+	// Convolution and pooling settings: filters, window and stride sizes
+	// as (height, width), padding "valid" or "same".
+	Filters    int    `json:"filters,omitempty"`
+	KernelSize []int  `json:"kernel_size,omitempty"`
+	PoolSize   []int  `json:"pool_size,omitempty"`
+	Strides    []int  `json:"strides,omitempty"`
+	Padding    string `json:"padding,omitempty"`
+	// TargetShape is a Reshape's target.
+	TargetShape []int              `json:"target_shape,omitempty"`
+	Options     map[string]float64 `json:"options,omitempty"`
 }
 
 // Equal reports whether c and o describe the same layer. A nil and an empty
 // Options are the same: JSON drops both.
 func (c LayerConfig) Equal(o LayerConfig) bool {
 	return c.Type == o.Type && c.Name == o.Name && c.Units == o.Units && c.Activation == o.Activation &&
-		c.Rate == o.Rate && c.Momentum == o.Momentum && c.Epsilon == o.Epsilon && maps.Equal(c.Options, o.Options)
+		c.Rate == o.Rate && c.Momentum == o.Momentum && c.Epsilon == o.Epsilon && maps.Equal(c.Options, o.Options) &&
+		c.Filters == o.Filters && slices.Equal(c.KernelSize, o.KernelSize) && slices.Equal(c.PoolSize, o.PoolSize) &&
+		slices.Equal(c.Strides, o.Strides) && c.Padding == o.Padding && slices.Equal(c.TargetShape, o.TargetShape)
 }
 
 // ModelConfig describes a built Sequential model (Keras's get_config).
+// Input is the per-sample input shape; in JSON a 1-D shape is a plain
+// number, as files written when inputs were widths hold it, and other
+// shapes are arrays ([28, 28, 1]). Both load.
 type ModelConfig struct {
 	Name   string        `json:"name"`
-	Input  int           `json:"input"`
+	Input  Shape         `json:"input"`
 	DType  string        `json:"dtype"`
 	Layers []LayerConfig `json:"layers"`
 }
@@ -68,6 +83,27 @@ func (l *DropoutLayer) Config() LayerConfig {
 }
 
 // Config implements Configurer.
+func (l *Conv2DLayer) Config() LayerConfig {
+	// Copies, so that editing a config never edits the layer.
+	return LayerConfig{Type: l.Type(), Name: l.Name(), Filters: l.Filters, KernelSize: []int{l.KernelSize[0], l.KernelSize[1]},
+		Strides: []int{l.Strides[0], l.Strides[1]}, Padding: l.Padding, Activation: l.Act.Name()}
+}
+
+// Config implements Configurer.
+func (l *MaxPooling2DLayer) Config() LayerConfig {
+	return LayerConfig{Type: l.Type(), Name: l.Name(), PoolSize: []int{l.PoolSize[0], l.PoolSize[1]},
+		Strides: []int{l.Strides[0], l.Strides[1]}, Padding: l.Padding}
+}
+
+// Config implements Configurer.
+func (l *FlattenLayer) Config() LayerConfig { return LayerConfig{Type: l.Type(), Name: l.Name()} }
+
+// Config implements Configurer.
+func (l *ReshapeLayer) Config() LayerConfig {
+	return LayerConfig{Type: l.Type(), Name: l.Name(), TargetShape: append([]int(nil), l.Target...)}
+}
+
+// Config implements Configurer.
 func (l *ActivationLayer) Config() LayerConfig {
 	return LayerConfig{Type: l.Type(), Name: l.Name(), Activation: l.Act.Name()}
 }
@@ -77,7 +113,7 @@ func (m *Model) Config() (ModelConfig, error) {
 	if !m.built {
 		return ModelConfig{}, errors.Errorf("model %q: not built", m.Name)
 	}
-	c := ModelConfig{Name: m.Name, Input: m.in, DType: m.dtype.String()}
+	c := ModelConfig{Name: m.Name, Input: m.in.Clone(), DType: m.dtype.String()}
 	for _, l := range m.Layers {
 		cf, ok := l.(Configurer)
 		if !ok {
@@ -113,7 +149,7 @@ func FromConfig(c ModelConfig) (*Model, error) {
 		layers[i] = l
 	}
 	m := Sequential(c.Name, layers...)
-	if err := m.Build(c.Input, BuildOptions{DType: dt}); err != nil {
+	if err := m.BuildShape(c.Input, BuildOptions{DType: dt}); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -141,14 +177,15 @@ const maxParams = 1 << 40
 const maxCountByBuild = 1 << 16
 
 // ParamCounter is implemented by layers that can say, without allocating,
-// how many weights Build would create for inputs of in features (trainable
-// and not) and the width of the output. Every built-in layer does.
+// how many weights Build would create for samples of shape in (trainable
+// and not) and the shape of the output. Every built-in layer does.
 // Implement it in a custom layer so that train.Load can check a file's
 // declared size against its bytes before building the model; the count
-// must equal the sum of Params' sizes after Build(in, ...), and must
-// return an error rather than overflow (keep counts below 2^40).
+// must equal the sum of Params' sizes after Build(in, ...), the shape must
+// be what Build returns, and it must return an error rather than overflow
+// (keep counts below 2^40).
 type ParamCounter interface {
-	CountParams(in int) (params int64, out int, err error)
+	CountParams(in []int) (params int64, out []int, err error)
 }
 
 // ParamCount returns how many weights a model of this description holds,
@@ -156,9 +193,9 @@ type ParamCounter interface {
 // bytes it actually holds before building it. Each layer is made through the
 // registry, unbuilt, and counts its own params (ParamCounter). A registered
 // layer without ParamCounter is built to be counted, on a throwaway copy, and
-// only while the running width is at most 65,536: above that ParamCount
-// refuses, since building would allocate whatever the header claims. Widths
-// and the total are capped at 2^40.
+// only while the running input holds at most 65,536 elements: above that
+// ParamCount refuses, since building would allocate whatever the header
+// claims. Shape sizes and the total are capped at 2^40.
 func (c ModelConfig) ParamCount() (int64, error) { return c.ParamCountWithin(maxParams) }
 
 // ParamCountWithin is ParamCount for a reader that knows the most weights
@@ -167,27 +204,30 @@ func (c ModelConfig) ParamCount() (int64, error) { return c.ParamCountWithin(max
 // error. Layers built to be counted so allocate little more than the file
 // could fill, however many the header stacks.
 func (c ModelConfig) ParamCountWithin(limit int64) (int64, error) {
-	if c.Input <= 0 || c.Input > maxParams {
-		return 0, errors.Errorf("model %q: input width %d", c.Name, c.Input)
+	if n := c.Input.Size(); n <= 0 || len(c.Input) == 0 {
+		if len(c.Input) == 1 {
+			return 0, errors.Errorf("model %q: input width %d", c.Name, c.Input[0])
+		}
+		return 0, errors.Errorf("model %q: input shape %v", c.Name, []int(c.Input))
 	}
 	dt, err := c.dtype()
 	if err != nil {
 		return 0, err
 	}
 	var total int64
-	width := c.Input
+	shape := c.Input.Clone()
 	for i, lc := range c.Layers {
 		l, err := newLayer(lc)
 		if err != nil {
 			return 0, errors.Wrapf(err, "model %q: layer %d", c.Name, i)
 		}
 		l.SetName(lc.Name)
-		n, out, err := countParams(l, width, dt)
+		n, out, err := countParams(l, shape, dt)
 		if err != nil {
 			return 0, errors.Wrapf(err, "model %q: layer %d", c.Name, i)
 		}
-		if n < 0 || out <= 0 || out > maxParams {
-			return 0, errors.Errorf("model %q: layer %d (%s) counts %d params and %d outputs", c.Name, i, lc.Type, n, out)
+		if n < 0 || Shape(out).Size() <= 0 {
+			return 0, errors.Errorf("model %q: layer %d (%s) counts %d params and output shape %v", c.Name, i, lc.Type, n, out)
 		}
 		if total += n; total > maxParams {
 			return 0, errors.Errorf("model %q: more than %d weights", c.Name, int64(maxParams))
@@ -195,23 +235,23 @@ func (c ModelConfig) ParamCountWithin(limit int64) (int64, error) {
 		if total > limit {
 			return total, nil
 		}
-		width = out
+		shape = Shape(out).Clone()
 	}
 	return total, nil
 }
 
 // countParams asks l for its count, or builds it when it cannot say.
-func countParams(l Layer, in int, dt tensor.Dtype) (int64, int, error) {
+func countParams(l Layer, in Shape, dt tensor.Dtype) (int64, []int, error) {
 	if pc, ok := l.(ParamCounter); ok {
-		return pc.CountParams(in)
+		return pc.CountParams(in.Clone())
 	}
-	if in > maxCountByBuild {
-		return 0, 0, errors.Errorf("%s %q: cannot count its params for %d inputs: the layer does not implement nn.ParamCounter, and it is built to be counted only up to %d inputs",
-			l.Type(), l.Name(), in, maxCountByBuild)
+	if in.Size() > maxCountByBuild {
+		return 0, nil, errors.Errorf("%s %q: cannot count its params for %d inputs: the layer does not implement nn.ParamCounter, and it is built to be counted only up to %d inputs",
+			l.Type(), l.Name(), in.Size(), maxCountByBuild)
 	}
-	out, err := l.Build(in, dt, rand.New(rand.NewSource(0)))
+	out, err := l.Build(in.Clone(), dt, rand.New(rand.NewSource(0)))
 	if err != nil {
-		return 0, 0, err
+		return 0, nil, err
 	}
 	var n int64
 	for _, p := range l.Params() {
@@ -222,47 +262,41 @@ func countParams(l Layer, in int, dt tensor.Dtype) (int64, int, error) {
 	return n, out, nil
 }
 
-// checkWidth rejects an input width no layer can have.
-func checkWidth(kind, name string, in int) error {
-	if in <= 0 || in > maxParams {
-		return errors.Errorf("%s %q: input has %d features", kind, name, in)
-	}
-	return nil
-}
-
-// CountParams implements ParamCounter: in×units weights and units biases.
-func (l *DenseLayer) CountParams(in int) (int64, int, error) {
-	if err := checkWidth("dense", l.Name(), in); err != nil {
-		return 0, 0, err
+// CountParams implements ParamCounter: in×units weights and units biases;
+// the input must be 1-D.
+func (l *DenseLayer) CountParams(inShape []int) (int64, []int, error) {
+	in, err := denseInput(l.Name(), inShape)
+	if err != nil {
+		return 0, nil, err
 	}
 	if l.Units <= 0 {
-		return 0, 0, errors.Errorf("dense %q: units must be positive, got %d", l.Name(), l.Units)
+		return 0, nil, errors.Errorf("dense %q: units must be positive, got %d", l.Name(), l.Units)
 	}
 	if l.Units > maxParams {
-		return 0, 0, errors.Errorf("dense %q: %d units is too many", l.Name(), l.Units)
+		return 0, nil, errors.Errorf("dense %q: %d units is too many", l.Name(), l.Units)
 	}
 	u := int64(l.Units)
 	if int64(in) > maxParams/u {
-		return 0, 0, errors.Errorf("dense %q: %d×%d weights is too many", l.Name(), in, u)
+		return 0, nil, errors.Errorf("dense %q: %d×%d weights is too many", l.Name(), in, u)
 	}
-	return int64(in)*u + u, l.Units, nil
+	return int64(in)*u + u, []int{l.Units}, nil
 }
 
 // CountParams implements ParamCounter: gamma, beta and the two moving
-// statistics, one of each per feature.
-func (l *BatchNormLayer) CountParams(in int) (int64, int, error) {
-	if err := checkWidth("batchnorm", l.Name(), in); err != nil {
-		return 0, 0, err
+// statistics, one of each per channel (the last axis).
+func (l *BatchNormLayer) CountParams(in []int) (int64, []int, error) {
+	if err := checkShape("batchnorm", l.Name(), in); err != nil {
+		return 0, nil, err
 	}
-	return 4 * int64(in), in, nil
+	return 4 * int64(in[len(in)-1]), Shape(in).Clone(), nil
 }
 
 // CountParams implements ParamCounter; dropout has no params.
-func (l *DropoutLayer) CountParams(in int) (int64, int, error) {
-	return 0, in, checkWidth("dropout", l.Name(), in)
+func (l *DropoutLayer) CountParams(in []int) (int64, []int, error) {
+	return 0, Shape(in).Clone(), checkShape("dropout", l.Name(), in)
 }
 
 // CountParams implements ParamCounter; an activation has no params.
-func (l *ActivationLayer) CountParams(in int) (int64, int, error) {
-	return 0, in, checkWidth("activation", l.Name(), in)
+func (l *ActivationLayer) CountParams(in []int) (int64, []int, error) {
+	return 0, Shape(in).Clone(), checkShape("activation", l.Name(), in)
 }

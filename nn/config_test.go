@@ -48,12 +48,12 @@ func TestFromConfigErrors(t *testing.T) {
 		c    ModelConfig
 		want string
 	}{
-		{ModelConfig{Name: "m", Input: 4, Layers: []LayerConfig{{Type: "Conv2D", Name: "c"}}}, `unknown layer type "Conv2D"`},
-		{ModelConfig{Name: "m", Input: 4, Layers: []LayerConfig{{Type: "Dense", Name: "d", Units: 3, Activation: "swish"}}}, `unknown activation "swish"`},
-		{ModelConfig{Name: "m", Input: 4, Layers: []LayerConfig{{Type: "Dense", Name: "d", Units: 0}}}, "units must be positive"},
-		{ModelConfig{Name: "m", Input: 4, DType: "int8", Layers: []LayerConfig{{Type: "Dense", Name: "d", Units: 1}}}, `unsupported dtype "int8"`},
-		{ModelConfig{Name: "m", Input: 4}, "no layers"},
-		{ModelConfig{Name: "m", Input: 4, Layers: []LayerConfig{{Type: "Dense", Units: 2}}}, "layer 0 has no name"},
+		{ModelConfig{Name: "m", Input: Shape{4}, Layers: []LayerConfig{{Type: "LSTM", Name: "c"}}}, `unknown layer type "LSTM"`},
+		{ModelConfig{Name: "m", Input: Shape{4}, Layers: []LayerConfig{{Type: "Dense", Name: "d", Units: 3, Activation: "swish"}}}, `unknown activation "swish"`},
+		{ModelConfig{Name: "m", Input: Shape{4}, Layers: []LayerConfig{{Type: "Dense", Name: "d", Units: 0}}}, "units must be positive"},
+		{ModelConfig{Name: "m", Input: Shape{4}, DType: "int8", Layers: []LayerConfig{{Type: "Dense", Name: "d", Units: 1}}}, `unsupported dtype "int8"`},
+		{ModelConfig{Name: "m", Input: Shape{4}}, "no layers"},
+		{ModelConfig{Name: "m", Input: Shape{4}, Layers: []LayerConfig{{Type: "Dense", Units: 2}}}, "layer 0 has no name"},
 	}
 	for _, c := range cases {
 		if _, err := FromConfig(c.c); err == nil || !strings.Contains(err.Error(), c.want) {
@@ -65,15 +65,15 @@ func TestFromConfigErrors(t *testing.T) {
 // An unregistered type is ErrUnknownLayer, names the type, and lists what
 // is registered, from FromConfig and from ParamCount alike.
 func TestUnknownLayerType(t *testing.T) {
-	c := ModelConfig{Name: "m", Input: 4, Layers: []LayerConfig{{Type: "Dense", Name: "d", Units: 2}, {Type: "Conv2D", Name: "c"}}}
+	c := ModelConfig{Name: "m", Input: Shape{4}, Layers: []LayerConfig{{Type: "Dense", Name: "d", Units: 2}, {Type: "LSTM", Name: "c"}}}
 	_, err1 := FromConfig(c)
 	_, err2 := c.ParamCount()
 	for i, err := range []error{err1, err2} {
 		var u *UnknownLayerError
-		if !errors.Is(err, ErrUnknownLayer) || !errors.As(err, &u) || u.Type != "Conv2D" {
-			t.Fatalf("call %d: error %v, want an *UnknownLayerError for Conv2D", i, err)
+		if !errors.Is(err, ErrUnknownLayer) || !errors.As(err, &u) || u.Type != "LSTM" {
+			t.Fatalf("call %d: error %v, want an *UnknownLayerError for LSTM", i, err)
 		}
-		for _, w := range []string{`layer 1: unknown layer type "Conv2D"`, "Activation, BatchNormalization, Dense, Dropout", "nn.RegisterLayer"} {
+		for _, w := range []string{`layer 1: unknown layer type "LSTM"`, "Activation, BatchNormalization, Conv2D, Dense, Dropout, Flatten, MaxPooling2D, Reshape", "nn.RegisterLayer"} {
 			if !strings.Contains(err.Error(), w) {
 				t.Errorf("call %d: error %q does not say %q", i, err, w)
 			}
@@ -130,10 +130,10 @@ func (l *scaleLayer) Type() string { return "TestScale" }
 // scaleBuilds counts scaleLayer builds, to show which ParamCount made.
 var scaleBuilds int
 
-func (l *scaleLayer) Build(in int, dt tensor.Dtype, _ *rand.Rand) (int, error) {
+func (l *scaleLayer) Build(in []int, dt tensor.Dtype, _ *rand.Rand) ([]int, error) {
 	scaleBuilds++
 	var err error
-	l.S, err = graph.NewParam(l.Name()+"/s", dt, true, 1, in)
+	l.S, err = graph.NewParam(l.Name()+"/s", dt, true, 1, in[0])
 	return in, err
 }
 func (l *scaleLayer) Params() []*graph.Param { return []*graph.Param{l.S} }
@@ -149,8 +149,8 @@ func (l *scaleLayer) Config() LayerConfig { return LayerConfig{Type: l.Type(), N
 // countedScale is scaleLayer with ParamCounter.
 type countedScale struct{ scaleLayer }
 
-func (l *countedScale) Type() string                           { return "TestCountedScale" }
-func (l *countedScale) CountParams(in int) (int64, int, error) { return int64(in), in, nil }
+func (l *countedScale) Type() string                               { return "TestCountedScale" }
+func (l *countedScale) CountParams(in []int) (int64, []int, error) { return int64(in[0]), in, nil }
 
 func init() {
 	for name, f := range map[string]LayerConstructor{
@@ -164,7 +164,7 @@ func init() {
 }
 
 func TestParamCount(t *testing.T) {
-	layers := func(ls ...LayerConfig) ModelConfig { return ModelConfig{Name: "m", Input: 4, Layers: ls} }
+	layers := func(ls ...LayerConfig) ModelConfig { return ModelConfig{Name: "m", Input: Shape{4}, Layers: ls} }
 	n := 0
 	dense := func(u int) LayerConfig {
 		n++
@@ -182,17 +182,17 @@ func TestParamCount(t *testing.T) {
 		// The custom layer has one s per feature: 4, then 16 after Dense(16).
 		{"custom, built to count", layers(LayerConfig{Type: "TestScale", Name: "s"}, dense(16), LayerConfig{Type: "TestScale", Name: "s2"}), 4 + 80 + 16, ""},
 		{"custom, counting itself", layers(LayerConfig{Type: "TestCountedScale", Name: "s"}), 4, ""},
-		{"custom too wide to build", ModelConfig{Name: "m", Input: 1 << 20, Layers: []LayerConfig{{Type: "TestScale", Name: "s"}}}, 0,
+		{"custom too wide to build", ModelConfig{Name: "m", Input: Shape{1 << 20}, Layers: []LayerConfig{{Type: "TestScale", Name: "s"}}}, 0,
 			`TestScale "s": cannot count its params for 1048576 inputs: the layer does not implement nn.ParamCounter`},
 		// A counting layer is trusted with any width up to the cap.
-		{"custom counting, wide", ModelConfig{Name: "m", Input: 1 << 30, Layers: []LayerConfig{{Type: "TestCountedScale", Name: "s"}}}, 1 << 30, ""},
-		{"dense overflow", ModelConfig{Name: "m", Input: 100000, Layers: []LayerConfig{dense(1000000000)}}, 0, "100000×1000000000 weights is too many"},
+		{"custom counting, wide", ModelConfig{Name: "m", Input: Shape{1 << 30}, Layers: []LayerConfig{{Type: "TestCountedScale", Name: "s"}}}, 1 << 30, ""},
+		{"dense overflow", ModelConfig{Name: "m", Input: Shape{100000}, Layers: []LayerConfig{dense(1000000000)}}, 0, "100000×1000000000 weights is too many"},
 		{"dense units beyond the cap", layers(dense(1 << 41)), 0, "2199023255552 units is too many"},
 		{"zero units", layers(dense(0)), 0, "units must be positive, got 0"},
-		{"total beyond the cap", ModelConfig{Name: "m", Input: 1 << 20, Layers: []LayerConfig{dense(1 << 19), dense(1 << 20), dense(1 << 20)}}, 0, "more than 1099511627776 weights"},
-		{"batchnorm beyond the cap", ModelConfig{Name: "m", Input: 1 << 39, Layers: []LayerConfig{{Type: "BatchNormalization", Name: "b"}}}, 0, "more than 1099511627776 weights"},
-		{"input beyond the cap", ModelConfig{Name: "m", Input: 1<<40 + 1, Layers: []LayerConfig{dense(1)}}, 0, "input width 1099511627777"},
-		{"bad dtype", ModelConfig{Name: "m", Input: 2, DType: "int8", Layers: []LayerConfig{dense(1)}}, 0, `unsupported dtype "int8"`},
+		{"total beyond the cap", ModelConfig{Name: "m", Input: Shape{1 << 20}, Layers: []LayerConfig{dense(1 << 19), dense(1 << 20), dense(1 << 20)}}, 0, "more than 1099511627776 weights"},
+		{"batchnorm beyond the cap", ModelConfig{Name: "m", Input: Shape{1 << 39}, Layers: []LayerConfig{{Type: "BatchNormalization", Name: "b"}}}, 0, "more than 1099511627776 weights"},
+		{"input beyond the cap", ModelConfig{Name: "m", Input: Shape{1<<40 + 1}, Layers: []LayerConfig{dense(1)}}, 0, "input width 1099511627777"},
+		{"bad dtype", ModelConfig{Name: "m", Input: Shape{2}, DType: "int8", Layers: []LayerConfig{dense(1)}}, 0, `unsupported dtype "int8"`},
 	}
 	for _, c := range cases {
 		count, err := c.c.ParamCount()
@@ -206,7 +206,7 @@ func TestParamCount(t *testing.T) {
 			t.Errorf("%s: count %d, error %v, want %d", c.name, count, err, c.want)
 		}
 		// The count is what building allocates.
-		if c.c.Input > 1<<16 {
+		if c.c.Input.Size() > 1<<16 {
 			continue
 		}
 		m, err := FromConfig(c.c)
@@ -227,7 +227,7 @@ func TestParamCount(t *testing.T) {
 // layers are neither counted nor built.
 func TestParamCountWithin(t *testing.T) {
 	scale := LayerConfig{Type: "TestScale", Name: "s1"}
-	c := ModelConfig{Name: "m", Input: 4, Layers: []LayerConfig{scale, {Type: "Dense", Name: "d", Units: 16}, {Type: "TestScale", Name: "s2"}}}
+	c := ModelConfig{Name: "m", Input: Shape{4}, Layers: []LayerConfig{scale, {Type: "Dense", Name: "d", Units: 16}, {Type: "TestScale", Name: "s2"}}}
 	for _, tc := range []struct {
 		limit  int64
 		want   int64

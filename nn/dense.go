@@ -29,23 +29,38 @@ func Dense(units int, act Activation) *DenseLayer { return &DenseLayer{Units: un
 func (l *DenseLayer) Type() string { return "Dense" }
 
 // Build implements Layer.
-func (l *DenseLayer) Build(in int, dt tensor.Dtype, rng *rand.Rand) (int, error) {
+// The input must be 1-D: a Dense after an image-shaped output needs a
+// Flatten between them (Keras's Dense would act on the last axis alone,
+// which is rarely what a model means here).
+func (l *DenseLayer) Build(inShape []int, dt tensor.Dtype, rng *rand.Rand) ([]int, error) {
 	if l.Units <= 0 {
-		return 0, errors.Errorf("dense %q: units must be positive, got %d", l.Name(), l.Units)
+		return nil, errors.Errorf("dense %q: units must be positive, got %d", l.Name(), l.Units)
 	}
-	if in <= 0 {
-		return 0, errors.Errorf("dense %q: input has %d features", l.Name(), in)
+	in, err := denseInput(l.Name(), inShape)
+	if err != nil {
+		return nil, err
 	}
-	var err error
 	l.in = in
 	if l.Kernel, err = graph.NewParam(l.Name()+"/kernel", dt, true, in, l.Units); err != nil {
-		return 0, errors.Wrapf(err, "dense %q", l.Name())
+		return nil, errors.Wrapf(err, "dense %q", l.Name())
 	}
 	if l.Bias, err = graph.NewParam(l.Name()+"/bias", dt, true, 1, l.Units); err != nil {
-		return 0, errors.Wrapf(err, "dense %q", l.Name())
+		return nil, errors.Wrapf(err, "dense %q", l.Name())
 	}
 	glorotUniform(l.Kernel, in, l.Units, rng)
-	return l.Units, nil
+	return []int{l.Units}, nil
+}
+
+// denseInput returns the width of a 1-D input shape, or an error naming
+// the layer for any other shape.
+func denseInput(name string, in []int) (int, error) {
+	if len(in) != 1 {
+		return 0, errors.Errorf("dense %q: input shape %s is %d-D, want 1-D (add a Flatten before it)", name, ShapeString(in), len(in))
+	}
+	if err := checkShape("dense", name, in); err != nil {
+		return 0, err
+	}
+	return in[0], nil
 }
 
 // Params implements Layer.

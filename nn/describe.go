@@ -25,8 +25,8 @@ func (m *Model) Describe() ([]LayerInfo, error) {
 		for _, p := range l.Params() {
 			n += p.Size()
 		}
-		out[i] = LayerInfo{Name: l.Name(), Type: l.Type(), Input: []int{in}, Output: []int{m.widths[i]}, Params: n}
-		in = m.widths[i]
+		out[i] = LayerInfo{Name: l.Name(), Type: l.Type(), Input: in.Clone(), Output: m.shapes[i].Clone(), Params: n}
+		in = m.shapes[i]
 	}
 	return out, nil
 }

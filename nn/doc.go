@@ -1,10 +1,16 @@
 // Package nn builds neural-network layers as Gorgonia graphs: Dense,
-// BatchNorm, Dropout and activations, stacked by Sequential into a Model
-// that prints a Keras-style Summary.
+// BatchNorm, Dropout, activations, Conv2D, MaxPooling2D, Flatten and
+// Reshape, stacked by Sequential into a Model that prints a Keras-style
+// Summary.
 //
 // A layer is declared first and built later: Sequential only records the
-// stack, and Model.Build creates the params once the input width is known,
-// drawing initial values from a seeded generator. Forward then adds the
+// stack, and Model.Build (a flat width) or Model.BuildShape (a per-sample
+// shape such as (28, 28, 1), channels last as in Keras) creates the params
+// once the input is known, threading each layer's output shape into the
+// next and drawing initial values from a seeded generator. Graphs take
+// samples flat, (batch, features), as data sources give them; the model
+// reshapes them to its input shape, and a Dense needs a 1-D input (a
+// Flatten after images). Forward then adds the
 // layer's nodes to a graph.Builder, once per graph: a training graph and an
 // inference graph of each batch size share the same params.
 //
@@ -23,6 +29,12 @@
 //     training and with its moving averages in inference, updates the moving
 //     averages with momentum 0.99 after each training step, and counts them
 //     as non-trainable params. gamma starts at 1, beta at 0, epsilon is 1e-3.
+//   - Conv2D is im2col over channels-last images then the Dense product, so
+//     it runs on the same GEMM; MaxPooling2D is its own channels-last op.
+//     Gorgonia's Conv2d and MaxPool2D are channels-first, pad symmetrically
+//     (MaxPool2D offsets asymmetric padding from the wrong side), and its
+//     Transpose and Reshape alias their input where the tape machine
+//     overwrites values in place; reshapes here copy.
 //   - Dropout multiplies by a mask fed each step from a seeded generator,
 //     holding 0 or 1/(1-rate), so its gradient is exact at any rate; it is the
 //     identity in inference.
@@ -43,6 +55,8 @@
 // by type name with RegisterLayer, so that a saved model holding them can
 // be loaded again.
 //
-// Mistakes in a stack (zero units, a rate outside [0,1), an input width that
-// does not match) are reported by Build as errors naming the layer.
+// Mistakes in a stack (zero units or filters, a rate outside [0,1), a
+// kernel larger than its input, a Dense after images without Flatten, an
+// input that does not match) are reported by Build as errors naming the
+// layer.
 package nn

@@ -21,7 +21,7 @@ import (
 type DropoutLayer struct {
 	Named
 	Rate float64
-	in   int
+	in   Shape
 }
 
 // Dropout returns a dropout layer dropping inputs with probability rate.
@@ -31,12 +31,15 @@ func Dropout(rate float64) *DropoutLayer { return &DropoutLayer{Rate: rate} }
 func (l *DropoutLayer) Type() string { return "Dropout" }
 
 // Build implements Layer.
-func (l *DropoutLayer) Build(in int, dt tensor.Dtype, rng *rand.Rand) (int, error) {
+func (l *DropoutLayer) Build(in []int, dt tensor.Dtype, rng *rand.Rand) ([]int, error) {
 	if !(l.Rate >= 0 && l.Rate < 1) {
-		return 0, errors.Errorf("dropout %q: rate must be in [0, 1), got %v", l.Name(), l.Rate)
+		return nil, errors.Errorf("dropout %q: rate must be in [0, 1), got %v", l.Name(), l.Rate)
 	}
-	l.in = in
-	return in, nil
+	if err := checkShape("dropout", l.Name(), in); err != nil {
+		return nil, err
+	}
+	l.in = Shape(in).Clone()
+	return l.in.Clone(), nil
 }
 
 // Params implements Layer; dropout has none.
@@ -47,17 +50,19 @@ func (l *DropoutLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if !b.Training || l.Rate == 0 {
 		return x, nil
 	}
-	if x.Dims() != 2 {
-		return nil, errors.Errorf("dropout %q: input has shape %v, want (batch, features)", l.Name(), x.Shape())
+	if err := wantShape("dropout", l.Name(), x.Shape(), l.in); err != nil {
+		return nil, err
 	}
 	// Each graph type gets its own mask values, so that a float64 model
-	// scales by the float64 1/(1−rate), not by its float32 rounding.
-	name, rows, cols := l.Name()+"/mask", x.Shape()[0], x.Shape()[1]
+	// scales by the float64 1/(1−rate), not by its float32 rounding. The
+	// mask has x's shape, whatever its rank: every element is dropped on
+	// its own, as Keras's Dropout without noise_shape.
+	name, shape := l.Name()+"/mask", []int(x.Shape().Clone())
 	var mask *G.Node
 	if b.DType == graph.Float64 {
-		mask = b.Feed64(name, DropoutMask64(l.Rate), rows, cols)
+		mask = b.Feed64(name, DropoutMask64(l.Rate), shape...)
 	} else {
-		mask = b.Feed(name, DropoutMask(l.Rate), rows, cols)
+		mask = b.Feed(name, DropoutMask(l.Rate), shape...)
 	}
 	y, err := G.HadamardProd(x, mask)
 	return y, errors.Wrapf(err, "dropout %q", l.Name())

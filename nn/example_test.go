@@ -72,13 +72,17 @@ type Scale struct {
 // Type names the layer in summaries and files; it is the registered name.
 func (l *Scale) Type() string { return "Scale" }
 
-// Build creates s for in features.
-func (l *Scale) Build(in int, dt tensor.Dtype, _ *rand.Rand) (int, error) {
-	var err error
-	if l.S, err = graph.NewParam(l.Name()+"/s", dt, true, 1, in); err != nil {
-		return 0, err
+// Build creates s for a 1-D input shape (in features); the output has
+// the input's shape.
+func (l *Scale) Build(in []int, dt tensor.Dtype, _ *rand.Rand) ([]int, error) {
+	if len(in) != 1 {
+		return nil, fmt.Errorf("scale %q: input shape %v, want 1-D", l.Name(), in)
 	}
-	for i := 0; i < in; i++ {
+	var err error
+	if l.S, err = graph.NewParam(l.Name()+"/s", dt, true, 1, in[0]); err != nil {
+		return nil, err
+	}
+	for i := 0; i < in[0]; i++ {
 		l.S.SetAt(i, l.Init)
 	}
 	return in, nil
@@ -104,7 +108,12 @@ func (l *Scale) Config() nn.LayerConfig {
 
 // CountParams lets train.Load check a file's size before building the
 // model (nn.ParamCounter): one factor per feature.
-func (l *Scale) CountParams(in int) (int64, int, error) { return int64(in), in, nil }
+func (l *Scale) CountParams(in []int) (int64, []int, error) {
+	if len(in) != 1 {
+		return 0, nil, fmt.Errorf("scale %q: input shape %v, want 1-D", l.Name(), in)
+	}
+	return int64(in[0]), in, nil
+}
 
 // Registering the type once, in init, is what lets train.Load rebuild it.
 func init() {

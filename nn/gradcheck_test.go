@@ -21,10 +21,18 @@ const gradTol = 1e-6
 // input and every trainable param.
 func checkLayers(t *testing.T, name string, batch, in int, training bool, layers ...Layer) {
 	t.Helper()
+	checkLayersShape(t, name, batch, []int{in}, training, layers...)
+}
+
+// checkLayersShape is checkLayers for samples of shape inShape, fed flat as
+// (batch, size) so that the model's reshape to the input shape is checked too.
+func checkLayersShape(t *testing.T, name string, batch int, inShape []int, training bool, layers ...Layer) {
+	t.Helper()
 	m := Sequential(name, layers...)
-	if err := m.Build(in, BuildOptions{Seed: 3, DType: graph.Float64}); err != nil {
+	if err := m.BuildShape(inShape, BuildOptions{Seed: 3, DType: graph.Float64}); err != nil {
 		t.Fatal(err)
 	}
+	in := Shape(inShape).Size()
 	rng := rand.New(rand.NewSource(7))
 	// Give zero-initialised params (biases, beta) non-trivial values too.
 	for _, p := range m.Trainable() {

@@ -18,12 +18,17 @@ type Layer interface {
 	SetName(string)
 	// Type is the class name Summary prints ("Dense").
 	Type() string
-	// Build creates the layer's params for inputs of in features, of element
-	// type dt, drawing initial values from rng, and returns the output width.
-	Build(in int, dt tensor.Dtype, rng *rand.Rand) (out int, err error)
+	// Build creates the layer's params for samples of shape in (without
+	// the batch dimension: []int{784}, or []int{28, 28, 1} for an image,
+	// channels last), of element type dt, drawing initial values from rng,
+	// and returns the shape of each output sample. A flat width n is the
+	// 1-D shape []int{n}. A shape the layer cannot take is an error naming
+	// the layer.
+	Build(in []int, dt tensor.Dtype, rng *rand.Rand) (out []int, err error)
 	// Params lists the layer's params, trainable and not.
 	Params() []*graph.Param
-	// Forward adds the layer's nodes for input x to the builder's graph.
+	// Forward adds the layer's nodes for input x to the builder's graph;
+	// x has shape (batch, in...) for the shape Build was given.
 	Forward(b *graph.Builder, x *G.Node) (*G.Node, error)
 }
 

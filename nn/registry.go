@@ -30,6 +30,10 @@ func init() {
 		"BatchNormalization": func(c LayerConfig) (Layer, error) {
 			return &BatchNormLayer{Momentum: c.Momentum, Epsilon: c.Epsilon}, nil
 		},
+		"Conv2D":       conv2DFromConfig,
+		"MaxPooling2D": maxPooling2DFromConfig,
+		"Flatten":      func(LayerConfig) (Layer, error) { return Flatten(), nil },
+		"Reshape":      func(c LayerConfig) (Layer, error) { return Reshape(c.TargetShape...), nil },
 	} {
 		if err := RegisterLayer(name, f); err != nil {
 			panic(err) // a built-in registered twice is a bug in this package
@@ -139,4 +143,42 @@ func activationFromConfig(c LayerConfig) (Layer, error) {
 		return nil, err
 	}
 	return Act(a), nil
+}
+
+// pair reads a (height, width) setting of a file; a missing one is def.
+func pair(what string, v []int, def [2]int) ([2]int, error) {
+	switch len(v) {
+	case 0:
+		return def, nil
+	case 2:
+		return [2]int{v[0], v[1]}, nil
+	}
+	return [2]int{}, errors.Errorf("%s %v: want (height, width)", what, v)
+}
+
+func conv2DFromConfig(c LayerConfig) (Layer, error) {
+	a, err := layerActivation(c)
+	if err != nil {
+		return nil, err
+	}
+	l := &Conv2DLayer{Filters: c.Filters, Padding: c.Padding, Act: a}
+	if l.KernelSize, err = pair("kernel size", c.KernelSize, [2]int{}); err != nil {
+		return nil, err
+	}
+	if l.Strides, err = pair("strides", c.Strides, [2]int{1, 1}); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func maxPooling2DFromConfig(c LayerConfig) (Layer, error) {
+	l := &MaxPooling2DLayer{Padding: c.Padding}
+	var err error
+	if l.PoolSize, err = pair("pool size", c.PoolSize, [2]int{2, 2}); err != nil {
+		return nil, err
+	}
+	if l.Strides, err = pair("strides", c.Strides, l.PoolSize); err != nil {
+		return nil, err
+	}
+	return l, nil
 }

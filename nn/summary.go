@@ -34,7 +34,7 @@ func (m *Model) Summary() string {
 		total += n
 		shape := "?"
 		if m.built {
-			shape = fmt.Sprintf("(None, %d)", m.widths[i])
+			shape = ShapeString(m.shapes[i])
 		}
 		label := fmt.Sprintf("%s (%s)", l.Name(), l.Type())
 		first, rest := label, ""

@@ -256,8 +256,8 @@ func loadParams(params []*graph.Param, d *decodedCheckpoint) error {
 }
 
 func sameArchitecture(got, want nn.ModelConfig) error {
-	if got.Input != want.Input {
-		return errors.Errorf("it takes %d inputs, the model %d", got.Input, want.Input)
+	if !got.Input.Equal(want.Input) {
+		return errors.Errorf("it takes inputs of shape %v, the model %v", []int(got.Input), []int(want.Input))
 	}
 	if len(got.Layers) != len(want.Layers) {
 		return errors.Errorf("it has %d layers, the model %d", len(got.Layers), len(want.Layers))

@@ -230,12 +230,12 @@ type testScale struct {
 }
 
 func (l *testScale) Type() string { return "TrainTestScale" }
-func (l *testScale) Build(in int, dt tensor.Dtype, _ *rand.Rand) (int, error) {
+func (l *testScale) Build(in []int, dt tensor.Dtype, _ *rand.Rand) ([]int, error) {
 	var err error
-	if l.S, err = graph.NewParam(l.Name()+"/s", dt, true, 1, in); err != nil {
-		return 0, err
+	if l.S, err = graph.NewParam(l.Name()+"/s", dt, true, 1, in[0]); err != nil {
+		return nil, err
 	}
-	v := make([]float64, in)
+	v := make([]float64, in[0])
 	for i := range v {
 		v[i] = l.Init
 	}

@@ -86,12 +86,12 @@ func checkLoaded(t *testing.T, raw []byte) {
 	}
 	// Predicting builds and runs the graph; a narrow model only, as the
 	// width is the header's to choose.
-	if mc, err := back.Model.Config(); err == nil && mc.Input <= 16 {
-		x := make([]float32, 2*mc.Input)
+	if mc, err := back.Model.Config(); err == nil && mc.Input.Size() <= 16 {
+		x := make([]float32, 2*mc.Input.Size())
 		for i := range x {
 			x[i] = float32(i%5) - 2
 		}
-		back.Predict(&memSource{x: x, y: make([]float32, 2), f: mc.Input, tw: 1}, 2)
+		back.Predict(&memSource{x: x, y: make([]float32, 2), f: mc.Input.Size(), tw: 1}, 2)
 	}
 }
 

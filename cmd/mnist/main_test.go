@@ -177,6 +177,28 @@ func TestMNISTSmoke(t *testing.T) {
 	}
 }
 
+// TestConvnetSmoke runs Keras's convnet recipe briefly on MNIST: the
+// images' (28, 28, 1) shape reaches the model, whose summary has Keras's
+// 104,202 params, and the outputs are those of the other recipes.
+func TestConvnetSmoke(t *testing.T) {
+	dir := mnistDir(t)
+	out, m, printed := runMNIST(t, "-data", dir, "-offline", "-model", "convnet", "-limit", "640", "-epochs", "1")
+	checkOutputs(t, out, m, 1)
+	if m["model"] != "convnet" || m["batch_size"] != 64.0 || m["learning_rate"] != 1e-3 {
+		t.Errorf("metrics: model %v, batch %v, lr %v; want convnet, 64, 0.001", m["model"], m["batch_size"], m["learning_rate"])
+	}
+	for _, want := range []string{"(None, 26, 26, 32)", "(None, 3, 3, 128)", "Total params: 104,202 (407.04 KB)", "10/10 ━━━━"} {
+		if !strings.Contains(printed, want) {
+			t.Errorf("output lacks %q:\n%s", want, printed)
+		}
+	}
+	t.Logf("convnet, 640 samples, 1 epoch: test accuracy %.4f", m["test_accuracy"])
+	// 640 images, 10 steps: far from 0.99, well above chance (0.1).
+	if acc := m["test_accuracy"].(float64); acc < 0.5 {
+		t.Errorf("test accuracy %.4f after 10 steps, want ≥ 0.5", acc)
+	}
+}
+
 func TestBadInput(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "a-file")
 	if err := os.WriteFile(file, nil, 0o644); err != nil {
@@ -207,6 +229,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"extra"}, "unexpected arguments"},
 		{[]string{"-dataset", "digits", "-out", filepath.Join(file, "sub")}, "output folder"},
 		{[]string{"-data", empty, "-offline"}, "MNIST"},
+		// The 8x8 digits shrink to 1x1 before the convnet's second pooling.
+		{[]string{"-dataset", "digits", "-model", "convnet"}, `-model convnet on digits [8 8 1] images: model "digits": layer 3: maxpooling2d "max_pooling2d_1": window 2x2 is larger than its 1x1 input`},
 	}
 	for _, c := range cases {
 		dir := filepath.Join(t.TempDir(), "out")

@@ -1,0 +1,153 @@
+package nn
+
+import (
+	"math/rand"
+
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/graph"
+)
+
+// Conv2DLayer is a 2-D convolution over channels-last images (Keras's
+// Conv2D): act(conv(x, K) + b) with a kernel K of shape (kh, kw, in
+// channels, filters), initialised Glorot-uniform with fan-in kh·kw·cin
+// and fan-out kh·kw·filters as Keras does, and a zero bias of shape
+// (1, filters). Inputs are (height, width, channels); outputs are
+// (out height, out width, filters).
+//
+// The graph is im2col then a matrix product: every window of the input
+// becomes one row of a (batch·positions, kh·kw·cin) matrix (patchesOp),
+// whose product with the kernel seen as (kh·kw·cin, filters) is the
+// convolution. The product and bias (and ReLU) are graph.Builder.Dense,
+// the fused dense op or its twin, so a convolution runs on the same GEMM
+// as a dense layer.
+type Conv2DLayer struct {
+	Named
+	Filters    int
+	KernelSize [2]int // height, width
+	Strides    [2]int // vertical, horizontal
+	Padding    string // "valid" (default) or "same"
+	Act        Activation
+
+	g            window
+	in, out      Shape
+	Kernel, Bias *graph.Param
+}
+
+// Conv2D returns a convolution of filters square kernels of size
+// kernelSize, stride 1, padding "valid", followed by act (Keras's
+// Conv2D(filters, kernelSize, activation=act)). Set Strides and Padding,
+// or use WithStrides and WithPadding, for others.
+func Conv2D(filters, kernelSize int, act Activation) *Conv2DLayer {
+	return &Conv2DLayer{Filters: filters, KernelSize: [2]int{kernelSize, kernelSize}, Strides: [2]int{1, 1}, Padding: "valid", Act: act}
+}
+
+// WithStrides sets the strides and returns the layer.
+func (l *Conv2DLayer) WithStrides(vertical, horizontal int) *Conv2DLayer {
+	l.Strides = [2]int{vertical, horizontal}
+	return l
+}
+
+// WithPadding sets the padding, "valid" or "same", and returns the layer.
+func (l *Conv2DLayer) WithPadding(p string) *Conv2DLayer {
+	l.Padding = p
+	return l
+}
+
+// Type implements Layer.
+func (l *Conv2DLayer) Type() string { return "Conv2D" }
+
+// geometry checks the settings against a (height, width, channels) input
+// and returns the window and output shape.
+func (l *Conv2DLayer) geometry(in []int) (window, Shape, error) {
+	if l.Filters <= 0 {
+		return window{}, nil, errors.Errorf("conv2d %q: filters must be positive, got %d", l.Name(), l.Filters)
+	}
+	g, err := newWindow("conv2d", l.Name(), in, l.KernelSize, l.Strides, l.Padding)
+	if err != nil {
+		return window{}, nil, err
+	}
+	if int64(g.patchLen())*int64(l.Filters) > maxParams {
+		return window{}, nil, errors.Errorf("conv2d %q: %d×%d weights is too many", l.Name(), g.patchLen(), l.Filters)
+	}
+	return g, Shape{g.oh, g.ow, l.Filters}, nil
+}
+
+// Build implements Layer.
+func (l *Conv2DLayer) Build(in []int, dt tensor.Dtype, rng *rand.Rand) ([]int, error) {
+	g, out, err := l.geometry(in)
+	if err != nil {
+		return nil, err
+	}
+	if l.Kernel, err = graph.NewParam(l.Name()+"/kernel", dt, true, g.kh, g.kw, g.c, l.Filters); err != nil {
+		return nil, errors.Wrapf(err, "conv2d %q", l.Name())
+	}
+	if l.Bias, err = graph.NewParam(l.Name()+"/bias", dt, true, 1, l.Filters); err != nil {
+		return nil, errors.Wrapf(err, "conv2d %q", l.Name())
+	}
+	glorotUniform(l.Kernel, g.kh*g.kw*g.c, g.kh*g.kw*l.Filters, rng)
+	l.g, l.in, l.out = g, Shape(in).Clone(), out
+	return out.Clone(), nil
+}
+
+// CountParams implements ParamCounter: kh·kw·cin·filters weights and
+// filters biases.
+func (l *Conv2DLayer) CountParams(in []int) (int64, []int, error) {
+	g, out, err := l.geometry(in)
+	if err != nil {
+		return 0, nil, err
+	}
+	return int64(g.patchLen())*int64(l.Filters) + int64(l.Filters), out, nil
+}
+
+// Params implements Layer: the kernel, then the bias.
+func (l *Conv2DLayer) Params() []*graph.Param { return []*graph.Param{l.Kernel, l.Bias} }
+
+// Forward implements Layer.
+func (l *Conv2DLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	if l.Kernel == nil {
+		return nil, errors.Errorf("conv2d %q: not built", l.Name())
+	}
+	if err := wantShape("conv2d", l.Name(), x.Shape(), l.in); err != nil {
+		return nil, err
+	}
+	y, err := l.forward(b, x)
+	return y, errors.Wrapf(err, "conv2d %q", l.Name())
+}
+
+func (l *Conv2DLayer) forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	batch := x.Shape()[0]
+	cols, err := G.ApplyOp(&patchesOp{g: l.g, batch: batch, dt: b.DType}, x)
+	if err != nil {
+		return nil, err
+	}
+	k, err := b.Param(l.Kernel)
+	if err != nil {
+		return nil, err
+	}
+	// (kh, kw, cin, filters) row-major is (kh·kw·cin, filters) with rows in
+	// im2col's (row, column, channel) order.
+	w, err := reshape(k, l.g.patchLen(), l.Filters)
+	if err != nil {
+		return nil, err
+	}
+	bias, err := b.Param(l.Bias)
+	if err != nil {
+		return nil, err
+	}
+	relu := l.Act.name == ReLU.name
+	z, err := b.Dense(cols, w, bias, relu)
+	if err != nil {
+		return nil, err
+	}
+	if !relu {
+		// Applied to (positions, filters) rows: a softmax normalises over
+		// the filters, Keras's last axis.
+		if z, err = l.Act.Apply(b, z); err != nil {
+			return nil, err
+		}
+	}
+	return reshape(z, batch, l.g.oh, l.g.ow, l.Filters)
+}

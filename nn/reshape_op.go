@@ -1,0 +1,96 @@
+package nn
+
+import (
+	"fmt"
+	"hash"
+	"hash/fnv"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// reshape returns x's elements, row-major, in a node of shape to: a copy,
+// not Gorgonia's Reshape. Gorgonia's reshape returns a tensor sharing its
+// input's memory, and the tape machine does not see the alias: an op
+// downstream that it lets overwrite the reshaped value in place (a
+// broadcast subtraction, a product with a dropout mask) writes into the
+// input, which may be a param or a value the backward pass still needs
+// (this made finite-difference checks of N-d models fail by orders of
+// magnitude). Copying costs one pass over the values and owns its result.
+func reshape(x *G.Node, to ...int) (*G.Node, error) {
+	from := x.Shape().Clone()
+	if from.TotalSize() != tensor.Shape(to).TotalSize() {
+		return nil, errors.Errorf("reshape: %v has %d elements, %v has %d", from, from.TotalSize(), to, tensor.Shape(to).TotalSize())
+	}
+	if tensor.Shape(to).Eq(from) {
+		return x, nil
+	}
+	dt := x.Dtype()
+	return G.ApplyOp(&reshapeOp{dt: dt, from: from, to: tensor.Shape(to).Clone()}, x)
+}
+
+// reshapeOp copies a tensor into a new shape of the same size.
+type reshapeOp struct {
+	dt       tensor.Dtype
+	from, to tensor.Shape
+}
+
+func (op *reshapeOp) Arity() int { return 1 }
+func (op *reshapeOp) Type() hm.Type {
+	return hm.NewFnType(G.TensorType{Dims: op.from.Dims(), Of: op.dt}, G.TensorType{Dims: op.to.Dims(), Of: op.dt})
+}
+func (op *reshapeOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.to.Clone(), nil }
+func (op *reshapeOp) ReturnsPtr() bool                               { return false }
+func (op *reshapeOp) CallsExtern() bool                              { return false }
+func (op *reshapeOp) OverwritesInput() int                           { return -1 }
+func (op *reshapeOp) WriteHash(h hash.Hash)                          { fmt.Fprint(h, op.String()) }
+func (op *reshapeOp) Hashcode() uint32 {
+	h := fnv.New32a()
+	op.WriteHash(h)
+	return h.Sum32()
+}
+func (op *reshapeOp) String() string {
+	return fmt.Sprintf("gradgraph.reshape%v→%v %v", op.from, op.to, op.dt)
+}
+
+// Do copies the input's values into a fresh tensor of the new shape.
+func (op *reshapeOp) Do(vals ...G.Value) (G.Value, error) {
+	if len(vals) != 1 {
+		return nil, errors.Errorf("%v: %d inputs", op, len(vals))
+	}
+	in, ok := vals[0].(*tensor.Dense)
+	if !ok {
+		return nil, errors.Errorf("%v: input is %T", op, vals[0])
+	}
+	if !in.Shape().Eq(op.from) {
+		return nil, errors.Errorf("%v: input has shape %v", op, in.Shape())
+	}
+	if in.IsView() {
+		in = in.Materialize().(*tensor.Dense)
+	}
+	out := tensor.New(tensor.Of(op.dt), tensor.WithShape(op.to...))
+	switch d := out.Data().(type) {
+	case []float32:
+		copy(d, in.Data().([]float32))
+	case []float64:
+		copy(d, in.Data().([]float64))
+	default:
+		return nil, errors.Errorf("%v: unsupported dtype", op)
+	}
+	return out, nil
+}
+
+// DiffWRT implements gorgonia.SDOp.
+func (op *reshapeOp) DiffWRT(int) []bool { return []bool{true} }
+
+// SymDiff implements gorgonia.SDOp: the gradient is the output's gradient
+// put back into the input's shape.
+func (op *reshapeOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	dx, err := G.ApplyOp(&reshapeOp{dt: op.dt, from: op.to.Clone(), to: op.from.Clone()}, grad)
+	if err != nil {
+		return nil, errors.Wrap(err, "reshape gradient")
+	}
+	return G.Nodes{dx}, nil
+}
