@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/gradgraph/gradgraph/data"
@@ -110,6 +111,36 @@ func TestCheckpointInputFormat(t *testing.T) {
 		}
 		if fmt.Sprint(back.Model.InputShape()) != fmt.Sprint(c.m.InputShape()) {
 			t.Errorf("%s: loaded input shape %v, want %v", c.m.Name, back.Model.InputShape(), c.m.InputShape())
+		}
+	}
+}
+
+// TestFitBuildsForTheDataShape: Fit on an unbuilt model builds it for the
+// source's sample shape when the model takes it (a convnet on the 8×8
+// digits) and for the flat width otherwise (a Dense stack on the same
+// data), as Keras builds on the first batch.
+func TestFitBuildsForTheDataShape(t *testing.T) {
+	d, err := data.Digits()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		m    *nn.Model
+		want []int
+	}{
+		{"convnet", nn.Sequential("c", nn.Conv2D(4, 3, nn.ReLU), nn.Flatten(), nn.Dense(10, nn.Softmax)), []int{8, 8, 1}},
+		{"dense", nn.Sequential("d", nn.Dense(16, nn.ReLU), nn.Dense(10, nn.Softmax)), []int{64}},
+	} {
+		tr, err := Compile(tc.m, RMSprop(0.003), SparseCategoricalCrossentropy(), Accuracy())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tr.Fit(d, FitOptions{Epochs: 1, BatchSize: 64, Seed: 1}); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := tc.m.InputShape(); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: built for %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

@@ -79,7 +79,7 @@ func (t *Trainer) planFit(src data.Source, opt FitOptions) (*fitPlan, error) {
 		return nil, errors.Errorf("fit %q: no training data", m.Name)
 	}
 	if !m.Built() {
-		if err := m.Build(src.Features(), nn.BuildOptions{Seed: opt.Seed}); err != nil {
+		if err := buildFor(m, src, opt.Seed); err != nil {
 			return nil, errors.Wrap(err, "fit")
 		}
 	}
@@ -125,6 +125,27 @@ func (t *Trainer) planFit(src data.Source, opt FitOptions) (*fitPlan, error) {
 		}
 	}
 	return p, nil
+}
+
+// buildFor builds an unbuilt model for src's samples, as Keras builds a
+// model on the first data it sees: for their shape when the source has one
+// (images: (28, 28, 1)) and the model takes it, as a flat width otherwise
+// (a Dense stack takes flat inputs). When neither fits, the shaped
+// attempt's error is reported: it names the layer that refused.
+func buildFor(m *nn.Model, src data.Source, seed int64) error {
+	opt := nn.BuildOptions{Seed: seed}
+	shape := data.ShapeOf(src)
+	if len(shape) < 2 {
+		return m.Build(src.Features(), opt)
+	}
+	errShape := m.BuildShape(shape, opt)
+	if errShape == nil {
+		return nil
+	}
+	if m.Build(src.Features(), opt) == nil {
+		return nil
+	}
+	return errShape
 }
 
 // each calls fn for every callback, stopping at the first error.
