@@ -179,7 +179,10 @@ func (t *Trainer) LoadWeights(path string) error {
 	if err := sameArchitecture(d.header.Model, want); err != nil {
 		return errors.WithStack(&ArchitectureError{Path: path, Model: t.Model.Name, Err: err})
 	}
-	if err := loadParams(t.Model.Params(), d); err != nil {
+	t.mu.Lock()
+	err = loadParams(t.Model.Params(), d)
+	t.mu.Unlock()
+	if err != nil {
 		// The header matches the model, so the tensors disagree with it.
 		return corrupt(path, err)
 	}

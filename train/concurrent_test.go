@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"sync"
 	"testing"
@@ -147,5 +148,45 @@ func TestEvaluateBetweenStepsLeavesTrainingMetrics(t *testing.T) {
 	want, got := fit(false), fit(true)
 	if got["accuracy"] != want["accuracy"] || got["loss"] != want["loss"] {
 		t.Errorf("with evaluations between steps: %v, without: %v", got, want)
+	}
+}
+
+// TestPredictWhileFitRestoresAndLoads: Predict runs on another goroutine
+// while Fit trains with EarlyStopping restoring its best weights and while
+// LoadWeights replaces them. Under -race (make test) an unguarded snapshot,
+// restore or load is reported; here every call must succeed.
+func TestPredictWhileFitRestoresAndLoads(t *testing.T) {
+	tr, iris := irisTrainer(t)
+	path := filepath.Join(t.TempDir(), "w.ckpt")
+	if err := tr.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	errs := make(chan error, 1)
+	go func() {
+		defer close(errs)
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if _, err := tr.Predict(iris, 32); err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
+	stop := &EarlyStopping{Monitor: "loss", Patience: 1, RestoreBestWeights: true}
+	_, err := tr.Fit(iris, FitOptions{Epochs: tr.Epoch() + 4, InitialEpoch: tr.Epoch(), BatchSize: 16, Seed: 5, Callbacks: []Callback{stop}})
+	if err == nil {
+		err = tr.LoadWeights(path)
+	}
+	close(done)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-errs; err != nil {
+		t.Fatal(err)
 	}
 }

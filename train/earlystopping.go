@@ -6,7 +6,6 @@ import (
 
 	"github.com/pkg/errors"
 
-	"github.com/gradgraph/gradgraph/graph"
 )
 
 // EarlyStopping stops training when a monitored figure has stopped
@@ -66,16 +65,15 @@ func (e *EarlyStopping) OnEpochEnd(t *Trainer, epoch int, logs Logs) error {
 	if epoch < e.StartFromEpoch {
 		return nil
 	}
-	params := t.Model.Params()
 	if e.RestoreBestWeights && e.bestWeights == nil {
-		e.bestWeights = graph.Snapshot(params)
+		e.bestWeights = t.snapshotWeights()
 		e.BestEpoch = epoch
 	}
 	e.wait++
 	if e.mon.better(current, e.Best) {
 		e.Best, e.BestEpoch = current, epoch
 		if e.RestoreBestWeights {
-			e.bestWeights = graph.Snapshot(params)
+			e.bestWeights = t.snapshotWeights()
 		}
 		if e.Baseline == nil || e.mon.better(current, *e.Baseline) {
 			e.wait = 0
@@ -98,7 +96,7 @@ func (e *EarlyStopping) OnTrainEnd(t *Trainer, logs Logs) error {
 		if e.Verbose != nil {
 			fmt.Fprintf(e.Verbose, "Restoring model weights from the end of the best epoch: %d.\n", e.BestEpoch+1)
 		}
-		return errors.Wrap(graph.Restore(t.Model.Params(), e.bestWeights), "early stopping")
+		return errors.Wrap(t.restoreWeights(e.bestWeights), "early stopping")
 	}
 	return nil
 }

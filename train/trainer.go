@@ -15,8 +15,9 @@ import (
 // Trainer is a model compiled with an optimiser, a loss and metrics
 // (Keras's model.compile): it fits, evaluates and predicts.
 //
-// A Trainer is safe for concurrent use: its graphs and metrics are shared
-// state, so Evaluate, Predict, Save and the steps of Fit take turns (Fit
+// A Trainer is safe for concurrent use: its graphs, weights and metrics are
+// shared state, so Evaluate, Predict, Save, LoadWeights, EarlyStopping's
+// snapshots and restores, and the steps of Fit take turns (Fit
 // lets others in between its steps, and runs its callbacks outside the
 // lock, so a callback may call Evaluate or Save). For inference in
 // parallel, give each goroutine a Clone.
