@@ -5,7 +5,6 @@ import (
 	"io"
 
 	"github.com/pkg/errors"
-
 )
 
 // EarlyStopping stops training when a monitored figure has stopped
