@@ -81,6 +81,7 @@ func (f *feed) fillInput(rng *rand.Rand) {
 
 type observer struct {
 	node *G.Node
+	what string
 	fn   func(v *tensor.Dense) error
 	val  G.Value
 }
@@ -165,9 +166,9 @@ func (b *Builder) Feed64(name string, fill func(rng *rand.Rand, dst []float64), 
 // Observe asks the machine to copy n's value during each run and pass it to
 // fn when the run is committed (Machine.Commit); BatchNorm uses it to fold
 // batch statistics into its moving averages once a training step is
-// accepted.
-func (b *Builder) Observe(n *G.Node, fn func(v *tensor.Dense) error) {
-	b.observers = append(b.observers, &observer{node: n, fn: fn})
+// accepted. what names the value in errors (Machine.ObservedFinite).
+func (b *Builder) Observe(n *G.Node, what string, fn func(v *tensor.Dense) error) {
+	b.observers = append(b.observers, &observer{node: n, what: what, fn: fn})
 }
 
 // Const returns a scalar constant of the graph's element type. A bare Go

@@ -7,6 +7,8 @@ import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/internal/kernels"
 )
 
 // Machine runs a compiled graph. A training machine also computes the
@@ -179,6 +181,34 @@ func (m *Machine) Commit() error {
 		}
 	}
 	return nil
+}
+
+// ObservedFinite reports whether every value the last Run observed (see
+// Builder.Observe) is finite, naming the first that is not. A trainer asks
+// before it updates anything, so that a step whose statistics overflowed
+// (a batch variance of +Inf from inputs near the float range, while the
+// loss stays finite) is thrown away whole.
+func (m *Machine) ObservedFinite() (string, bool) {
+	if !m.observed {
+		return "", true
+	}
+	for _, o := range m.b.observers {
+		d, ok := o.val.(*tensor.Dense)
+		if !ok {
+			continue // Commit reports it
+		}
+		switch d.Dtype() {
+		case tensor.Float32:
+			if !kernels.AllFinite32(d.Float32s()) {
+				return o.what, false
+			}
+		case tensor.Float64:
+			if !kernels.AllFinite64(d.Float64s()) {
+				return o.what, false
+			}
+		}
+	}
+	return "", true
 }
 
 // Loss is the loss of the last run, as float64.

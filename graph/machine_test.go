@@ -234,7 +234,7 @@ func TestCommitAppliesObserversOnce(t *testing.T) {
 	d := x.Tensor.Data().([]float64)
 	y := G.Must(G.Mul(x.Node, b.Const(2)))
 	var seen []float64
-	b.Observe(y, func(v *tensor.Dense) error {
+	b.Observe(y, "y", func(v *tensor.Dense) error {
 		seen = append(seen, v.Data().([]float64)...)
 		return nil
 	})

@@ -126,8 +126,8 @@ func (l *BatchNormLayer) forward(b *graph.Builder, x *G.Node) (y *G.Node, err er
 	if b.Training {
 		mu = r.mean(x)
 		variance = r.mean(r.square(r.sub(x, mu)))
-		b.Observe(mu, l.foldInto(l.MovingMean))
-		b.Observe(variance, l.foldInto(l.MovingVariance))
+		b.Observe(mu, l.Name()+" batch mean", l.foldInto(l.MovingMean))
+		b.Observe(variance, l.Name()+" batch variance", l.foldInto(l.MovingVariance))
 	} else {
 		mu, variance = r.param(l.MovingMean), r.param(l.MovingVariance)
 	}

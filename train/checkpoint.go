@@ -19,7 +19,7 @@ import (
 // The file is written atomically (package internal/atomicfile), so a crash
 // or kill during Save leaves the previous checkpoint at path intact. The format is described in checkpoint_format.go.
 //
-// A model holding a NaN or infinite weight is not saved (errors.Is
+// A model holding a NaN or infinite weight (or optimiser state) is not saved (errors.Is
 // ErrNonFinite): Load would refuse the file, and a checkpoint callback must
 // never replace a good file with a broken one. Save takes the trainer's
 // lock, so a concurrent Fit cannot change weights half-way through.
@@ -38,6 +38,14 @@ func (t *Trainer) encodeFinite() ([]byte, error) {
 	for _, p := range t.Model.Params() {
 		if !allFinite(p.Value) {
 			return nil, errors.Wrapf(ErrNonFinite, "param %q holds NaN or infinite values", p.Name)
+		}
+	}
+	if bo, ok := t.Optimizer.(boundedOptimizer); ok {
+		st := bo.state()
+		for i, p := range st.bind {
+			if !slotFinite(st, i) {
+				return nil, errors.Wrapf(ErrNonFinite, "%s's state for param %q holds NaN or infinite values", t.Optimizer.Name(), p.Name)
+			}
 		}
 	}
 	return t.encode()
@@ -181,6 +189,7 @@ func (t *Trainer) LoadWeights(path string) error {
 	}
 	t.mu.Lock()
 	err = loadParams(t.Model.Params(), d)
+	t.guard.reset()
 	t.mu.Unlock()
 	if err != nil {
 		// The header matches the model, so the tensors disagree with it.

@@ -70,6 +70,7 @@ type fitPlan struct {
 	valIdx       []int // indices into val
 	batch, steps int
 	keys         []string
+	t            *Trainer
 }
 
 // planFit checks Fit's arguments against the model and splits the data.
@@ -95,7 +96,8 @@ func (t *Trainer) planFit(src data.Source, opt FitOptions) (*fitPlan, error) {
 	if err := t.checkData("fit "+m.Name, src); err != nil {
 		return nil, err
 	}
-	p := &fitPlan{opt: opt, src: src, val: opt.ValidationData}
+	p := &fitPlan{opt: opt, src: src, val: opt.ValidationData, t: t}
+	t.guardReset() // the weights may have been set since the last step
 	n := src.Len()
 	nTrain := n
 	if p.val != nil {
@@ -148,9 +150,13 @@ func buildFor(m *nn.Model, src data.Source, seed int64) error {
 	return errShape
 }
 
-// each calls fn for every callback, stopping at the first error.
+// each calls fn for every callback, stopping at the first error. A
+// callback may change the weights (EarlyStopping restores them, a user's
+// may set them), so the step guard's bounds are measured afresh after one
+// has run.
 func (p *fitPlan) each(fn func(Callback) error) error {
 	for _, c := range p.opt.Callbacks {
+		p.t.guardReset()
 		if err := fn(c); err != nil {
 			return err
 		}
@@ -252,14 +258,27 @@ func (t *Trainer) apply(s *step, loss float64) error {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return &NonFiniteError{Loss: loss}
 	}
+	gmax := 0.0
 	for i, p := range s.params {
 		s.grads[i] = s.m.Grad(i)
-		if s.grads[i] != nil && !allFinite(s.grads[i]) {
+		if s.grads[i] == nil {
+			continue
+		}
+		m, ok := maxAbs(s.grads[i])
+		if !ok {
 			return &NonFiniteError{Loss: loss, Grad: p.Name}
 		}
+		gmax = max(gmax, m)
 	}
-	if err := t.Optimizer.Update(s.params, s.grads); err != nil {
+	if name, ok := s.m.ObservedFinite(); !ok {
+		return &NonFiniteError{Loss: loss, Stat: name}
+	}
+	bad, err := t.guard.update(t.Optimizer, s.params, s.grads, gmax)
+	if err != nil {
 		return err
+	}
+	if bad != "" {
+		return &NonFiniteError{Loss: loss, Update: bad}
 	}
 	return s.m.Commit()
 }

@@ -167,3 +167,25 @@ func TestSaveRefusesNonFiniteWeights(t *testing.T) {
 		t.Error("the good checkpoint was overwritten")
 	}
 }
+
+// TestSaveRefusesNonFiniteOptimizerState: an Inf in Adam's second moment
+// (set by hand; an overflowing g² in life, which the step guard now
+// refuses) is not saved either, naming the param, and the file already at
+// the path is left as it was.
+func TestSaveRefusesNonFiniteOptimizerState(t *testing.T) {
+	tr, _ := irisTrainer(t)
+	path := filepath.Join(t.TempDir(), "m.ckpt")
+	if err := tr.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(path)
+	st := tr.Optimizer.(*AdamOptimizer).state()
+	st.f32[1][1][0] = float32(math.Inf(1))
+	err := tr.Save(path)
+	if !errors.Is(err, ErrNonFinite) || !strings.Contains(err.Error(), st.bind[1].Name) {
+		t.Errorf("Save with an infinite optimiser state: %v, want ErrNonFinite naming %q", err, st.bind[1].Name)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Error("the good checkpoint was overwritten")
+	}
+}

@@ -29,6 +29,7 @@ type Trainer struct {
 
 	mu     sync.Mutex // held while a graph of the trainer runs
 	evalMs []Metric   // evaluation's own metric instances (evalMetrics)
+	guard  stepGuard  // keeps an overflowing update from reaching a weight
 
 	train map[int]*step // training graphs by batch size
 	infer map[int]*step // inference graphs by batch size

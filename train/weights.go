@@ -15,5 +15,6 @@ func (t *Trainer) snapshotWeights() [][]float64 {
 func (t *Trainer) restoreWeights(v [][]float64) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.guard.reset()
 	return graph.Restore(t.Model.Params(), v)
 }
