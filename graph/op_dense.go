@@ -13,10 +13,11 @@ import (
 	"github.com/gradgraph/gradgraph/internal/kernels"
 )
 
-// sparseMax is the fraction of nonzero inputs below which the dense op
-// multiplies by skipping zeros instead of calling gemm: kernels.SparseMax,
-// measured there; a variable so that tests can force either kernel.
-var sparseMax = kernels.SparseMax
+// sparseMaxFor is the fraction of nonzero inputs below which the dense op
+// of a width multiplies by skipping zeros instead of calling gemm:
+// kernels.SparseMaxFor, measured there; a variable so that tests can force
+// either kernel.
+var sparseMaxFor = kernels.SparseMaxFor
 
 // Dense adds y = act(x·W + b) to the graph as one node, for x (batch, in),
 // W (in, units) and b (1, units); act is the identity, or ReLU when relu is
@@ -143,7 +144,7 @@ func (op *denseOp) Do(vals ...G.Value) (G.Value, error) {
 // *sp (the zero-skipping path), and &w[0] when it left Wᵀ in the skinny
 // scratch; nil otherwise.
 func denseForward[T float](sp, skinnyScratch *any, x, w, b, y []T, bs, in, units int, relu bool) (spX, skW any) {
-	if units >= kernels.SparseMinWidth && kernels.SparseDensity(x) < sparseMax {
+	if units >= kernels.SparseMinWidth && kernels.SparseDensity(x) < sparseMaxFor(units) {
 		c := sparseOf[T](sp)
 		c.RowsOf(x, bs, in)
 		kernels.Spmm(y, c, w, units, units, b, relu)
@@ -282,7 +283,7 @@ func denseGrad[T float](op *denseGradOp, out, a, b []T) {
 		// The tape runs the forward op before this one in every run, on the
 		// same x: its choice of kernel is reused when it is of this x.
 		fromFwd := op.fwd != nil && op.fwd.spX != nil && op.fwd.spX == any(&a[0])
-		if fromFwd || units >= kernels.SparseMinWidth && kernels.SparseDensity(a) < sparseMax {
+		if fromFwd || units >= kernels.SparseMinWidth && kernels.SparseDensity(a) < sparseMaxFor(units) {
 			// The terms of row k of xᵀ·dz are the nonzeros of column k of
 			// x: x is transposed (8×8 blocks) and its rows' nonzeros found
 			// as in the forward op. For an MNIST batch that takes 68 µs on

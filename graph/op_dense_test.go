@@ -43,7 +43,7 @@ func TestDenseGradCheck(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		relu      bool
-		zero      float64 // fraction of zero inputs; > 1-sparseMax takes the sparse kernel
+		zero      float64 // fraction of zero inputs; > 1-sparseMaxFor(units) takes the sparse kernel
 		xIsParam  bool
 		twoLayers bool
 		batch, in int
@@ -187,12 +187,12 @@ func TestDenseKernelsFloat32(t *testing.T) {
 			}
 		}
 		run := func(sparse bool) (y, dz, dw []float32) {
-			old := sparseMax
-			defer func() { sparseMax = old }()
+			old := sparseMaxFor
+			defer func() { sparseMaxFor = old }()
 			if sparse {
-				sparseMax = 1.1
+				sparseMaxFor = func(int) float64 { return 1.1 }
 			} else {
-				sparseMax = 0
+				sparseMaxFor = func(int) float64 { return 0 }
 			}
 			tx := tensor.New(tensor.WithShape(bs, in), tensor.WithBacking(x))
 			tw := tensor.New(tensor.WithShape(in, units), tensor.WithBacking(w))

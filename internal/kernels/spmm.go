@@ -4,7 +4,7 @@ import G "gorgonia.org/gorgonia"
 
 // SparseDensity returns the fraction of nonzero elements in a, looking at
 // no more than about densitySample of them (strided), which is enough to
-// choose a kernel against SparseMax and costs ~3 µs per batch of 128×784.
+// choose a kernel against SparseMaxFor and costs ~3 µs per batch of 128×784.
 func SparseDensity[T Float](a []T) float64 {
 	if len(a) == 0 {
 		return 1
@@ -22,7 +22,7 @@ func SparseDensity[T Float](a []T) float64 {
 
 // densitySample is about the most elements SparseDensity looks at: the
 // fraction of 4096 samples has a standard error of at most
-// √(0.25/4096) ≈ 0.008, far below SparseMax's margin to the crossover.
+// √(0.25/4096) ≈ 0.008, far below the margins of SparseMaxFor to the crossover.
 const densitySample = 4096
 
 // spmmPanel is the most rows of b in one panel of Spmm (64 KB of float32

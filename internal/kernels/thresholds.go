@@ -1,5 +1,7 @@
 package kernels
 
+import "math"
+
 // The sizes and densities that choose among kernels. Each is derived from
 // a kernel's shape or a measured cost, or kept with the measurement that
 // bounds it; the benchmark named in its comment reproduces the numbers:
@@ -13,26 +15,39 @@ package kernels
 // are reliable, the speed-ups of a split are not. None is a property of
 // one data set.
 
-// SparseMax is the fraction of nonzero inputs below which a dense layer
-// multiplies by skipping zeros (Spmm on the inputs' CSR, forward and weight
-// gradient) instead of calling gemm. BenchmarkSparseCrossover (batch 128,
-// 784 inputs, densities 0.05 to 1): at 512 units the zero-skipping kernels
-// beat OpenBLAS (one thread per core) up to a density of 0.5 to 0.6
-// (forward 449 against 604 µs at 0.3, 711 against 717 at 0.5, 1088 against
-// 856 at 0.7), and gonum's pure-Go gemm at every density (1234 against
-// 5837 µs at density 1). 0.30 keeps a margin under the OpenBLAS crossover
-// for other CPUs and the density estimate's error; it is where the choice
-// stays right with either BLAS at 512 units.
+// SparseMaxFor is the fraction of nonzero inputs below which a dense layer
+// of the given width (units, its output columns) multiplies by skipping
+// zeros (Spmm on the inputs' CSR, forward and weight gradient) instead of
+// calling gemm. The density is measured on every batch (SparseDensity), so
+// the choice follows the data: raw pixels (about 80% zeros), ReLU outputs,
+// or standardised inputs with none. The width matters because a nonzero
+// costs one row of `units` multiply-adds either way, while gemm's speed per
+// multiply-add is the same at every width: narrower layers give the
+// zero-skipping loop shorter rows, so it needs fewer nonzeros to win.
 //
-// Against the pure-Go default's own sgemm (internal/gemm, AVX-512, about
-// 190 GFLOP/s), the same benchmark (with 128 and 256 units added) puts the
-// crossover, forward / weight gradient, at 0.5 / 0.5 for 512 units,
-// 0.4 / 0.5 for 256, 0.3 / under 0.1 for 128, and under 0.1 / never for 64
-// (forward at density 0.2: 139 against 73 µs). So 0.30 is right from 256
-// units on, and too high for the narrower layers: the threshold should
-// grow with the width (and with the BLAS's speed); left for the speed
-// issue, as a change of kernel changes results in the last bit.
-var SparseMax = 0.30
+// BenchmarkSparseCrossover (batch 128, 784 inputs, one core, against the
+// pure-Go default's own sgemm, internal/gemm, AVX-512) puts the density
+// below which zero-skipping wins, forward / weight gradient, at 0.20 /
+// 0.10 for 64 units (at 0.20: 84 against 89 µs, 118 against 114), 0.20 /
+// 0.20 for 128 (145/163, 172/172), 0.20 / 0.20 for 256 (0.30: 357/326),
+// and 0.20–0.30 for 512 (0.20: 481/613 and 495/561; 0.30: 719/607 and
+// 682/528). An earlier run on two quiet cores put the 512-unit crossover
+// at 0.5, and OpenBLAS's at 0.5–0.6: the kernels split differently over
+// the cores. The threshold is the one-core crossover, which is where a
+// busy machine runs: 0.15 at 64 units, 0.2 at 128, 0.25 from 256 on,
+// linear in log₂(units) between. Below SparseMinWidth it is 0.
+func SparseMaxFor(units int) float64 {
+	switch {
+	case units < SparseMinWidth:
+		return 0
+	case units >= 256:
+		return 0.25
+	case units >= 128:
+		return 0.2 + 0.05*(math.Log2(float64(units))-7)
+	default:
+		return 0.15 + 0.05*(math.Log2(float64(units))-6)
+	}
+}
 
 // SparseMinWidth is the fewest units (output columns) for which the
 // zero-skipping product is considered: Spmm's assembly panel kernel works

@@ -67,7 +67,7 @@ func randn(rng *rand.Rand, n int) []float32 {
 // Spmm, as graph's dense op runs them) and dense (GemmRows), for batch 128,
 // 784 inputs, a range of widths and input densities, and logs the density
 // below which the zero-skipping kernel is faster for each width: what
-// SparseMax and SparseMinWidth are set from.
+// SparseMaxFor and SparseMinWidth are set from.
 func BenchmarkSparseCrossover(b *testing.B) {
 	const bs, in = 128, 784
 	densities := []float64{0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1}
