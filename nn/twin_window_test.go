@@ -57,8 +57,8 @@ var twinGeoms = []twinGeom{
 	{1, 6, 7, 1, 1, 1, 2, 2, "same"},
 	{2, 6, 7, 3, 3, 2, 2, 1, "same"}, // rows 0/1, columns 0/1
 	{1, 5, 5, 1, 3, 2, 2, 1, "valid"},
-	{2, 3, 5, 2, 3, 2, 2, 1, "valid"},  // one output row
-	{1, 5, 5, 3, 3, 3, 3, 3, "valid"},  // one output in all
+	{2, 3, 5, 2, 3, 2, 2, 1, "valid"},   // one output row
+	{1, 5, 5, 3, 3, 3, 3, 3, "valid"},   // one output in all
 	{2, 28, 28, 1, 3, 3, 1, 1, "valid"}, // the convnet's first Conv2D
 	{2, 28, 28, 1, 2, 2, 2, 2, "valid"}, // a MaxPooling2D(2) on MNIST
 }
