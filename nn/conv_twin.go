@@ -21,7 +21,7 @@ func im2colTwin(x *G.Node, g window) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	offs, err := windowOffsets(x, g, 0)
+	offs, err := twinWindowOffsets(x, g, 0)
 	if err != nil {
 		return nil, errors.Wrap(err, "im2col twin")
 	}
@@ -63,25 +63,25 @@ func twinInput(kind string, x *G.Node, g window) (int, error) {
 	return s[0], nil
 }
 
-// windowOffsets returns, for every offset (i, j) of the window in row-major
+// twinWindowOffsets returns, for every offset (i, j) of the window in row-major
 // order, the (batch, oh, ow, c) node whose element (b, y, x, ch) is input
 // row y·sh − top + i, column x·sw − left + j of sample b, channel ch, or
 // pad where that lies outside the input.
-func windowOffsets(x *G.Node, g window, pad float64) ([]*G.Node, error) {
-	xp, err := padTwin(x, g, pad)
+func twinWindowOffsets(x *G.Node, g window, pad float64) ([]*G.Node, error) {
+	xp, err := twinPad(x, g, pad)
 	if err != nil {
 		return nil, err
 	}
 	rows := make([]*G.Node, g.kh)
 	for i := range rows {
-		if rows[i], err = stridedTwin(xp, 1, i, g.oh, g.sh); err != nil {
+		if rows[i], err = twinStrided(xp, 1, i, g.oh, g.sh); err != nil {
 			return nil, err
 		}
 	}
 	offs := make([]*G.Node, 0, g.kh*g.kw)
 	for i := 0; i < g.kh; i++ {
 		for j := 0; j < g.kw; j++ {
-			o, err := stridedTwin(rows[i], 2, j, g.ow, g.sw)
+			o, err := twinStrided(rows[i], 2, j, g.ow, g.sw)
 			if err != nil {
 				return nil, err
 			}
@@ -91,44 +91,45 @@ func windowOffsets(x *G.Node, g window, pad float64) ([]*G.Node, error) {
 	return offs, nil
 }
 
-// span is how many rows (or columns) of padded input the strided slices of
-// n outputs at stride s read for a window of size k: (n−1)·s + k, or, for
-// n ≥ 2, k − 1 + n·s. A stepped slice must end exactly n steps after its
-// start: tensor v0.9.24 sizes a stepped slice as ⌊(end − start)/step⌋ when
-// Gorgonia infers the node's shape but as ⌈(end − start)/step⌉ when it
-// slices the value (on every axis but the first), and clips an end past the
-// axis, so any other end makes the node's shape and its value disagree.
-// The padding therefore runs s − 1 rows past the last window.
-func span(n, s, k int) int {
+// twinSpan is how many rows (or columns) of padded input the strided
+// slices for n outputs at stride s of a window of size k need: k for one
+// output, k − 1 + n·s for more, because a stepped slice must end exactly n
+// steps after its start. Trap (tensor v0.9.24): Gorgonia infers a stepped
+// slice's size as ⌊(end − start)/step⌋ but the value gets ⌈(end −
+// start)/step⌉ (on every axis but the first): S(0, 5, 2) of 5 rows makes a
+// node of shape 2 holding 3 rows. An end past the axis is clipped to it,
+// with the same effect. So every slice ends n·step after its start, and
+// the padding runs s − 1 rows past the last window (rows no window reads).
+func twinSpan(n, s, k int) int {
 	if n == 1 {
 		return k
 	}
 	return k - 1 + n*s
 }
 
-// padTwin returns x (batch, h, w, c) with g.top rows of pad above and g.left
+// twinPad returns x (batch, h, w, c) with g.top rows of pad above and g.left
 // columns on the left, and enough below and on the right for every strided
-// slice windowOffsets takes, joined by Concat with constant nodes.
-func padTwin(x *G.Node, g window, pad float64) (*G.Node, error) {
-	bottom := max(span(g.oh, g.sh, g.kh)-g.top-g.h, 0)
-	right := max(span(g.ow, g.sw, g.kw)-g.left-g.w, 0)
-	xp, err := padAxis(x, 1, g.top, bottom, pad)
+// slice twinWindowOffsets takes, joined by Concat with constant nodes.
+func twinPad(x *G.Node, g window, pad float64) (*G.Node, error) {
+	bottom := max(twinSpan(g.oh, g.sh, g.kh)-g.top-g.h, 0)
+	right := max(twinSpan(g.ow, g.sw, g.kw)-g.left-g.w, 0)
+	xp, err := twinPadAxis(x, 1, g.top, bottom, pad)
 	if err != nil {
 		return nil, err
 	}
-	return padAxis(xp, 2, g.left, right, pad)
+	return twinPadAxis(xp, 2, g.left, right, pad)
 }
 
-// padAxis puts before and after slices of the constant pad around x along
+// twinPadAxis puts before and after slices of the constant pad around x along
 // axis.
-func padAxis(x *G.Node, axis, before, after int, pad float64) (*G.Node, error) {
+func twinPadAxis(x *G.Node, axis, before, after int, pad float64) (*G.Node, error) {
 	if before == 0 && after == 0 {
 		return x, nil
 	}
 	side := func(n int) *G.Node {
 		s := x.Shape().Clone()
 		s[axis] = n
-		return constantTwin(x.Dtype(), s, pad)
+		return twinConstant(x.Dtype(), s, pad)
 	}
 	parts := make([]*G.Node, 0, 3)
 	if before > 0 {
@@ -142,8 +143,8 @@ func padAxis(x *G.Node, axis, before, after int, pad float64) (*G.Node, error) {
 	return xp, errors.Wrapf(err, "pad axis %d", axis)
 }
 
-// constantTwin is a constant node of shape s filled with v.
-func constantTwin(dt tensor.Dtype, s tensor.Shape, v float64) *G.Node {
+// twinConstant is a constant node of shape s filled with v.
+func twinConstant(dt tensor.Dtype, s tensor.Shape, v float64) *G.Node {
 	t := tensor.New(tensor.Of(dt), tensor.WithShape(s...))
 	switch d := t.Data().(type) {
 	case []float32:
@@ -158,14 +159,14 @@ func constantTwin(dt tensor.Dtype, s tensor.Shape, v float64) *G.Node {
 	return G.NewConstant(t)
 }
 
-// stridedTwin returns x[…, start : start+n·step : step, …] along axis (1
+// twinStrided returns x[…, start : start+n·step : step, …] along axis (1
 // or 2), n elements, keeping the axis when n is 1. A Gorgonia slice drops
 // every axis it leaves with one element (and its type says so only when
 // end − start is 1), so a single row or column is sliced as S(start),
 // which drops the axis consistently, and the axis is put back by a
 // reshape: the slice's value is a fresh tensor nothing else reads, so
 // Gorgonia's aliasing reshape is harmless there.
-func stridedTwin(x *G.Node, axis, start, n, step int) (*G.Node, error) {
+func twinStrided(x *G.Node, axis, start, n, step int) (*G.Node, error) {
 	lead := make([]tensor.Slice, axis) // nil: the whole axis
 	if n > 1 {
 		y, err := G.Slice(x, append(lead, G.S(start, start+n*step, step))...)

@@ -13,7 +13,7 @@ import (
 // gorgonia.Grad derives its gradient by itself. The parity tests hold the
 // custom op to it.
 //
-// The window offsets are windowOffsets' strided slices of the input padded
+// The window offsets are twinWindowOffsets' strided slices of the input padded
 // with the most negative finite value of the type, which no input beats
 // (every window holds at least one input, so a padding value never wins).
 // They are folded in row-major order by a select:
@@ -39,22 +39,22 @@ func maxPoolTwin(x *G.Node, g window) (*G.Node, error) {
 	if x.Dtype() == tensor.Float32 {
 		lowest = -math.MaxFloat32
 	}
-	offs, err := windowOffsets(x, g, lowest)
+	offs, err := twinWindowOffsets(x, g, lowest)
 	if err != nil {
 		return nil, errors.Wrap(err, "maxpool twin")
 	}
 	m := offs[0]
 	for _, v := range offs[1:] {
-		if m, err = selectMax(m, v); err != nil {
+		if m, err = twinSelectMax(m, v); err != nil {
 			return nil, errors.Wrap(err, "maxpool twin")
 		}
 	}
 	return m, nil
 }
 
-// selectMax is m ⊙ [m ≥ v] + v ⊙ [m < v]: the elementwise maximum, whose
+// twinSelectMax is m ⊙ [m ≥ v] + v ⊙ [m < v]: the elementwise maximum, whose
 // gradient goes to m where the two tie.
-func selectMax(m, v *G.Node) (*G.Node, error) {
+func twinSelectMax(m, v *G.Node) (*G.Node, error) {
 	keep, err := G.Gte(m, v, true)
 	if err != nil {
 		return nil, err

@@ -87,6 +87,14 @@ type twinResult struct {
 func twinBuild(t *testing.T, name string, dt tensor.Dtype, shape []int, xs []float64, seed int64,
 	build func(x *G.Node) (*G.Node, error)) (*graph.Builder, *graph.Param, *G.Node, *G.Node) {
 	t.Helper()
+	return twinBuildB(t, name, dt, shape, xs, seed, func(_ *graph.Builder, x *G.Node) (*G.Node, error) { return build(x) })
+}
+
+// twinBuildB is twinBuild for a build that adds params or ops through the
+// builder.
+func twinBuildB(t *testing.T, name string, dt tensor.Dtype, shape []int, xs []float64, seed int64,
+	build func(b *graph.Builder, x *G.Node) (*G.Node, error)) (*graph.Builder, *graph.Param, *G.Node, *G.Node) {
+	t.Helper()
 	x, err := graph.NewParam("x", dt, true, shape...)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
@@ -102,7 +110,7 @@ func twinBuild(t *testing.T, name string, dt tensor.Dtype, shape []int, xs []flo
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	out, err := build(xn)
+	out, err := build(b, xn)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -307,7 +315,7 @@ func TestMaxPoolTwinTies(t *testing.T) {
 			}, firstMax},
 			{"maxPoolTwin", func(x *G.Node) (*G.Node, error) { return maxPoolTwin(x, g) }, firstMax},
 			{"gorgonia.Max over the window", func(x *G.Node) (*G.Node, error) {
-				offs, err := windowOffsets(x, g, 0)
+				offs, err := twinWindowOffsets(x, g, 0)
 				if err != nil {
 					return nil, err
 				}
@@ -328,5 +336,119 @@ func TestMaxPoolTwinTies(t *testing.T) {
 				t.Errorf("%s: gradient %v, want %v", name, res.grad, c.want)
 			}
 		}
+	}
+}
+
+// twinStack builds, on a (2, 7, 6, 2) input, a convolution and a max
+// pooling as the Conv2D and MaxPooling2D layers chain them: im2col, the
+// builder's dense product with bias and ReLU (fused or its twin, as fused
+// says), the copying reshape to (batch, oh, ow, filters), and pooling; with
+// twins, the window ops are the twins. Downstream of the twins sit ops the
+// tape machine may run in place, which is where an aliased value would be
+// overwritten. It returns the builder, the params (input, kernel, bias),
+// the output and the loss Σ out ⊙ R.
+func twinStack(t *testing.T, name string, dt tensor.Dtype, fused, twins bool) (*graph.Builder, []*graph.Param, *G.Node, *G.Node) {
+	t.Helper()
+	const batch, filters = 2, 4
+	cg, err := newWindow("conv", name, Shape{7, 6, 2}, [2]int{3, 3}, [2]int{1, 1}, "same")
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	pg, err := newWindow("pool", name, Shape{cg.oh, cg.ow, filters}, [2]int{2, 2}, [2]int{2, 2}, "same")
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	rng := rand.New(rand.NewSource(3))
+	k, err := graph.NewParam("kernel", dt, true, cg.patchLen(), filters)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	bias, err := graph.NewParam("bias", dt, true, 1, filters)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	for _, p := range []*graph.Param{k, bias} {
+		for i := 0; i < p.Size(); i++ {
+			p.SetAt(i, 0.4*rng.NormFloat64())
+		}
+	}
+	xs := twinInputValues(batch*7*6*2, 8)
+	b, x, out, loss := twinBuildB(t, name, dt, []int{batch, 7, 6, 2}, xs, 4, func(b *graph.Builder, x *G.Node) (*G.Node, error) {
+		b.Fused = fused
+		var cols *G.Node
+		var err error
+		if twins {
+			cols, err = im2colTwin(x, cg)
+		} else {
+			cols, err = G.ApplyOp(&patchesOp{g: cg, batch: batch, dt: dt}, x)
+		}
+		if err != nil {
+			return nil, err
+		}
+		kn, err := b.Param(k)
+		if err != nil {
+			return nil, err
+		}
+		bn, err := b.Param(bias)
+		if err != nil {
+			return nil, err
+		}
+		z, err := b.Dense(cols, kn, bn, true)
+		if err != nil {
+			return nil, err
+		}
+		if z, err = reshape(z, batch, cg.oh, cg.ow, filters); err != nil {
+			return nil, err
+		}
+		if twins {
+			return maxPoolTwin(z, pg)
+		}
+		return G.ApplyOp(&poolOp{g: pg, batch: batch, dt: dt}, z)
+	})
+	return b, []*graph.Param{x, k, bias}, out, loss
+}
+
+// The twins inside a convolution and pooling stack: the same output and
+// gradients (input, kernel, bias) as the custom ops, with the fused dense
+// op and with its twin, and gradients that pass finite differences.
+func TestWindowTwinsInStack(t *testing.T) {
+	run := func(name string, dt tensor.Dtype, fused, twins bool) [][]float64 {
+		b, params, out, loss := twinStack(t, name, dt, fused, twins)
+		m, err := b.Compile(loss, params, out)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		defer m.Close()
+		if err := m.Run(nil); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		res := [][]float64{graph.Float64s(m.Output(0))}
+		for i := range params {
+			res = append(res, graph.Float64s(m.Grad(i)))
+		}
+		return res
+	}
+	what := []string{"output", "input gradient", "kernel gradient", "bias gradient"}
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		for _, fused := range []bool{true, false} {
+			name := fmt.Sprintf("%v/fused-dense=%v", dt, fused)
+			ops, twins := run(name+"/ops", dt, fused, false), run(name+"/twins", dt, fused, true)
+			// The longest sums: a kernel gradient over 2·7·6 positions.
+			tol := twinTol(dt, 2*7*6*2)
+			for i := range ops {
+				if e := twinRelErr(ops[i], twins[i]); !(e <= tol) {
+					t.Errorf("%s: %s of ops and twins differ by %.3g (relative), tolerance %.3g", name, what[i], e, tol)
+				}
+			}
+		}
+	}
+	name := "float64 twins, dense twin"
+	b, params, _, loss := twinStack(t, name, tensor.Float64, false, true)
+	res, err := graph.GradCheck(b, loss, params, 1e-6, 1)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	if res.MaxRelErr > gradTol || res.Checked != 2*7*6*2+9*2*4+4 {
+		t.Errorf("%s: %v, want max rel err ≤ %g", name, res, gradTol)
 	}
 }
