@@ -167,7 +167,10 @@ func twinConstant(dt tensor.Dtype, s tensor.Shape, v float64) *G.Node {
 // reshape: the slice's value is a fresh tensor nothing else reads, so
 // Gorgonia's aliasing reshape is harmless there.
 func twinStrided(x *G.Node, axis, start, n, step int) (*G.Node, error) {
-	lead := make([]tensor.Slice, axis) // nil: the whole axis
+	// Gorgonia's Slice makes one op per listed axis, so each nil (whole)
+	// leading axis is an op of its own, a copy or an alias of x: slow, but
+	// a twin is for checking, not speed.
+	lead := make([]tensor.Slice, axis)
 	if n > 1 {
 		y, err := G.Slice(x, append(lead, G.S(start, start+n*step, step))...)
 		return y, errors.Wrapf(err, "slice axis %d at %d", axis, start)
