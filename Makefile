@@ -51,8 +51,8 @@ bench: ## benchmarks: a train step and Predict (go test -bench), the MNIST recip
 	@echo "--- the benchmark matrix, quick (make bench-matrix for the full one):"
 	$(GO) run $(FAST_TAGS) ./cmd/mnistbench -matrix -quick -data $(MNIST)
 
-bench-matrix: ## five MLP shapes on MNIST and the Iris recipe, each vs PyTorch (1 and all threads): epoch, GFLOP/s, RSS (QUICK=1, CPU=1,2)
-	$(GO) run $(FAST_TAGS) ./cmd/mnistbench -matrix -data $(MNIST) $(if $(QUICK),-quick,) $(if $(CPU),-cpu $(CPU),)
+bench-matrix: ## five MLP shapes on MNIST, the Iris recipe and the MNIST convnet, each vs PyTorch (1 and all threads): epoch, GFLOP/s, RSS (QUICK=1, CPU=1,2, SHAPES=convnet,iris)
+	$(GO) run $(FAST_TAGS) ./cmd/mnistbench -matrix -data $(MNIST) $(if $(QUICK),-quick,) $(if $(CPU),-cpu $(CPU),) $(if $(SHAPES),-shapes $(SHAPES),)
 
 clean: ## remove out/
 	rm -rf out

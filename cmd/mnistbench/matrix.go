@@ -25,6 +25,7 @@ type matrixConfig struct {
 	sampleDiv          int // -quick trains on 1/sampleDiv of each MNIST shape's samples
 	quick, torch       bool
 	seed               int64
+	shapes             []shape       // the rows to run, in matrixShapes' order
 	peakTime           time.Duration // how long each sgemm peak is timed
 }
 
@@ -33,7 +34,7 @@ type matrixConfig struct {
 // the samples (Iris: 12), which fits in about a minute on two cores.
 // epochs > 0 (an explicit -epochs) overrides the MNIST shapes' count.
 func newMatrixConfig(quick bool, epochs int) matrixConfig {
-	c := matrixConfig{epochs: 5, irisEpochs: 20, sampleDiv: 1, quick: quick, peakTime: 500 * time.Millisecond}
+	c := matrixConfig{epochs: 5, irisEpochs: 20, sampleDiv: 1, quick: quick, peakTime: 500 * time.Millisecond, shapes: matrixShapes}
 	if quick {
 		c.epochs, c.irisEpochs, c.sampleDiv, c.peakTime = 3, 12, 4, 250*time.Millisecond
 	}
@@ -114,7 +115,7 @@ func runMatrix(c matrixConfig, backend string, stdout io.Writer) error {
 		}
 	}
 	var rows []matrixRow
-	for _, s := range matrixShapes {
+	for _, s := range c.shapes {
 		r := matrixRow{s: s, samples: c.samplesFor(s)}
 		fmt.Fprintf(os.Stderr, "mnistbench: %s (%d samples, %d epochs)...\n", s.name, r.samples, c.epochsFor(s))
 		r.gg, r.ggRSS, r.ggErr = runShapeChild(exe, c, s, r.samples)
@@ -192,7 +193,7 @@ func printMatrixHeader(c matrixConfig, backend string, peaks map[int]float64, al
 		ps = append(ps, fmt.Sprintf("%.1f GFLOP/s at GOMAXPROCS %d", peaks[n], n))
 	}
 	fmt.Fprintf(w, "sgemm peak (128x784 · 784x512 through kernels.Gemm, the GEMM of the Dense layers, this run): %s\n", strings.Join(ps, ", "))
-	fmt.Fprintln(w, "GFLOP/s are nominal: 6·batch·Σ in·out per step (2 FLOP a multiply-add forward, twice that backward; BatchNorm, activations and the optimiser not counted); % peak is against the sgemm peak at the same GOMAXPROCS, above 100% where zeros were skipped")
+	fmt.Fprintln(w, "GFLOP/s are nominal: 6·batch·Σ in·out per step (2 FLOP a multiply-add forward, twice that backward; BatchNorm, activations and the optimiser not counted; for the convnet, Σ positions·kh·kw·cin·filters, the first layer's input gradient counted though never formed); % peak is against the sgemm peak at the same GOMAXPROCS, above 100% where zeros were skipped")
 	if skip != "" {
 		fmt.Fprintf(w, "PyTorch: skipped (%s)\n", skip)
 		return

@@ -46,6 +46,8 @@ func TestShapeWork(t *testing.T) {
 		{"1024x2-raw", 784*1024 + 1024*1024 + 1024*10},
 		{"2048x2-std", 784*2048 + 2048*2048 + 2048*10},
 		{"iris", 4*64 + 64*64 + 64*3},
+		// 26·26 positions × 3·3·1 × 32 filters, 11·11 × 3·3·32 × 64, 3·3 × 3·3·64 × 128, 1152 × 10.
+		{"convnet", 194688 + 2230272 + 663552 + 11520},
 	} {
 		s, ok := findShape(c.name)
 		if !ok {
@@ -60,14 +62,15 @@ func TestShapeWork(t *testing.T) {
 	}
 }
 
-// The matrix is issue 12's table plus Iris, in its order and sizes.
+// The matrix is issue 12's table plus Iris, in its order and sizes, then
+// issue 14's convnet.
 func TestMatrixShapesAreTheIssues(t *testing.T) {
 	want := []struct {
 		name    string
 		samples int
 		std     bool
 	}{{"512-raw", 20000, false}, {"512-std", 20000, true}, {"1024x2-raw", 5000, false},
-		{"1024x2-std", 5000, true}, {"2048x2-std", 2500, true}, {"iris", 120, false}}
+		{"1024x2-std", 5000, true}, {"2048x2-std", 2500, true}, {"iris", 120, false}, {"convnet", 6000, false}}
 	if len(matrixShapes) != len(want) {
 		t.Fatalf("%d shapes, want %d", len(matrixShapes), len(want))
 	}
@@ -87,6 +90,9 @@ func TestMatrixShapesAreTheIssues(t *testing.T) {
 	if quick.samplesFor(s) != 625 || quick.samplesFor(iris) != 120 || quick.epochsFor(s) != 3 || quick.epochsFor(iris) != 12 {
 		t.Errorf("quick: %d and %d samples, %d and %d epochs; want 625, 120, 3, 12",
 			quick.samplesFor(s), quick.samplesFor(iris), quick.epochsFor(s), quick.epochsFor(iris))
+	}
+	if cv, _ := findShape("convnet"); cv.batch() != 64 || !cv.convnet {
+		t.Errorf("convnet shape: batch %d, convnet %v; want 64, true", cv.batch(), cv.convnet)
 	}
 	if full := newMatrixConfig(false, 7); full.samplesFor(s) != 2500 || full.epochsFor(s) != 7 {
 		t.Errorf("full with -epochs 7: %d samples, %d epochs; want 2500, 7", full.samplesFor(s), full.epochsFor(s))
@@ -249,5 +255,25 @@ func TestRunShapeIris(t *testing.T) {
 	}
 	if l1, l2 := losses(b1.String()), losses(b2.String()); !reflect.DeepEqual(l1, l2) {
 		t.Errorf("same seed, losses %v then %v", l1, l2)
+	}
+}
+
+func TestSelectShapes(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"", "512-raw 512-std 1024x2-raw 1024x2-std 2048x2-std iris convnet"},
+		{"convnet", "convnet"},
+		{" convnet, 512-raw ", "512-raw convnet"},
+	} {
+		got, err := selectShapes(c.in)
+		var names []string
+		for _, s := range got {
+			names = append(names, s.name)
+		}
+		if err != nil || strings.Join(names, " ") != c.want {
+			t.Errorf("selectShapes(%q) = %v, %v; want %s", c.in, names, err, c.want)
+		}
+	}
+	if _, err := selectShapes("convnet,lenet"); err == nil || !strings.Contains(err.Error(), `-shapes: no shape "lenet"`) {
+		t.Errorf("selectShapes with an unknown name: %v", err)
 	}
 }

@@ -62,8 +62,18 @@ func timeShape(s shape, src data.Source, epochs int, seed int64) (med, loss floa
 
 // shapeTrainer builds the shape's model: ReLU Dense layers and a softmax
 // output with RMSprop 1e-3 for MNIST, cmd/iris's Dense-BatchNorm-Dropout
-// blocks with Adam 1e-3 for Iris.
+// blocks with Adam 1e-3 for Iris, cmd/mnist's convnet with RMSprop 1e-3.
 func shapeTrainer(s shape, features, classes int, seed int64) (*train.Trainer, error) {
+	if s.convnet {
+		model := nn.Sequential(s.name,
+			nn.Conv2D(32, 3, nn.ReLU), nn.MaxPooling2D(2),
+			nn.Conv2D(64, 3, nn.ReLU), nn.MaxPooling2D(2),
+			nn.Conv2D(128, 3, nn.ReLU), nn.Flatten(), nn.Dense(classes, nn.Softmax))
+		if err := model.BuildShape([]int{28, 28, 1}, nn.BuildOptions{Seed: seed}); err != nil {
+			return nil, err
+		}
+		return train.Compile(model, train.RMSprop(1e-3), train.SparseCategoricalCrossentropy(), train.Accuracy())
+	}
 	var layers []nn.Layer
 	for _, h := range s.hidden {
 		layers = append(layers, nn.Dense(h, nn.ReLU))

@@ -58,7 +58,12 @@ func runTorchShape(script string, s shape, dir string, samples, epochs, allThrea
 	if s.iris {
 		args = append(args, "--iris", irisCSV)
 	} else {
-		args = append(args, "--hidden", cpuListString(s.hidden), "--samples", strconv.Itoa(samples))
+		if s.convnet {
+			args = append(args, "--convnet")
+		} else {
+			args = append(args, "--hidden", cpuListString(s.hidden))
+		}
+		args = append(args, "--samples", strconv.Itoa(samples))
 		if dir != "" {
 			args = append(args, "--data", dir)
 		}

@@ -7,6 +7,9 @@ and prints machine-readable lines that cmd/mnistbench parses:
     torch shape=NAME threads=N median_epoch_s=S best_epoch_s=S loss=L
     torch shape=NAME version=V blas=PATH peak_rss_mb=M
 
+The convnet shape (--convnet): Keras's MNIST convnet (see convnet_model),
+batch 64, RMSprop as below, pixels / 255.
+
 MNIST shapes (--hidden 512 or 1024,1024 ...): Dense layers with ReLU and a
 10-way softmax output, RMSprop (lr 1e-3, rho 0.9, eps 1e-7 as in Keras),
 sparse categorical cross-entropy, batch 128, the first --samples training
@@ -24,7 +27,7 @@ Both run at PyTorch's best: the BLAS's own thread count set with torch's
 MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ so that glibc keeps freed
 tensors instead of returning them to the OS.
 
-    /usr/bin/python3 torch_matrix.py --shape NAME (--hidden 512 | --iris CSV)
+    /usr/bin/python3 torch_matrix.py --shape NAME (--hidden 512 | --convnet | --iris CSV)
         [--data DIR] [--samples N] [--standardise] [--epochs E] [--seed S]
 """
 import argparse
@@ -91,6 +94,22 @@ def mnist_model(hidden):
     return model, torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
 
 
+def convnet_model():
+    # Keras's MNIST convnet, channels-first as PyTorch wants (the Go side is
+    # channels-last; the arithmetic is the same): Conv2D(32, 3, relu) ->
+    # MaxPool(2) -> Conv2D(64, 3, relu) -> MaxPool(2) -> Conv2D(128, 3,
+    # relu) -> Flatten -> Dense(10, softmax); 104,202 params; RMSprop.
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 32, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(32, 64, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(64, 128, 3), torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.Linear(1152, 10))
+    for m in model:
+        if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d)):
+            torch.nn.init.xavier_uniform_(m.weight)
+            torch.nn.init.zeros_(m.bias)
+    return model, torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
+
+
 def iris_model():
     def block(i):
         # Keras momentum 0.99 is PyTorch momentum 0.01.
@@ -150,6 +169,7 @@ def main():
     ap.add_argument("--data", default=os.environ.get("GRADGRAPH_MNIST", "/work/shared/data/mnist"))
     ap.add_argument("--samples", type=int, default=60000)
     ap.add_argument("--standardise", action="store_true")
+    ap.add_argument("--convnet", action="store_true")
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--all-threads", type=int, default=len(os.sched_getaffinity(0)))
@@ -159,6 +179,11 @@ def main():
         a.batch = 8
         x, y = load_iris(a.iris)
         make = iris_model
+    elif a.convnet:
+        a.batch = 64
+        x, y = load_mnist(a)
+        x = x.reshape(-1, 1, 28, 28).contiguous()
+        make = convnet_model
     else:
         a.batch = 128
         x, y = load_mnist(a)
