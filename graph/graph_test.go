@@ -124,3 +124,21 @@ func TestGradCheckFailsWhenTheLossIsNotTheDifferentiatedFunction(t *testing.T) {
 		t.Errorf("a loss that changes between runs passed the check: %v", res)
 	}
 }
+
+// TestParamElementAccessAllocatesNothing: At and SetAt are called once per
+// weight by the initialisers, so an allocation each (tensor's Data boxes
+// the slice) made hundreds of MB of garbage for a wide net.
+func TestParamElementAccessAllocatesNothing(t *testing.T) {
+	for _, dt := range []tensor.Dtype{Float32, Float64} {
+		p, err := NewParam("w", dt, true, 4, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		allocs := testing.AllocsPerRun(100, func() {
+			p.SetAt(5, p.At(5)+1)
+		})
+		if allocs != 0 || p.At(5) != 101 {
+			t.Errorf("%v: %v allocations per At+SetAt, value %v; want 0 and 101", dt, allocs, p.At(5))
+		}
+	}
+}

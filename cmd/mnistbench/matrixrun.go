@@ -26,6 +26,10 @@ func runShape(s shape, src data.Source, cpus []int, epochs int, seed int64, stdo
 	prev := runtime.GOMAXPROCS(0)
 	defer runtime.GOMAXPROCS(prev)
 	for _, c := range cpus {
+		// The last setting's trainer is garbage now: collect it before the
+		// next is built, as PyTorch frees its tensors when the last
+		// reference goes, so that the peak RSS is one trainer's.
+		runtime.GC()
 		runtime.GOMAXPROCS(c)
 		med, loss, err := timeShape(s, src, epochs, seed)
 		if err != nil {
