@@ -16,8 +16,12 @@
 //   - callbacks see the same points as Keras's (train, epoch and batch
 //     begin/end); EarlyStopping implements Keras 3's monitor, min_delta,
 //     patience, baseline, start_from_epoch and restore_best_weights;
-//   - a NaN or infinite loss stops training with an error naming the epoch
-//     and batch, before the step's update reaches the weights.
+//   - a NaN or infinite loss, gradient or batch statistic stops training
+//     with an error naming the epoch and batch, before the step's update
+//     reaches the weights; an update that would overflow a weight or an
+//     optimiser state is refused the same way (stepguard.go: the step is
+//     bounded from the largest gradient, and backed up only when the
+//     bound cannot rule an overflow out).
 //
 // Training metrics are sample-weighted means over the epoch computed in
 // training mode (dropout on, batch statistics), validation and Evaluate
