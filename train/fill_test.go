@@ -7,6 +7,7 @@ import (
 
 	"github.com/gradgraph/gradgraph/data"
 	"github.com/gradgraph/gradgraph/internal/kernels"
+	"github.com/gradgraph/gradgraph/internal/split"
 )
 
 // countingSource is a memSource that records the index sets Fill is called
@@ -35,10 +36,12 @@ func (s concurrentSource) FillsConcurrently() bool { return s.ok }
 // TestFillConcurrentFiller checks fill: a Source implementing
 // data.ConcurrentFiller (and saying yes) is filled in one chunk of whole
 // samples per core when the batch is big enough (kernels.ChunkMin
-// elements), a Source that does not implement it, or says no, in one call;
+// elements, and the split is taken), a Source that does not implement it, or says no, in one call;
 // the batch is the same either way.
 func TestFillConcurrentFiller(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	// Whether a split pays is otherwise decided by timings (internal/split).
+	defer split.Force(split.Split)()
 	const f, n = 100, 1000 // 1000 samples of 100 features: above ChunkMin
 	if n*f < kernels.ChunkMin {
 		t.Fatalf("batch of %d elements below ChunkMin %d: the test would not split", n*f, kernels.ChunkMin)

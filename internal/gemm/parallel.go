@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/gradgraph/gradgraph/internal/split"
 )
 
 // parMinWork is the number of multiply-adds (m·n·k) each goroutine must get
@@ -62,13 +64,25 @@ func (p *problem) split() int {
 	return max(t, 1)
 }
 
-// run computes the product, on several goroutines when it is large enough.
+// run computes the product, on several goroutines when it is large enough
+// and splitting has measured faster than one core for products of its size
+// (splitChoice: the split changes no element's arithmetic, so the choice,
+// which follows timings, never changes the result).
 func (p *problem) run() {
 	t := p.split()
 	if t == 1 {
 		p.columns(0, p.n)
 		return
 	}
+	splitChoice.Run(p.m*p.n*p.k, func() { p.columns(0, p.n) }, func() { p.runSplit(t) })
+}
+
+// splitChoice decides, per order of magnitude of multiply-adds, whether a
+// split product beats one core on this machine under its present load.
+var splitChoice split.Choice
+
+// runSplit computes the product in t column chunks on the workers.
+func (p *problem) runSplit(t int) {
 	ensureWorkers(t - 1)
 	width := roundUp((p.n+t-1)/t, p.kern.nr)
 	j := 0

@@ -65,7 +65,7 @@ func GemmRows[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int,
 			if p < 2 || m < GemmRowsMin {
 				after(0, m)
 			} else {
-				ParallelChunks(m, p, after)
+				ParallelRows(m, n, after)
 			}
 		}
 		return

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gradgraph/gradgraph/internal/split"
 )
 
 // A small pool of persistent workers for the parallel loops of the kernels
@@ -155,7 +157,10 @@ func ParallelChunks(n, p int, fn func(lo, hi int)) {
 
 // ParallelRows runs fn over [0, n) split into at most GOMAXPROCS contiguous
 // chunks (ParallelChunks, on the pool's workers) when the work, n·cost
-// element operations, is at least ParallelMin, and inline otherwise.
+// element operations, is at least ParallelMin and splitting it has measured
+// faster than running it inline (rowsChoice), and inline otherwise. fn's
+// results must not depend on the chunks (every caller computes each output
+// element within one chunk), since the choice follows timings.
 func ParallelRows(n, cost int, fn func(lo, hi int)) {
 	p := runtime.GOMAXPROCS(0)
 	if p > n {
@@ -165,5 +170,25 @@ func ParallelRows(n, cost int, fn func(lo, hi int)) {
 		fn(0, n)
 		return
 	}
-	ParallelChunks(n, p, fn)
+	rowsChoice.Run(n*cost, func() { fn(0, n) }, func() { ParallelChunks(n, p, fn) })
 }
+
+// rowsChoice decides, per order of magnitude of work, whether
+// ParallelRows's splits pay on this machine under its present load
+// (internal/split).
+var rowsChoice split.Choice
+
+// ParallelElems runs an elementwise update fn over [0, n) in one chunk
+// per core when n is at least ChunkMin elements and splitting has measured
+// faster (elemsChoice), and inline otherwise. The chunks are disjoint and
+// elementwise updates give the same result either way.
+func ParallelElems(n int, fn func(lo, hi int)) {
+	p := runtime.GOMAXPROCS(0)
+	if p <= 1 || n < ChunkMin {
+		fn(0, n)
+		return
+	}
+	elemsChoice.Run(n, func() { fn(0, n) }, func() { ParallelChunks(n, p, fn) })
+}
+
+var elemsChoice split.Choice

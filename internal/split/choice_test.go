@@ -1,0 +1,109 @@
+package split
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// fakeClock advances by the cost the running loop declares.
+type fakeClock struct{ t time.Duration }
+
+func (f *fakeClock) now() time.Duration { return f.t }
+
+// TestChoiceKeepsTheFaster runs loops whose serial and split costs are
+// set by hand and checks which way runs after the probes, per work size,
+// and that a change of speed is followed after the next probe window.
+func TestChoiceKeepsTheFaster(t *testing.T) {
+	for _, c := range []struct {
+		name          string
+		serial, split time.Duration
+		wantSplit     bool
+	}{
+		{"split twice as fast", 100, 50, true},
+		{"split slower", 100, 130, false},
+		{"split 3% faster: within the margin, serial", 100, 97, false},
+		{"split 10% faster", 100, 90, true},
+	} {
+		var clk fakeClock
+		ch := Choice{now: clk.now}
+		var ran []string
+		run := func(work int) {
+			ch.Run(work, func() { clk.t += c.serial; ran = append(ran, "serial") },
+				func() { clk.t += c.split; ran = append(ran, "split") })
+		}
+		for i := 0; i < 2*probes; i++ {
+			run(1000)
+		}
+		for i, w := range []string{"serial", "split", "serial", "split", "serial", "split"} {
+			if ran[i] != w {
+				t.Fatalf("%s: probe %d ran %s, want %s (alternating)", c.name, i, ran[i], w)
+			}
+		}
+		ran = ran[:0]
+		for i := 0; i < 10; i++ {
+			run(1000)
+		}
+		want := "serial"
+		if c.wantSplit {
+			want = "split"
+		}
+		for i, r := range ran {
+			if r != want {
+				t.Fatalf("%s: call %d after the probes ran %s, want %s", c.name, i, r, want)
+			}
+		}
+		// Another order of magnitude of work is probed on its own.
+		ran = ran[:0]
+		run(1 << 20)
+		run(1 << 20)
+		if fmt.Sprint(ran) != "[serial split]" {
+			t.Errorf("%s: a new work size ran %v first, want its own probes [serial split]", c.name, ran)
+		}
+	}
+}
+
+// TestChoiceFollowsALoadChange: the split wins at first; after the next
+// probe window, in which it has become slower, the serial loop is chosen.
+func TestChoiceFollowsALoadChange(t *testing.T) {
+	var clk fakeClock
+	ch := Choice{now: clk.now}
+	splitCost := time.Duration(50)
+	last := ""
+	run := func() {
+		ch.Run(5000, func() { clk.t += 100; last = "serial" }, func() { clk.t += splitCost; last = "split" })
+	}
+	for i := 0; i < period; i++ {
+		run()
+	}
+	if last != "split" {
+		t.Fatalf("before the change: ran %s, want split", last)
+	}
+	splitCost = 200
+	for i := 0; i < 2*probes+1; i++ {
+		run()
+	}
+	if last != "serial" {
+		t.Errorf("after the change and a probe window: ran %s, want serial", last)
+	}
+}
+
+func TestForce(t *testing.T) {
+	var ch Choice
+	ran := ""
+	run := func() { ch.Run(100, func() { ran = "serial" }, func() { ran = "split" }) }
+	restore := Force(Split)
+	run()
+	if ran != "split" {
+		t.Errorf("Force(Split): ran %s", ran)
+	}
+	Force(Serial)
+	run()
+	if ran != "serial" {
+		t.Errorf("Force(Serial): ran %s", ran)
+	}
+	restore()
+	if Mode(forced.Load()) != Auto {
+		t.Errorf("restore left mode %d, want Auto", forced.Load())
+	}
+}

@@ -1,0 +1,67 @@
+package train
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"runtime"
+	"testing"
+
+	"github.com/gradgraph/gradgraph/internal/split"
+)
+
+// TestSplitsChangeNoBit: the kernels choose between one core and several
+// from timings (internal/split), so the weights must not depend on the
+// choice. Twenty steps of the MNIST recipe (zero-skipping and dense
+// products, RMSprop's chunked update, the chunked batch fill), and of the
+// convnet, every loop forced inline, forced split, and left to the
+// timings, at GOMAXPROCS 1 and 2, all give the same bits.
+func TestSplitsChangeNoBit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains the MNIST recipe and the convnet six times each; skipped with -short")
+	}
+	for _, c := range []struct {
+		name  string
+		steps int
+		build func(testing.TB, int64) *Trainer
+		bs    int
+	}{{"mnist", 20, mnistTrainer, 128}, {"convnet", 3, convnetTrainer, 64}} {
+		src := syntheticMNIST(c.bs*4, 3)
+		var want string
+		for _, procs := range []int{1, 2} {
+			for _, mode := range []split.Mode{split.Serial, split.Split, split.Auto} {
+				prev := runtime.GOMAXPROCS(procs)
+				restore := split.Force(mode)
+				tr := c.build(t, 1)
+				rng := rand.New(rand.NewSource(1))
+				order := rng.Perm(src.Len())
+				for s := 0; s < c.steps; s++ {
+					k := (s % 4) * c.bs
+					if _, err := tr.benchStep(src, order[k:k+c.bs], rng); err != nil {
+						t.Fatal(err)
+					}
+				}
+				restore()
+				runtime.GOMAXPROCS(prev)
+				got := weightsHash(tr)
+				if want == "" {
+					want = got
+				} else if got != want {
+					t.Errorf("%s, GOMAXPROCS %d, mode %d: weights hash %s, want %s (GOMAXPROCS 1, inline)", c.name, procs, mode, got, want)
+				}
+			}
+		}
+	}
+}
+
+// weightsHash is an FNV hash of every param's bits.
+func weightsHash(tr *Trainer) string {
+	h := uint64(14695981039346656037)
+	for _, p := range tr.Model.Params() {
+		for _, x := range p.Value.Float32s() {
+			h ^= uint64(math.Float32bits(x))
+			h *= 1099511628211
+		}
+	}
+	return fmt.Sprintf("%016x", h)
+}
