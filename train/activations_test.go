@@ -175,3 +175,56 @@ func TestActivationsErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestActivationsInferenceMode: on the Iris recipe (BatchNorm, Dropout),
+// Activations runs in inference mode as Predict does: BatchNorm uses its
+// moving statistics, Dropout passes its input through unchanged, and the
+// last activation is Predict's output.
+func TestActivationsInferenceMode(t *testing.T) {
+	tr, iris := irisTrainer(t)
+	pred, err := tr.Predict(iris, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []int{0, 60, 149} {
+		x := make([]float32, iris.Features())
+		iris.Fill([]int{s}, x, nil)
+		acts, err := tr.Activations(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(acts) != 4 || acts[2].Type != "Dropout" {
+			t.Fatalf("sample %d: layers %v", s, acts)
+		}
+		if !reflect.DeepEqual(acts[2].Values, acts[1].Values) {
+			t.Errorf("sample %d: dropout changed its input in inference: %v → %v", s, acts[1].Values, acts[2].Values)
+		}
+		for k, p := range pred[s] {
+			if v := acts[3].Values[k]; math.Abs(float64(v-p)) > 1e-6 {
+				t.Errorf("sample %d class %d: activation %v, Predict %v", s, k, v, p)
+			}
+		}
+	}
+}
+
+// TestActivationsWhileFit calls Activations while Fit trains on another
+// goroutine: under -race, a read of the weights outside the trainer's lock
+// is reported.
+func TestActivationsWhileFit(t *testing.T) {
+	tr, iris := irisTrainer(t)
+	x := make([]float32, iris.Features())
+	iris.Fill([]int{0}, x, nil)
+	done := make(chan error, 1)
+	go func() {
+		_, err := tr.Fit(iris, FitOptions{Epochs: 5, BatchSize: 16, Seed: 2})
+		done <- err
+	}()
+	for i := 0; i < 20; i++ {
+		if _, err := tr.Activations(x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
