@@ -58,6 +58,9 @@
 //   - curves.png: the training curves;
 //   - probabilities.png: the first test image's predicted probabilities;
 //   - first_test_image.png: that image in grey levels, about 280 pixels wide;
+//   - filters.png and featuremaps.png (convnet only): the first Conv2D
+//     layer's kernels, and the first test image's feature maps after each
+//     convolution and pooling;
 //   - report.html (self-contained) and report.md: the settings, data, test
 //     figures, curves, confusion matrix (confusion.png), six test images with
 //     their probability bars (sample_N.png, prediction_N.png), the model
@@ -285,6 +288,9 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	if r.probs, err = r.tr.Predict(s.test.src, min(s.batch, s.test.src.Len())); err != nil {
+		return err
+	}
+	if err := writeConvPictures(s.c.out, r.tr, s.test); err != nil {
 		return err
 	}
 	return writeOutputs(s, r)

@@ -192,6 +192,11 @@ func TestConvnetSmoke(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, printed)
 		}
 	}
+	for _, f := range []string{"filters.png", "featuremaps.png"} { // writeConvPictures
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("convnet outputs: %v", err)
+		}
+	}
 	t.Logf("convnet, 640 samples, 1 epoch: test accuracy %.4f", m["test_accuracy"])
 	// 640 images, 10 steps: far from 0.99, well above chance (0.1).
 	if acc := m["test_accuracy"].(float64); acc < 0.5 {
