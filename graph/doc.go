@@ -59,8 +59,10 @@
 // 32 units, like a 10-class output) uses a four-way dot-product kernel
 // forward and the same panel kernel backward; other shapes call the BLAS
 // (gonum by default, OpenBLAS with -tags openblas, see graph/blas). Work is
-// shared out among the cores by kernels.ParallelChunks, a pool of spinning workers
-// with a fixed split, so results do not depend on scheduling.
+// shared out among the cores by kernels.ParallelRows, a pool of spinning
+// workers, where timings say the split pays (internal/split); each output
+// element is computed in one chunk, so results depend neither on the
+// choice nor on scheduling.
 //
 // GradCheck compares the symbolic gradients of any scalar built on a Builder
 // with central finite differences, in float64 or float32; its error is

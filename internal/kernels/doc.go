@@ -5,8 +5,9 @@
 //
 // # What is here
 //
-//   - pool.go: ParallelChunks and ParallelRows share a loop out among the
-//     cores on a small pool of persistent, spinning workers.
+//   - pool.go: ParallelChunks, ParallelRows and ParallelElems share a loop
+//     out among the cores on a small pool of persistent, spinning workers;
+//     the last two only where internal/split's timings say it pays.
 //   - gemm.go: Gemm and GemmRows call the BLAS installed in Gorgonia, the
 //     latter one call per core on its share of the rows.
 //   - csr.go, nonzeros.go: CSR lists the nonzeros of a matrix row by row.
