@@ -92,6 +92,10 @@ func (l *BatchNormLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if err := wantShape("batchnorm", l.Name(), x.Shape(), l.in); err != nil {
 		return nil, err
 	}
+	if b.Fused {
+		y, err := l.forwardFused(b, x)
+		return y, errors.Wrapf(err, "batchnorm %q", l.Name())
+	}
 	if len(l.in) == 1 {
 		y, err := l.forward(b, x)
 		return y, errors.Wrapf(err, "batchnorm %q", l.Name())
@@ -110,6 +114,29 @@ func (l *BatchNormLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	}
 	y, err = reshape(y, shape...)
 	return y, errors.Wrapf(err, "batchnorm %q", l.Name())
+}
+
+// forwardFused is forward as graph's fused batch-norm ops, over x of any
+// rank (the channels its last axis) without reshaping it: the same maths,
+// with the batch mean and variance observed the same way.
+func (l *BatchNormLayer) forwardFused(b *graph.Builder, x *G.Node) (y *G.Node, err error) {
+	defer graphErr(&err)
+	// The params are asked for in the twin's order, and the moving
+	// statistics only at inference, so that both graphs hold the same
+	// params (Builder.Params).
+	r := rowOps{b}
+	needDx := !b.IsData(x)
+	if !b.Training {
+		mu, variance := r.param(l.MovingMean), r.param(l.MovingVariance)
+		return graph.BatchNormInfer(x, r.param(l.Gamma), r.param(l.Beta), mu, variance, l.Epsilon, needDx)
+	}
+	y, mu, variance, err := graph.BatchNormTrain(x, r.param(l.Gamma), r.param(l.Beta), l.Epsilon, needDx)
+	if err != nil {
+		return nil, err
+	}
+	b.Observe(mu, l.Name()+" batch mean", l.foldInto(l.MovingMean))
+	b.Observe(variance, l.Name()+" batch variance", l.foldInto(l.MovingVariance))
+	return y, nil
 }
 
 // forward is, per feature (column) j of the batch x:

@@ -1,0 +1,471 @@
+package graph
+
+import (
+	"fmt"
+	"hash"
+	"math"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// The fused batch normalisation: per channel j (the last axis of x, every
+// leading axis being rows, Keras's axis=-1),
+//
+//	y = γ_j·(x − μ_j)/√(σ²_j + ε) + β_j
+//
+// with μ, σ² the batch's mean and biased variance in training and the
+// moving statistics at inference. Composed from Gorgonia's primitives
+// (nn's BatchNorm twin) it is a dozen nodes forward and twice that
+// backward, each allocating a fresh tensor every run; here it is three
+// nodes forward and three backward (fewer at inference), whose tensors
+// are allocated on the first run and reused by every later one. Sums are
+// taken in float64 whatever the element type.
+
+// BatchNormTrain adds training-mode batch normalisation of x over its
+// batch statistics, with ε added to the variance inside the root. It
+// returns the output (x's shape) and the batch mean and biased variance,
+// (1, channels) nodes of their own, so that a caller can observe them
+// (Builder.Observe) to fold them into moving averages.
+//
+// The mean and variance nodes are not differentiable: the output's
+// gradient with respect to x already includes their dependence on x
+// (dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂)), x̂ the normalised input), and
+// gamma and beta get Σ dy·x̂ and Σ dy over the rows. needDx false leaves
+// the input gradient out (x is data).
+func BatchNormTrain(x, gamma, beta *G.Node, eps float64, needDx bool) (y, mean, variance *G.Node, err error) {
+	s, err := bnShapes("batchnorm", x, gamma, beta, eps)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if mean, err = G.ApplyOp(&bnStatsOp{bnShape: s}, x); err != nil {
+		return nil, nil, nil, errors.Wrap(err, "batchnorm: mean")
+	}
+	if variance, err = G.ApplyOp(&bnStatsOp{bnShape: s, variance: true}, x, mean); err != nil {
+		return nil, nil, nil, errors.Wrap(err, "batchnorm: variance")
+	}
+	op := &bnOp{bnShape: s, training: true, needDx: needDx}
+	if y, err = G.ApplyOp(op, x, mean, variance, gamma, beta); err != nil {
+		return nil, nil, nil, errors.Wrap(err, "batchnorm")
+	}
+	return y, mean, variance, nil
+}
+
+// BatchNormInfer adds inference-mode batch normalisation of x with the
+// given (1, channels) mean and variance (the moving statistics), which are
+// taken as constants: not differentiated, the input gradient being
+// γ/√(σ² + ε)·dy. needDx false leaves the input gradient out (x is data).
+func BatchNormInfer(x, gamma, beta, mean, variance *G.Node, eps float64, needDx bool) (*G.Node, error) {
+	s, err := bnShapes("batchnorm", x, gamma, beta, eps)
+	if err != nil {
+		return nil, err
+	}
+	row := tensor.Shape{1, s.channels}
+	if !mean.Shape().Eq(row) || !variance.Shape().Eq(row) {
+		return nil, errors.Errorf("batchnorm: want a (1, %d) mean and variance, got %v and %v", s.channels, mean.Shape(), variance.Shape())
+	}
+	if _, err := dtypeOf(x, mean, variance); err != nil {
+		return nil, errors.Wrap(err, "batchnorm")
+	}
+	y, err := G.ApplyOp(&bnOp{bnShape: s, needDx: needDx}, x, mean, variance, gamma, beta)
+	return y, errors.Wrap(err, "batchnorm")
+}
+
+// bnShape is what every batch-norm op knows: x's shape and element type,
+// its channels (last axis) and rows (the product of the others), and ε.
+type bnShape struct {
+	dt             tensor.Dtype
+	shape          tensor.Shape
+	rows, channels int
+	eps            float64
+}
+
+func bnShapes(what string, x, gamma, beta *G.Node, eps float64) (bnShape, error) {
+	var s bnShape
+	if x.Dims() < 2 {
+		return s, errors.Errorf("%s: want a batch of at least 2 axes, got shape %v", what, x.Shape())
+	}
+	if !(eps > 0) {
+		return s, errors.Errorf("%s: epsilon must be positive, got %v", what, eps)
+	}
+	dt, err := dtypeOf(x, gamma, beta)
+	if err != nil {
+		return s, errors.Wrap(err, what)
+	}
+	shape := x.Shape().Clone()
+	c := shape[len(shape)-1]
+	row := tensor.Shape{1, c}
+	if !gamma.Shape().Eq(row) || !beta.Shape().Eq(row) {
+		return s, errors.Errorf("%s: want (1, %d) gamma and beta for input %v, got %v and %v", what, c, shape, gamma.Shape(), beta.Shape())
+	}
+	if c <= 0 || shape.TotalSize() <= 0 {
+		return s, errors.Errorf("%s: empty input shape %v", what, shape)
+	}
+	return bnShape{dt: dt, shape: shape, rows: shape.TotalSize() / c, channels: c, eps: eps}, nil
+}
+
+func (s bnShape) xType() hm.Type { return G.TensorType{Dims: s.shape.Dims(), Of: s.dt} }
+
+// inverseStd fills inv[j] with 1/√(σ²_j + ε), ε rounded to the element
+// type first as the twin's constant is.
+func inverseStd[T float](variance []T, eps float64, inv []float64) {
+	e := float64(T(eps))
+	for j, v := range variance {
+		inv[j] = 1 / math.Sqrt(float64(v)+e)
+	}
+}
+
+// bnStatsOp is the batch mean ((x) → μ) or the biased batch variance
+// ((x, μ) → mean of (x − μ)²), per channel.
+type bnStatsOp struct {
+	bnShape
+	variance bool
+	out      *tensor.Dense
+	acc      []float64
+}
+
+func (op *bnStatsOp) Arity() int {
+	if op.variance {
+		return 2
+	}
+	return 1
+}
+func (op *bnStatsOp) Type() hm.Type {
+	if op.variance {
+		return hm.NewFnType(op.xType(), matType(op.dt), matType(op.dt))
+	}
+	return hm.NewFnType(op.xType(), matType(op.dt))
+}
+func (op *bnStatsOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return tensor.Shape{1, op.channels}, nil
+}
+func (op *bnStatsOp) ReturnsPtr() bool      { return false }
+func (op *bnStatsOp) CallsExtern() bool     { return false }
+func (op *bnStatsOp) OverwritesInput() int  { return -1 }
+func (op *bnStatsOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "gradgraph.bnstats %p", op) }
+func (op *bnStatsOp) Hashcode() uint32      { return opHash("gradgraph.bnstats", op) }
+func (op *bnStatsOp) String() string {
+	if op.variance {
+		return "batch σ²"
+	}
+	return "batch μ"
+}
+
+func (op *bnStatsOp) Do(vals ...G.Value) (G.Value, error) {
+	a, err := denseArgs(op.String(), op.Arity(), vals)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkArgShape(op.String(), a[0], op.shape); err != nil {
+		return nil, err
+	}
+	op.out = reuse(op.out, op.dt, 1, op.channels)
+	if len(op.acc) != op.channels {
+		op.acc = make([]float64, op.channels)
+	}
+	switch out := op.out.Data().(type) {
+	case []float32:
+		bnStats(op.variance, a[0].Data().([]float32), data2[float32](a), out, op.acc)
+	case []float64:
+		bnStats(op.variance, a[0].Data().([]float64), data2[float64](a), out, op.acc)
+	}
+	return op.out, nil
+}
+
+// bnStats writes each channel's mean of x (mu nil) or mean of (x − mu)²
+// into out, summing rows in float64 in acc.
+func bnStats[T float](variance bool, x, mu, out []T, acc []float64) {
+	c := len(out)
+	clear(acc)
+	for r := 0; r+c <= len(x); r += c {
+		xr := x[r : r+c]
+		if !variance {
+			for j, v := range xr {
+				acc[j] += float64(v)
+			}
+			continue
+		}
+		for j, v := range xr {
+			d := float64(v) - float64(mu[j])
+			acc[j] += d * d
+		}
+	}
+	n := float64(len(x) / c)
+	for j := range out {
+		out[j] = T(acc[j] / n)
+	}
+}
+
+// lastOutput implements ownedOutput: out is reused by every run.
+func (op *bnStatsOp) lastOutput() *tensor.Dense { return op.out }
+
+// DiffWRT: the statistics carry no gradient of their own; the normalising
+// op's input gradient accounts for them (see BatchNormTrain).
+func (op *bnStatsOp) DiffWRT(inputs int) []bool { return make([]bool, inputs) }
+
+func (op *bnStatsOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	return nil, errors.Errorf("%v: not differentiable on its own", op)
+}
+
+// bnOp normalises: (x, μ, σ², γ, β) → γ·(x − μ)/√(σ² + ε) + β. training
+// says whether μ and σ² are x's batch statistics (their dependence on x
+// enters the input gradient) or constants.
+type bnOp struct {
+	bnShape
+	training, needDx bool
+	out              *tensor.Dense
+	inv              []float64
+}
+
+func (op *bnOp) Arity() int { return 5 }
+func (op *bnOp) Type() hm.Type {
+	r := matType(op.dt)
+	return hm.NewFnType(op.xType(), r, r, r, r, op.xType())
+}
+func (op *bnOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shape.Clone(), nil }
+func (op *bnOp) ReturnsPtr() bool                               { return false }
+func (op *bnOp) CallsExtern() bool                              { return false }
+func (op *bnOp) OverwritesInput() int                           { return -1 }
+func (op *bnOp) WriteHash(h hash.Hash)                          { fmt.Fprintf(h, "gradgraph.batchnorm %p", op) }
+func (op *bnOp) Hashcode() uint32                               { return opHash("gradgraph.batchnorm", op) }
+func (op *bnOp) String() string                                 { return "batchnorm" }
+
+func (op *bnOp) Do(vals ...G.Value) (G.Value, error) {
+	a, err := denseArgs(op.String(), 5, vals)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkArgShape(op.String(), a[0], op.shape); err != nil {
+		return nil, err
+	}
+	op.out = reuse(op.out, op.dt, op.shape...)
+	if len(op.inv) != op.channels {
+		op.inv = make([]float64, op.channels)
+	}
+	switch out := op.out.Data().(type) {
+	case []float32:
+		bnForward(op, dataOf[float32](a), out)
+	case []float64:
+		bnForward(op, dataOf[float64](a), out)
+	}
+	return op.out, nil
+}
+
+func bnForward[T float](op *bnOp, a [5][]T, out []T) {
+	x, mu, variance, gamma, beta := a[0], a[1], a[2], a[3], a[4]
+	inverseStd(variance, op.eps, op.inv)
+	c := op.channels
+	for r := 0; r+c <= len(x); r += c {
+		xr, yr := x[r:r+c], out[r:r+c]
+		for j, v := range xr {
+			yr[j] = T((float64(v)-float64(mu[j]))*op.inv[j]*float64(gamma[j]) + float64(beta[j]))
+		}
+	}
+}
+
+// lastOutput implements ownedOutput: out is reused by every run.
+func (op *bnOp) lastOutput() *tensor.Dense { return op.out }
+
+func (op *bnOp) DiffWRT(inputs int) []bool { return []bool{op.needDx, false, false, true, true} }
+
+func (op *bnOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	if len(inputs) != 5 {
+		return nil, errors.Errorf("%v: %d inputs", op, len(inputs))
+	}
+	x, mu, variance, gamma := inputs[0], inputs[1], inputs[2], inputs[3]
+	var dx *G.Node
+	var err error
+	if op.needDx {
+		if dx, err = G.ApplyOp(&bnGradOp{bnShape: op.bnShape, kind: bnGradX, training: op.training}, x, mu, variance, gamma, grad); err != nil {
+			return nil, errors.Wrap(err, "batchnorm gradient")
+		}
+	}
+	dgamma, err := G.ApplyOp(&bnGradOp{bnShape: op.bnShape, kind: bnGradGamma}, x, mu, variance, grad)
+	if err != nil {
+		return nil, errors.Wrap(err, "batchnorm gradient")
+	}
+	dbeta, err := G.ApplyOp(&bnGradOp{bnShape: op.bnShape, kind: bnGradBeta}, grad)
+	if err != nil {
+		return nil, errors.Wrap(err, "batchnorm gradient")
+	}
+	return G.Nodes{dx, nil, nil, dgamma, dbeta}, nil
+}
+
+type bnGradKind int
+
+const (
+	bnGradX     bnGradKind = iota // (x, μ, σ², γ, dy) → dx
+	bnGradGamma                   // (x, μ, σ², dy) → Σ rows dy·x̂
+	bnGradBeta                    // (dy) → Σ rows dy
+)
+
+var bnGradNames = [...]string{"batchnorm dx", "batchnorm dγ", "batchnorm dβ"}
+
+// bnGradOp is one piece of the batch norm's backward pass. Each recomputes
+// what it needs from x and the statistics (x̂, the per-channel sums)
+// rather than reading another op's buffers: a pass over the batch costs
+// less than another node, and each gradient stays a tensor nothing else
+// writes (ownedOutput).
+type bnGradOp struct {
+	bnShape
+	kind     bnGradKind
+	training bool // bnGradX: the statistics are x's own
+	out      *tensor.Dense
+	inv      []float64 // 1/√(σ² + ε) per channel
+	sdy      []float64 // Σ dy per channel
+	sdyx     []float64 // Σ dy·x̂ per channel
+}
+
+func (op *bnGradOp) Arity() int {
+	switch op.kind {
+	case bnGradX:
+		return 5
+	case bnGradGamma:
+		return 4
+	}
+	return 1
+}
+func (op *bnGradOp) Type() hm.Type {
+	r := matType(op.dt)
+	switch op.kind {
+	case bnGradX:
+		return hm.NewFnType(op.xType(), r, r, r, op.xType(), op.xType())
+	case bnGradGamma:
+		return hm.NewFnType(op.xType(), r, r, op.xType(), r)
+	}
+	return hm.NewFnType(op.xType(), r)
+}
+func (op *bnGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	if op.kind == bnGradX {
+		return op.shape.Clone(), nil
+	}
+	return tensor.Shape{1, op.channels}, nil
+}
+func (op *bnGradOp) ReturnsPtr() bool      { return false }
+func (op *bnGradOp) CallsExtern() bool     { return false }
+func (op *bnGradOp) OverwritesInput() int  { return -1 }
+func (op *bnGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "gradgraph.batchnormGrad %p", op) }
+func (op *bnGradOp) Hashcode() uint32      { return opHash("gradgraph.batchnormGrad", op) }
+func (op *bnGradOp) String() string        { return bnGradNames[op.kind] }
+
+func (op *bnGradOp) Do(vals ...G.Value) (G.Value, error) {
+	a, err := denseArgs(op.String(), op.Arity(), vals)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkArgShape(op.String(), a[0], op.shape); err != nil {
+		return nil, err
+	}
+	if op.kind == bnGradX {
+		op.out = reuse(op.out, op.dt, op.shape...)
+	} else {
+		op.out = reuse(op.out, op.dt, 1, op.channels)
+	}
+	if len(op.inv) != op.channels {
+		op.inv = make([]float64, op.channels)
+		op.sdy = make([]float64, op.channels)
+		op.sdyx = make([]float64, op.channels)
+	}
+	switch out := op.out.Data().(type) {
+	case []float32:
+		bnBackward(op, dataOf[float32](a), out)
+	case []float64:
+		bnBackward(op, dataOf[float64](a), out)
+	}
+	return op.out, nil
+}
+
+func bnBackward[T float](op *bnGradOp, a [5][]T, out []T) {
+	c := op.channels
+	if op.kind == bnGradBeta {
+		dy := a[0]
+		clear(op.sdy)
+		for r := 0; r+c <= len(dy); r += c {
+			for j, g := range dy[r : r+c] {
+				op.sdy[j] += float64(g)
+			}
+		}
+		for j := range out {
+			out[j] = T(op.sdy[j])
+		}
+		return
+	}
+	x, mu, variance := a[0], a[1], a[2]
+	inverseStd(variance, op.eps, op.inv)
+	if op.kind == bnGradGamma {
+		dy := a[3]
+		bnSums(x, mu, dy, op.inv, op.sdy, op.sdyx)
+		for j := range out {
+			out[j] = T(op.sdyx[j])
+		}
+		return
+	}
+	gamma, dy := a[3], a[4]
+	if !op.training {
+		for r := 0; r+c <= len(x); r += c {
+			for j, g := range dy[r : r+c] {
+				out[r+j] = T(float64(g) * float64(gamma[j]) * op.inv[j])
+			}
+		}
+		return
+	}
+	// dx = γ/σ·(dy − Σdy/n − x̂·Σ(dy·x̂)/n): the second and third terms
+	// are the gradient through the batch mean and variance.
+	bnSums(x, mu, dy, op.inv, op.sdy, op.sdyx)
+	n := float64(op.rows)
+	for j := range op.sdy {
+		op.sdy[j] /= n
+		op.sdyx[j] /= n
+	}
+	for r := 0; r+c <= len(x); r += c {
+		xr, gr, dr := x[r:r+c], dy[r:r+c], out[r:r+c]
+		for j, v := range xr {
+			xhat := (float64(v) - float64(mu[j])) * op.inv[j]
+			dr[j] = T(float64(gamma[j]) * op.inv[j] * (float64(gr[j]) - op.sdy[j] - xhat*op.sdyx[j]))
+		}
+	}
+}
+
+// bnSums writes Σ dy and Σ dy·x̂ per channel into sdy and sdyx.
+func bnSums[T float](x, mu, dy []T, inv, sdy, sdyx []float64) {
+	c := len(inv)
+	clear(sdy)
+	clear(sdyx)
+	for r := 0; r+c <= len(x); r += c {
+		xr, gr := x[r:r+c], dy[r:r+c]
+		for j, v := range xr {
+			g := float64(gr[j])
+			sdy[j] += g
+			sdyx[j] += g * (float64(v) - float64(mu[j])) * inv[j]
+		}
+	}
+}
+
+// lastOutput implements ownedOutput: out is reused by every run.
+func (op *bnGradOp) lastOutput() *tensor.Dense { return op.out }
+
+func (op *bnGradOp) DiffWRT(inputs int) []bool { return make([]bool, inputs) }
+
+func (op *bnGradOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	return nil, errors.Errorf("%v: no second derivative", op)
+}
+
+// dataOf returns the backing slices of a (at most five), all of element
+// type T, in an array: no allocation per run.
+func dataOf[T float](a []*tensor.Dense) (out [5][]T) {
+	for i, d := range a {
+		out[i] = d.Data().([]T)
+	}
+	return out
+}
+
+// checkArgShape fails when an op's first input is not of the shape it was
+// built for: a graph is built for one batch size.
+func checkArgShape(what string, d *tensor.Dense, want tensor.Shape) error {
+	if !d.Shape().Eq(want) {
+		return errors.Errorf("%s: input of shape %v, want %v", what, d.Shape(), want)
+	}
+	return nil
+}

@@ -1,0 +1,103 @@
+package graph
+
+import (
+	"fmt"
+	"hash"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Dropout adds y = x ⊙ mask as one node, for a mask of x's shape that the
+// caller fills every run (a Feed of 0 and 1/(1−rate) values): the product
+// gorgonia.HadamardProd computes, element by element the same rounding,
+// into a tensor allocated once and reused by every run. The mask is data
+// and is not differentiated; the input gradient dy ⊙ mask is another such
+// node.
+func Dropout(x, mask *G.Node) (*G.Node, error) {
+	if !x.Shape().Eq(mask.Shape()) {
+		return nil, errors.Errorf("dropout: input %v and mask %v differ in shape", x.Shape(), mask.Shape())
+	}
+	dt, err := dtypeOf(x, mask)
+	if err != nil {
+		return nil, errors.Wrap(err, "dropout")
+	}
+	return G.ApplyOp(&maskOp{dt: dt, shape: x.Shape().Clone()}, x, mask)
+}
+
+// maskOp is (x, mask) → x ⊙ mask, forward (grad false) or backward
+// ((dy, mask) → dy ⊙ mask, grad true).
+type maskOp struct {
+	grad  bool
+	dt    tensor.Dtype
+	shape tensor.Shape
+	out   *tensor.Dense
+}
+
+func (op *maskOp) Arity() int { return 2 }
+func (op *maskOp) Type() hm.Type {
+	t := G.TensorType{Dims: op.shape.Dims(), Of: op.dt}
+	return hm.NewFnType(t, t, t)
+}
+func (op *maskOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shape.Clone(), nil }
+func (op *maskOp) ReturnsPtr() bool                               { return false }
+func (op *maskOp) CallsExtern() bool                              { return false }
+func (op *maskOp) OverwritesInput() int                           { return -1 }
+func (op *maskOp) WriteHash(h hash.Hash)                          { fmt.Fprintf(h, "gradgraph.mask %p", op) }
+func (op *maskOp) Hashcode() uint32                               { return opHash("gradgraph.mask", op) }
+func (op *maskOp) String() string {
+	if op.grad {
+		return "dropout'"
+	}
+	return "dropout"
+}
+
+func (op *maskOp) Do(vals ...G.Value) (G.Value, error) {
+	if len(vals) != 2 {
+		return nil, errors.Errorf("%v: got %d inputs, want 2", op, len(vals))
+	}
+	x, ok1 := vals[0].(*tensor.Dense)
+	m, ok2 := vals[1].(*tensor.Dense)
+	if !ok1 || !ok2 {
+		return nil, errors.Errorf("%v: inputs %T and %T, want dense tensors", op, vals[0], vals[1])
+	}
+	if err := checkArgShape(op.String(), x, op.shape); err != nil {
+		return nil, err
+	}
+	if err := checkArgShape(op.String(), m, op.shape); err != nil {
+		return nil, err
+	}
+	op.out = reuse(op.out, op.dt, op.shape...)
+	switch out := op.out.Data().(type) {
+	case []float32:
+		maskProduct(x.Data().([]float32), m.Data().([]float32), out)
+	case []float64:
+		maskProduct(x.Data().([]float64), m.Data().([]float64), out)
+	}
+	return op.out, nil
+}
+
+func maskProduct[T float](x, m, out []T) {
+	m = m[:len(out)]
+	for i, v := range x[:len(out)] {
+		out[i] = v * m[i]
+	}
+}
+
+// lastOutput implements ownedOutput: out is reused by every run.
+func (op *maskOp) lastOutput() *tensor.Dense { return op.out }
+
+func (op *maskOp) DiffWRT(inputs int) []bool { return []bool{!op.grad, false} }
+
+func (op *maskOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	if op.grad {
+		return nil, errors.Errorf("%v: no second derivative", op)
+	}
+	dx, err := G.ApplyOp(&maskOp{grad: true, dt: op.dt, shape: op.shape}, grad, inputs[1])
+	if err != nil {
+		return nil, errors.Wrap(err, "dropout gradient")
+	}
+	return G.Nodes{dx, nil}, nil
+}
