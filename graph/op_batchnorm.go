@@ -154,22 +154,21 @@ func (op *bnStatsOp) String() string {
 }
 
 func (op *bnStatsOp) Do(vals ...G.Value) (G.Value, error) {
-	a, err := denseArgs(op.String(), op.Arity(), vals)
+	a, err := bnArgs(op.String(), op.Arity(), op.shape, vals)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkArgShape(op.String(), a[0], op.shape); err != nil {
 		return nil, err
 	}
 	op.out = reuse(op.out, op.dt, 1, op.channels)
 	if len(op.acc) != op.channels {
 		op.acc = make([]float64, op.channels)
 	}
-	switch out := op.out.Data().(type) {
-	case []float32:
-		bnStats(op.variance, a[0].Data().([]float32), data2[float32](a), out, op.acc)
-	case []float64:
-		bnStats(op.variance, a[0].Data().([]float64), data2[float64](a), out, op.acc)
+	switch op.dt {
+	case tensor.Float32:
+		d := dataOf(a, (*tensor.Dense).Float32s)
+		bnStats(op.variance, d[0], d[1], op.out.Float32s(), op.acc)
+	case tensor.Float64:
+		d := dataOf(a, (*tensor.Dense).Float64s)
+		bnStats(op.variance, d[0], d[1], op.out.Float64s(), op.acc)
 	}
 	return op.out, nil
 }
@@ -233,22 +232,19 @@ func (op *bnOp) Hashcode() uint32                               { return opHash(
 func (op *bnOp) String() string                                 { return "batchnorm" }
 
 func (op *bnOp) Do(vals ...G.Value) (G.Value, error) {
-	a, err := denseArgs(op.String(), 5, vals)
+	a, err := bnArgs(op.String(), 5, op.shape, vals)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkArgShape(op.String(), a[0], op.shape); err != nil {
 		return nil, err
 	}
 	op.out = reuse(op.out, op.dt, op.shape...)
 	if len(op.inv) != op.channels {
 		op.inv = make([]float64, op.channels)
 	}
-	switch out := op.out.Data().(type) {
-	case []float32:
-		bnForward(op, dataOf[float32](a), out)
-	case []float64:
-		bnForward(op, dataOf[float64](a), out)
+	switch op.dt {
+	case tensor.Float32:
+		bnForward(op, dataOf(a, (*tensor.Dense).Float32s), op.out.Float32s())
+	case tensor.Float64:
+		bnForward(op, dataOf(a, (*tensor.Dense).Float64s), op.out.Float64s())
 	}
 	return op.out, nil
 }
@@ -351,11 +347,8 @@ func (op *bnGradOp) Hashcode() uint32      { return opHash("gradgraph.batchnormG
 func (op *bnGradOp) String() string        { return bnGradNames[op.kind] }
 
 func (op *bnGradOp) Do(vals ...G.Value) (G.Value, error) {
-	a, err := denseArgs(op.String(), op.Arity(), vals)
+	a, err := bnArgs(op.String(), op.Arity(), op.shape, vals)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkArgShape(op.String(), a[0], op.shape); err != nil {
 		return nil, err
 	}
 	if op.kind == bnGradX {
@@ -368,11 +361,11 @@ func (op *bnGradOp) Do(vals ...G.Value) (G.Value, error) {
 		op.sdy = make([]float64, op.channels)
 		op.sdyx = make([]float64, op.channels)
 	}
-	switch out := op.out.Data().(type) {
-	case []float32:
-		bnBackward(op, dataOf[float32](a), out)
-	case []float64:
-		bnBackward(op, dataOf[float64](a), out)
+	switch op.dt {
+	case tensor.Float32:
+		bnBackward(op, dataOf(a, (*tensor.Dense).Float32s), op.out.Float32s())
+	case tensor.Float64:
+		bnBackward(op, dataOf(a, (*tensor.Dense).Float64s), op.out.Float64s())
 	}
 	return op.out, nil
 }
@@ -452,20 +445,34 @@ func (op *bnGradOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, erro
 	return nil, errors.Errorf("%v: no second derivative", op)
 }
 
-// dataOf returns the backing slices of a (at most five), all of element
-// type T, in an array: no allocation per run.
-func dataOf[T float](a []*tensor.Dense) (out [5][]T) {
-	for i, d := range a {
-		out[i] = d.Data().([]T)
+// bnArgs is denseArgs for the batch-norm ops (at most five inputs), in an
+// array rather than a new slice, so that a run allocates nothing; the
+// first input, x or dy, must be of shape x.
+func bnArgs(what string, n int, x tensor.Shape, vals []G.Value) (a [5]*tensor.Dense, err error) {
+	if len(vals) != n || n > len(a) {
+		return a, errors.Errorf("%s: got %d inputs, want %d", what, len(vals), n)
 	}
-	return out
+	for i, v := range vals {
+		d, ok := v.(*tensor.Dense)
+		if !ok {
+			return a, errors.Errorf("%s: input %d is %T, want a dense tensor", what, i, v)
+		}
+		a[i] = d
+	}
+	if !a[0].Shape().Eq(x) {
+		return a, errors.Errorf("%s: input of shape %v, want %v", what, a[0].Shape(), x)
+	}
+	return a, nil
 }
 
-// checkArgShape fails when an op's first input is not of the shape it was
-// built for: a graph is built for one batch size.
-func checkArgShape(what string, d *tensor.Dense, want tensor.Shape) error {
-	if !d.Shape().Eq(want) {
-		return errors.Errorf("%s: input of shape %v, want %v", what, d.Shape(), want)
+// dataOf returns the backing slices of a's tensors (nil past the last),
+// read with slice (Float32s or Float64s), in an array: no allocation per
+// run, where Data boxes a new slice header every call.
+func dataOf[T float](a [5]*tensor.Dense, slice func(*tensor.Dense) []T) (out [5][]T) {
+	for i, d := range a {
+		if d != nil {
+			out[i] = slice(d)
+		}
 	}
-	return nil
+	return out
 }

@@ -70,11 +70,13 @@ func (op *maskOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	op.out = reuse(op.out, op.dt, op.shape...)
-	switch out := op.out.Data().(type) {
-	case []float32:
-		maskProduct(x.Data().([]float32), m.Data().([]float32), out)
-	case []float64:
-		maskProduct(x.Data().([]float64), m.Data().([]float64), out)
+	// Float32s and Float64s, not Data: Data boxes a new slice header on
+	// every call.
+	switch op.dt {
+	case tensor.Float32:
+		maskProduct(x.Float32s(), m.Float32s(), op.out.Float32s())
+	case tensor.Float64:
+		maskProduct(x.Float64s(), m.Float64s(), op.out.Float64s())
 	}
 	return op.out, nil
 }
@@ -100,4 +102,13 @@ func (op *maskOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 		return nil, errors.Wrap(err, "dropout gradient")
 	}
 	return G.Nodes{dx, nil}, nil
+}
+
+// checkArgShape fails when an op's input is not of the shape it was built
+// for: a graph is built for one batch size.
+func checkArgShape(what string, d *tensor.Dense, want tensor.Shape) error {
+	if !d.Shape().Eq(want) {
+		return errors.Errorf("%s: input of shape %v, want %v", what, d.Shape(), want)
+	}
+	return nil
 }
