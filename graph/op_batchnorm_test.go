@@ -207,3 +207,42 @@ func TestBatchNormRejectsBadShapes(t *testing.T) {
 		t.Error("variance (1, 2) for 3 channels: no error")
 	}
 }
+
+// TestBatchNormBatchOfOne: in training, a batch of one sample (a vector:
+// an N-d sample's statistics are over its positions too) is its own mean
+// with variance 0, so y = β exactly, and x and γ get no gradient (the
+// twin's composition gives the same, as Keras does).
+func TestBatchNormBatchOfOne(t *testing.T) {
+	for _, dt := range parityDtypes {
+		for _, shape := range [][]int{{1, 1}, {1, 3}, {1, 64}} {
+			name := fmt.Sprintf("%v/shape%v", dt, shape)
+			g := newBNGraph(t, dt, shape, true, 4)
+			m, err := g.b.Compile(g.loss, []*Param{g.x, g.gamma, g.beta}, g.y, g.sigma2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Run(nil); err != nil {
+				t.Fatal(err)
+			}
+			c := shape[len(shape)-1]
+			y, beta := Float64s(m.Output(0)), Float64s(g.beta.Value)
+			for i, v := range y {
+				if v != beta[i%c] {
+					t.Errorf("%s: y[%d] = %v, want β = %v", name, i, v, beta[i%c])
+				}
+			}
+			for j, v := range Float64s(m.Output(1)) {
+				if v != 0 {
+					t.Errorf("%s: variance[%d] = %v, want 0", name, j, v)
+				}
+			}
+			for i, what := range []string{"dx", "dgamma"} {
+				for j, v := range Float64s(m.Grad(i)) {
+					if v != 0 {
+						t.Errorf("%s: %s[%d] = %v, want 0", name, what, j, v)
+					}
+				}
+			}
+		}
+	}
+}
