@@ -22,6 +22,12 @@ import (
 // moving averages. This is Keras's BatchNormalization; Gorgonia's own op
 // differs (momentum weighting reversed, unbiased variance, per-sample params
 // by default, mode shared by every machine) and is not used.
+//
+// Fused graphs (graph.Builder.Fused) build it as graph's batch-norm ops
+// (graph.BatchNormTrain, graph.BatchNormInfer): three nodes forward, three
+// backward, their tensors reused by every run. Otherwise it is composed
+// from Gorgonia's primitives (forward, the twin), each allocating a fresh
+// tensor every run. Both observe the same batch statistics.
 type BatchNormLayer struct {
 	Named
 	Momentum float64 // weight of the old moving average; Keras's 0.99
@@ -139,7 +145,8 @@ func (l *BatchNormLayer) forwardFused(b *graph.Builder, x *G.Node) (y *G.Node, e
 	return y, nil
 }
 
-// forward is, per feature (column) j of the batch x:
+// forward, the twin of the fused ops, is, per feature (column) j of the
+// batch x:
 //
 //	training:  μ = mean_i x_ij,  σ² = mean_i (x_ij − μ)²  (biased, as Keras)
 //	inference: μ, σ² = the moving averages

@@ -17,7 +17,9 @@ import (
 // The mask is a graph input filled every step from the machine's seeded
 // generator, not Gorgonia's Dropout op: that op draws from an unseedable
 // clock-seeded generator and its gradient divides by the drop rate instead
-// of the keep probability, right only at rate 0.5.
+// of the keep probability, right only at rate 0.5. Fused graphs multiply
+// by it with graph.Dropout, which reuses its tensors every run; the twin
+// is gorgonia.HadamardProd. Both round each product once: the same bits.
 type DropoutLayer struct {
 	Named
 	Rate float64
