@@ -115,20 +115,30 @@ func TestBatchNormHandValues(t *testing.T) {
 // normalised per channel, the last axis.
 var bnGradShapes = [][]int{{1, 3}, {3, 1}, {5, 3}, {8, 4}, {2, 3, 3, 2}, {3, 2, 5}}
 
+// TestBatchNormGradCheck checks the fused batch norm against central
+// differences in float64 (h 1e-6, 1e-6 relative) and float32 (h 1e-2,
+// where a percent or two is all that float32 differences resolve).
 func TestBatchNormGradCheck(t *testing.T) {
-	for _, shape := range bnGradShapes {
-		for _, training := range []bool{true, false} {
-			name := fmt.Sprintf("shape%v/training=%v", shape, training)
-			t.Run(name, func(t *testing.T) {
-				g := newBNGraph(t, Float64, shape, training, 3)
-				res, err := GradCheck(g.b, g.loss, []*Param{g.x, g.gamma, g.beta}, 1e-6, 1)
-				if err != nil {
-					t.Fatalf("%s: %v", name, err)
-				}
-				if res.MaxRelErr > 1e-6 || res.Checked == 0 {
-					t.Errorf("%s: %v, want max rel err ≤ 1e-6", name, res)
-				}
-			})
+	for _, prec := range []struct {
+		dt     tensor.Dtype
+		h, tol float64
+	}{{Float64, 1e-6, 1e-6}, {Float32, 1e-2, 2e-2}} {
+		for _, shape := range bnGradShapes {
+			for _, training := range []bool{true, false} {
+				name := fmt.Sprintf("%v/shape%v/training=%v", prec.dt, shape, training)
+				t.Run(name, func(t *testing.T) {
+					g := newBNGraph(t, prec.dt, shape, training, 3)
+					res, err := GradCheck(g.b, g.loss, []*Param{g.x, g.gamma, g.beta}, prec.h, 1)
+					if err != nil {
+						t.Fatalf("%s: %v", name, err)
+					}
+					if res.MaxRelErr > prec.tol || res.Checked == 0 {
+						t.Errorf("%s: %v, want max rel err ≤ %g", name, res, prec.tol)
+					} else {
+						t.Logf("%s: %v", name, res)
+					}
+				})
+			}
 		}
 	}
 }
