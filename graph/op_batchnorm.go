@@ -33,8 +33,10 @@ import (
 // The mean and variance nodes are not differentiable: the output's
 // gradient with respect to x already includes their dependence on x
 // (dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂)), x̂ the normalised input), and
-// gamma and beta get Σ dy·x̂ and Σ dy over the rows. needDx false leaves
-// the input gradient out (x is data).
+// gamma and beta get Σ dy·x̂ and Σ dy over the rows. So a loss must not
+// be built on mean or variance themselves (their gradient would be
+// dropped): they are there to be read. needDx false leaves the input
+// gradient out (x is data).
 func BatchNormTrain(x, gamma, beta *G.Node, eps float64, needDx bool) (y, mean, variance *G.Node, err error) {
 	s, err := bnShapes("batchnorm", x, gamma, beta, eps)
 	if err != nil {
