@@ -18,7 +18,8 @@ type Builder struct {
 	Training bool
 
 	// Fused chooses how the Builder's op methods (Dense, LogSoftmax,
-	// Softmax, CrossEntropy, Sigmoid) build their nodes: as gradgraph's
+	// Softmax, CrossEntropy, Sigmoid), and the layers that read it
+	// (BatchNorm, Dropout, Conv2D, MaxPooling2D), build their nodes: as gradgraph's
 	// fused ops with hand-derived gradients (true, NewBuilder's default
 	// unless GRADGRAPH_FUSION=0), or as their twins composed of Gorgonia
 	// primitives, differentiated by gorgonia.Grad alone (false). Both give

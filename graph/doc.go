@@ -32,9 +32,11 @@
 // hand-derived symbolic derivative so that gorgonia.Grad still
 // differentiates the whole graph: Dense (x·W + b, optionally with ReLU), a
 // numerically stable LogSoftmax, Softmax (which reuses the log-softmax's
-// probabilities), CrossEntropy and Sigmoid. They replace compositions of
-// Gorgonia's primitives that allocated, broadcast and transposed on every
-// step.
+// probabilities), CrossEntropy, Sigmoid, BatchNormTrain/BatchNormInfer
+// and Dropout (op_batchnorm.go, op_dropout.go; nn's BatchNorm and Dropout
+// layers build them, and their twins, themselves). They replace
+// compositions of Gorgonia's primitives that allocated, broadcast and
+// transposed on every step.
 //
 // Every fused op has a twin (twin.go): the same function composed of
 // Gorgonia's primitive ops only, differentiated by gorgonia.Grad alone,
