@@ -1,0 +1,390 @@
+package nn
+
+import (
+	"fmt"
+	"hash"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/internal/kernels"
+)
+
+// convOp is the fused 2-D convolution act(conv(x, K) + b) over
+// channels-last images, x (batch, h, w, c), K (kh, kw, c, filters) and b
+// (1, filters), giving (batch, oh, ow, filters); act is the identity or
+// ReLU. It computes what patchesOp, graph.Builder.Dense and two reshapes
+// compute (the path built when graph.Builder.Fused is false), without
+// their intermediates:
+//
+//   - im2col goes into a scratch matrix the op keeps from run to run
+//     (8.9 MB for the second layer of the MNIST convnet, allocated once
+//     instead of every step), shared out among the cores by sample;
+//   - one GEMM of that matrix by K, seen as (kh·kw·c, filters), writes the
+//     output directly in its (batch, oh, ow, filters) layout, which is the
+//     product's row-major (batch·oh·ow, filters): no reshape node, no copy;
+//   - bias and ReLU are applied by the core that computed the rows, while
+//     they are in its cache (as graph's fused dense op does);
+//   - a 1×1 kernel of stride 1 needs no im2col at all: x is the matrix.
+//
+// The backward pass (SymDiff, convGradOp) reuses the forward's im2col
+// matrix for the kernel gradient, and leaves the input gradient out when
+// x is data (needDx false), as the first layer of a model is.
+//
+// Its output, like every tensor of its gradient ops, is allocated once and
+// returned by every run. That is safe in Gorgonia v0.9.18 for the reason
+// given at graph.Machine's ownedOutput: the tape machine writes into a
+// register only through an op that overwrites an input in place, which it
+// would do to a fresh tensor just the same, and every run rewrites all of
+// the tensor before anything reads it.
+type convOp struct {
+	g       window
+	batch   int
+	filters int
+	dt      tensor.Dtype
+	relu    bool
+	needDx  bool
+	out     *tensor.Dense
+	cols    any // []T: the im2col matrix of the last run
+	colsOf  any // *T: &x[0] of the run cols was computed from, nil before
+}
+
+// conv2D adds the fused convolution of x by k plus bias (ReLU'd when relu
+// is set) to x's graph.
+func conv2D(g window, x, k, bias *G.Node, relu, needDx bool) (*G.Node, error) {
+	dt := x.Dtype()
+	if dt != tensor.Float32 && dt != tensor.Float64 {
+		return nil, errors.Errorf("conv: unsupported dtype %v", dt)
+	}
+	if k.Dtype() != dt || bias.Dtype() != dt {
+		return nil, errors.Errorf("conv: mixed dtypes %v, %v and %v", dt, k.Dtype(), bias.Dtype())
+	}
+	xs, ks, bs := x.Shape(), k.Shape(), bias.Shape()
+	if len(xs) != 4 || xs[1] != g.h || xs[2] != g.w || xs[3] != g.c {
+		return nil, errors.Errorf("conv: input has shape %v, want (batch, %d, %d, %d)", xs, g.h, g.w, g.c)
+	}
+	if len(ks) != 4 || ks[0] != g.kh || ks[1] != g.kw || ks[2] != g.c {
+		return nil, errors.Errorf("conv: kernel has shape %v, want (%d, %d, %d, filters)", ks, g.kh, g.kw, g.c)
+	}
+	filters := ks[3]
+	if len(bs) != 2 || bs[0] != 1 || bs[1] != filters {
+		return nil, errors.Errorf("conv: bias has shape %v, want (1, %d)", bs, filters)
+	}
+	op := &convOp{g: g, batch: xs[0], filters: filters, dt: dt, relu: relu, needDx: needDx}
+	return G.ApplyOp(op, x, k, bias)
+}
+
+func (op *convOp) rows() int { return op.batch * op.g.oh * op.g.ow }
+
+// direct reports whether x itself is the im2col matrix: a 1×1 kernel of
+// stride 1 (whose padding is always 0) takes each pixel's channels as one
+// row.
+func (op *convOp) direct() bool {
+	return op.g.kh == 1 && op.g.kw == 1 && op.g.sh == 1 && op.g.sw == 1
+}
+
+func (op *convOp) inShape() tensor.Shape { return tensor.Shape{op.batch, op.g.h, op.g.w, op.g.c} }
+func (op *convOp) kernelShape() tensor.Shape {
+	return tensor.Shape{op.g.kh, op.g.kw, op.g.c, op.filters}
+}
+func (op *convOp) outShape() tensor.Shape {
+	return tensor.Shape{op.batch, op.g.oh, op.g.ow, op.filters}
+}
+
+func (op *convOp) Arity() int { return 3 }
+func (op *convOp) Type() hm.Type {
+	t4 := G.TensorType{Dims: 4, Of: op.dt}
+	return hm.NewFnType(t4, t4, G.TensorType{Dims: 2, Of: op.dt}, t4)
+}
+func (op *convOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.outShape(), nil }
+func (op *convOp) ReturnsPtr() bool                               { return false }
+func (op *convOp) CallsExtern() bool                              { return false }
+func (op *convOp) OverwritesInput() int                           { return -1 }
+
+// WriteHash names the op by its address: it owns buffers, so two
+// convolutions must never be merged into one node.
+func (op *convOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "gradgraph.conv2d %p", op) }
+func (op *convOp) Hashcode() uint32      { return opHash(op) }
+func (op *convOp) String() string {
+	if op.relu {
+		return fmt.Sprintf("relu(conv%dx%d(x,K)+b)", op.g.kh, op.g.kw)
+	}
+	return fmt.Sprintf("conv%dx%d(x,K)+b", op.g.kh, op.g.kw)
+}
+
+func (op *convOp) Do(vals ...G.Value) (G.Value, error) {
+	a, err := denseInputs(op, vals, op.inShape(), op.kernelShape(), tensor.Shape{1, op.filters})
+	if err != nil {
+		return nil, err
+	}
+	op.out = ownedTensor(op.out, op.dt, op.outShape()...)
+	switch y := op.out.Data().(type) {
+	case []float32:
+		convForward(op, a[0].Data().([]float32), a[1].Data().([]float32), a[2].Data().([]float32), y)
+	case []float64:
+		convForward(op, a[0].Data().([]float64), a[1].Data().([]float64), a[2].Data().([]float64), y)
+	default:
+		return nil, errors.Errorf("%v: unsupported dtype %v", op, op.dt)
+	}
+	return op.out, nil
+}
+
+func convForward[T float32 | float64](op *convOp, x, k, b, y []T) {
+	cols := colsOf(op, &op.cols, &op.colsOf, x)
+	f, n := op.filters, op.g.patchLen()
+	kernels.GemmRows(false, false, op.rows(), f, n, cols, n, k, f, y, f, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			yi := y[i*f : (i+1)*f]
+			kernels.AddTo(yi, b)
+			if op.relu {
+				kernels.ReLUInPlace(yi)
+			}
+		}
+	})
+}
+
+// colsOf returns the im2col matrix of x (batch·oh·ow, kh·kw·c): x itself
+// for a direct convolution, else *scratch (grown as needed) filled from x,
+// the samples shared out among the cores (each writes its own rows). *of
+// records which x it was computed from, &x[0], for the kernel gradient's
+// check (convGrad). It always recomputes: an address says which tensor,
+// not which run.
+func colsOf[T float32 | float64](op *convOp, scratch, of *any, x []T) []T {
+	if op.direct() {
+		return x
+	}
+	cols, _ := (*scratch).([]T)
+	cols = kernels.Grow(cols, op.rows()*op.g.patchLen())
+	*scratch = cols
+	g := op.g
+	kernels.ParallelRows(op.batch, g.oh*g.ow*g.patchLen(), func(lo, hi int) { im2colSamples(g, lo, hi, x, cols) })
+	*of = &x[0]
+	return cols
+}
+
+// DiffWRT implements gorgonia.SDOp: x is differentiable only when its
+// gradient is wanted (needDx).
+func (op *convOp) DiffWRT(int) []bool { return []bool{op.needDx, true, true} }
+
+// SymDiff implements gorgonia.SDOp: with dz = dy ⊙ [y > 0] (ReLU) or dy,
+// dK = colsᵀ·dz, db = Σrows dz, dx = col2im(dz·Kᵀ).
+func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	if len(inputs) != 3 {
+		return nil, errors.Errorf("%v: %d inputs", op, len(inputs))
+	}
+	dz := grad
+	var err error
+	if op.relu {
+		if dz, err = G.ApplyOp(&convGradOp{kind: convGradReLU, fwd: op}, output, grad); err != nil {
+			return nil, errors.Wrapf(err, "%v gradient", op)
+		}
+	}
+	var dx *G.Node
+	if op.needDx {
+		if dx, err = G.ApplyOp(&convGradOp{kind: convGradInput, fwd: op}, dz, inputs[1]); err != nil {
+			return nil, errors.Wrapf(err, "%v gradient", op)
+		}
+	}
+	dk, err := G.ApplyOp(&convGradOp{kind: convGradKernel, fwd: op}, inputs[0], dz)
+	if err != nil {
+		return nil, errors.Wrapf(err, "%v gradient", op)
+	}
+	db, err := G.ApplyOp(&convGradOp{kind: convGradBias, fwd: op}, dz)
+	if err != nil {
+		return nil, errors.Wrapf(err, "%v gradient", op)
+	}
+	return G.Nodes{dx, dk, db}, nil
+}
+
+type convGradKind int
+
+const (
+	convGradReLU   convGradKind = iota // (y, dy) → dz = dy where y > 0, else 0
+	convGradKernel                     // (x, dz) → colsᵀ·dz
+	convGradBias                       // (dz) → Σrows dz
+	convGradInput                      // (dz, K) → col2im(dz·Kᵀ)
+)
+
+var convGradNames = [...]string{"conv relu'", "colsᵀ·dz", "Σrows dz", "col2im(dz·Kᵀ)"}
+
+// convGradOp is one piece of convOp's backward pass. Its output and
+// scratch are owned and reused like the forward's.
+type convGradOp struct {
+	kind   convGradKind
+	fwd    *convOp
+	out    *tensor.Dense
+	cols   any // []T: the kernel gradient's own im2col (see colsOf), or dz·Kᵀ for the input gradient
+	colsOf any // *T
+}
+
+func (op *convGradOp) Arity() int {
+	if op.kind == convGradBias {
+		return 1
+	}
+	return 2
+}
+
+// shapes returns the shapes of the inputs and of the output.
+func (op *convGradOp) shapes() ([]tensor.Shape, tensor.Shape) {
+	f := op.fwd
+	switch op.kind {
+	case convGradReLU:
+		return []tensor.Shape{f.outShape(), f.outShape()}, f.outShape()
+	case convGradKernel:
+		return []tensor.Shape{f.inShape(), f.outShape()}, f.kernelShape()
+	case convGradBias:
+		return []tensor.Shape{f.outShape()}, tensor.Shape{1, f.filters}
+	default:
+		return []tensor.Shape{f.outShape(), f.kernelShape()}, f.inShape()
+	}
+}
+
+func (op *convGradOp) Type() hm.Type {
+	in, out := op.shapes()
+	ts := make([]hm.Type, 0, len(in)+1)
+	for _, s := range append(in, out) {
+		ts = append(ts, G.TensorType{Dims: s.Dims(), Of: op.fwd.dt})
+	}
+	return hm.NewFnType(ts...)
+}
+func (op *convGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	_, out := op.shapes()
+	return out, nil
+}
+func (op *convGradOp) ReturnsPtr() bool      { return false }
+func (op *convGradOp) CallsExtern() bool     { return false }
+func (op *convGradOp) OverwritesInput() int  { return -1 }
+func (op *convGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "gradgraph.conv2d' %p", op) }
+func (op *convGradOp) Hashcode() uint32      { return opHash(op) }
+func (op *convGradOp) String() string        { return convGradNames[op.kind] }
+
+func (op *convGradOp) Do(vals ...G.Value) (G.Value, error) {
+	in, out := op.shapes()
+	a, err := denseInputs(op, vals, in...)
+	if err != nil {
+		return nil, err
+	}
+	op.out = ownedTensor(op.out, op.fwd.dt, out...)
+	switch o := op.out.Data().(type) {
+	case []float32:
+		convGrad(op, o, a[0].Data().([]float32), second[float32](a))
+	case []float64:
+		convGrad(op, o, a[0].Data().([]float64), second[float64](a))
+	default:
+		return nil, errors.Errorf("%v: unsupported dtype %v", op, op.fwd.dt)
+	}
+	return op.out, nil
+}
+
+func second[T float32 | float64](a []*tensor.Dense) []T {
+	if len(a) < 2 {
+		return nil
+	}
+	return a[1].Data().([]T)
+}
+
+func convGrad[T float32 | float64](op *convGradOp, out, a, b []T) {
+	f := op.fwd
+	g, nf, n, rows := f.g, f.filters, f.g.patchLen(), f.rows()
+	switch op.kind {
+	case convGradReLU: // a = y, b = dy
+		kernels.ParallelRows(len(out), 1, func(lo, hi int) { kernels.ReLUGrad(a[lo:hi], b[lo:hi], out[lo:hi]) })
+	case convGradKernel: // a = x, b = dz
+		// The tape runs the forward op before this one in every run, on the
+		// same x, and the forward always recomputes its matrix: when its
+		// matrix is of this x (the same tensor), it is this run's.
+		// Otherwise (a graph that feeds this op another x) it is
+		// recomputed here.
+		var cols []T
+		switch fc, _ := f.cols.([]T); {
+		case f.direct():
+			cols = a
+		case fc != nil && f.colsOf == any(&a[0]):
+			cols = fc
+		default:
+			cols = colsOf(f, &op.cols, &op.colsOf, a)
+		}
+		kernels.GemmRows(true, false, n, nf, rows, cols, n, b, nf, out, nf, nil)
+	case convGradBias: // a = dz
+		kernels.ParallelRows(nf, rows, func(lo, hi int) {
+			o := out[lo:hi]
+			clear(o)
+			for i := 0; i < rows; i++ {
+				kernels.AddTo(o, a[i*nf+lo:i*nf+hi])
+			}
+		})
+	case convGradInput: // a = dz, b = K
+		if f.direct() {
+			kernels.GemmRows(false, true, rows, n, nf, a, nf, b, nf, out, n, nil)
+			return
+		}
+		dcols, _ := op.cols.([]T)
+		dcols = kernels.Grow(dcols, rows*n)
+		op.cols = dcols
+		kernels.GemmRows(false, true, rows, n, nf, a, nf, b, nf, dcols, n, nil)
+		kernels.ParallelRows(f.batch, g.oh*g.ow*n, func(lo, hi int) { col2imSamples(g, lo, hi, dcols, out) })
+	}
+}
+
+// DiffWRT implements gorgonia.SDOp: the backward pass is not differentiated
+// again.
+func (op *convGradOp) DiffWRT(n int) []bool { return make([]bool, n) }
+
+// SymDiff implements gorgonia.SDOp.
+func (op *convGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, errors.Errorf("%v: no second derivative", op)
+}
+
+// ownedTensor returns t when it is a dense tensor of dt and shape, and a
+// new one otherwise: an op's output allocated on its first run and reused
+// by every later one.
+func ownedTensor(t *tensor.Dense, dt tensor.Dtype, shape ...int) *tensor.Dense {
+	if t != nil && t.Dtype() == dt && t.Shape().Eq(tensor.Shape(shape)) {
+		return t
+	}
+	return tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
+}
+
+// denseInputs returns vals as contiguous dense tensors of the shapes
+// wanted, one per value.
+func denseInputs(op fmt.Stringer, vals []G.Value, want ...tensor.Shape) ([]*tensor.Dense, error) {
+	if len(vals) != len(want) {
+		return nil, errors.Errorf("%v: %d inputs, want %d", op, len(vals), len(want))
+	}
+	out := make([]*tensor.Dense, len(vals))
+	for i := range vals {
+		d, err := denseInput1(op, vals[i:i+1], want[i])
+		if err != nil {
+			return nil, errors.Wrapf(err, "input %d", i)
+		}
+		out[i] = d
+	}
+	return out, nil
+}
+
+// fromData reports whether x is data fed to the graph (graph.Builder.IsData),
+// directly or through reshapes: a model's flat input reshaped to images.
+// Nothing asks for the gradient of data, so a layer on it leaves its input
+// gradient out of the graph.
+func fromData(b *graph.Builder, x *G.Node) bool {
+	for {
+		if b.IsData(x) {
+			return true
+		}
+		if _, ok := x.Op().(*reshapeOp); !ok {
+			return false
+		}
+		children := b.G.From(x.ID())
+		if children.Len() != 1 || !children.Next() {
+			return false
+		}
+		c, ok := children.Node().(*G.Node)
+		if !ok {
+			return false
+		}
+		x = c
+	}
+}
