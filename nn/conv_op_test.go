@@ -1,0 +1,342 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/graph"
+)
+
+// convCase is one convolution geometry for the fused op's tests.
+type convCase struct {
+	name    string
+	in      []int // h, w, c
+	filters int
+	kernel  [2]int
+	strides [2]int
+	padding string
+	act     Activation
+	batch   int
+}
+
+// convCases cover strides 2, "same" padding with an odd total (one more
+// row below / column right), 1 and 3 input channels, batch 1 and 5,
+// kernels 1×1 (the direct path, and with stride 2 the im2col one) and
+// 3×2, and each activation kind the op handles (ReLU folded in, linear,
+// another applied after it).
+var convCases = []convCase{
+	{"3x2 same stride 2 c3 b5 relu", []int{5, 6, 3}, 4, [2]int{3, 2}, [2]int{2, 2}, "same", ReLU, 5},
+	{"3x2 same stride 1 c1 b1 linear", []int{4, 5, 1}, 3, [2]int{3, 2}, [2]int{1, 1}, "same", Linear, 1},
+	{"3x3 valid c1 b5 relu", []int{7, 6, 1}, 5, [2]int{3, 3}, [2]int{1, 1}, "valid", ReLU, 5},
+	{"3x3 valid stride 2x1 c3 b1 tanh", []int{7, 6, 3}, 2, [2]int{3, 3}, [2]int{2, 1}, "valid", Tanh, 1},
+	{"1x1 direct c3 b5 relu", []int{3, 4, 3}, 4, [2]int{1, 1}, [2]int{1, 1}, "valid", ReLU, 5},
+	{"1x1 stride 2 same c1 b5 linear", []int{5, 5, 1}, 2, [2]int{1, 1}, [2]int{2, 2}, "same", Linear, 5},
+	{"2x2 same stride 2 c3 b5 softmax", []int{5, 3, 3}, 3, [2]int{2, 2}, [2]int{2, 2}, "same", Softmax, 5},
+}
+
+func (c convCase) layer() *Conv2DLayer {
+	return &Conv2DLayer{Filters: c.filters, KernelSize: c.kernel, Strides: c.strides, Padding: c.padding, Act: c.act}
+}
+
+// convRun is the outcome of two runs of one graph: per run, the output
+// and the gradients of Σ out ⊙ R with respect to x (when asked), the
+// kernel and the bias.
+type convRun struct {
+	out   [2][]float64
+	grads [2][][]float64
+}
+
+// runConvPath builds layer l's convolution with forward (the fused op or
+// the im2col path) on x, a param or (xData) an input, and runs the
+// training machine twice on the two data sets xs, returning the outputs
+// and gradients of each run. The machine's buffers are thus reused by the
+// second run, on other data.
+func runConvPath(t *testing.T, l *Conv2DLayer, c convCase, dt tensor.Dtype, xData bool, xs [2][]float64, r []float64,
+	forward func(*Conv2DLayer, *graph.Builder, *G.Node) (*G.Node, error)) convRun {
+	t.Helper()
+	b, err := graph.NewBuilder(dt, c.batch, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Fused = true
+	shape := append([]int{c.batch}, c.in...)
+	var xn *G.Node
+	var xp *graph.Param
+	var xin *graph.Input
+	if xData {
+		xin = b.Input("x", shape...)
+		xn = xin.Node
+	} else {
+		if xp, err = graph.NewParam("x", dt, true, shape...); err != nil {
+			t.Fatal(err)
+		}
+		if xn, err = b.Param(xp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := forward(l, b, xn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rin := b.Input("r", out.Shape()...)
+	if err := rin.Set(toF32(r)); err != nil {
+		t.Fatal(err)
+	}
+	if dt == graph.Float64 { // exact values, not rounded to float32
+		copy(rin.Tensor.Data().([]float64), r)
+	}
+	loss := G.Must(G.Sum(G.Must(G.HadamardProd(out, rin.Node))))
+	wrt := []*graph.Param{l.Kernel, l.Bias}
+	if !xData {
+		wrt = append([]*graph.Param{xp}, wrt...)
+	}
+	m, err := b.Compile(loss, wrt, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	var res convRun
+	for run, x := range xs {
+		if xData {
+			if err := xin.Set(toF32(x)); err != nil {
+				t.Fatal(err)
+			}
+			if dt == graph.Float64 {
+				copy(xin.Tensor.Data().([]float64), x)
+			}
+		} else if err := xp.SetFloat64s(x); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Run(nil); err != nil {
+			t.Fatal(err)
+		}
+		res.out[run] = floats(m.Output(0))
+		for i := range wrt {
+			res.grads[run] = append(res.grads[run], floats(m.Grad(i)))
+		}
+	}
+	return res
+}
+
+func toF32(v []float64) []float32 {
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(x)
+	}
+	return out
+}
+
+func floats(d *tensor.Dense) []float64 {
+	switch v := d.Data().(type) {
+	case []float32:
+		out := make([]float64, len(v))
+		for i, x := range v {
+			out[i] = float64(x)
+		}
+		return out
+	case []float64:
+		return append([]float64(nil), v...)
+	}
+	return nil
+}
+
+func randFloats(rng *rand.Rand, n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = rng.NormFloat64()
+	}
+	return v
+}
+
+// closeAll reports the first element of got that differs from want by
+// more than tol relative to want's largest magnitude.
+func closeAll(got, want []float64, tol float64) error {
+	if len(got) != len(want) {
+		return fmt.Errorf("%d values, want %d", len(got), len(want))
+	}
+	scale := 1.0
+	for _, w := range want {
+		scale = math.Max(scale, math.Abs(w))
+	}
+	for i := range got {
+		if !(math.Abs(got[i]-want[i]) <= tol*scale) {
+			return fmt.Errorf("[%d] = %.9g, want %.9g", i, got[i], want[i])
+		}
+	}
+	return nil
+}
+
+// TestConvFusedMatchesIm2col: the fused op gives the im2col path's output
+// and every gradient (input, kernel, bias), in float32 and float64, on the
+// first run and on a second run with other data (so the reused buffers are
+// rewritten, not stale), with x a param and with x data (the input gradient
+// left out).
+func TestConvFusedMatchesIm2col(t *testing.T) {
+	for _, c := range convCases {
+		for _, dt := range []tensor.Dtype{graph.Float32, graph.Float64} {
+			for _, xData := range []bool{false, true} {
+				name := fmt.Sprintf("%s %v xData=%v", c.name, dt, xData)
+				t.Run(name, func(t *testing.T) {
+					l := c.layer()
+					if _, err := l.Build(c.in, dt, rand.New(rand.NewSource(1))); err != nil {
+						t.Fatal(err)
+					}
+					rng := rand.New(rand.NewSource(2))
+					// Non-zero biases: a zero bias would hide a missing one.
+					if err := l.Bias.SetFloat64s(randFloats(rng, c.filters)); err != nil {
+						t.Fatal(err)
+					}
+					n := c.batch * Shape(c.in).Size()
+					xs := [2][]float64{randFloats(rng, n), randFloats(rng, n)}
+					r := randFloats(rng, c.batch*l.g.oh*l.g.ow*c.filters)
+					fused := runConvPath(t, l, c, dt, xData, xs, r, (*Conv2DLayer).forwardFused)
+					ref := runConvPath(t, l, c, dt, xData, xs, r, (*Conv2DLayer).forwardIm2col)
+					tol := 1e-12
+					if dt == graph.Float32 {
+						tol = 2e-6
+					}
+					for run := range 2 {
+						if err := closeAll(fused.out[run], ref.out[run], tol); err != nil {
+							t.Errorf("%s: run %d output: %v", name, run+1, err)
+						}
+						if len(fused.grads[run]) != len(ref.grads[run]) {
+							t.Fatalf("%s: %d gradients, want %d", name, len(fused.grads[run]), len(ref.grads[run]))
+						}
+						for i := range fused.grads[run] {
+							if err := closeAll(fused.grads[run][i], ref.grads[run][i], tol); err != nil {
+								t.Errorf("%s: run %d gradient %d: %v", name, run+1, i, err)
+							}
+						}
+					}
+					// The second run's data differs: equal outputs would
+					// mean a stale buffer was returned.
+					if closeAll(fused.out[1], fused.out[0], 1e-3) == nil {
+						t.Errorf("%s: runs 1 and 2 gave the same output", name)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestConvFusedGradCheck checks the fused op's gradients (input, kernel,
+// bias) against central differences in float64 for every case.
+func TestConvFusedGradCheck(t *testing.T) {
+	for _, c := range convCases {
+		t.Run(c.name, func(t *testing.T) {
+			l := c.layer()
+			if _, err := l.Build(c.in, graph.Float64, rand.New(rand.NewSource(3))); err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewSource(4))
+			if err := l.Bias.SetFloat64s(randFloats(rng, c.filters)); err != nil {
+				t.Fatal(err)
+			}
+			x, err := graph.NewParam("x", graph.Float64, true, append([]int{c.batch}, c.in...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := x.SetFloat64s(randFloats(rng, x.Size())); err != nil {
+				t.Fatal(err)
+			}
+			b, err := graph.NewBuilder(graph.Float64, c.batch, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Fused = true
+			xn, err := b.Param(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := l.forwardFused(b, xn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := fusedConvIn(out); !ok {
+				t.Fatalf("%s: the fused path built no convOp", c.name)
+			}
+			r := b.Input("r", out.Shape()...)
+			copy(r.Tensor.Data().([]float64), randFloats(rng, out.Shape().TotalSize()))
+			loss := G.Must(G.Sum(G.Must(G.HadamardProd(out, r.Node))))
+			res, err := graph.GradCheck(b, loss, []*graph.Param{x, l.Kernel, l.Bias}, 1e-6, 11)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.MaxRelErr > gradTol || res.Checked == 0 {
+				t.Errorf("%s: %v, want max rel err ≤ %g", c.name, res, gradTol)
+			}
+		})
+	}
+}
+
+// fusedConvIn reports whether n is a convOp's node or is computed from one
+// through reshapes and an activation (the graph forwardFused builds).
+func fusedConvIn(n *G.Node) (*convOp, bool) {
+	seen := map[*G.Node]bool{}
+	var walk func(n *G.Node) (*convOp, bool)
+	walk = func(n *G.Node) (*convOp, bool) {
+		if seen[n] {
+			return nil, false
+		}
+		seen[n] = true
+		if op, ok := n.Op().(*convOp); ok {
+			return op, true
+		}
+		children := n.Graph().From(n.ID())
+		for children.Next() {
+			if op, ok := walk(children.Node().(*G.Node)); ok {
+				return op, true
+			}
+		}
+		return nil, false
+	}
+	return walk(n)
+}
+
+// TestConvFusedSkipsDataGradient: on data (directly or reshaped from flat
+// rows, as a model's first layer gets it) the fused op reports x as not
+// differentiable and builds no input gradient; on a param it does.
+func TestConvFusedSkipsDataGradient(t *testing.T) {
+	c := convCases[0]
+	l := c.layer()
+	if _, err := l.Build(c.in, graph.Float32, rand.New(rand.NewSource(1))); err != nil {
+		t.Fatal(err)
+	}
+	b, err := graph.NewBuilder(graph.Float32, c.batch, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Fused = true
+	flat := b.Input("x", c.batch, Shape(c.in).Size())
+	x, err := reshape(flat.Node, append([]int{c.batch}, c.in...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := l.forwardFused(b, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if op := y.Op().(*convOp); op.needDx {
+		t.Errorf("conv on reshaped data: needDx set")
+	}
+	p, err := graph.NewParam("p", graph.Float32, true, append([]int{c.batch}, c.in...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pn, err := b.Param(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y2, err := l.forwardFused(b, pn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if op := y2.Op().(*convOp); !op.needDx {
+		t.Errorf("conv on a param: needDx not set")
+	}
+}
