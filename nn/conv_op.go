@@ -339,7 +339,11 @@ func convGrad[T float32 | float64](op *convGradOp, out, a, b []T) {
 	g, nf, n, rows := f.g, f.filters, f.g.patchLen(), f.rows()
 	switch op.kind {
 	case convGradReLU: // a = y, b = dy
-		kernels.ParallelRows(len(out), 1, func(lo, hi int) { kernels.ReLUGrad(a[lo:hi], b[lo:hi], out[lo:hi]) })
+		s, per := f.taskSamples(), g.oh*g.ow*nf
+		kernels.ParallelTasks((f.batch+s-1)/s, func(t int) {
+			lo, hi := t*s*per, min((t+1)*s, f.batch)*per
+			kernels.ReLUGrad(a[lo:hi], b[lo:hi], out[lo:hi])
+		})
 	case convGradKernel: // a = x, b = dz
 		// The tape runs the forward op before this one in every run, on the
 		// same x, and the forward always recomputes its matrix: when its
