@@ -45,6 +45,7 @@ func BenchmarkTrainStepConvnet(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPU()
 	for i := 0; i < b.N; i++ {
 		k := (i % (n / bs)) * bs
 		if _, err := tr.benchStep(src, order[k:k+bs], rng); err != nil {
@@ -52,6 +53,12 @@ func BenchmarkTrainStepConvnet(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	// The process's CPU time per step, all threads: on a machine shared
+	// with other processes the wall time per step varies with their load,
+	// this much less (it counts workers spinning while they wait, too).
+	if cpu := processCPU() - cpu0; cpu > 0 {
+		b.ReportMetric(cpu.Seconds()*1e3/float64(b.N), "cpu-ms/op")
+	}
 	sec := b.Elapsed().Seconds() / float64(b.N)
 	b.ReportMetric(convnetStepFLOPs/sec/1e9, "GFLOP/s")
 	b.ReportMetric(sec*60000/bs, "s/epoch")
