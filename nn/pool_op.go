@@ -134,58 +134,11 @@ func maxPoolSamples[T float32 | float64](g window, b0, b1 int, x, y []T, arg []i
 							continue
 						}
 						p := (iy*g.w + ix) * c
-						maxInto(dst, at, xb[p:p+c], int32(base+p))
+						kernels.MaxInto(dst, at, xb[p:p+c], int32(base+p))
 					}
 				}
 			}
 		}
-	}
-}
-
-// maxInto sets dst[i] = src[i] and at[i] = from+i where src[i] > dst[i]
-// (strictly; false when either is NaN), for i < len(dst).
-func maxInto[T float32 | float64](dst []T, at []int32, src []T, from int32) {
-	switch d := any(dst).(type) {
-	case []float32:
-		maxInto32(d, at, any(src).([]float32), from)
-	case []float64:
-		maxInto64(d, at, any(src).([]float64), from)
-	}
-}
-
-// maxInto32 is maxInto without branches: which of a window's inputs is
-// largest is a coin toss on real activations, and a branch per element
-// mispredicted half the time (the branchy loop took 2.8 ns per element).
-// The comparison sets a mask (the compiler makes it a CMOV) that selects
-// the value's bits and the index.
-func maxInto32(dst []float32, at []int32, src []float32, from int32) {
-	src, at = src[:len(dst)], at[:len(dst)]
-	for i, v := range src {
-		d := dst[i]
-		var m int32
-		if v > d {
-			m = -1
-		}
-		db, vb := math.Float32bits(d), math.Float32bits(v)
-		dst[i] = math.Float32frombits(db ^ (db^vb)&uint32(m))
-		a := at[i]
-		at[i] = a ^ (a^(from+int32(i)))&m
-	}
-}
-
-// maxInto64 is maxInto32 for float64.
-func maxInto64(dst []float64, at []int32, src []float64, from int32) {
-	src, at = src[:len(dst)], at[:len(dst)]
-	for i, v := range src {
-		d := dst[i]
-		var m int64
-		if v > d {
-			m = -1
-		}
-		db, vb := math.Float64bits(d), math.Float64bits(v)
-		dst[i] = math.Float64frombits(db ^ (db^vb)&uint64(m))
-		a := at[i]
-		at[i] = a ^ (a^(from+int32(i)))&int32(m)
 	}
 }
 

@@ -13,8 +13,8 @@ import (
 )
 
 // poolCases are pooling geometries: "valid", "same" with an odd padding
-// (the extra row below, column right), overlapping windows, 1 to 4
-// channels.
+// (the extra row below, column right), overlapping windows, 1 to 16
+// channels (8 and more take kernels.MaxInto's vector blocks).
 var poolCases = []struct {
 	name    string
 	in      []int
@@ -26,6 +26,8 @@ var poolCases = []struct {
 	{"2x2 same odd c2", []int{5, 3, 2}, [2]int{2, 2}, [2]int{2, 2}, "same"},
 	{"3x3 stride 1 overlapping c1", []int{5, 5, 1}, [2]int{3, 3}, [2]int{1, 1}, "valid"},
 	{"3x2 same stride 2x1 c4", []int{6, 5, 4}, [2]int{3, 2}, [2]int{2, 1}, "same"},
+	{"2x2 valid c11", []int{4, 5, 11}, [2]int{2, 2}, [2]int{2, 2}, "valid"},
+	{"3x3 same stride 2 c16", []int{5, 6, 16}, [2]int{3, 3}, [2]int{2, 2}, "same"},
 }
 
 func poolWindow(t *testing.T, in []int, pool, strides [2]int, padding string) window {
