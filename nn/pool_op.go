@@ -125,8 +125,10 @@ func maxPoolSamples[T float32 | float64](g window, b0, b1 int, x, y []T, arg []i
 				o := ((b*g.oh+oy)*g.ow + ox) * c
 				dst, at := y[o:o+c], arg[o:o+c]
 				p := (y0*g.w + x0) * c
-				for ch, v := range xb[p : p+c] {
-					dst[ch], at[ch] = v, int32(base+p+ch)
+				copy(dst, xb[p:p+c])
+				first := int32(base + p)
+				for ch := range at {
+					at[ch] = first + int32(ch)
 				}
 				for iy := y0; iy < y1; iy++ {
 					for ix := x0; ix < x1; ix++ {
