@@ -209,11 +209,14 @@ func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 	}
 	dz := grad
 	var err error
-	if op.relu {
+	if pg, ok := grad.Op().(*maxPoolGradOp); op.relu && !(ok && pg.fwd.reluOf == output) {
 		if dz, err = G.ApplyOp(&convGradOp{kind: convGradReLU, fwd: op}, output, grad); err != nil {
 			return nil, errors.Wrapf(err, "%v gradient", op)
 		}
 	}
+	// Otherwise grad is the gradient of a fused max pooling of this
+	// output alone, which already holds the ReLU's derivative (see
+	// maxPoolOp.reluOf).
 	var dx *G.Node
 	if op.needDx {
 		if dx, err = G.ApplyOp(&convGradOp{kind: convGradInput, fwd: op}, dz, inputs[1]); err != nil {

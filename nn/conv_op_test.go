@@ -340,3 +340,113 @@ func TestConvFusedSkipsDataGradient(t *testing.T) {
 		t.Errorf("conv on a param: needDx not set")
 	}
 }
+
+// TestConvReLUPoolFold: a fused max pooling of a fused ReLU convolution
+// takes the ReLU's derivative into its gradient, and the convolution then
+// builds no ReLU gradient of its own. The gradients (input, kernel, bias)
+// equal those of the unfused graph (patchesOp, the dense twin, poolOp), on
+// two runs with different data, and pass a finite-difference check.
+func TestConvReLUPoolFold(t *testing.T) {
+	in := []int{6, 7, 3}
+	const batch = 3
+	build := func(dt tensor.Dtype, fused bool) (*graph.Builder, *G.Node, []*graph.Param, *graph.Param) {
+		conv := Conv2D(4, 3, ReLU).WithPadding("same")
+		pool := MaxPooling2D(2).WithPadding("same")
+		out, err := conv.Build(in, dt, rand.New(rand.NewSource(1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pool.Build(out, dt, nil); err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewSource(2))
+		if err := conv.Bias.SetFloat64s(randFloats(rng, 4)); err != nil {
+			t.Fatal(err)
+		}
+		b, err := graph.NewBuilder(dt, batch, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Fused = fused
+		x, err := graph.NewParam("x", dt, true, append([]int{batch}, in...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		xn, err := b.Param(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := conv.Forward(b, xn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		z, err := pool.Forward(b, y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := b.Input("r", z.Shape()...)
+		rd := randFloats(rng, z.Shape().TotalSize())
+		if err := r.Set(toF32(rd)); err != nil {
+			t.Fatal(err)
+		}
+		if dt == graph.Float64 {
+			copy(r.Tensor.Data().([]float64), rd)
+		}
+		loss := G.Must(G.Sum(G.Must(G.HadamardProd(z, r.Node))))
+		return b, loss, []*graph.Param{x, conv.Kernel, conv.Bias}, x
+	}
+	rng := rand.New(rand.NewSource(3))
+	n := batch * Shape(in).Size()
+	xs := [2][]float64{randFloats(rng, n), randFloats(rng, n)}
+	for _, dt := range []tensor.Dtype{graph.Float32, graph.Float64} {
+		var grads [2][2][][]float64 // [fused?][run]
+		for i, fused := range []bool{true, false} {
+			b, loss, wrt, x := build(dt, fused)
+			m, err := b.Compile(loss, wrt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fused {
+				for _, nd := range b.G.AllNodes() {
+					if op, ok := nd.Op().(*convGradOp); ok && op.kind == convGradReLU {
+						t.Errorf("%v: the fused graph still has the conv's ReLU gradient", dt)
+					}
+				}
+			}
+			for run, v := range xs {
+				if err := x.SetFloat64s(v); err != nil {
+					t.Fatal(err)
+				}
+				if err := m.Run(nil); err != nil {
+					t.Fatal(err)
+				}
+				for k := range wrt {
+					grads[i][run] = append(grads[i][run], floats(m.Grad(k)))
+				}
+			}
+			m.Close()
+		}
+		tol := 1e-12
+		if dt == graph.Float32 {
+			tol = 2e-6
+		}
+		for run := range 2 {
+			for k := range grads[0][run] {
+				if err := closeAll(grads[0][run][k], grads[1][run][k], tol); err != nil {
+					t.Errorf("%v run %d gradient %d: %v", dt, run+1, k, err)
+				}
+			}
+		}
+	}
+	b, loss, wrt, x := build(graph.Float64, true)
+	if err := x.SetFloat64s(xs[0]); err != nil {
+		t.Fatal(err)
+	}
+	res, err := graph.GradCheck(b, loss, wrt, 1e-6, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.MaxRelErr > gradTol || res.Checked == 0 {
+		t.Errorf("fused conv+pool: %v, want max rel err ≤ %g", res, gradTol)
+	}
+}
