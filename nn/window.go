@@ -74,37 +74,61 @@ func im2col[T float32 | float64](g window, batch int, x, cols []T) {
 // (i, j) did, spent more time calling memmove than moving data. Short
 // segments are copied by a loop for the same reason.
 func im2colSamples[T float32 | float64](g window, b0, b1 int, x, cols []T) {
-	k := g.patchLen()
-	seg := g.kw * g.c
-	img := g.h * g.w * g.c
-	row := b0 * g.oh * g.ow
+	// The geometry in locals: kept in registers, not reloaded from g in
+	// the innermost loops.
+	h, w, c, kh, kw := g.h, g.w, g.c, g.kh, g.kw
+	sh, sw, top, left, oh, ow := g.sh, g.sw, g.top, g.left, g.oh, g.ow
+	k := kh * kw * c
+	seg := kw * c
+	img := h * w * c
+	row := b0 * oh * ow
 	for b := b0; b < b1; b++ {
 		xb := x[b*img : (b+1)*img]
-		for oy := 0; oy < g.oh; oy++ {
-			for ox := 0; ox < g.ow; ox++ {
+		for oy := 0; oy < oh; oy++ {
+			iy0 := oy*sh - top
+			rowsInside := iy0 >= 0 && iy0+kh <= h
+			for ox := 0; ox < ow; ox++ {
 				dst := cols[row*k : (row+1)*k]
 				row++
-				ix0 := ox*g.sw - g.left
-				inside := ix0 >= 0 && ix0+g.kw <= g.w
-				for i := 0; i < g.kh; i++ {
-					iy := oy*g.sh - g.top + i
+				ix0 := ox*sw - left
+				if rowsInside && ix0 >= 0 && ix0+kw <= w {
+					// The whole window is inside: kh segments of kw·c.
+					src := xb[(iy0*w+ix0)*c:]
+					if seg <= 16 {
+						for i := 0; i < kh; i++ {
+							s := src[i*w*c : i*w*c+seg]
+							d := dst[i*seg : i*seg+seg]
+							for t, v := range s {
+								d[t] = v
+							}
+						}
+					} else {
+						for i := 0; i < kh; i++ {
+							copy(dst[i*seg:(i+1)*seg], src[i*w*c:])
+						}
+					}
+					continue
+				}
+				inside := ix0 >= 0 && ix0+kw <= w
+				for i := 0; i < kh; i++ {
+					iy := iy0 + i
 					d := dst[i*seg : (i+1)*seg]
-					if iy < 0 || iy >= g.h {
+					if iy < 0 || iy >= h {
 						clear(d)
 						continue
 					}
 					if inside {
-						copySeg(d, xb[(iy*g.w+ix0)*g.c:])
+						copySeg(d, xb[(iy*w+ix0)*c:])
 						continue
 					}
-					for j := 0; j < g.kw; j++ {
+					for j := 0; j < kw; j++ {
 						ix := ix0 + j
-						dj := d[j*g.c : (j+1)*g.c]
-						if ix < 0 || ix >= g.w {
+						dj := d[j*c : (j+1)*c]
+						if ix < 0 || ix >= w {
 							clear(dj)
 							continue
 						}
-						copySeg(dj, xb[(iy*g.w+ix)*g.c:])
+						copySeg(dj, xb[(iy*w+ix)*c:])
 					}
 				}
 			}
