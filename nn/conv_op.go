@@ -48,8 +48,16 @@ type convOp struct {
 	relu    bool
 	needDx  bool
 	out     *tensor.Dense
-	cols    any // []T: the im2col matrix of the last run
-	colsOf  any // *T: &x[0] of the run cols was computed from, nil before
+	cols    any // []T: the im2col matrix of the last run (keepCols), or per-goroutine scratch
+	colsOf  any // *T: &x[0] of the run cols was computed from, nil when it holds no whole matrix
+
+	// keepCols is set by SymDiff, which runs at Compile before any run:
+	// the kernel gradient will want the whole im2col matrix. A graph
+	// without the backward pass (evaluation, prediction) keeps only one
+	// task's rows per goroutine (0.8 instead of 8.9 MB for the second MNIST
+	// layer), since every machine's graph holds its buffers for as long as
+	// it lives.
+	keepCols bool
 }
 
 // conv2D adds the fused convolution of x by k plus bias (ReLU'd when relu
@@ -133,26 +141,41 @@ func (op *convOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func convForward[T float32 | float64](op *convOp, x, k, b, y []T) {
-	cols := x
+	g, f, n, per := op.g, op.filters, op.g.patchLen(), op.g.oh*op.g.ow
+	s := op.taskSamples()
+	tasks := (op.batch + s - 1) / s
+	workers := kernels.TaskWorkers(tasks)
+	cols, _ := op.cols.([]T)
+	switch {
+	case op.direct():
+		cols = x
+	case op.keepCols:
+		cols = kernels.Grow(cols, op.rows()*n)
+	default:
+		cols = kernels.Grow(cols, workers*s*per*n)
+	}
 	if !op.direct() {
-		cols, _ = op.cols.([]T)
-		cols = kernels.Grow(cols, op.rows()*op.g.patchLen())
 		op.cols = cols
 	}
-	g, f, n, per := op.g, op.filters, op.g.patchLen(), op.g.oh*op.g.ow
 	// Each task takes a group of samples through im2col, the product and
 	// bias and ReLU while its rows are in the core's cache (the whole
 	// batch's matrix is 8.9 MB for the second MNIST layer; a pass over it
-	// per step came back from memory). The matrix is still kept whole, for
-	// the kernel gradient.
-	s := op.taskSamples()
-	kernels.ParallelTasks((op.batch+s-1)/s, func(t int) {
+	// per step came back from memory). With keepCols the matrix is still
+	// kept whole, for the kernel gradient.
+	kernels.ParallelTasksOn(tasks, workers, func(t, w int) {
 		b0, b1 := t*s, min((t+1)*s, op.batch)
-		if !op.direct() {
-			im2colSamples(g, b0, b1, x, cols)
-		}
 		r0, r1 := b0*per, b1*per
-		kernels.Gemm(false, false, r1-r0, f, n, cols[r0*n:], n, k, f, false, y[r0*f:], f)
+		var c []T // the task's rows of the im2col matrix
+		switch {
+		case op.direct() || op.keepCols:
+			c = cols[r0*n:]
+		default:
+			c = cols[w*s*per*n:]
+		}
+		if !op.direct() {
+			im2colSamples(g, b0, b1, x, c)
+		}
+		kernels.Gemm(false, false, r1-r0, f, n, c, n, k, f, false, y[r0*f:], f)
 		if op.relu {
 			kernels.BiasReLU(y[r0*f:r1*f], b)
 			return
@@ -161,7 +184,10 @@ func convForward[T float32 | float64](op *convOp, x, k, b, y []T) {
 			kernels.AddTo(y[i*f:(i+1)*f], b)
 		}
 	})
-	op.colsOf = &x[0]
+	op.colsOf = nil
+	if op.keepCols || op.direct() {
+		op.colsOf = &x[0]
+	}
 }
 
 // taskSamples is how many samples one task of the op's per-sample loops
@@ -192,7 +218,8 @@ func colsOf[T float32 | float64](op *convOp, scratch, of *any, x []T) []T {
 	cols = kernels.Grow(cols, op.rows()*op.g.patchLen())
 	*scratch = cols
 	g := op.g
-	kernels.ParallelRows(op.batch, g.oh*g.ow*g.patchLen(), func(lo, hi int) { im2colSamples(g, lo, hi, x, cols) })
+	per := g.oh * g.ow * g.patchLen()
+	kernels.ParallelRows(op.batch, per, func(lo, hi int) { im2colSamples(g, lo, hi, x, cols[lo*per:]) })
 	*of = &x[0]
 	return cols
 }
@@ -223,6 +250,7 @@ func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 			return nil, errors.Wrapf(err, "%v gradient", op)
 		}
 	}
+	op.keepCols = true // before any run: Compile differentiates first
 	dk, err := G.ApplyOp(&convGradOp{kind: convGradKernel, fwd: op}, inputs[0], dz)
 	if err != nil {
 		return nil, errors.Wrapf(err, "%v gradient", op)
@@ -324,7 +352,7 @@ func second[T float32 | float64](a []*tensor.Dense) []T {
 
 func convGrad[T float32 | float64](op *convGradOp, out, a, b []T) {
 	f := op.fwd
-	g, nf, n, rows := f.g, f.filters, f.g.patchLen(), f.rows()
+	g, nf, n := f.g, f.filters, f.g.patchLen()
 	switch op.kind {
 	case convGradReLU: // a = y, b = dy
 		s, per := f.taskSamples(), g.oh*g.ow*nf
@@ -387,21 +415,26 @@ func convGrad[T float32 | float64](op *convGradOp, out, a, b []T) {
 		}
 	case convGradInput: // a = dz, b = K
 		// By groups of samples, as convForward: each task's rows of dz·Kᵀ
-		// are added back onto its samples' images (col2im) while in cache.
-		dcols := out
+		// go into its goroutine's scratch and are added back onto its
+		// samples' images (col2im) while in cache.
+		s, per := f.taskSamples(), g.oh*g.ow
+		tasks := (f.batch + s - 1) / s
+		workers := kernels.TaskWorkers(tasks)
+		dcols, _ := op.cols.([]T)
 		if !f.direct() {
-			dcols, _ = op.cols.([]T)
-			dcols = kernels.Grow(dcols, rows*n)
+			dcols = kernels.Grow(dcols, workers*s*per*n)
 			op.cols = dcols
 		}
-		s, per := f.taskSamples(), g.oh*g.ow
-		kernels.ParallelTasks((f.batch+s-1)/s, func(t int) {
+		kernels.ParallelTasksOn(tasks, workers, func(t, w int) {
 			b0, b1 := t*s, min((t+1)*s, f.batch)
 			r0, r1 := b0*per, b1*per
-			kernels.Gemm(false, true, r1-r0, n, nf, a[r0*nf:], nf, b, nf, false, dcols[r0*n:], n)
-			if !f.direct() {
-				col2imSamples(g, b0, b1, dcols, out)
+			if f.direct() {
+				kernels.Gemm(false, true, r1-r0, n, nf, a[r0*nf:], nf, b, nf, false, out[r0*n:], n)
+				return
 			}
+			d := dcols[w*s*per*n:]
+			kernels.Gemm(false, true, r1-r0, n, nf, a[r0*nf:], nf, b, nf, false, d, n)
+			col2imSamples(g, b0, b1, d, out)
 		})
 	}
 }

@@ -450,3 +450,62 @@ func TestConvReLUPoolFold(t *testing.T) {
 		t.Errorf("fused conv+pool: %v, want max rel err ≤ %g", res, gradTol)
 	}
 }
+
+// TestConvFusedInference: in a graph without the backward pass the fused
+// op keeps only per-goroutine im2col scratch (keepCols unset); its outputs
+// still equal the im2col path's, on two runs with different data.
+func TestConvFusedInference(t *testing.T) {
+	for _, c := range convCases {
+		for _, dt := range []tensor.Dtype{graph.Float32, graph.Float64} {
+			name := fmt.Sprintf("%s %v", c.name, dt)
+			l := c.layer()
+			if _, err := l.Build(c.in, dt, rand.New(rand.NewSource(1))); err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewSource(5))
+			n := c.batch * Shape(c.in).Size()
+			xs := [2][]float64{randFloats(rng, n), randFloats(rng, n)}
+			var outs [2][2][]float64 // [fused?][run]
+			for i, forward := range []func(*Conv2DLayer, *graph.Builder, *G.Node) (*G.Node, error){(*Conv2DLayer).forwardFused, (*Conv2DLayer).forwardIm2col} {
+				b, err := graph.NewBuilder(dt, c.batch, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b.Fused = true
+				x := b.Input("x", append([]int{c.batch}, c.in...)...)
+				out, err := forward(l, b, x.Node)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if op, ok := fusedConvIn(out); i == 0 && (!ok || op.keepCols) {
+					t.Fatalf("%s: inference graph: convOp found %v, keepCols %v", name, ok, ok && op.keepCols)
+				}
+				m, err := b.Compile(nil, nil, out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for run, v := range xs {
+					if dt == graph.Float64 {
+						copy(x.Tensor.Data().([]float64), v)
+					} else if err := x.Set(toF32(v)); err != nil {
+						t.Fatal(err)
+					}
+					if err := m.Run(nil); err != nil {
+						t.Fatal(err)
+					}
+					outs[i][run] = floats(m.Output(0))
+				}
+				m.Close()
+			}
+			tol := 1e-12
+			if dt == graph.Float32 {
+				tol = 2e-6
+			}
+			for run := range 2 {
+				if err := closeAll(outs[0][run], outs[1][run], tol); err != nil {
+					t.Errorf("%s: run %d: %v", name, run+1, err)
+				}
+			}
+		}
+	}
+}

@@ -64,8 +64,9 @@ func im2col[T float32 | float64](g window, batch int, x, cols []T) {
 }
 
 // im2colSamples is im2col for the samples [b0, b1) only: it reads their
-// images and writes their rows, so that disjoint ranges can run on
-// different cores.
+// images and writes their rows into cols from its start (the rows of
+// sample b0 first), so that disjoint ranges can run on different cores,
+// into one matrix or into scratch of their own.
 //
 // Channels-last makes the kw·c inputs of one window row contiguous in x,
 // so a window row inside the image is one copy; only the rows and columns
@@ -81,7 +82,7 @@ func im2colSamples[T float32 | float64](g window, b0, b1 int, x, cols []T) {
 	k := kh * kw * c
 	seg := kw * c
 	img := h * w * c
-	row := b0 * oh * ow
+	row := 0
 	for b := b0; b < b1; b++ {
 		xb := x[b*img : (b+1)*img]
 		for oy := 0; oy < oh; oy++ {
@@ -157,8 +158,9 @@ func col2im[T float32 | float64](g window, batch int, cols, dx []T) {
 }
 
 // col2imSamples is col2im for the samples [b0, b1): it zeroes and writes
-// their images only, reading their rows of cols, so that disjoint ranges
-// can run on different cores. A window row inside the image is one
+// their images only, reading their rows from the start of cols (as
+// im2colSamples writes them), so that disjoint ranges can run on
+// different cores. A window row inside the image is one
 // contiguous add of kw·c values (see im2colSamples). Within a sample the
 // rows are added in the same order as col2im's, so every element gets its
 // terms in the same order whatever the split.
@@ -167,7 +169,7 @@ func col2imSamples[T float32 | float64](g window, b0, b1 int, cols, dx []T) {
 	seg := g.kw * g.c
 	img := g.h * g.w * g.c
 	clear(dx[b0*img : b1*img])
-	row := b0 * g.oh * g.ow
+	row := 0
 	for b := b0; b < b1; b++ {
 		xb := dx[b*img : (b+1)*img]
 		for oy := 0; oy < g.oh; oy++ {

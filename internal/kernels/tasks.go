@@ -25,18 +25,32 @@ import (
 // the same whatever GOMAXPROCS is. With GOMAXPROCS 1, or one task, the
 // tasks run in order on the caller.
 func ParallelTasks(n int, fn func(i int)) {
-	p := min(runtime.GOMAXPROCS(0), n)
+	ParallelTasksOn(n, TaskWorkers(n), func(i, _ int) { fn(i) })
+}
+
+// TaskWorkers is how many goroutines ParallelTasks runs n tasks on:
+// GOMAXPROCS, at most n, at least 1. A caller that keeps scratch per
+// goroutine sizes it with this and passes the same count to
+// ParallelTasksOn.
+func TaskWorkers(n int) int { return max(1, min(runtime.GOMAXPROCS(0), n)) }
+
+// ParallelTasksOn is ParallelTasks on at most workers goroutines, telling
+// fn which one runs the task: fn(i, w) with w in [0, workers), no two
+// tasks running at once with the same w, so that w can pick a scratch
+// buffer of the caller's.
+func ParallelTasksOn(n, workers int, fn func(i, w int)) {
+	p := min(workers, n)
 	if p <= 1 {
 		for i := 0; i < n; i++ {
-			fn(i)
+			fn(i, 0)
 		}
 		return
 	}
 	s := &taskSet{n: int64(n), fn: fn}
 	for k := 1; k < p; k++ {
-		go s.work()
+		go s.work(k)
 	}
-	s.work()
+	s.work(0)
 	for i := 1; s.done.Load() < s.n; i++ {
 		if i%64 == 0 {
 			runtime.Gosched()
@@ -44,21 +58,21 @@ func ParallelTasks(n int, fn func(i int)) {
 	}
 }
 
-// taskSet is one ParallelTasks call, shared with its helpers (which may
+// taskSet is one ParallelTasksOn call, shared with its helpers (which may
 // outlive the call: they then find next ≥ n and return).
 type taskSet struct {
 	n          int64
 	next, done atomic.Int64
-	fn         func(i int)
+	fn         func(i, w int)
 }
 
-func (s *taskSet) work() {
+func (s *taskSet) work(w int) {
 	for {
 		i := s.next.Add(1) - 1
 		if i >= s.n {
 			return
 		}
-		s.fn(int(i))
+		s.fn(int(i), w)
 		s.done.Add(1)
 	}
 }
