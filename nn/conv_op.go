@@ -30,9 +30,14 @@ import (
 //     they are in its cache (as graph's fused dense op does);
 //   - a 1×1 kernel of stride 1 needs no im2col at all: x is the matrix.
 //
-// The backward pass (SymDiff, convGradOp) reuses the forward's im2col
-// matrix for the kernel gradient, and leaves the input gradient out when
-// x is data (needDx false), as the first layer of a model is.
+// The backward pass (SymDiff, convGradOp) leaves the input gradient out
+// when x is data (needDx false), as the first layer of a model is. It
+// computes the im2col rows again for the kernel gradient, a group of
+// samples at a time, rather than keep the forward's whole matrix: every
+// machine holds its ops' buffers for as long as it lives (a trainer keeps
+// graphs for two batch sizes, and evaluation graphs), and the Go heap's
+// peak, which the process's resident size follows, is twice the live
+// heap; recomputing costs one pass of im2col per step, into cache.
 //
 // Its output, like every tensor of its gradient ops, is allocated once and
 // returned by every run. That is safe in Gorgonia v0.9.18 for the reason
@@ -48,16 +53,7 @@ type convOp struct {
 	relu    bool
 	needDx  bool
 	out     *tensor.Dense
-	cols    any // []T: the im2col matrix of the last run (keepCols), or per-goroutine scratch
-	colsOf  any // *T: &x[0] of the run cols was computed from, nil when it holds no whole matrix
-
-	// keepCols is set by SymDiff, which runs at Compile before any run:
-	// the kernel gradient will want the whole im2col matrix. A graph
-	// without the backward pass (evaluation, prediction) keeps only one
-	// task's rows per goroutine (0.8 instead of 8.9 MB for the second MNIST
-	// layer), since every machine's graph holds its buffers for as long as
-	// it lives.
-	keepCols bool
+	cols    any // []T: im2col scratch, one task's rows per goroutine
 }
 
 // conv2D adds the fused convolution of x by k plus bias (ReLU'd when relu
@@ -146,33 +142,22 @@ func convForward[T float32 | float64](op *convOp, x, k, b, y []T) {
 	tasks := (op.batch + s - 1) / s
 	workers := kernels.TaskWorkers(tasks)
 	cols, _ := op.cols.([]T)
-	switch {
-	case op.direct():
-		cols = x
-	case op.keepCols:
-		cols = kernels.Grow(cols, op.rows()*n)
-	default:
-		cols = kernels.Grow(cols, workers*s*per*n)
-	}
 	if !op.direct() {
+		cols = kernels.Grow(cols, workers*s*per*n)
 		op.cols = cols
 	}
 	// Each task takes a group of samples through im2col, the product and
 	// bias and ReLU while its rows are in the core's cache (the whole
 	// batch's matrix is 8.9 MB for the second MNIST layer; a pass over it
-	// per step came back from memory). With keepCols the matrix is still
-	// kept whole, for the kernel gradient.
+	// per step came back from memory).
 	kernels.ParallelTasksOn(tasks, workers, func(t, w int) {
 		b0, b1 := t*s, min((t+1)*s, op.batch)
 		r0, r1 := b0*per, b1*per
 		var c []T // the task's rows of the im2col matrix
-		switch {
-		case op.direct() || op.keepCols:
-			c = cols[r0*n:]
-		default:
+		if op.direct() {
+			c = x[r0*n:]
+		} else {
 			c = cols[w*s*per*n:]
-		}
-		if !op.direct() {
 			im2colSamples(g, b0, b1, x, c)
 		}
 		kernels.Gemm(false, false, r1-r0, f, n, c, n, k, f, false, y[r0*f:], f)
@@ -184,10 +169,6 @@ func convForward[T float32 | float64](op *convOp, x, k, b, y []T) {
 			kernels.AddTo(y[i*f:(i+1)*f], b)
 		}
 	})
-	op.colsOf = nil
-	if op.keepCols || op.direct() {
-		op.colsOf = &x[0]
-	}
 }
 
 // taskSamples is how many samples one task of the op's per-sample loops
@@ -202,26 +183,6 @@ func convForward[T float32 | float64](op *convOp, x, k, b, y []T) {
 func (op *convOp) taskSamples() int {
 	per := op.g.oh * op.g.ow
 	return max(1, min((256+per-1)/per, (op.batch+7)/8))
-}
-
-// colsOf returns the im2col matrix of x (batch·oh·ow, kh·kw·c): x itself
-// for a direct convolution, else *scratch (grown as needed) filled from x,
-// the samples shared out among the cores (each writes its own rows). *of
-// records which x it was computed from, &x[0], for the kernel gradient's
-// check (convGrad). It always recomputes: an address says which tensor,
-// not which run.
-func colsOf[T float32 | float64](op *convOp, scratch, of *any, x []T) []T {
-	if op.direct() {
-		return x
-	}
-	cols, _ := (*scratch).([]T)
-	cols = kernels.Grow(cols, op.rows()*op.g.patchLen())
-	*scratch = cols
-	g := op.g
-	per := g.oh * g.ow * g.patchLen()
-	kernels.ParallelRows(op.batch, per, func(lo, hi int) { im2colSamples(g, lo, hi, x, cols[lo*per:]) })
-	*of = &x[0]
-	return cols
 }
 
 // DiffWRT implements gorgonia.SDOp: x is differentiable only when its
@@ -250,7 +211,6 @@ func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 			return nil, errors.Wrapf(err, "%v gradient", op)
 		}
 	}
-	op.keepCols = true // before any run: Compile differentiates first
 	dk, err := G.ApplyOp(&convGradOp{kind: convGradKernel, fwd: op}, inputs[0], dz)
 	if err != nil {
 		return nil, errors.Wrapf(err, "%v gradient", op)
@@ -276,12 +236,11 @@ var convGradNames = [...]string{"conv relu'", "colsᵀ·dz", "Σrows dz", "col2i
 // convGradOp is one piece of convOp's backward pass. Its output and
 // scratch are owned and reused like the forward's.
 type convGradOp struct {
-	kind   convGradKind
-	fwd    *convOp
-	out    *tensor.Dense
-	cols   any // []T: the kernel gradient's own im2col (see colsOf), the bias gradient's partial sums, or dz·Kᵀ for the input gradient
-	part   any // []T: the kernel gradient's partial products, one per task
-	colsOf any // *T
+	kind convGradKind
+	fwd  *convOp
+	out  *tensor.Dense
+	cols any // []T: per-goroutine im2col rows (kernel gradient) or dz·Kᵀ rows (input gradient), or the bias gradient's partial sums
+	part any // []T: the kernel gradient's partial products, one per task
 }
 
 func (op *convGradOp) Arity() int {
@@ -361,36 +320,37 @@ func convGrad[T float32 | float64](op *convGradOp, out, a, b []T) {
 			kernels.ReLUGrad(a[lo:hi], b[lo:hi], out[lo:hi])
 		})
 	case convGradKernel: // a = x, b = dz
-		// The tape runs the forward op before this one in every run, on the
-		// same x, and the forward always recomputes its matrix: when its
-		// matrix is of this x (the same tensor), it is this run's.
-		// Otherwise (a graph that feeds this op another x) it is
-		// recomputed here.
-		var cols []T
-		switch fc, _ := f.cols.([]T); {
-		case f.direct():
-			cols = a
-		case fc != nil && f.colsOf == any(&a[0]):
-			cols = fc
-		default:
-			cols = colsOf(f, &op.cols, &op.colsOf, a)
-		}
 		// colsᵀ·dz sums over every row (output position) of the batch: each
-		// task takes its group of samples' rows into a partial product of
-		// its own, and the partials are added in task order. One product
-		// over all rows split by columns (GemmRows) had each core pack the
-		// whole 8.9 MB matrix of the second MNIST layer, and the first
-		// layer's 32 filters were not split at all: 2.6 and 0.5 ms a step
-		// on two cores.
+		// task takes its group of samples' rows of the im2col matrix
+		// (computed again, into its goroutine's scratch) into a partial
+		// product of its own, and the partials are added in task order.
+		// One product over all rows split by columns (GemmRows) had each
+		// core pack the whole 8.9 MB matrix of the second MNIST layer, and
+		// the first layer's 32 filters were not split at all: 2.6 and
+		// 0.5 ms a step on two cores.
 		sz := n * nf
-		ts, per := f.taskSamples(), g.oh*g.ow
-		tasks := (f.batch + ts - 1) / ts
+		s, per := f.taskSamples(), g.oh*g.ow
+		tasks := (f.batch + s - 1) / s
+		workers := kernels.TaskWorkers(tasks)
+		cols, _ := op.cols.([]T)
+		if !f.direct() {
+			cols = kernels.Grow(cols, workers*s*per*n)
+			op.cols = cols
+		}
 		part, _ := op.part.([]T)
 		part = kernels.Grow(part, tasks*sz)
 		op.part = part
-		kernels.ParallelTasks(tasks, func(t int) {
-			r0, r1 := t*ts*per, min((t+1)*ts, f.batch)*per
-			kernels.Gemm(true, false, n, nf, r1-r0, cols[r0*n:], n, b[r0*nf:], nf, false, part[t*sz:(t+1)*sz], nf)
+		kernels.ParallelTasksOn(tasks, workers, func(t, w int) {
+			b0, b1 := t*s, min((t+1)*s, f.batch)
+			r0, r1 := b0*per, b1*per
+			var c []T // the task's rows of the im2col matrix
+			if f.direct() {
+				c = a[r0*n:]
+			} else {
+				c = cols[w*s*per*n:]
+				im2colSamples(g, b0, b1, a, c)
+			}
+			kernels.Gemm(true, false, n, nf, r1-r0, c, n, b[r0*nf:], nf, false, part[t*sz:(t+1)*sz], nf)
 		})
 		sumParts(out, part, tasks)
 	case convGradBias: // a = dz
