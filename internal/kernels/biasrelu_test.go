@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"math/rand"
 	"testing"
@@ -76,5 +77,32 @@ func TestBiasReLU(t *testing.T) {
 			}
 		}
 		restore()
+	}
+}
+
+// TestBiasReLUBitIdentical checks biasReLU32 against biasReLUGo bit for
+// bit (NaNs included: both keep the sum's NaN) over row widths of one to
+// several blocks of 8 and odd ones, with guard elements around y and b:
+// nothing is written outside y, and b is left as it was.
+func TestBiasReLUBitIdentical(t *testing.T) {
+	rng := rand.New(rand.NewSource(31))
+	for _, f := range []int{1, 7, 8, 16, 24, 32, 64, 65} {
+		for _, rows := range []int{0, 1, 3, 17} {
+			n := rows * f
+			gen := randomVector(rng)
+			y, yb := guarded32(n, gen)
+			b, bb := guarded32(f, gen)
+			want := append([]float32(nil), y...)
+			biasReLUGo(want, b)
+			biasReLU32(y, b)
+			for i := range y {
+				if !same32(y[i], want[i]) && !(y[i] != y[i] && want[i] != want[i]) {
+					t.Fatalf("f=%d rows=%d: [%d] = %v (%#x), reference %v (%#x)", f, rows, i, y[i], math.Float32bits(y[i]), want[i], math.Float32bits(want[i]))
+				}
+			}
+			what := fmt.Sprintf("f=%d rows=%d", f, rows)
+			checkGuards32(t, what+" y", yb, n)
+			checkGuards32(t, what+" b", bb, f)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"math/rand"
 	"testing"
@@ -60,5 +61,41 @@ func TestMaxInto(t *testing.T) {
 			}
 		}
 		restore()
+	}
+}
+
+// TestMaxIntoBitIdentical checks maxInto32 against maxInto32Go bit for bit
+// over oddLengths, with guard elements around dst, at and src: nothing is
+// written outside dst and at.
+func TestMaxIntoBitIdentical(t *testing.T) {
+	rng := rand.New(rand.NewSource(37))
+	for _, n := range oddLengths {
+		gen := randomVector(rng)
+		dst, db := guarded32(n, gen)
+		src, sb := guarded32(n, gen)
+		atBack := make([]int32, n+2*guardN)
+		for i := range atBack {
+			atBack[i] = -7
+		}
+		at := atBack[guardN : guardN+n : guardN+n]
+		for i := range at {
+			at[i] = int32(rng.Intn(50))
+		}
+		wantD, wantA := append([]float32(nil), dst...), append([]int32(nil), at...)
+		maxInto32Go(wantD, wantA, src, 1000)
+		maxInto32(dst, at, src, 1000)
+		for i := range dst {
+			if !same32(dst[i], wantD[i]) || at[i] != wantA[i] {
+				t.Fatalf("n=%d: [%d] = (%v, %d), reference (%v, %d)", n, i, dst[i], at[i], wantD[i], wantA[i])
+			}
+		}
+		what := fmt.Sprintf("n=%d", n)
+		checkGuards32(t, what+" dst", db, n)
+		checkGuards32(t, what+" src", sb, n)
+		for i, v := range atBack {
+			if (i < guardN || i >= guardN+n) && v != -7 {
+				t.Fatalf("%s: at guard %d overwritten with %d", what, i, v)
+			}
+		}
 	}
 }
