@@ -88,7 +88,7 @@ func checkPoolParity[T float32 | float64](t *testing.T, name string, g window, b
 	for i := range gotDx {
 		gotDx[i] = 7 // stale values must be cleared
 	}
-	maxPoolBackward(op, x, dy, gotDx)
+	maxPoolBackward(op, x, got, dy, gotDx)
 	for i := range wantDx {
 		if gotDx[i] != wantDx[i] {
 			t.Fatalf("%s: dx[%d] = %v, want %v", name, i, gotDx[i], wantDx[i])
