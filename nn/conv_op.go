@@ -20,14 +20,16 @@ import (
 // compute (the path built when graph.Builder.Fused is false), without
 // their intermediates:
 //
-//   - im2col goes into a scratch matrix the op keeps from run to run
-//     (8.9 MB for the second layer of the MNIST convnet, allocated once
-//     instead of every step), shared out among the cores by sample;
-//   - one GEMM of that matrix by K, seen as (kh·kw·c, filters), writes the
+//   - the batch is taken a group of samples at a time (taskSamples), the
+//     groups shared out among the cores (kernels.ParallelTasksOn);
+//   - a group's rows of the im2col matrix go into scratch the op keeps
+//     from run to run, one group's worth per core (the whole matrix of the
+//     MNIST convnet's second layer would be 8.9 MB);
+//   - one GEMM of those rows by K, seen as (kh·kw·c, filters), writes the
 //     output directly in its (batch, oh, ow, filters) layout, which is the
 //     product's row-major (batch·oh·ow, filters): no reshape node, no copy;
-//   - bias and ReLU are applied by the core that computed the rows, while
-//     they are in its cache (as graph's fused dense op does);
+//   - bias and ReLU are applied to the group's rows while they are in the
+//     core's cache (as graph's fused dense op does);
 //   - a 1×1 kernel of stride 1 needs no im2col at all: x is the matrix.
 //
 // The backward pass (SymDiff, convGradOp) leaves the input gradient out

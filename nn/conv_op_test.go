@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"runtime"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -505,6 +506,87 @@ func TestConvFusedInference(t *testing.T) {
 					t.Errorf("%s: run %d: %v", name, run+1, err)
 				}
 			}
+		}
+	}
+}
+
+// TestConvPoolSameBitsAcrossGOMAXPROCS: the fused convolution's and
+// pooling's outputs and gradients are the same bits at GOMAXPROCS 1 and 2:
+// their tasks depend on the shapes only, and partial sums are added in
+// task order.
+func TestConvPoolSameBitsAcrossGOMAXPROCS(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	in := []int{12, 12, 3}
+	const batch = 16
+	rng := rand.New(rand.NewSource(8))
+	xv := randFloats(rng, batch*Shape(in).Size())
+	var res [2][]uint32
+	for i, procs := range []int{1, 2} {
+		runtime.GOMAXPROCS(procs)
+		conv := Conv2D(8, 3, ReLU)
+		pool := MaxPooling2D(2)
+		conv2 := Conv2D(16, 3, ReLU)
+		out, err := conv.Build(in, graph.Float32, rand.New(rand.NewSource(1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out, err = pool.Build(out, graph.Float32, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err = conv2.Build(out, graph.Float32, rand.New(rand.NewSource(2))); err != nil {
+			t.Fatal(err)
+		}
+		b, err := graph.NewBuilder(graph.Float32, batch, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Fused = true
+		x, err := graph.NewParam("x", graph.Float32, true, append([]int{batch}, in...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := x.SetFloat64s(xv); err != nil {
+			t.Fatal(err)
+		}
+		y, err := b.Param(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range []Layer{conv, pool, conv2} {
+			if y, err = l.Forward(b, y); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r := b.Input("r", y.Shape()...)
+		if err := r.Set(toF32(randFloats(rand.New(rand.NewSource(9)), y.Shape().TotalSize()))); err != nil {
+			t.Fatal(err)
+		}
+		loss := G.Must(G.Sum(G.Must(G.HadamardProd(y, r.Node))))
+		wrt := []*graph.Param{x, conv.Kernel, conv.Bias, conv2.Kernel, conv2.Bias}
+		m, err := b.Compile(loss, wrt, y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Run(nil); err != nil {
+			t.Fatal(err)
+		}
+		vals := [][]float32{m.Output(0).Data().([]float32)}
+		for k := range wrt {
+			vals = append(vals, m.Grad(k).Data().([]float32))
+		}
+		for _, v := range vals {
+			for _, f := range v {
+				res[i] = append(res[i], math.Float32bits(f))
+			}
+		}
+		m.Close()
+	}
+	if len(res[0]) != len(res[1]) {
+		t.Fatalf("%d values at GOMAXPROCS 1, %d at 2", len(res[0]), len(res[1]))
+	}
+	for j := range res[0] {
+		if res[0][j] != res[1][j] {
+			t.Fatalf("value %d: %#x at GOMAXPROCS 1, %#x at 2", j, res[0][j], res[1][j])
 		}
 	}
 }
