@@ -17,12 +17,13 @@ import (
 // (1, filters). Inputs are (height, width, channels); outputs are
 // (out height, out width, filters).
 //
-// The graph is im2col then a matrix product: every window of the input
-// becomes one row of a (batch·positions, kh·kw·cin) matrix (patchesOp),
-// whose product with the kernel seen as (kh·kw·cin, filters) is the
-// convolution. The product and bias (and ReLU) are graph.Builder.Dense,
-// the fused dense op or its twin, so a convolution runs on the same GEMM
-// as a dense layer.
+// The convolution is im2col then a matrix product: every window of the
+// input becomes one row of a (batch·positions, kh·kw·cin) matrix, whose
+// product with the kernel seen as (kh·kw·cin, filters) is the
+// convolution. With graph.Builder.Fused set, one node does it all
+// (convOp: im2col into a buffer it keeps, the GEMM, bias and ReLU, the
+// output written in place as (batch, oh, ow, filters)). Otherwise the
+// graph is patchesOp, graph.Builder.Dense (the dense twin) and reshapes.
 type Conv2DLayer struct {
 	Named
 	Filters    int
@@ -118,6 +119,45 @@ func (l *Conv2DLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 }
 
 func (l *Conv2DLayer) forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	if b.Fused {
+		return l.forwardFused(b, x)
+	}
+	return l.forwardIm2col(b, x)
+}
+
+// forwardFused builds the fused convolution (convOp). ReLU is folded into
+// it; another activation is applied to its output seen as (positions,
+// filters) rows, as forwardIm2col does (a softmax normalises over the
+// filters, Keras's last axis).
+func (l *Conv2DLayer) forwardFused(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	k, err := b.Param(l.Kernel)
+	if err != nil {
+		return nil, err
+	}
+	bias, err := b.Param(l.Bias)
+	if err != nil {
+		return nil, err
+	}
+	relu := l.Act.name == ReLU.name
+	y, err := conv2D(l.g, x, k, bias, relu, !fromData(b, x))
+	if err != nil || relu || l.Act.apply == nil {
+		return y, err
+	}
+	batch := x.Shape()[0]
+	z, err := reshape(y, batch*l.g.oh*l.g.ow, l.Filters)
+	if err != nil {
+		return nil, err
+	}
+	if z, err = l.Act.Apply(b, z); err != nil {
+		return nil, err
+	}
+	return reshape(z, batch, l.g.oh, l.g.ow, l.Filters)
+}
+
+// forwardIm2col builds the convolution from patchesOp, graph.Builder.Dense
+// and reshapes: the path of graph.Builder.Fused false, and the reference
+// the fused op is tested against.
+func (l *Conv2DLayer) forwardIm2col(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	batch := x.Shape()[0]
 	cols, err := G.ApplyOp(&patchesOp{g: l.g, batch: batch, dt: b.DType}, x)
 	if err != nil {

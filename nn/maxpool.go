@@ -81,6 +81,14 @@ func (l *MaxPooling2DLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error
 	if err := wantShape("maxpooling2d", l.Name(), x.Shape(), l.in); err != nil {
 		return nil, err
 	}
+	if b.Fused {
+		// The fused op (maxPoolOp), or poolOp when x is too large for its
+		// indices (nil node).
+		y, err := maxPool2D(l.g, x)
+		if err != nil || y != nil {
+			return y, errors.Wrapf(err, "maxpooling2d %q", l.Name())
+		}
+	}
 	y, err := G.ApplyOp(&poolOp{g: l.g, batch: x.Shape()[0], dt: b.DType}, x)
 	return y, errors.Wrapf(err, "maxpooling2d %q", l.Name())
 }

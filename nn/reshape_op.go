@@ -31,10 +31,17 @@ func reshape(x *G.Node, to ...int) (*G.Node, error) {
 	return G.ApplyOp(&reshapeOp{dt: dt, from: from, to: tensor.Shape(to).Clone()}, x)
 }
 
-// reshapeOp copies a tensor into a new shape of the same size.
+// reshapeOp copies a tensor into a new shape of the same size. Its output
+// tensor is allocated on the first run and rewritten by every later one
+// (the MNIST convnet's Flatten and input reshape allocated and cleared
+// 0.5 MB a step); see convOp for why an op's own output is safe to reuse
+// in Gorgonia v0.9.18. Two reshapes of the same shapes still hash alike,
+// so that gorgonia may merge them when they reshape the same node: the
+// merged node keeps one op, and so one buffer.
 type reshapeOp struct {
 	dt       tensor.Dtype
 	from, to tensor.Shape
+	out      *tensor.Dense
 }
 
 func (op *reshapeOp) Arity() int { return 1 }
@@ -55,7 +62,7 @@ func (op *reshapeOp) String() string {
 	return fmt.Sprintf("gradgraph.reshape%v→%v %v", op.from, op.to, op.dt)
 }
 
-// Do copies the input's values into a fresh tensor of the new shape.
+// Do copies the input's values into the op's tensor of the new shape.
 func (op *reshapeOp) Do(vals ...G.Value) (G.Value, error) {
 	if len(vals) != 1 {
 		return nil, errors.Errorf("%v: %d inputs", op, len(vals))
@@ -70,8 +77,8 @@ func (op *reshapeOp) Do(vals ...G.Value) (G.Value, error) {
 	if in.IsView() {
 		in = in.Materialize().(*tensor.Dense)
 	}
-	out := tensor.New(tensor.Of(op.dt), tensor.WithShape(op.to...))
-	switch d := out.Data().(type) {
+	op.out = ownedTensor(op.out, op.dt, op.to...)
+	switch d := op.out.Data().(type) {
 	case []float32:
 		copy(d, in.Data().([]float32))
 	case []float64:
@@ -79,7 +86,7 @@ func (op *reshapeOp) Do(vals ...G.Value) (G.Value, error) {
 	default:
 		return nil, errors.Errorf("%v: unsupported dtype", op)
 	}
-	return out, nil
+	return op.out, nil
 }
 
 // DiffWRT implements gorgonia.SDOp.

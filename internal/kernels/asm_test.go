@@ -231,6 +231,8 @@ func TestKernelsWithoutAssembly(t *testing.T) {
 		"scale":     TestScaleBytesBitIdentical,
 		"dot4":      TestDot4,
 		"skinny":    TestSkinnyProducts,
+		"biasrelu":  TestBiasReLUBitIdentical,
+		"maxinto":   TestMaxIntoBitIdentical,
 	} {
 		t.Run(name, test)
 	}

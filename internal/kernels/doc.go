@@ -8,6 +8,8 @@
 //   - pool.go: ParallelChunks, ParallelRows and ParallelElems share a loop
 //     out among the cores on a small pool of persistent, spinning workers;
 //     the last two only where internal/split's timings say it pays.
+//     tasks.go: ParallelTasks hands many small tasks to whichever
+//     goroutine is free.
 //   - gemm.go: Gemm and GemmRows call the BLAS installed in Gorgonia, the
 //     latter one call per core on its share of the rows.
 //   - csr.go, nonzeros.go: CSR lists the nonzeros of a matrix row by row.
@@ -16,7 +18,8 @@
 //   - skinny.go, dot.go: products with a narrow side (at most SkinnyMax),
 //     which BLAS libraries handle badly.
 //   - transpose.go, relu.go, add.go: transposition, ReLU and its
-//     derivative, vector addition.
+//     derivative, vector addition; biasrelu.go, maxinto.go: a
+//     convolution's bias and ReLU, a max pooling's step.
 //   - rmsprop.go: the float32 RMSprop step; scale.go: bytes to [0, 1].
 //   - thresholds.go: the sizes and densities that choose among kernels,
 //     each with the measurement that gives it.

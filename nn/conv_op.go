@@ -1,0 +1,276 @@
+package nn
+
+import (
+	"fmt"
+	"hash"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/internal/kernels"
+)
+
+// convOp is the fused 2-D convolution act(conv(x, K) + b) over
+// channels-last images, x (batch, h, w, c), K (kh, kw, c, filters) and b
+// (1, filters), giving (batch, oh, ow, filters); act is the identity or
+// ReLU. It computes what patchesOp, graph.Builder.Dense and two reshapes
+// compute (the path built when graph.Builder.Fused is false), without
+// their intermediates:
+//
+//   - the batch is taken a group of samples at a time (taskSamples), the
+//     groups shared out among the cores (kernels.ParallelTasksOn);
+//   - a group's rows of the im2col matrix go into scratch the op keeps
+//     from run to run, one group's worth per core (the whole matrix of the
+//     MNIST convnet's second layer would be 8.9 MB);
+//   - one GEMM of those rows by K, seen as (kh·kw·c, filters), writes the
+//     output directly in its (batch, oh, ow, filters) layout, which is the
+//     product's row-major (batch·oh·ow, filters): no reshape node, no copy;
+//   - bias and ReLU are applied to the group's rows while they are in the
+//     core's cache (as graph's fused dense op does);
+//   - a 1×1 kernel of stride 1 needs no im2col at all: x is the matrix.
+//
+// The backward pass (SymDiff, convGradOp) leaves the input gradient out
+// when x is data (needDx false), as the first layer of a model is. It
+// computes the im2col rows again for the kernel gradient, a group of
+// samples at a time, rather than keep the forward's whole matrix: every
+// machine holds its ops' buffers for as long as it lives (a trainer keeps
+// graphs for two batch sizes, and evaluation graphs), and the Go heap's
+// peak, which the process's resident size follows, is twice the live
+// heap; recomputing costs one pass of im2col per step, into cache.
+//
+// Its output, like every tensor of its gradient ops, is allocated once and
+// returned by every run. That is safe in Gorgonia v0.9.18 for the reason
+// given at graph.Machine's ownedOutput: the tape machine writes into a
+// register only through an op that overwrites an input in place, which it
+// would do to a fresh tensor just the same, and every run rewrites all of
+// the tensor before anything reads it.
+type convOp struct {
+	g       window
+	batch   int
+	filters int
+	dt      tensor.Dtype
+	relu    bool
+	needDx  bool
+	out     *tensor.Dense
+	cols    any // []T: im2col scratch, one task's rows per goroutine
+}
+
+// conv2D adds the fused convolution of x by k plus bias (ReLU'd when relu
+// is set) to x's graph.
+func conv2D(g window, x, k, bias *G.Node, relu, needDx bool) (*G.Node, error) {
+	dt := x.Dtype()
+	if dt != tensor.Float32 && dt != tensor.Float64 {
+		return nil, errors.Errorf("conv: unsupported dtype %v", dt)
+	}
+	if k.Dtype() != dt || bias.Dtype() != dt {
+		return nil, errors.Errorf("conv: mixed dtypes %v, %v and %v", dt, k.Dtype(), bias.Dtype())
+	}
+	xs, ks, bs := x.Shape(), k.Shape(), bias.Shape()
+	if len(xs) != 4 || xs[1] != g.h || xs[2] != g.w || xs[3] != g.c {
+		return nil, errors.Errorf("conv: input has shape %v, want (batch, %d, %d, %d)", xs, g.h, g.w, g.c)
+	}
+	if len(ks) != 4 || ks[0] != g.kh || ks[1] != g.kw || ks[2] != g.c {
+		return nil, errors.Errorf("conv: kernel has shape %v, want (%d, %d, %d, filters)", ks, g.kh, g.kw, g.c)
+	}
+	filters := ks[3]
+	if len(bs) != 2 || bs[0] != 1 || bs[1] != filters {
+		return nil, errors.Errorf("conv: bias has shape %v, want (1, %d)", bs, filters)
+	}
+	op := &convOp{g: g, batch: xs[0], filters: filters, dt: dt, relu: relu, needDx: needDx}
+	return G.ApplyOp(op, x, k, bias)
+}
+
+func (op *convOp) rows() int { return op.batch * op.g.oh * op.g.ow }
+
+// direct reports whether x itself is the im2col matrix: a 1×1 kernel of
+// stride 1 (whose padding is always 0) takes each pixel's channels as one
+// row.
+func (op *convOp) direct() bool {
+	return op.g.kh == 1 && op.g.kw == 1 && op.g.sh == 1 && op.g.sw == 1
+}
+
+func (op *convOp) inShape() tensor.Shape { return tensor.Shape{op.batch, op.g.h, op.g.w, op.g.c} }
+func (op *convOp) kernelShape() tensor.Shape {
+	return tensor.Shape{op.g.kh, op.g.kw, op.g.c, op.filters}
+}
+func (op *convOp) outShape() tensor.Shape {
+	return tensor.Shape{op.batch, op.g.oh, op.g.ow, op.filters}
+}
+
+func (op *convOp) Arity() int { return 3 }
+func (op *convOp) Type() hm.Type {
+	t4 := G.TensorType{Dims: 4, Of: op.dt}
+	return hm.NewFnType(t4, t4, G.TensorType{Dims: 2, Of: op.dt}, t4)
+}
+func (op *convOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.outShape(), nil }
+func (op *convOp) ReturnsPtr() bool                               { return false }
+func (op *convOp) CallsExtern() bool                              { return false }
+func (op *convOp) OverwritesInput() int                           { return -1 }
+
+// WriteHash names the op by its address: it owns buffers, so two
+// convolutions must never be merged into one node.
+func (op *convOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "gradgraph.conv2d %p", op) }
+func (op *convOp) Hashcode() uint32      { return opHash(op) }
+func (op *convOp) String() string {
+	if op.relu {
+		return fmt.Sprintf("relu(conv%dx%d(x,K)+b)", op.g.kh, op.g.kw)
+	}
+	return fmt.Sprintf("conv%dx%d(x,K)+b", op.g.kh, op.g.kw)
+}
+
+func (op *convOp) Do(vals ...G.Value) (G.Value, error) {
+	a, err := denseInputs(op, vals, op.inShape(), op.kernelShape(), tensor.Shape{1, op.filters})
+	if err != nil {
+		return nil, err
+	}
+	op.out = ownedTensor(op.out, op.dt, op.outShape()...)
+	switch y := op.out.Data().(type) {
+	case []float32:
+		convForward(op, a[0].Data().([]float32), a[1].Data().([]float32), a[2].Data().([]float32), y)
+	case []float64:
+		convForward(op, a[0].Data().([]float64), a[1].Data().([]float64), a[2].Data().([]float64), y)
+	default:
+		return nil, errors.Errorf("%v: unsupported dtype %v", op, op.dt)
+	}
+	return op.out, nil
+}
+
+func convForward[T float32 | float64](op *convOp, x, k, b, y []T) {
+	g, f, n, per := op.g, op.filters, op.g.patchLen(), op.g.oh*op.g.ow
+	s := op.taskSamples()
+	tasks := (op.batch + s - 1) / s
+	workers := kernels.TaskWorkers(tasks)
+	cols, _ := op.cols.([]T)
+	if !op.direct() {
+		cols = kernels.Grow(cols, workers*s*per*n)
+		op.cols = cols
+	}
+	// Each task takes a group of samples through im2col, the product and
+	// bias and ReLU while its rows are in the core's cache (the whole
+	// batch's matrix is 8.9 MB for the second MNIST layer; a pass over it
+	// per step came back from memory).
+	kernels.ParallelTasksOn(tasks, workers, func(t, w int) {
+		b0, b1 := t*s, min((t+1)*s, op.batch)
+		r0, r1 := b0*per, b1*per
+		var c []T // the task's rows of the im2col matrix
+		if op.direct() {
+			c = x[r0*n:]
+		} else {
+			c = cols[w*s*per*n:]
+			im2colSamples(g, b0, b1, x, c)
+		}
+		kernels.Gemm(false, false, r1-r0, f, n, c, n, k, f, false, y[r0*f:], f)
+		if op.relu {
+			kernels.BiasReLU(y[r0*f:r1*f], b)
+			return
+		}
+		for i := r0; i < r1; i++ {
+			kernels.AddTo(y[i*f:(i+1)*f], b)
+		}
+	})
+}
+
+// taskSamples is how many samples one task of the op's per-sample loops
+// (convForward, the input gradient) takes: enough for about 256 rows of
+// output positions, as a product of fewer rows runs the GEMM's 12-row
+// kernel on short panels and packs K for little work, but no more than an
+// eighth of the batch, so that the cores share at least 8 tasks. It
+// depends on the shapes only, not on GOMAXPROCS: every row is computed by
+// the same GEMM call whatever the number of cores, so the results are
+// the same bits at GOMAXPROCS 1 and 2. For the MNIST convnet at batch 64
+// that is 1, 3 and 8 samples (676, 363 and 72 rows) for its three layers.
+func (op *convOp) taskSamples() int {
+	per := op.g.oh * op.g.ow
+	return max(1, min((256+per-1)/per, (op.batch+7)/8))
+}
+
+// DiffWRT implements gorgonia.SDOp: x is differentiable only when its
+// gradient is wanted (needDx).
+func (op *convOp) DiffWRT(int) []bool { return []bool{op.needDx, true, true} }
+
+// SymDiff implements gorgonia.SDOp: with dz = dy ⊙ [y > 0] (ReLU) or dy,
+// dK = colsᵀ·dz, db = Σrows dz, dx = col2im(dz·Kᵀ).
+func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	if len(inputs) != 3 {
+		return nil, errors.Errorf("%v: %d inputs", op, len(inputs))
+	}
+	dz := grad
+	var err error
+	if pg, ok := grad.Op().(*maxPoolGradOp); op.relu && !(ok && pg.fwd.reluOf == output) {
+		if dz, err = G.ApplyOp(&convGradOp{kind: convGradReLU, fwd: op}, output, grad); err != nil {
+			return nil, errors.Wrapf(err, "%v gradient", op)
+		}
+	}
+	// Otherwise grad is the gradient of a fused max pooling of this
+	// output alone, which already holds the ReLU's derivative (see
+	// maxPoolOp.reluOf).
+	var dx *G.Node
+	if op.needDx {
+		if dx, err = G.ApplyOp(&convGradOp{kind: convGradInput, fwd: op}, dz, inputs[1]); err != nil {
+			return nil, errors.Wrapf(err, "%v gradient", op)
+		}
+	}
+	dk, err := G.ApplyOp(&convGradOp{kind: convGradKernel, fwd: op}, inputs[0], dz)
+	if err != nil {
+		return nil, errors.Wrapf(err, "%v gradient", op)
+	}
+	db, err := G.ApplyOp(&convGradOp{kind: convGradBias, fwd: op}, dz)
+	if err != nil {
+		return nil, errors.Wrapf(err, "%v gradient", op)
+	}
+	return G.Nodes{dx, dk, db}, nil
+}
+
+// ownedTensor returns t when it is a dense tensor of dt and shape, and a
+// new one otherwise: an op's output allocated on its first run and reused
+// by every later one.
+func ownedTensor(t *tensor.Dense, dt tensor.Dtype, shape ...int) *tensor.Dense {
+	if t != nil && t.Dtype() == dt && t.Shape().Eq(tensor.Shape(shape)) {
+		return t
+	}
+	return tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
+}
+
+// denseInputs returns vals as contiguous dense tensors of the shapes
+// wanted, one per value.
+func denseInputs(op fmt.Stringer, vals []G.Value, want ...tensor.Shape) ([]*tensor.Dense, error) {
+	if len(vals) != len(want) {
+		return nil, errors.Errorf("%v: %d inputs, want %d", op, len(vals), len(want))
+	}
+	out := make([]*tensor.Dense, len(vals))
+	for i := range vals {
+		d, err := denseInput1(op, vals[i:i+1], want[i])
+		if err != nil {
+			return nil, errors.Wrapf(err, "input %d", i)
+		}
+		out[i] = d
+	}
+	return out, nil
+}
+
+// fromData reports whether x is data fed to the graph (graph.Builder.IsData),
+// directly or through reshapes: a model's flat input reshaped to images.
+// Nothing asks for the gradient of data, so a layer on it leaves its input
+// gradient out of the graph.
+func fromData(b *graph.Builder, x *G.Node) bool {
+	for {
+		if b.IsData(x) {
+			return true
+		}
+		if _, ok := x.Op().(*reshapeOp); !ok {
+			return false
+		}
+		children := b.G.From(x.ID())
+		if children.Len() != 1 || !children.Next() {
+			return false
+		}
+		c, ok := children.Node().(*G.Node)
+		if !ok {
+			return false
+		}
+		x = c
+	}
+}
