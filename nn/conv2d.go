@@ -23,7 +23,9 @@ import (
 // convolution. With graph.Builder.Fused set, one node does it all
 // (convOp: im2col into a buffer it keeps, the GEMM, bias and ReLU, the
 // output written in place as (batch, oh, ow, filters)). Otherwise the
-// graph is patchesOp, graph.Builder.Dense (the dense twin) and reshapes.
+// graph is the twin, Gorgonia's primitives alone: im2col from strided
+// slices and concatenations (im2colTwin), graph.Builder.Dense's twin and
+// copying reshapes.
 type Conv2DLayer struct {
 	Named
 	Filters    int
@@ -122,7 +124,20 @@ func (l *Conv2DLayer) forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if b.Fused {
 		return l.forwardFused(b, x)
 	}
-	return l.forwardIm2col(b, x)
+	return l.forwardTwin(b, x)
+}
+
+// forwardTwin builds the convolution from Gorgonia's primitives alone: the
+// im2col matrix from strided slices and concatenations (im2colTwin), then
+// graph.Builder.Dense, which with Fused false is its own twin (Mul,
+// BroadcastAdd, ReLU as x ⊙ [x > 0]). The reshapes copy (reshape): Gorgonia's
+// Reshape aliases its input, and a kernel param seen through it was
+// overwritten in place by later ops (see reshape_op.go). This is the path
+// of graph.Builder.Fused false (GRADGRAPH_FUSION=0, nn.FusionOff), which
+// the fused op is checked against (TestConvnetFusionGradientsEqual in
+// train, and the op-level parity tests).
+func (l *Conv2DLayer) forwardTwin(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	return l.forwardFrom(b, x, func(x *G.Node) (*G.Node, error) { return im2colTwin(x, l.g) })
 }
 
 // forwardFused builds the fused convolution (convOp). ReLU is folded into
@@ -154,12 +169,21 @@ func (l *Conv2DLayer) forwardFused(b *graph.Builder, x *G.Node) (*G.Node, error)
 	return reshape(z, batch, l.g.oh, l.g.ow, l.Filters)
 }
 
-// forwardIm2col builds the convolution from patchesOp, graph.Builder.Dense
-// and reshapes: the path of graph.Builder.Fused false, and the reference
-// the fused op is tested against.
+// forwardIm2col builds the convolution from patchesOp (im2col in one
+// custom op, itself checked against im2colTwin), graph.Builder.Dense and
+// reshapes: the op-level reference the fused op is tested against, faster
+// to run over many shapes than the twin.
 func (l *Conv2DLayer) forwardIm2col(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	return l.forwardFrom(b, x, func(x *G.Node) (*G.Node, error) {
+		return G.ApplyOp(&patchesOp{g: l.g, batch: x.Shape()[0], dt: b.DType}, x)
+	})
+}
+
+// forwardFrom builds the convolution as patches(x)·K + b: the im2col matrix
+// from patches, then graph.Builder.Dense and the reshapes.
+func (l *Conv2DLayer) forwardFrom(b *graph.Builder, x *G.Node, patches func(*G.Node) (*G.Node, error)) (*G.Node, error) {
 	batch := x.Shape()[0]
-	cols, err := G.ApplyOp(&patchesOp{g: l.g, batch: batch, dt: b.DType}, x)
+	cols, err := patches(x)
 	if err != nil {
 		return nil, err
 	}

@@ -81,14 +81,17 @@ func (l *MaxPooling2DLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error
 	if err := wantShape("maxpooling2d", l.Name(), x.Shape(), l.in); err != nil {
 		return nil, err
 	}
-	if b.Fused {
-		// The fused op (maxPoolOp), or poolOp when x is too large for its
-		// indices (nil node).
-		y, err := maxPool2D(l.g, x)
-		if err != nil || y != nil {
-			return y, errors.Wrapf(err, "maxpooling2d %q", l.Name())
-		}
+	if !b.Fused {
+		// The twin, from Gorgonia's primitives alone (pool_twin.go).
+		y, err := maxPoolTwin(x, l.g)
+		return y, errors.Wrapf(err, "maxpooling2d %q", l.Name())
 	}
-	y, err := G.ApplyOp(&poolOp{g: l.g, batch: x.Shape()[0], dt: b.DType}, x)
+	// The fused op (maxPoolOp), or, when x is too large for its indices
+	// (nil node), the general scalar op poolOp.
+	y, err := maxPool2D(l.g, x)
+	if err != nil || y != nil {
+		return y, errors.Wrapf(err, "maxpooling2d %q", l.Name())
+	}
+	y, err = G.ApplyOp(&poolOp{g: l.g, batch: x.Shape()[0], dt: b.DType}, x)
 	return y, errors.Wrapf(err, "maxpooling2d %q", l.Name())
 }

@@ -149,7 +149,14 @@ func runPool(t *testing.T, l *MaxPooling2DLayer, batch int, dt tensor.Dtype, fus
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := l.Forward(b, xn)
+	// Unfused, the general scalar op poolOp (the layer with Fused false
+	// builds the plain-Gorgonia twin, compared in twin_window_test.go).
+	var out *G.Node
+	if fused {
+		out, err = l.Forward(b, xn)
+	} else {
+		out, err = G.ApplyOp(&poolOp{g: l.g, batch: batch, dt: dt}, xn)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
