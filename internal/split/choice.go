@@ -8,17 +8,21 @@ import (
 	"time"
 )
 
-// Probe schedule: every period calls of a work size, the first probes·2
-// run alternately one way and the other, timed.
+// Probe schedule: a work size is timed, probes runs each way alternately,
+// on its first calls and again after firstGap calls, the gap doubling up
+// to period. The early windows correct a choice made while the machine was
+// warming up (workers not yet started, caches cold), which would otherwise
+// stand for period calls; later ones follow changes of load.
 const (
-	period = 512
-	probes = 3
+	probes   = 3
+	firstGap = 32
+	period   = 512
 )
 
 // margin is how much faster the split must be to be chosen: within it,
 // one core is kept (it leaves the other core to other work, and the
 // timings' noise is a few percent).
-const margin = 0.95
+const margin = 0.97
 
 // A Choice decides between running a loop serially and split, per order of
 // magnitude of its work. The zero value is ready; it is safe for
@@ -31,8 +35,11 @@ type Choice struct {
 }
 
 type bucket struct {
-	calls         uint64
-	serial, split time.Duration // fastest time of the current probe window (0: none)
+	calls         uint64        // calls so far
+	next          uint64        // the call that starts the next probe window
+	gap           uint64        // calls from one window's start to the next
+	left          int           // probe runs left in the current window
+	serial, split time.Duration // fastest time of the current window (0: none)
 	useSplit      bool
 }
 
@@ -87,10 +94,15 @@ func (c *Choice) decide(work int) (useSplit, probe bool, b *bucket) {
 		c.procs, c.buckets = p, [65]bucket{}
 	}
 	b = &c.buckets[bits.Len(uint(max(work, 0)))]
-	k := b.calls % period
+	if b.calls == b.next {
+		b.left, b.serial, b.split = 2*probes, 0, 0
+		b.gap = min(max(2*b.gap, firstGap), period)
+		b.next = b.calls + b.gap
+	}
 	b.calls++
-	if k < 2*probes {
-		return k%2 == 1, true, b
+	if b.left > 0 {
+		b.left--
+		return b.left%2 == 0, true, b
 	}
 	return b.useSplit, false, b
 }
@@ -107,7 +119,7 @@ func (c *Choice) record(b *bucket, split bool, d time.Duration) {
 	} else if b.serial == 0 || d < b.serial {
 		b.serial = d
 	}
-	if b.split != 0 && b.serial != 0 && (b.calls-1)%period == 2*probes-1 {
+	if b.left == 0 && b.split != 0 && b.serial != 0 {
 		b.useSplit = float64(b.split) < margin*float64(b.serial)
 		b.split, b.serial = 0, 0
 	}

@@ -64,7 +64,8 @@ func TestChoiceKeepsTheFaster(t *testing.T) {
 }
 
 // TestChoiceFollowsALoadChange: the split wins at first; after the next
-// probe window, in which it has become slower, the serial loop is chosen.
+// probe window (at most period calls later), in which it has become
+// slower, the serial loop is chosen.
 func TestChoiceFollowsALoadChange(t *testing.T) {
 	var clk fakeClock
 	ch := Choice{now: clk.now}
@@ -80,7 +81,7 @@ func TestChoiceFollowsALoadChange(t *testing.T) {
 		t.Fatalf("before the change: ran %s, want split", last)
 	}
 	splitCost = 200
-	for i := 0; i < 2*probes+1; i++ {
+	for i := 0; i < period+2*probes; i++ {
 		run()
 	}
 	if last != "serial" {
@@ -105,5 +106,25 @@ func TestForce(t *testing.T) {
 	restore()
 	if Mode(forced.Load()) != Auto {
 		t.Errorf("restore left mode %d, want Auto", forced.Load())
+	}
+}
+
+// TestChoiceProbesEarlyThenEveryPeriod: the probe windows start at calls
+// 0, 32, 96, 224, 480, then every 512, so a choice made while the machine
+// warmed up is looked at again soon.
+func TestChoiceProbesEarlyThenEveryPeriod(t *testing.T) {
+	var clk fakeClock
+	ch := Choice{now: clk.now}
+	var starts []int
+	probing := false
+	for i := 0; i < 2100; i++ {
+		_, probe, _ := ch.decide(1000)
+		if probe && !probing {
+			starts = append(starts, i)
+		}
+		probing = probe
+	}
+	if got, want := fmt.Sprint(starts), "[0 32 96 224 480 992 1504 2016]"; got != want {
+		t.Errorf("probe windows start at calls %s, want %s", got, want)
 	}
 }
