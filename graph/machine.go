@@ -3,6 +3,7 @@ package graph
 import (
 	"math"
 	"math/rand"
+	"runtime"
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
@@ -131,6 +132,14 @@ func (b *Builder) compile(loss *G.Node, wrt []*Param, zeroCopy bool, outputs ...
 		}
 	}
 	m.vm = G.NewTapeMachine(b.G)
+	// NewTapeMachine sets a finalizer on the machine (a no-op without the
+	// cuda tag, which gradgraph never builds with), and the machine sits in
+	// a reference cycle with its program and graph. Go never collects a
+	// cycle that holds an object with a finalizer, so every compiled graph
+	// stayed in memory with every tensor it reached, params included: each
+	// Trainer ever made, and each graph Predict or Activations built, about
+	// 60 MB for a 2048×2048 net (TestMachineIsCollected).
+	runtime.SetFinalizer(m.vm, nil)
 	return m, nil
 }
 
