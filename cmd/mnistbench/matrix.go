@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"runtime"
@@ -221,7 +222,7 @@ func printMatrixTable(c matrixConfig, rows []matrixRow, peaks map[int]float64, a
 	for _, r := range rows {
 		t1, tn, tRSS, best := "skipped", "skipped", "skipped", 0.0
 		if r.tErr == nil {
-			t1, tn, tRSS = fmt.Sprintf("%.3f", r.torch.oneThread), fmt.Sprintf("%.3f", r.torch.allThreads), fmt.Sprintf("%.0f", r.torch.rssMB)
+			t1, tn, tRSS = seconds(r.torch.oneThread), seconds(r.torch.allThreads), fmt.Sprintf("%.0f", r.torch.rssMB)
 			best = min(r.torch.oneThread, r.torch.allThreads)
 		} else if skip == "" {
 			notes = append(notes, fmt.Sprintf("%s, PyTorch: %v", r.s.name, r.tErr))
@@ -238,8 +239,8 @@ func printMatrixTable(c matrixConfig, rows []matrixRow, peaks map[int]float64, a
 			if best > 0 {
 				ratio = fmt.Sprintf("%.2fx", med/best)
 			}
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t%s\t%s\t%s\t%.1f\t%.0f%%\t%.0f\t%s\t\n",
-				r.s.name, r.samples, n, med, t1, tn, ratio, gflops, 100*gflops/peaks[n], r.ggRSS, tRSS)
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t%s\t%.1f\t%.0f%%\t%.0f\t%s\t\n",
+				r.s.name, r.samples, n, seconds(med), t1, tn, ratio, gflops, 100*gflops/peaks[n], r.ggRSS, tRSS)
 		}
 	}
 	tw.Flush()
@@ -247,4 +248,14 @@ func printMatrixTable(c matrixConfig, rows []matrixRow, peaks map[int]float64, a
 	for _, n := range notes {
 		fmt.Fprintln(w, "note:", n)
 	}
+}
+
+// seconds formats an epoch time with three decimals, or three significant
+// digits below 0.1 s (Iris's epochs take about 2 ms).
+func seconds(v float64) string {
+	d := 3
+	if v > 0 {
+		d = max(3, 2-int(math.Floor(math.Log10(v))))
+	}
+	return strconv.FormatFloat(v, 'f', d, 64)
 }

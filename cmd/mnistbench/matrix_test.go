@@ -277,3 +277,14 @@ func TestSelectShapes(t *testing.T) {
 		t.Errorf("selectShapes with an unknown name: %v", err)
 	}
 }
+
+func TestSeconds(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		want string
+	}{{1.2234, "1.223"}, {0.5, "0.500"}, {0.0021449, "0.00214"}, {0.02, "0.0200"}, {12.5, "12.500"}, {0, "0.000"}} {
+		if got := seconds(c.v); got != c.want {
+			t.Errorf("seconds(%v) = %q, want %q", c.v, got, c.want)
+		}
+	}
+}
