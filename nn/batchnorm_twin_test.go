@@ -2,7 +2,6 @@ package nn
 
 import (
 	"fmt"
-	"math"
 	"math/rand"
 	"testing"
 
@@ -17,34 +16,6 @@ import (
 // from Gorgonia primitives differentiated by gorgonia.Grad, on the same
 // params and inputs; values, every gradient and, for BatchNorm, the moving
 // statistics after committed steps must agree to rounding.
-
-// normTwinTol is graph's parity tolerance (graph/twin_test.go): errors relative
-// to the largest magnitude in the twin's tensor or 1, whichever is larger,
-// of 4·n units of roundoff for the longest sum n, and no less than 2e-5
-// (float32) or 1e-12 (float64).
-func normTwinTol(dt tensor.Dtype, n int) float64 {
-	if dt == graph.Float32 {
-		return math.Max(2e-5, 4*float64(n)*float64(math.Nextafter32(1, 2)-1))
-	}
-	return math.Max(1e-12, 4*float64(n)*(math.Nextafter(1, 2)-1))
-}
-
-// normTwinErr is max|a − b| over max|b| or 1, whichever is larger; +Inf where
-// only one of them is NaN.
-func normTwinErr(a, b []float64) float64 {
-	if len(a) != len(b) {
-		return math.Inf(1)
-	}
-	d, s := 0.0, 1.0
-	for i := range b {
-		if math.IsNaN(a[i]) != math.IsNaN(b[i]) {
-			return math.Inf(1)
-		}
-		d = math.Max(d, math.Abs(a[i]-b[i]))
-		s = math.Max(s, math.Abs(b[i]))
-	}
-	return d / s
-}
 
 // bnTwinRun is what one batch-norm graph computed over its steps: per step
 // the output, loss and gradients (x, gamma, beta); and the moving
@@ -154,20 +125,20 @@ func TestBatchNormFusedMatchesTwin(t *testing.T) {
 					}
 					fused, twin := runs[0], runs[1]
 					rows := tensor.Shape(c.shape).TotalSize() / c.shape[len(c.shape)-1]
-					tol := normTwinTol(dt, rows)
+					tol := twinTol(dt, rows)
 					what := []string{"output", "dx", "dgamma", "dbeta"}
 					for s := range twin.outs {
 						for i := range twin.outs[s] {
-							if e := normTwinErr(fused.outs[s][i], twin.outs[s][i]); !(e <= tol) {
+							if e := twinRelErr(fused.outs[s][i], twin.outs[s][i]); !(e <= tol) {
 								t.Errorf("%s: step %d %s: fused and twin differ by %.3g (relative), tolerance %.3g", name, s, what[i], e, tol)
 							}
 						}
-						if e := normTwinErr([]float64{fused.losses[s]}, []float64{twin.losses[s]}); !(e <= tol) {
+						if e := twinRelErr([]float64{fused.losses[s]}, []float64{twin.losses[s]}); !(e <= tol) {
 							t.Errorf("%s: step %d loss: fused %.9g, twin %.9g", name, s, fused.losses[s], twin.losses[s])
 						}
 					}
 					for i, stat := range []string{"moving mean", "moving variance"} {
-						if e := normTwinErr(fused.moving[i], twin.moving[i]); !(e <= tol) {
+						if e := twinRelErr(fused.moving[i], twin.moving[i]); !(e <= tol) {
 							t.Errorf("%s: %s after %d committed steps: fused and twin differ by %.3g (relative), tolerance %.3g", name, stat, steps, e, tol)
 						}
 					}

@@ -139,7 +139,7 @@ func (op *convOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func convForward[T float32 | float64](op *convOp, x, k, b, y []T) {
-	g, f, n, per := op.g, op.filters, op.g.patchLen(), op.g.oh*op.g.ow
+	f, n, per := op.filters, op.g.patchLen(), op.g.oh*op.g.ow
 	s := op.taskSamples()
 	tasks := (op.batch + s - 1) / s
 	workers := kernels.TaskWorkers(tasks)
@@ -155,13 +155,7 @@ func convForward[T float32 | float64](op *convOp, x, k, b, y []T) {
 	kernels.ParallelTasksOn(tasks, workers, func(t, w int) {
 		b0, b1 := t*s, min((t+1)*s, op.batch)
 		r0, r1 := b0*per, b1*per
-		var c []T // the task's rows of the im2col matrix
-		if op.direct() {
-			c = x[r0*n:]
-		} else {
-			c = cols[w*s*per*n:]
-			im2colSamples(g, b0, b1, x, c)
-		}
+		c := taskPatches(op, x, cols, w, s, b0, b1)
 		kernels.Gemm(false, false, r1-r0, f, n, c, n, k, f, false, y[r0*f:], f)
 		if op.relu {
 			kernels.BiasReLU(y[r0*f:r1*f], b)
@@ -273,4 +267,19 @@ func fromData(b *graph.Builder, x *G.Node) bool {
 		}
 		x = c
 	}
+}
+
+// taskPatches returns the rows of the im2col matrix for samples [b0, b1),
+// the share of a task run by worker w of tasks of s samples: x itself for
+// a direct (1×1, stride 1) convolution, otherwise written into w's part of
+// cols (s samples' rows each). The forward op and the kernel gradient both
+// build their rows this way.
+func taskPatches[T float32 | float64](op *convOp, x, cols []T, w, s, b0, b1 int) []T {
+	per, n := op.g.oh*op.g.ow, op.g.patchLen()
+	if op.direct() {
+		return x[b0*per*n:]
+	}
+	c := cols[w*s*per*n:]
+	im2colSamples(op.g, b0, b1, x, c)
+	return c
 }

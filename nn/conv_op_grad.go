@@ -135,13 +135,7 @@ func convGrad[T float32 | float64](op *convGradOp, out, a, b []T) {
 		kernels.ParallelTasksOn(tasks, workers, func(t, w int) {
 			b0, b1 := t*s, min((t+1)*s, f.batch)
 			r0, r1 := b0*per, b1*per
-			var c []T // the task's rows of the im2col matrix
-			if f.direct() {
-				c = a[r0*n:]
-			} else {
-				c = cols[w*s*per*n:]
-				im2colSamples(g, b0, b1, a, c)
-			}
+			c := taskPatches(f, a, cols, w, s, b0, b1)
 			kernels.Gemm(true, false, n, nf, r1-r0, c, n, b[r0*nf:], nf, false, part[t*sz:(t+1)*sz], nf)
 		})
 		sumParts(out, part, tasks)

@@ -1,7 +1,6 @@
 package train
 
 import (
-	"math"
 	"testing"
 
 	"github.com/gradgraph/gradgraph/data"
@@ -64,19 +63,7 @@ func TestConvnetFusionGradientsEqual(t *testing.T) {
 				}
 				grads = append(grads, g)
 			}
-			if d := math.Abs(losses[0] - losses[1]); d > dt.tol*math.Abs(losses[1]) {
-				t.Errorf("loss: fused %.9g, twins %.9g", losses[0], losses[1])
-			}
-			for i := range grads[0] {
-				var scale, diff float64
-				for j, v := range grads[1][i] {
-					scale = math.Max(scale, math.Abs(v))
-					diff = math.Max(diff, math.Abs(grads[0][i][j]-v))
-				}
-				if diff > dt.tol*math.Max(scale, 1e-3) {
-					t.Errorf("gradient %d: fused and twins differ by %.3g (largest %.3g)", i, diff, scale)
-				}
-			}
+			compareFusedTwins(t, losses, grads, dt.tol)
 		})
 	}
 }

@@ -63,19 +63,28 @@ func TestFusionGradientsEqual(t *testing.T) {
 				}
 				grads = append(grads, g)
 			}
-			if d := math.Abs(losses[0] - losses[1]); d > dt.tol*math.Abs(losses[1]) {
-				t.Errorf("loss: fused %.9g, twins %.9g", losses[0], losses[1])
-			}
-			for i := range grads[0] {
-				var scale, diff float64
-				for j, v := range grads[1][i] {
-					scale = math.Max(scale, math.Abs(v))
-					diff = math.Max(diff, math.Abs(grads[0][i][j]-v))
-				}
-				if diff > dt.tol*math.Max(scale, 1e-3) {
-					t.Errorf("gradient %d: fused and twins differ by %.3g (largest %.3g)", i, diff, scale)
-				}
-			}
+			compareFusedTwins(t, losses, grads, dt.tol)
 		})
+	}
+}
+
+// compareFusedTwins fails the test unless the fused graph's loss and
+// gradients (losses[0], grads[0]) equal the twins' (index 1) within tol,
+// relative to the twins' loss and to each gradient's largest magnitude (or
+// 1e-3).
+func compareFusedTwins(t *testing.T, losses []float64, grads [][][]float64, tol float64) {
+	t.Helper()
+	if d := math.Abs(losses[0] - losses[1]); d > tol*math.Abs(losses[1]) {
+		t.Errorf("loss: fused %.9g, twins %.9g", losses[0], losses[1])
+	}
+	for i := range grads[0] {
+		var scale, diff float64
+		for j, v := range grads[1][i] {
+			scale = math.Max(scale, math.Abs(v))
+			diff = math.Max(diff, math.Abs(grads[0][i][j]-v))
+		}
+		if diff > tol*math.Max(scale, 1e-3) {
+			t.Errorf("gradient %d: fused and twins differ by %.3g (largest %.3g)", i, diff, scale)
+		}
 	}
 }
