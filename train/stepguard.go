@@ -33,9 +33,10 @@ type stepGuard struct {
 	w     float64   // bound on every |weight| of the trainable params
 	s     []float64 // bound on every |element| of each optimiser state vector
 
-	backupW  floatCopies // the slow path's copies, reused
+	backupW  floatCopies // the slow path's copies, held during that step only
 	backupS  floatCopies
 	backupIt int
+	slow     int // steps taken on the slow path, for tests
 }
 
 // limitFor is the bound, a quarter of the type's largest value, under
@@ -74,7 +75,7 @@ func (g *stepGuard) update(opt Optimizer, params []*graph.Param, grads []*tensor
 			}
 			return w, s, ok
 		}
-		if g.valid && bo.state().bind != nil {
+		if g.valid {
 			if w, s, ok := safe(); ok {
 				if err := opt.Update(params, grads); err != nil {
 					return "", err
@@ -85,14 +86,12 @@ func (g *stepGuard) update(opt Optimizer, params []*graph.Param, grads []*tensor
 		}
 		// No bounds yet, stale ones, or too loose: measure.
 		g.measure(params, bo.state())
-		if bo.state().bind != nil {
-			if w, s, ok := safe(); ok {
-				if err := opt.Update(params, grads); err != nil {
-					return "", err
-				}
-				g.w, g.s = w, s
-				return "", nil
+		if w, s, ok := safe(); ok {
+			if err := opt.Update(params, grads); err != nil {
+				return "", err
 			}
+			g.w, g.s = w, s
+			return "", nil
 		}
 	}
 	return g.slowUpdate(opt, bo, params, grads)
@@ -105,6 +104,8 @@ func (g *stepGuard) measure(params []*graph.Param, s *slots) {
 		m, _ := maxAbs(p.Value)
 		g.w = max(g.w, m)
 	}
+	// Before the first step there is no state: Update creates it as zeros,
+	// so the bounds on it are 0.
 	g.s = make([]float64, s.n)
 	for i := range s.bind {
 		for k := 0; k < s.n; k++ {
@@ -125,6 +126,7 @@ func (g *stepGuard) measure(params []*graph.Param, s *slots) {
 // checks every value; it restores the backup and names the first param
 // whose value or state went non-finite.
 func (g *stepGuard) slowUpdate(opt Optimizer, bo boundedOptimizer, params []*graph.Param, grads []*tensor.Dense) (string, error) {
+	g.slow++
 	g.backupW.save(paramVectors(params))
 	var st *slots
 	if bo != nil {
@@ -137,6 +139,9 @@ func (g *stepGuard) slowUpdate(opt Optimizer, bo boundedOptimizer, params []*gra
 	if hadState {
 		g.backupS.save(slotVectors(st))
 	}
+	// The copies are as large as the model; they are dropped once the step
+	// is decided rather than kept for a slow step that rarely comes again.
+	defer func() { g.backupW, g.backupS = floatCopies{}, floatCopies{} }()
 	if err := opt.Update(params, grads); err != nil {
 		return "", err
 	}
