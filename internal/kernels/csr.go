@@ -12,7 +12,6 @@ type CSR[T Float] struct {
 	idx    []int32
 	val    []T
 	cut    []int32 // Spmm's panel boundaries, row by row
-	pack   []T     // Spmm's copy of b, 64-column block by block
 }
 
 func (c *CSR[T]) grow(rows, stride int) {

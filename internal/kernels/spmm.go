@@ -1,6 +1,10 @@
 package kernels
 
-import G "gorgonia.org/gorgonia"
+import (
+	"sync"
+
+	G "gorgonia.org/gorgonia"
+)
 
 // SparseDensity returns the fraction of nonzero elements in a, looking at
 // no more than about densitySample of them (strided), which is enough to
@@ -83,15 +87,22 @@ func Spmm[T Float](out []T, c *CSR[T], b []T, ld, n int, init []T, relu bool) {
 		}
 	})
 	blocks := (n + 63) / 64
-	if cap(c.pack) < blocks*kdim*64 {
-		c.pack = make([]T, blocks*kdim*64)
-	}
 	ParallelRows(blocks, c.NNZ()*64/blocks+1, func(lo, hi int) {
+		// One block's pack at a time, reused by the chunk's next block: it
+		// stays in the core's cache, and a whole packed copy of b (16.7 MB
+		// for a 2048×2048 weight matrix, kept by every layer) is not held.
+		buf := packPool.Get()
+		pack, _ := buf.(*[]T)
+		if pack == nil {
+			pack = new([]T)
+		}
+		*pack = Grow(*pack, kdim*64)
+		defer packPool.Put(pack)
 		for jb := lo * 64; jb < min(hi*64, n); jb += 64 {
 			je := min(jb+64, n)
 			w := je - jb
 			// Pack the block's kdim×w elements of b contiguously.
-			pk := c.pack[jb*kdim : jb*kdim+kdim*w]
+			pk := (*pack)[:kdim*w]
 			for k := 0; k < kdim; k++ {
 				copy(pk[k*w:(k+1)*w], b[k*ld+jb:k*ld+je])
 			}
@@ -171,3 +182,7 @@ func axpy[T Float](alpha T, x, y []T) {
 		G.WhichBLAS().Daxpy(len(x), float64(alpha), x, 1, any(y).([]float64), 1)
 	}
 }
+
+// packPool holds the per-chunk buffers Spmm packs blocks of b into
+// (*[]float32 or *[]float64; a buffer of the other type is dropped).
+var packPool sync.Pool
