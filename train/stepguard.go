@@ -65,36 +65,38 @@ func (g *stepGuard) update(opt Optimizer, params []*graph.Param, grads []*tensor
 	}
 	bo, known := opt.(boundedOptimizer)
 	if known {
-		dt := params[0].DType()
-		limit := limitFor(dt)
-		safe := func() (float64, []float64, bool) {
-			w, s, tr := bo.boundAfter(dt == tensor.Float32, g.w, g.s, gmax)
-			ok := w < limit && tr < limit
-			for _, v := range s {
-				ok = ok && v < limit
-			}
-			return w, s, ok
+		measured := !g.valid
+		if measured {
+			g.measure(params, bo.state())
 		}
-		if g.valid {
-			if w, s, ok := safe(); ok {
-				if err := opt.Update(params, grads); err != nil {
-					return "", err
-				}
-				g.w, g.s = w, s
-				return "", nil
-			}
+		w, st, safe := g.bound(bo, params[0].DType(), gmax)
+		if !safe && !measured {
+			// The running bounds may have drifted far above the values:
+			// measure them, and ask again.
+			g.measure(params, bo.state())
+			w, st, safe = g.bound(bo, params[0].DType(), gmax)
 		}
-		// No bounds yet, stale ones, or too loose: measure.
-		g.measure(params, bo.state())
-		if w, s, ok := safe(); ok {
+		if safe {
 			if err := opt.Update(params, grads); err != nil {
 				return "", err
 			}
-			g.w, g.s = w, s
+			g.w, g.s = w, st
 			return "", nil
 		}
 	}
 	return g.slowUpdate(opt, bo, params, grads)
+}
+
+// bound asks bo for the bounds after a step with gradients up to gmax,
+// and whether they all stay under the limit of the params' type.
+func (g *stepGuard) bound(bo boundedOptimizer, dt tensor.Dtype, gmax float64) (w float64, s []float64, safe bool) {
+	limit := limitFor(dt)
+	w, s, tr := bo.boundAfter(dt == tensor.Float32, g.w, g.s, gmax)
+	safe = w < limit && tr < limit
+	for _, v := range s {
+		safe = safe && v < limit
+	}
+	return w, s, safe
 }
 
 // measure sets the bounds to the exact maxima of the params and state.
