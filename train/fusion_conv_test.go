@@ -44,24 +44,8 @@ func TestConvnetFusionGradientsEqual(t *testing.T) {
 				if err := model.BuildShape(data.ShapeOf(d), opt); err != nil {
 					t.Fatal(err)
 				}
-				tr, err := Compile(model, RMSprop(1e-3), SparseCategoricalCrossentropy(), Accuracy())
-				if err != nil {
-					t.Fatal(err)
-				}
-				s, err := tr.stepFor(len(idx), true)
-				if err != nil {
-					t.Fatal(err)
-				}
-				loss, err := tr.run(s, d, idx, epochRand(1, 0))
-				if err != nil {
-					t.Fatal(err)
-				}
-				losses = append(losses, loss)
-				var g [][]float64
-				for i := range s.params {
-					g = append(g, graph.Float64s(s.m.Grad(i)))
-				}
-				grads = append(grads, g)
+				loss, g := oneStepGradients(t, model, RMSprop(1e-3), d, idx)
+				losses, grads = append(losses, loss), append(grads, g)
 			}
 			compareFusedTwins(t, losses, grads, dt.tol)
 		})

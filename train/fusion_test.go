@@ -44,24 +44,8 @@ func TestFusionGradientsEqual(t *testing.T) {
 				if err := model.Build(4, opt); err != nil {
 					t.Fatal(err)
 				}
-				tr, err := Compile(model, Adam(1e-3), SparseCategoricalCrossentropy(), Accuracy())
-				if err != nil {
-					t.Fatal(err)
-				}
-				s, err := tr.stepFor(len(idx), true)
-				if err != nil {
-					t.Fatal(err)
-				}
-				loss, err := tr.run(s, iris, idx, epochRand(1, 0))
-				if err != nil {
-					t.Fatal(err)
-				}
-				losses = append(losses, loss)
-				var g [][]float64
-				for i := range s.params {
-					g = append(g, graph.Float64s(s.m.Grad(i)))
-				}
-				grads = append(grads, g)
+				loss, g := oneStepGradients(t, model, Adam(1e-3), iris, idx)
+				losses, grads = append(losses, loss), append(grads, g)
 			}
 			compareFusedTwins(t, losses, grads, dt.tol)
 		})
@@ -87,4 +71,28 @@ func compareFusedTwins(t *testing.T, losses []float64, grads [][][]float64, tol 
 			t.Errorf("gradient %d: fused and twins differ by %.3g (largest %.3g)", i, diff, scale)
 		}
 	}
+}
+
+// oneStepGradients compiles model with opt and sparse categorical
+// cross-entropy, runs one training step on the samples idx of src (no
+// update), and returns the loss and every gradient.
+func oneStepGradients(t *testing.T, model *nn.Model, opt Optimizer, src data.Source, idx []int) (float64, [][]float64) {
+	t.Helper()
+	tr, err := Compile(model, opt, SparseCategoricalCrossentropy(), Accuracy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := tr.stepFor(len(idx), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loss, err := tr.run(s, src, idx, epochRand(1, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g [][]float64
+	for i := range s.params {
+		g = append(g, graph.Float64s(s.m.Grad(i)))
+	}
+	return loss, g
 }
