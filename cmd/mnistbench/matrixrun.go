@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"runtime/debug"
 	"time"
 
 	"github.com/pkg/errors"
@@ -26,10 +27,12 @@ func runShape(s shape, src data.Source, cpus []int, epochs int, seed int64, stdo
 	prev := runtime.GOMAXPROCS(0)
 	defer runtime.GOMAXPROCS(prev)
 	for _, c := range cpus {
-		// The last setting's trainer is garbage now: collect it before the
-		// next is built, as PyTorch frees its tensors when the last
-		// reference goes, so that the peak RSS is one trainer's.
-		runtime.GC()
+		// The last setting's trainer is garbage now: collect it and hand
+		// its pages back before the next is built (PyTorch frees its
+		// tensors when the last reference goes and reuses them), so that
+		// the peak RSS is one trainer's, not the last one's plus the
+		// collector's headroom over it.
+		debug.FreeOSMemory()
 		runtime.GOMAXPROCS(c)
 		med, loss, err := timeShape(s, src, epochs, seed)
 		if err != nil {
