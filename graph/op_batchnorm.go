@@ -447,24 +447,14 @@ func (op *bnGradOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, erro
 	return nil, errors.Errorf("%v: no second derivative", op)
 }
 
-// bnArgs is denseArgs for the batch-norm ops (at most five inputs), in an
-// array rather than a new slice, so that a run allocates nothing; the
-// first input, x or dy, must be of shape x.
-func bnArgs(what string, n int, x tensor.Shape, vals []G.Value) (a [5]*tensor.Dense, err error) {
-	if len(vals) != n || n > len(a) {
-		return a, errors.Errorf("%s: got %d inputs, want %d", what, len(vals), n)
+// bnArgs is denseArgs for the batch-norm ops, whose first input, x or dy,
+// must also be of shape x.
+func bnArgs(what string, n int, x tensor.Shape, vals []G.Value) ([5]*tensor.Dense, error) {
+	a, err := denseArgs(what, n, vals)
+	if err == nil && !a[0].Shape().Eq(x) {
+		err = errors.Errorf("%s: input of shape %v, want %v", what, a[0].Shape(), x)
 	}
-	for i, v := range vals {
-		d, ok := v.(*tensor.Dense)
-		if !ok {
-			return a, errors.Errorf("%s: input %d is %T, want a dense tensor", what, i, v)
-		}
-		a[i] = d
-	}
-	if !a[0].Shape().Eq(x) {
-		return a, errors.Errorf("%s: input of shape %v, want %v", what, a[0].Shape(), x)
-	}
-	return a, nil
+	return a, err
 }
 
 // dataOf returns the backing slices of a's tensors (nil past the last),

@@ -78,19 +78,20 @@ func reuse(t *tensor.Dense, dt tensor.Dtype, shape ...int) *tensor.Dense {
 	return tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
 }
 
-func denseArgs(what string, n int, vals []G.Value) ([]*tensor.Dense, error) {
-	if len(vals) != n {
-		return nil, errors.Errorf("%s: got %d inputs, want %d", what, len(vals), n)
+// denseArgs returns an op's n (at most five) inputs as dense tensors, in an
+// array rather than a new slice, so that a run allocates nothing for them.
+func denseArgs(what string, n int, vals []G.Value) (a [5]*tensor.Dense, err error) {
+	if len(vals) != n || n > len(a) {
+		return a, errors.Errorf("%s: got %d inputs, want %d", what, len(vals), n)
 	}
-	out := make([]*tensor.Dense, n)
 	for i, v := range vals {
 		d, ok := v.(*tensor.Dense)
 		if !ok {
-			return nil, errors.Errorf("%s: input %d is %T, want a dense tensor", what, i, v)
+			return a, errors.Errorf("%s: input %d is %T, want a dense tensor", what, i, v)
 		}
-		out[i] = d
+		a[i] = d
 	}
-	return out, nil
+	return a, nil
 }
 
 // denseOp is the fused act(x·W + b).
@@ -261,8 +262,8 @@ func (op *denseGradOp) Do(vals ...G.Value) (G.Value, error) {
 	return op.out, nil
 }
 
-func data2[T float](a []*tensor.Dense) []T {
-	if len(a) < 2 {
+func data2[T float](a [5]*tensor.Dense) []T {
+	if a[1] == nil {
 		return nil
 	}
 	return a[1].Data().([]T)

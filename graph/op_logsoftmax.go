@@ -91,9 +91,9 @@ func (op *logSoftmaxOp) Do(vals ...G.Value) (G.Value, error) {
 	op.out = reuse(op.out, op.dt, op.rows, op.cols)
 	switch out := op.out.Data().(type) {
 	case []float32:
-		logSoftmaxDo(op, a, out)
+		logSoftmaxDo(op, a[:], out)
 	case []float64:
-		logSoftmaxDo(op, a, out)
+		logSoftmaxDo(op, a[:], out)
 	}
 	return op.out, nil
 }

@@ -73,9 +73,9 @@ func (op *sigmoidOp) Do(vals ...G.Value) (G.Value, error) {
 	op.out = reuse(op.out, op.dt, op.shape...)
 	switch out := op.out.Data().(type) {
 	case []float32:
-		sigmoidDo(op.grad, a, out)
+		sigmoidDo(op.grad, a[:], out)
 	case []float64:
-		sigmoidDo(op.grad, a, out)
+		sigmoidDo(op.grad, a[:], out)
 	}
 	return op.out, nil
 }

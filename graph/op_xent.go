@@ -109,7 +109,7 @@ func (op *xentOp) Do(vals ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i, d := range a {
+	for i, d := range a[:2] {
 		if d.Dtype() != op.dt || d.Shape().TotalSize() != n {
 			return nil, errors.Errorf("%v: input %d is %v %v, want %v of %d elements", op, i, d.Dtype(), d.Shape(), op.dt, n)
 		}
