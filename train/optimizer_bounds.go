@@ -18,8 +18,13 @@ type boundedOptimizer interface {
 	// on every intermediate value the update forms. f32 says the weights
 	// are float32 (its settings are rounded to float32 then). The bounds
 	// may be loose; they must never be low.
-	boundAfter(f32 bool, w float64, s []float64, gmax float64) (w2 float64, s2 []float64, transient float64)
+	boundAfter(f32 bool, w float64, s stateBounds, gmax float64) (w2 float64, s2 stateBounds, transient float64)
 }
+
+// stateBounds bounds the magnitudes of an optimiser's state vectors, one
+// entry per vector (SGD with momentum and RMSprop have one, Adam two); a
+// fixed array, so that bounding a step allocates nothing.
+type stateBounds [2]float64
 
 // roundSlack covers the roundings of one update (a few float32 operations,
 // each at most 2⁻²⁴ relative) in the bounds below, with a wide margin.
@@ -38,7 +43,7 @@ func (o *SGDOptimizer) counter() *int { return nil }
 
 // boundAfter: v' = μ·v − lr·g, so |v'| ≤ μ·|v| + lr·|g|, and the weight
 // moves by v' (Nesterov: μ·v' − lr·g); without momentum by lr·g.
-func (o *SGDOptimizer) boundAfter(f32 bool, w float64, s []float64, gmax float64) (float64, []float64, float64) {
+func (o *SGDOptimizer) boundAfter(f32 bool, w float64, s stateBounds, gmax float64) (float64, stateBounds, float64) {
 	lr, mom := as32(f32, o.LR), as32(f32, o.Momentum)
 	step := lr * gmax * roundSlack
 	if mom == 0 {
@@ -50,7 +55,7 @@ func (o *SGDOptimizer) boundAfter(f32 bool, w float64, s []float64, gmax float64
 	} else {
 		step = v
 	}
-	return w + step, []float64{v}, max(step, v)
+	return w + step, stateBounds{v}, max(step, v)
 }
 
 func (o *RMSpropOptimizer) state() *slots { return &o.s }
@@ -61,7 +66,7 @@ func (o *RMSpropOptimizer) counter() *int { return nil }
 // v' ≥ (1−ρ)·g², unless v' was flushed to 0 for being under 1e-30, in
 // which case |g| < 1e-15/√(1−ρ) and the step is under lr·1e-15/√((1−ρ)·ε).
 // A float32 ε that rounds to 0 gives +Inf (0/0 is possible): no bound.
-func (o *RMSpropOptimizer) boundAfter(f32 bool, w float64, s []float64, gmax float64) (float64, []float64, float64) {
+func (o *RMSpropOptimizer) boundAfter(f32 bool, w float64, s stateBounds, gmax float64) (float64, stateBounds, float64) {
 	lr, rho, eps := as32(f32, o.LR), as32(f32, o.Rho), as32(f32, o.Epsilon)
 	if eps == 0 {
 		return math.Inf(1), s, math.Inf(1)
@@ -69,7 +74,7 @@ func (o *RMSpropOptimizer) boundAfter(f32 bool, w float64, s []float64, gmax flo
 	omr := 1 - rho
 	v := (rho*s[0] + gmax*gmax) * roundSlack
 	step := lr * min(gmax/math.Sqrt(eps), max(1/math.Sqrt(omr), 1.1e-15/math.Sqrt(omr*eps))) * roundSlack
-	return w + step, []float64{v}, max(step, lr*gmax*roundSlack, v)
+	return w + step, stateBounds{v}, max(step, lr*gmax*roundSlack, v)
 }
 
 func (o *AdamOptimizer) state() *slots { return &o.s }
@@ -79,7 +84,7 @@ func (o *AdamOptimizer) counter() *int { return &o.Iterations }
 // they are bounded by the larger of each pair; g − m and g² − v by twice
 // that; the step α·|m'|/(√v' + ε) by α·|m'|/ε. α is that of the coming
 // step (Iterations + 1).
-func (o *AdamOptimizer) boundAfter(f32 bool, w float64, s []float64, gmax float64) (float64, []float64, float64) {
+func (o *AdamOptimizer) boundAfter(f32 bool, w float64, s stateBounds, gmax float64) (float64, stateBounds, float64) {
 	eps := as32(f32, o.Epsilon)
 	if eps == 0 {
 		return math.Inf(1), s, math.Inf(1)
@@ -89,5 +94,5 @@ func (o *AdamOptimizer) boundAfter(f32 bool, w float64, s []float64, gmax float6
 	m := max(s[0], gmax) * roundSlack
 	v := max(s[1], gmax*gmax) * roundSlack
 	step := alpha * m / eps * roundSlack
-	return w + step, []float64{m, v}, max(step, 2*m, 2*v, alpha*m)
+	return w + step, stateBounds{m, v}, max(step, 2*m, 2*v, alpha*m)
 }

@@ -29,9 +29,9 @@ import (
 // that slow path.
 type stepGuard struct {
 	opt   Optimizer
-	valid bool      // w and s hold bounds (reset makes them be recomputed)
-	w     float64   // bound on every |weight| of the trainable params
-	s     []float64 // bound on every |element| of each optimiser state vector
+	valid bool        // w and s hold bounds (reset makes them be recomputed)
+	w     float64     // bound on every |weight| of the trainable params
+	s     stateBounds // bound on every |element| of each optimiser state vector
 
 	backupW  floatCopies // the slow path's copies, held during that step only
 	backupS  floatCopies
@@ -89,7 +89,7 @@ func (g *stepGuard) update(opt Optimizer, params []*graph.Param, grads []*tensor
 
 // bound asks bo for the bounds after a step with gradients up to gmax,
 // and whether they all stay under the limit of the params' type.
-func (g *stepGuard) bound(bo boundedOptimizer, dt tensor.Dtype, gmax float64) (w float64, s []float64, safe bool) {
+func (g *stepGuard) bound(bo boundedOptimizer, dt tensor.Dtype, gmax float64) (w float64, s stateBounds, safe bool) {
 	limit := limitFor(dt)
 	w, s, tr := bo.boundAfter(dt == tensor.Float32, g.w, g.s, gmax)
 	safe = w < limit && tr < limit
@@ -108,7 +108,7 @@ func (g *stepGuard) measure(params []*graph.Param, s *slots) {
 	}
 	// Before the first step there is no state: Update creates it as zeros,
 	// so the bounds on it are 0.
-	g.s = make([]float64, s.n)
+	g.s = stateBounds{}
 	for i := range s.bind {
 		for k := 0; k < s.n; k++ {
 			if s.f32 != nil && len(s.f32[i]) > k {
