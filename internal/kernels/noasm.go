@@ -27,6 +27,4 @@ func rmsprop32(w, g, v []float32, lr, rho, omr, eps float32) { rmsprop32Go(w, g,
 
 func scaleBytes(dst []float32, src, next []byte) { scaleBytesGo(dst, src) }
 
-func allFinite32(x []float32) bool { return allFinite32Go(x) }
-
 func maxAbsBits32(x []float32) uint32 { return maxAbsBits32Go(x) }
