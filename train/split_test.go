@@ -15,7 +15,8 @@ import (
 // choice. Twenty steps of the MNIST recipe (zero-skipping and dense
 // products, RMSprop's chunked update, the chunked batch fill), and of the
 // convnet, every loop forced inline, forced split, and left to the
-// timings, at GOMAXPROCS 1 and 2, all give the same bits.
+// timings, at GOMAXPROCS 1 and 2 (and every core the machine has, where
+// that is more), all give the same bits.
 func TestSplitsChangeNoBit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains the MNIST recipe and the convnet six times each; skipped with -short")
@@ -28,7 +29,11 @@ func TestSplitsChangeNoBit(t *testing.T) {
 	}{{"mnist", 20, mnistTrainer, 128}, {"convnet", 3, convnetTrainer, 64}} {
 		src := syntheticMNIST(c.bs*4, 3)
 		var want string
-		for _, procs := range []int{1, 2} {
+		procsList := []int{1, 2}
+		if n := runtime.NumCPU(); n > 2 {
+			procsList = append(procsList, n)
+		}
+		for _, procs := range procsList {
 			for _, mode := range []split.Mode{split.Serial, split.Split, split.Auto} {
 				prev := runtime.GOMAXPROCS(procs)
 				restore := split.Force(mode)

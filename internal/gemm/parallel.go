@@ -64,9 +64,9 @@ func (p *problem) split() int {
 	return max(t, 1)
 }
 
-// run computes the product, on several goroutines when it is large enough
-// and splitting has measured faster than one core for products of its size
-// (splitChoice: the split changes no element's arithmetic, so the choice,
+// run computes the product, in as many column chunks, up to p.split(), as
+// have measured fastest for products of its size (splitChoice: one, two,
+// four, ...; the split changes no element's arithmetic, so the choice,
 // which follows timings, never changes the result).
 func (p *problem) run() {
 	t := p.split()
@@ -74,11 +74,17 @@ func (p *problem) run() {
 		p.columns(0, p.n)
 		return
 	}
-	splitChoice.Run(p.m*p.n*p.k, func() { p.columns(0, p.n) }, func() { p.runSplit(t) })
+	splitChoice.Run(p.m*p.n*p.k, t, func(parts int) {
+		if parts == 1 {
+			p.columns(0, p.n)
+			return
+		}
+		p.runSplit(parts)
+	})
 }
 
-// splitChoice decides, per order of magnitude of multiply-adds, whether a
-// split product beats one core on this machine under its present load.
+// splitChoice decides, per order of magnitude of multiply-adds, how many
+// chunks a product is split into on this machine under its present load.
 var splitChoice split.Choice
 
 // runSplit computes the product in t column chunks on the workers.

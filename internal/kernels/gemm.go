@@ -47,7 +47,7 @@ func Gemm[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, acc
 // GemmRows computes c = op(a)·op(b) like Gemm (acc false), with the rows of
 // c shared out among the cores (ParallelChunks), one BLAS call per chunk,
 // when the product is big enough to pay for it (GemmRowsMin rows and
-// GemmParallelMin multiply-adds). OpenBLAS runs each call on one thread;
+// GemmParallelMin multiply-adds), in no more chunks than its size pays for. OpenBLAS runs each call on one thread;
 // gonum's gemm may start goroutines of its own for a big chunk, which then
 // run on that chunk's core. after, when not nil, is run on each chunk of
 // rows [lo, hi) by the core that computed them. The chunks depend on m and
@@ -77,6 +77,13 @@ func GemmRows[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int,
 		}
 		return
 	}
+	// At most one chunk per core, per GemmRowsMin/2 rows (the BLAS's row
+	// block) and per GemmParallelMin multiply-adds beyond the first two (a
+	// chunk's hand-off must pay; splitBound): a 128-row batch on 16 cores
+	// gets 16 chunks of 8 rows only when each is worth it. The count depends on the shapes and
+	// GOMAXPROCS alone, never on timings, since the BLAS may round a row
+	// differently depending on where it falls in a chunk.
+	p = min(p, m/(GemmRowsMin/2), max(2, m*n*k/GemmParallelMin))
 	ParallelChunks(m, p, func(lo, hi int) {
 		// Row lo of op(a) starts at row lo of a, or at its column lo when
 		// a is transposed.

@@ -80,6 +80,7 @@ func ParallelTasksOn(n, workers int, fn func(i, w int)) {
 		w.wait()
 	}
 	for i := 1; s.done.Load() < s.n; i++ {
+		cpuRelax()
 		if i%64 == 0 {
 			runtime.Gosched()
 		}

@@ -8,25 +8,33 @@ import (
 	"time"
 )
 
-// Probe schedule: a work size is timed, probes runs each way alternately,
-// on its first calls and again after firstGap calls, the gap doubling up
-// to period. The early windows correct a choice made while the machine was
-// warming up (workers not yet started, caches cold), which would otherwise
-// stand for period calls; later ones follow changes of load.
+// Probe schedule: a work size is timed, probes runs per candidate width,
+// round-robin, on its first calls and again after firstGap calls, the gap
+// doubling up to period. The early windows correct a choice made while the
+// machine was warming up (workers not yet started, caches cold), which
+// would otherwise stand for period calls; later ones follow changes of
+// load.
 const (
 	probes   = 3
 	firstGap = 32
 	period   = 512
 )
 
-// margin is how much faster the split must be to be chosen: within it,
-// one core is kept (it leaves the other core to other work, and the
-// timings' noise is a few percent).
+// margin is how much faster a wider split must be to be chosen over a
+// narrower one: within it, fewer cores are kept (they leave the others to
+// other work, and the timings' noise is a few percent).
 const margin = 0.97
 
-// A Choice decides between running a loop serially and split, per order of
-// magnitude of its work. The zero value is ready; it is safe for
-// concurrent use.
+// maxLevel bounds the widths a Choice considers: 1, 2, 4, ... 2^maxLevel.
+const maxLevel = 16
+
+// A Choice decides how many parts to split a loop into, per order of
+// magnitude of its work: 1 (run it inline), 2, 4, ... or the most the
+// caller allows. It keeps one width per work size and, in each probe
+// window, times that width and its neighbours (half and double), moving
+// to whichever is fastest, so that it climbs from the caller's bound to
+// the width the machine rewards without timing every width each window.
+// The zero value is ready; it is safe for concurrent use.
 type Choice struct {
 	mu      sync.Mutex
 	procs   int // GOMAXPROCS the decisions were made for
@@ -35,47 +43,53 @@ type Choice struct {
 }
 
 type bucket struct {
-	calls         uint64        // calls so far
-	next          uint64        // the call that starts the next probe window
-	gap           uint64        // calls from one window's start to the next
-	left          int           // probe runs left in the current window
-	serial, split time.Duration // fastest time of the current window (0: none)
-	useSplit      bool
+	calls uint64 // calls so far
+	next  uint64 // the call that starts the next probe window
+	gap   uint64 // calls from one window's start to the next
+	left  int    // probe runs left in the current window
+	set   bool   // level has been chosen
+	level int    // the width in use: 2^level parts, capped by the caller
+	lo    int    // the window's lowest level; it times levels lo..lo+n-1
+	n     int
+	times [3]time.Duration // fastest time per level of the window (0: none)
 }
 
 var start = time.Now()
 
 func monotonic() time.Duration { return time.Since(start) }
 
-// Run calls serial or split, whichever this Choice finds faster for loops
-// of about work units of work (any consistent measure: element
-// operations, multiply-adds). The two must compute the same results.
-func (c *Choice) Run(work int, serial, split func()) {
-	switch Mode(forced.Load()) {
-	case Serial:
-		serial()
-		return
-	case Split:
-		split()
+// topLevel is the level of maxParts: the smallest l with 2^l ≥ maxParts.
+func topLevel(maxParts int) int { return min(bits.Len(uint(maxParts-1)), maxLevel) }
+
+// partsAt is the number of parts of level l under the caller's bound.
+func partsAt(l, maxParts int) int { return min(1<<l, maxParts) }
+
+// Run calls run(parts) with the number of parts, between 1 (inline) and
+// maxParts, that this Choice finds fastest for loops of about work units
+// of work (any consistent measure: element operations, multiply-adds).
+// run must compute the same results whatever parts is.
+func (c *Choice) Run(work, maxParts int, run func(parts int)) {
+	if maxParts <= 1 {
+		run(1)
 		return
 	}
-	useSplit, probe, b := c.decide(work)
+	switch Mode(forced.Load()) {
+	case Serial:
+		run(1)
+		return
+	case Split:
+		run(maxParts)
+		return
+	}
+	parts, probe, level, b := c.decide(work, maxParts)
 	if !probe {
-		if useSplit {
-			split()
-		} else {
-			serial()
-		}
+		run(parts)
 		return
 	}
 	clock := c.clock()
 	t0 := clock()
-	if useSplit {
-		split()
-	} else {
-		serial()
-	}
-	c.record(b, useSplit, clock()-t0)
+	run(parts)
+	c.record(b, level, clock()-t0)
 }
 
 func (c *Choice) clock() func() time.Duration {
@@ -85,44 +99,64 @@ func (c *Choice) clock() func() time.Duration {
 	return monotonic
 }
 
-// decide returns the way to run this call, whether to time it, and the
-// bucket it belongs to.
-func (c *Choice) decide(work int) (useSplit, probe bool, b *bucket) {
+// decide returns the number of parts for this call, whether to time it,
+// its level and the bucket it belongs to.
+func (c *Choice) decide(work, maxParts int) (parts int, probe bool, level int, b *bucket) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if p := runtime.GOMAXPROCS(0); p != c.procs {
 		c.procs, c.buckets = p, [65]bucket{}
 	}
+	top := topLevel(maxParts)
 	b = &c.buckets[bits.Len(uint(max(work, 0)))]
+	if !b.set {
+		// The caller's bound (sized by work and cores) is the first
+		// guess; the probes move down from it where it does not pay.
+		b.level, b.set = top, true
+	}
+	b.level = min(b.level, top)
 	if b.calls == b.next {
-		b.left, b.serial, b.split = 2*probes, 0, 0
+		b.lo = max(b.level-1, 0)
+		b.n = min(b.level+1, top) - b.lo + 1
+		b.left, b.times = probes*b.n, [3]time.Duration{}
 		b.gap = min(max(2*b.gap, firstGap), period)
 		b.next = b.calls + b.gap
 	}
 	b.calls++
 	if b.left > 0 {
 		b.left--
-		return b.left%2 == 0, true, b
+		level = b.lo + (probes*b.n-1-b.left)%b.n
+		return partsAt(level, maxParts), true, level, b
 	}
-	return b.useSplit, false, b
+	return partsAt(b.level, maxParts), false, b.level, b
 }
 
-// record keeps a probe's time and, at the end of a window, decides.
-func (c *Choice) record(b *bucket, split bool, d time.Duration) {
+// record keeps a probe's time and, at the end of a window, moves to the
+// fastest level of the window, preferring fewer parts within margin.
+func (c *Choice) record(b *bucket, level int, d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	i := level - b.lo
+	if i < 0 || i >= b.n {
+		return // the window moved on (a concurrent caller)
+	}
 	d = max(d, 1)
-	if split {
-		if b.split == 0 || d < b.split {
-			b.split = d
+	if b.times[i] == 0 || d < b.times[i] {
+		b.times[i] = d
+	}
+	if b.left > 0 {
+		return
+	}
+	best := -1
+	for j := 0; j < b.n; j++ {
+		if b.times[j] == 0 {
+			return // a probe of this window was lost to a concurrent window
 		}
-	} else if b.serial == 0 || d < b.serial {
-		b.serial = d
+		if best < 0 || float64(b.times[j]) < margin*float64(b.times[best]) {
+			best = j
+		}
 	}
-	if b.left == 0 && b.split != 0 && b.serial != 0 {
-		b.useSplit = float64(b.split) < margin*float64(b.serial)
-		b.split, b.serial = 0, 0
-	}
+	b.level, b.times = b.lo+best, [3]time.Duration{}
 }
 
 // Mode is how every Choice runs its loops: Auto (by timings), or forced.
@@ -130,17 +164,17 @@ type Mode int32
 
 // The modes of Force.
 const (
-	Auto Mode = iota
-	Serial
-	Split
+	Auto   Mode = iota
+	Serial      // one part
+	Split       // the caller's most parts
 )
 
 var forced atomic.Int32
 
-// Force makes every Choice run its loops one way (Serial or Split) or
-// decide by timings again (Auto), and returns a function restoring the
-// previous mode. Tests use it to show that the results are the same both
-// ways.
+// Force makes every Choice run its loops one way (Serial: inline; Split:
+// in the most parts the caller allows) or decide by timings again (Auto),
+// and returns a function restoring the previous mode. Tests use it to show
+// that the results are the same every way.
 func Force(m Mode) (restore func()) {
 	old := forced.Swap(int32(m))
 	return func() { forced.Store(old) }

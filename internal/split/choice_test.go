@@ -29,8 +29,15 @@ func TestChoiceKeepsTheFaster(t *testing.T) {
 		ch := Choice{now: clk.now}
 		var ran []string
 		run := func(work int) {
-			ch.Run(work, func() { clk.t += c.serial; ran = append(ran, "serial") },
-				func() { clk.t += c.split; ran = append(ran, "split") })
+			ch.Run(work, 2, func(parts int) {
+				if parts == 1 {
+					clk.t += c.serial
+					ran = append(ran, "serial")
+					return
+				}
+				clk.t += c.split
+				ran = append(ran, "split")
+			})
 		}
 		for i := 0; i < 2*probes; i++ {
 			run(1000)
@@ -72,7 +79,15 @@ func TestChoiceFollowsALoadChange(t *testing.T) {
 	splitCost := time.Duration(50)
 	last := ""
 	run := func() {
-		ch.Run(5000, func() { clk.t += 100; last = "serial" }, func() { clk.t += splitCost; last = "split" })
+		ch.Run(5000, 2, func(parts int) {
+			if parts == 1 {
+				clk.t += 100
+				last = "serial"
+				return
+			}
+			clk.t += splitCost
+			last = "split"
+		})
 	}
 	for i := 0; i < period; i++ {
 		run()
@@ -92,16 +107,16 @@ func TestChoiceFollowsALoadChange(t *testing.T) {
 func TestForce(t *testing.T) {
 	var ch Choice
 	ran := ""
-	run := func() { ch.Run(100, func() { ran = "serial" }, func() { ran = "split" }) }
+	run := func() { ch.Run(100, 12, func(parts int) { ran = fmt.Sprint(parts) }) }
 	restore := Force(Split)
 	run()
-	if ran != "split" {
-		t.Errorf("Force(Split): ran %s", ran)
+	if ran != "12" {
+		t.Errorf("Force(Split): ran %s parts, want the caller's 12", ran)
 	}
 	Force(Serial)
 	run()
-	if ran != "serial" {
-		t.Errorf("Force(Serial): ran %s", ran)
+	if ran != "1" {
+		t.Errorf("Force(Serial): ran %s parts, want 1", ran)
 	}
 	restore()
 	if Mode(forced.Load()) != Auto {
@@ -118,7 +133,7 @@ func TestChoiceProbesEarlyThenEveryPeriod(t *testing.T) {
 	var starts []int
 	probing := false
 	for i := 0; i < 2100; i++ {
-		_, probe, _ := ch.decide(1000)
+		_, probe, _, _ := ch.decide(1000, 2)
 		if probe && !probing {
 			starts = append(starts, i)
 		}
@@ -126,5 +141,42 @@ func TestChoiceProbesEarlyThenEveryPeriod(t *testing.T) {
 	}
 	if got, want := fmt.Sprint(starts), "[0 32 96 224 480 992 1504 2016]"; got != want {
 		t.Errorf("probe windows start at calls %s, want %s", got, want)
+	}
+}
+
+// TestChoiceClimbsToTheFastestWidth: with up to 16 (or 12) parts allowed,
+// the Choice starts at the bound and moves, a level per probe window, to
+// the fastest width of 1, 2, 4, 8 and the bound, preferring fewer parts
+// within the margin; it never runs more parts than allowed.
+func TestChoiceClimbsToTheFastestWidth(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		maxParts int
+		cost     map[int]time.Duration // by parts
+		want     int
+	}{
+		{"more is faster", 16, map[int]time.Duration{1: 1600, 2: 800, 4: 400, 8: 200, 16: 100}, 16},
+		{"two is fastest", 16, map[int]time.Duration{1: 100, 2: 60, 4: 80, 8: 120, 16: 200}, 2},
+		{"inline is fastest", 16, map[int]time.Duration{1: 100, 2: 150, 4: 200, 8: 300, 16: 500}, 1},
+		{"four, eight 2% faster: within the margin", 16, map[int]time.Duration{1: 400, 2: 200, 4: 100, 8: 98, 16: 150}, 4},
+		{"a bound of 12 is a width of its own", 12, map[int]time.Duration{1: 1200, 2: 600, 4: 300, 8: 150, 12: 100}, 12},
+		{"two allowed", 2, map[int]time.Duration{1: 100, 2: 60}, 2},
+	} {
+		var clk fakeClock
+		ch := Choice{now: clk.now}
+		last := 0
+		for i := 0; i < 1100; i++ {
+			ch.Run(1<<20, c.maxParts, func(parts int) {
+				d, ok := c.cost[parts]
+				if !ok {
+					t.Fatalf("%s: ran %d parts, not a width of 1, 2, 4, ... or the bound %d", c.name, parts, c.maxParts)
+				}
+				clk.t += d
+				last = parts
+			})
+		}
+		if last != c.want {
+			t.Errorf("%s: runs %d parts after 1,100 calls, want %d", c.name, last, c.want)
+		}
 	}
 }

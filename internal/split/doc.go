@@ -1,5 +1,6 @@
-// Package split decides, from timings of both ways, whether a loop is
-// worth sharing out among the cores.
+// Package split decides, from timings, how many cores a loop is worth
+// sharing out among: none (inline), two, four, ... up to a bound the
+// caller sets from the loop's size.
 //
 // The kernels split a loop when its work passes a floor derived from a
 // measured hand-off cost (kernels.ParallelMin and the like). Above the
@@ -10,11 +11,19 @@
 // 512-unit MNIST nets and the Iris recipe ran 3–7% slower at GOMAXPROCS 2
 // than at 1 with every split on.
 //
-// A Choice therefore times the loop both ways, a few runs each, per order
-// of magnitude of work, and keeps the faster, probing again every few
-// hundred calls so that it follows a change of load. It is only for loops
-// whose results do not depend on the split (each output element computed
-// by one chunk, in the same order whatever the chunks): then the choice,
-// which depends on timing, changes speed and never a bit of the result,
-// and training stays deterministic.
+// On a 16-core Xeon the 512-unit nets ran 1.3–1.6x slower at GOMAXPROCS
+// 16 than at 2 while a loop big enough to split was always cut into one
+// part per core, the only choice being that or inline. A part must be
+// worth more than handing it over, and beyond that more cores need not be
+// faster (memory bandwidth, a busy neighbour, lower clocks with more cores
+// awake). So the callers bound the parts by work (each part at least the
+// floor that pays for its hand-off), and a Choice times the loop at its
+// present width and at half and double that, a few runs each, per order
+// of magnitude of work, and moves to the fastest, probing again every few
+// hundred calls so that it follows a change of load.
+//
+// It is only for loops whose results do not depend on the split (each
+// output element computed by one chunk, in the same order whatever the
+// chunks): then the choice, which depends on timing, changes speed and
+// never a bit of the result, and training stays deterministic.
 package split

@@ -1,0 +1,11 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// func cpuRelax()
+TEXT ·cpuRelax(SB), NOSPLIT, $0-0
+	PAUSE
+	PAUSE
+	PAUSE
+	PAUSE
+	RET

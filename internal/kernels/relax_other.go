@@ -1,0 +1,6 @@
+//go:build noasm || !amd64
+
+package kernels
+
+// cpuRelax is a no-op where there is no assembly spin-wait hint.
+func cpuRelax() {}
