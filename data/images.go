@@ -104,6 +104,24 @@ func (m *Images) Fill(idx []int, x, y []float32) {
 	}
 }
 
+// Take returns a new Images holding copies of the images idx, in that
+// order, with their labels. Unlike Slice, which is a view and keeps the
+// whole set alive, it lets the rest be collected: training on the first
+// 2,500 MNIST images through Take holds 2 MB of pixels instead of 47 MB.
+func (m *Images) Take(name string, idx []int) (*Images, error) {
+	f := m.rows * m.cols
+	pix := make([]byte, len(idx)*f)
+	labels := make([]byte, len(idx))
+	for k, i := range idx {
+		if i < 0 || i >= m.n {
+			return nil, errors.Errorf("data: %s: index %d (position %d) out of range [0, %d)", m.Name, i, k, m.n)
+		}
+		copy(pix[k*f:(k+1)*f], m.pix[i*f:(i+1)*f])
+		labels[k] = m.labels[i]
+	}
+	return &Images{Name: name, n: len(idx), rows: m.rows, cols: m.cols, pix: pix, labels: labels, classes: m.classes}, nil
+}
+
 // FillsConcurrently returns true: Fill only reads the images, so parts of
 // a batch can be filled at once (ConcurrentFiller).
 func (m *Images) FillsConcurrently() bool { return true }
