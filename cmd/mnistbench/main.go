@@ -3,7 +3,8 @@
 // the BLAS backend in use, and prints: the median epoch time, samples per
 // second, achieved GFLOP/s (the recipe's nominal 146 GFLOP per epoch), that
 // as a percentage of the sgemm peak measured in the same run, peak resident
-// memory, and test accuracy. When /usr/bin/python3 can import torch, it runs
+// memory, and test accuracy. When /usr/bin/python3 (or $GRADGRAPH_TORCH_PYTHON)
+// can import torch, it runs
 // the same recipe in PyTorch (train/testdata/torch_mnist.py, one thread,
 // glibc's malloc thresholds raised as for the matrix)
 // in the same run and prints the ratio of the medians; otherwise it says
@@ -69,7 +70,7 @@ func run(args []string, stdout io.Writer) error {
 	seed := fs.Int64("seed", 1, "seed")
 	torch := fs.Bool("torch", true, "also run the PyTorch baseline when torch is installed")
 	script := fs.String("torch-script", "train/testdata/torch_mnist.py", "the PyTorch baseline script")
-	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the training epochs to this file")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the training epochs (with -matrix-shape: of the shape's runs) to this file")
 	matrix := fs.Bool("matrix", false, "run the benchmark matrix (issue 12's five MNIST shapes, the Iris recipe and the MNIST convnet, each against PyTorch) instead of the recipe")
 	quick := fs.Bool("quick", false, "with -matrix: 3 epochs on a quarter of the samples, about a minute")
 	cpuFlag := fs.String("cpu", "", "with -matrix: GOMAXPROCS values to run the gradgraph side at, in turn (default 1 and the current GOMAXPROCS)")
@@ -98,6 +99,11 @@ func run(args []string, stdout io.Writer) error {
 		fmt.Fprintln(os.Stderr, "mnistbench: warning:", err)
 	}
 	if *shapeName != "" {
+		stop, err := startCPUProfile(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 		return runShapeFlag(*shapeName, *dir, *samples, cpus, *epochs, *seed, stdout)
 	}
 	if *matrix {
@@ -138,20 +144,12 @@ func run(args []string, stdout io.Writer) error {
 			return nil
 		},
 	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			return errors.Wrap(err, "-cpuprofile")
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return errors.Wrap(err, "-cpuprofile")
-		}
+	stop, err := startCPUProfile(*cpuprofile)
+	if err != nil {
+		return err
 	}
 	_, err = tr.Fit(trainSet, train.FitOptions{Epochs: *epochs, BatchSize: 128, Seed: *seed, Callbacks: []train.Callback{timer}})
-	if *cpuprofile != "" {
-		pprof.StopCPUProfile()
-	}
+	stop()
 	if err != nil {
 		return err
 	}
@@ -184,6 +182,23 @@ func run(args []string, stdout io.Writer) error {
 	return nil
 }
 
+// startCPUProfile starts a CPU profile written to path, when path is not
+// empty, and returns the function that stops it.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, errors.Wrap(err, "-cpuprofile")
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, errors.Wrap(err, "-cpuprofile")
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
 // sgemmPeak times the recipe's largest product through the GEMM the Dense
 // layers call (kernels.Gemm, behind the kernel wall) for about d, in five
 // windows, and returns the best window's GFLOP/s: on a shared machine the
@@ -214,9 +229,9 @@ var medianRe = regexp.MustCompile(`median_epoch_s=([0-9.]+)`)
 
 // torchMedian runs the PyTorch baseline and returns its median epoch time.
 func torchMedian(script, dir string, epochs int) (float64, error) {
-	py := "/usr/bin/python3"
+	py := torchPython()
 	if err := exec.Command(py, "-c", "import torch").Run(); err != nil {
-		return 0, errors.New("no torch for /usr/bin/python3: apt-get install python3-torch")
+		return 0, errors.New(noTorch(py))
 	}
 	if _, err := os.Stat(script); err != nil {
 		return 0, errors.Errorf("no script %s: run from the repository root", script)

@@ -206,7 +206,7 @@ func printMatrixHeader(c matrixConfig, backend string, peaks map[int]float64, al
 		}
 	}
 	fmt.Fprintf(w, "PyTorch %s on %s: %s %s, a process per shape, torch.set_num_threads (and the BLAS's) 1 then %d, zero_grad(set_to_none=False), env %s\n",
-		version, blas, torchPython, c.script, allThreads, strings.Join(torchMallocEnv, " "))
+		version, blas, torchPython(), c.script, allThreads, strings.Join(torchMallocEnv, " "))
 	if referenceBLAS(blas) {
 		fmt.Fprintln(w, "WARNING: PyTorch runs on netlib's reference BLAS, tens of times below its best: apt-get install libblis4-pthread (or libopenblas0-pthread) and run again")
 	}

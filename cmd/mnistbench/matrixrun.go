@@ -110,8 +110,15 @@ func shapeData(s shape, dir string, samples int) (data.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	src, err := data.Slice(trainSet, 0, samples)
-	if err != nil {
+	// A copy of the first samples, not a view: the rest of the training
+	// set (47 MB) and the test set are then garbage before the model is
+	// built, as in a program that trains on part of MNIST.
+	first := make([]int, min(samples, trainSet.Len()))
+	for i := range first {
+		first[i] = i
+	}
+	var src data.Source
+	if src, err = trainSet.Take(fmt.Sprintf("mnist/train[:%d]", len(first)), first); err != nil {
 		return nil, err
 	}
 	if s.standardised {

@@ -14,9 +14,21 @@ import (
 	"github.com/gradgraph/gradgraph/data"
 )
 
-// torchPython is the interpreter the PyTorch baselines run under: Debian's
-// python3-torch installs torch for it.
-const torchPython = "/usr/bin/python3"
+// torchPython is the interpreter the PyTorch baselines run under:
+// $GRADGRAPH_TORCH_PYTHON when set (a venv's or conda's python with pip's
+// torch, as on machines where torch is not Debian's), else /usr/bin/python3,
+// for which Debian's python3-torch installs torch.
+func torchPython() string {
+	if p := os.Getenv("GRADGRAPH_TORCH_PYTHON"); p != "" {
+		return p
+	}
+	return "/usr/bin/python3"
+}
+
+// noTorch says why the PyTorch baseline cannot run under py.
+func noTorch(py string) string {
+	return "no torch for " + py + ": apt-get install python3-torch, or set GRADGRAPH_TORCH_PYTHON to a python that has it"
+}
 
 // torchMallocEnv keeps glibc's malloc from returning freed memory to the
 // OS in the PyTorch process: no mmap for blocks below 4 GiB (glibc 2.36
@@ -40,8 +52,8 @@ func referenceBLAS(path string) bool { return strings.HasSuffix(path, "/blas/lib
 // torchAvailable reports why the PyTorch columns are skipped, or "" when
 // torch imports.
 func torchAvailable(script string) string {
-	if err := exec.Command(torchPython, "-c", "import torch").Run(); err != nil {
-		return "no torch for " + torchPython + ": apt-get install python3-torch"
+	if py := torchPython(); exec.Command(py, "-c", "import torch").Run() != nil {
+		return noTorch(py)
 	}
 	if _, err := os.Stat(script); err != nil {
 		return "no script " + script + ": run from the repository root"
@@ -71,7 +83,7 @@ func runTorchShape(script string, s shape, dir string, samples, epochs, allThrea
 			args = append(args, "--standardise")
 		}
 	}
-	cmd := exec.Command(torchPython, args...)
+	cmd := exec.Command(torchPython(), args...)
 	cmd.Env = append(os.Environ(), torchMallocEnv...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {

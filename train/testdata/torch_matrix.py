@@ -56,6 +56,8 @@ def loaded_blas():
             path = line.split()[-1]
             if "libblas.so" in path or "libopenblas" in path or "libblis" in path:
                 return os.path.realpath(path)
+    if torch.backends.mkl.is_available():
+        return "mkl-in-libtorch"  # pip's torch links MKL in; set_num_threads reaches it
     return "unknown"
 
 
