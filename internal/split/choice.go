@@ -25,15 +25,21 @@ const (
 // other work, and the timings' noise is a few percent).
 const margin = 0.97
 
+// fullEvery: one probe window in fullEvery times every width.
+const fullEvery = 4
+
 // maxLevel bounds the widths a Choice considers: 1, 2, 4, ... 2^maxLevel.
 const maxLevel = 16
 
 // A Choice decides how many parts to split a loop into, per order of
 // magnitude of its work: 1 (run it inline), 2, 4, ... or the most the
-// caller allows. It keeps one width per work size and, in each probe
-// window, times that width and its neighbours (half and double), moving
-// to whichever is fastest, so that it climbs from the caller's bound to
-// the width the machine rewards without timing every width each window.
+// caller allows. The first probe window of a work size, and every
+// fullEvery-th after it, times every width; the others time the width in
+// use and its neighbours (half and double). Each moves to whichever is
+// fastest, so that a change of load is followed without timing every
+// width (inline among them, which on many cores is slow for a big loop)
+// every window, and a width that became fastest beyond slower neighbours
+// is still found.
 // The zero value is ready; it is safe for concurrent use.
 type Choice struct {
 	mu      sync.Mutex
@@ -43,15 +49,15 @@ type Choice struct {
 }
 
 type bucket struct {
-	calls uint64 // calls so far
-	next  uint64 // the call that starts the next probe window
-	gap   uint64 // calls from one window's start to the next
-	left  int    // probe runs left in the current window
-	set   bool   // level has been chosen
-	level int    // the width in use: 2^level parts, capped by the caller
-	lo    int    // the window's lowest level; it times levels lo..lo+n-1
-	n     int
-	times [3]time.Duration // fastest time per level of the window (0: none)
+	calls   uint64 // calls so far
+	next    uint64 // the call that starts the next probe window
+	gap     uint64 // calls from one window's start to the next
+	left    int    // probe runs left in the current window
+	windows int    // probe windows started
+	level   int    // the width in use: 2^level parts, capped by the caller
+	lo      int    // the window's lowest level; it times levels lo..lo+n-1
+	n       int
+	times   [maxLevel + 1]time.Duration // fastest time per level of the window (0: none)
 }
 
 var start = time.Now()
@@ -109,16 +115,21 @@ func (c *Choice) decide(work, maxParts int) (parts int, probe bool, level int, b
 	}
 	top := topLevel(maxParts)
 	b = &c.buckets[bits.Len(uint(max(work, 0)))]
-	if !b.set {
-		// The caller's bound (sized by work and cores) is the first
-		// guess; the probes move down from it where it does not pay.
-		b.level, b.set = top, true
-	}
 	b.level = min(b.level, top)
 	if b.calls == b.next {
-		b.lo = max(b.level-1, 0)
-		b.n = min(b.level+1, top) - b.lo + 1
-		b.left, b.times = probes*b.n, [3]time.Duration{}
+		switch {
+		case b.windows == 0:
+			// Until the first window decides, the caller's bound
+			// (sized by work and cores) is used.
+			b.lo, b.n, b.level = 0, top+1, top
+		case b.windows%fullEvery == 0:
+			b.lo, b.n = 0, top+1
+		default:
+			b.lo = max(b.level-1, 0)
+			b.n = min(b.level+1, top) - b.lo + 1
+		}
+		b.windows++
+		b.left, b.times = probes*b.n, [maxLevel + 1]time.Duration{}
 		b.gap = min(max(2*b.gap, firstGap), period)
 		b.next = b.calls + b.gap
 	}
@@ -156,7 +167,7 @@ func (c *Choice) record(b *bucket, level int, d time.Duration) {
 			best = j
 		}
 	}
-	b.level, b.times = b.lo+best, [3]time.Duration{}
+	b.level, b.times = b.lo+best, [maxLevel + 1]time.Duration{}
 }
 
 // Mode is how every Choice runs its loops: Auto (by timings), or forced.

@@ -144,11 +144,13 @@ func TestChoiceProbesEarlyThenEveryPeriod(t *testing.T) {
 	}
 }
 
-// TestChoiceClimbsToTheFastestWidth: with up to 16 (or 12) parts allowed,
-// the Choice starts at the bound and moves, a level per probe window, to
-// the fastest width of 1, 2, 4, 8 and the bound, preferring fewer parts
-// within the margin; it never runs more parts than allowed.
-func TestChoiceClimbsToTheFastestWidth(t *testing.T) {
+// TestChoiceFindsTheFastestWidth: with up to 16 (or 12) parts allowed,
+// the Choice runs the fastest width of 1, 2, 4, 8 and the bound after its
+// first probe window, preferring fewer parts within the margin, and never
+// more parts than allowed; when the costs change it moves to the new
+// fastest, by its neighbours' windows where the costs fall towards it and
+// by a window of every width where they do not.
+func TestChoiceFindsTheFastestWidth(t *testing.T) {
 	for _, c := range []struct {
 		name     string
 		maxParts int
@@ -165,9 +167,9 @@ func TestChoiceClimbsToTheFastestWidth(t *testing.T) {
 		var clk fakeClock
 		ch := Choice{now: clk.now}
 		last := 0
-		for i := 0; i < 1100; i++ {
+		run := func(cost map[int]time.Duration) {
 			ch.Run(1<<20, c.maxParts, func(parts int) {
-				d, ok := c.cost[parts]
+				d, ok := cost[parts]
 				if !ok {
 					t.Fatalf("%s: ran %d parts, not a width of 1, 2, 4, ... or the bound %d", c.name, parts, c.maxParts)
 				}
@@ -175,8 +177,32 @@ func TestChoiceClimbsToTheFastestWidth(t *testing.T) {
 				last = parts
 			})
 		}
+		levels := len(c.cost)
+		for i := 0; i < probes*levels+1; i++ {
+			run(c.cost)
+		}
 		if last != c.want {
-			t.Errorf("%s: runs %d parts after 1,100 calls, want %d", c.name, last, c.want)
+			t.Errorf("%s: runs %d parts after the first window, want %d", c.name, last, c.want)
+		}
+		// The machine changes: now the widest split is fastest, either
+		// with every width between faster than the one before (sloped) or
+		// with all others alike (a plateau that neighbours cannot cross).
+		sloped, plateau := make(map[int]time.Duration), make(map[int]time.Duration)
+		for parts := range c.cost {
+			sloped[parts] = time.Duration(10000 / parts)
+			plateau[parts] = 1000
+		}
+		plateau[c.maxParts] = 10
+		for _, changed := range []struct {
+			cost map[int]time.Duration
+			want int
+		}{{sloped, c.maxParts}, {c.cost, c.want}, {plateau, c.maxParts}} {
+			for i := 0; i < 2100; i++ {
+				run(changed.cost)
+			}
+			if last != changed.want {
+				t.Errorf("%s: after a change of costs (%v), runs %d parts, want %d", c.name, changed.cost, last, changed.want)
+			}
 		}
 	}
 }

@@ -17,10 +17,11 @@
 // worth more than handing it over, and beyond that more cores need not be
 // faster (memory bandwidth, a busy neighbour, lower clocks with more cores
 // awake). So the callers bound the parts by work (each part at least the
-// floor that pays for its hand-off), and a Choice times the loop at its
-// present width and at half and double that, a few runs each, per order
-// of magnitude of work, and moves to the fastest, probing again every few
-// hundred calls so that it follows a change of load.
+// floor that pays for its hand-off), and a Choice times the loop at every
+// width (inline, 2, 4, ... the bound), a few runs each, per order of
+// magnitude of work, keeps the fastest, and every few hundred calls times
+// it again with its neighbours (half and double) to follow a change of
+// load.
 //
 // It is only for loops whose results do not depend on the split (each
 // output element computed by one chunk, in the same order whatever the
