@@ -23,7 +23,8 @@ func TestChoiceKeepsTheFaster(t *testing.T) {
 		{"split twice as fast", 100, 50, true},
 		{"split slower", 100, 130, false},
 		{"split 3% faster: within the margin, serial", 100, 97, false},
-		{"split 10% faster", 100, 90, true},
+		{"split 9% faster: within the margin, serial", 100, 91, false},
+		{"split 15% faster", 100, 85, true},
 	} {
 		var clk fakeClock
 		ch := Choice{now: clk.now}
@@ -160,7 +161,7 @@ func TestChoiceFindsTheFastestWidth(t *testing.T) {
 		{"more is faster", 16, map[int]time.Duration{1: 1600, 2: 800, 4: 400, 8: 200, 16: 100}, 16},
 		{"two is fastest", 16, map[int]time.Duration{1: 100, 2: 60, 4: 80, 8: 120, 16: 200}, 2},
 		{"inline is fastest", 16, map[int]time.Duration{1: 100, 2: 150, 4: 200, 8: 300, 16: 500}, 1},
-		{"four, eight 2% faster: within the margin", 16, map[int]time.Duration{1: 400, 2: 200, 4: 100, 8: 98, 16: 150}, 4},
+		{"four, eight 5% faster: within the margin", 16, map[int]time.Duration{1: 400, 2: 200, 4: 100, 8: 95, 16: 150}, 4},
 		{"a bound of 12 is a width of its own", 12, map[int]time.Duration{1: 1200, 2: 600, 4: 300, 8: 150, 12: 100}, 12},
 		{"two allowed", 2, map[int]time.Duration{1: 100, 2: 60}, 2},
 	} {
