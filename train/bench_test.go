@@ -88,11 +88,13 @@ func (t *Trainer) benchStep(src data.Source, idx []int, rng *rand.Rand) (float64
 	if err != nil {
 		return 0, err
 	}
-	loss, err := t.run(s, src, idx, rng)
+	var loss float64
+	t.gate.run(len(idx), func() { // as Fit: the step gate, checks, update and commit
+		if loss, err = t.run(s, src, idx, rng); err == nil {
+			err = t.apply(s, loss)
+		}
+	})
 	if err != nil {
-		return 0, err
-	}
-	if err := t.apply(s, loss); err != nil { // Fit's checks, update and commit
 		return 0, err
 	}
 	for _, mt := range t.Metrics {

@@ -232,11 +232,17 @@ func (t *Trainer) trainStep(p *fitPlan, idx []int, rng *rand.Rand, epoch, b int)
 	if err != nil {
 		return 0, errors.Wrapf(err, "fit %q", m.Name)
 	}
-	loss, err := t.run(s, p.src, idx, rng)
-	if err != nil {
-		return 0, errors.Wrapf(err, "fit %q: epoch %d, batch %d", m.Name, epoch+1, b+1)
+	var loss float64
+	var runErr error
+	t.gate.run(len(idx), func() {
+		if loss, runErr = t.run(s, p.src, idx, rng); runErr == nil {
+			err = t.apply(s, loss)
+		}
+	})
+	if runErr != nil {
+		return 0, errors.Wrapf(runErr, "fit %q: epoch %d, batch %d", m.Name, epoch+1, b+1)
 	}
-	if err := t.apply(s, loss); err != nil {
+	if err != nil {
 		var nf *NonFiniteError
 		if errors.As(err, &nf) {
 			nf.Model, nf.Epoch, nf.Batch, nf.Batches = m.Name, epoch, b, p.steps

@@ -30,6 +30,7 @@ type Trainer struct {
 	mu     sync.Mutex // held while a graph of the trainer runs
 	evalMs []Metric   // evaluation's own metric instances (evalMetrics)
 	guard  stepGuard  // keeps an overflowing update from reaching a weight
+	gate   stepGate   // whether a step's loops may split across cores
 
 	train map[int]*step // training graphs by batch size
 	infer map[int]*step // inference graphs by batch size
@@ -59,7 +60,7 @@ func Compile(model *nn.Model, opt Optimizer, loss Loss, metrics ...Metric) (*Tra
 		names[m.Name()] = true
 	}
 	return &Trainer{Model: model, Optimizer: opt, Loss: loss, Metrics: metrics,
-		train: map[int]*step{}, infer: map[int]*step{}}, nil
+		gate: newStepGate(), train: map[int]*step{}, infer: map[int]*step{}}, nil
 }
 
 // StopTraining asks Fit to stop after the current epoch (Keras's

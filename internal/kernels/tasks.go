@@ -3,6 +3,8 @@ package kernels
 import (
 	"runtime"
 	"sync/atomic"
+
+	"github.com/gradgraph/gradgraph/internal/split"
 )
 
 // ParallelTasks runs fn(i) for every task i in [0, n), on the calling
@@ -29,8 +31,8 @@ import (
 //
 // Which goroutine runs a task varies from run to run, so fn must write
 // results that depend on i alone (disjoint outputs): the results are then
-// the same whatever GOMAXPROCS is. With GOMAXPROCS 1, or one task, the
-// tasks run in order on the caller.
+// the same whatever GOMAXPROCS is. With GOMAXPROCS 1, one task, or inside
+// split.Inline, the tasks run in order on the caller.
 func ParallelTasks(n int, fn func(i int)) {
 	ParallelTasksOn(n, TaskWorkers(n), func(i, _ int) { fn(i) })
 }
@@ -47,7 +49,7 @@ func TaskWorkers(n int) int { return max(1, min(runtime.GOMAXPROCS(0), n)) }
 // buffer of the caller's.
 func ParallelTasksOn(n, workers int, fn func(i, w int)) {
 	p := min(workers, n)
-	if p <= 1 {
+	if p <= 1 || split.Inlined() {
 		for i := 0; i < n; i++ {
 			fn(i, 0)
 		}

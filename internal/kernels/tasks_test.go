@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
+
+	"github.com/gradgraph/gradgraph/internal/split"
 )
 
 // TestParallelTasks checks that every task runs exactly once, at
@@ -61,6 +63,24 @@ func TestParallelTasksOn(t *testing.T) {
 			if h := hits[i].Load(); h != 1 {
 				t.Fatalf("workers=%d: task %d ran %d times", workers, i, h)
 			}
+		}
+	}
+}
+
+// TestParallelTasksInline: inside split.Inline the tasks run in order on
+// the caller as worker 0, even at GOMAXPROCS 2 with workers to spare.
+func TestParallelTasksInline(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	var order, on []int
+	split.Inline(func() {
+		ParallelTasksOn(17, 2, func(i, w int) {
+			order = append(order, i) // unsynchronised: the race detector objects if another goroutine runs a task
+			on = append(on, w)
+		})
+	})
+	for k := range 17 {
+		if k >= len(order) || order[k] != k || on[k] != 0 {
+			t.Fatalf("inline tasks ran in order %v on workers %v, want 0..16 on worker 0", order, on)
 		}
 	}
 }

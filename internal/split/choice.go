@@ -9,7 +9,10 @@ import (
 )
 
 // Probe schedule: a work size is timed, probes runs per candidate width,
-// round-robin, on its first calls and again after firstGap calls, the gap
+// one width after another from the widest (a run right after another
+// width's pays for what that one left behind: data in another core's
+// cache, workers spinning; the best of a block is a run that did not), on
+// its first calls and again after firstGap calls, the gap
 // doubling up to period. The early windows correct a choice made while the
 // machine was warming up (workers not yet started, caches cold), which
 // would otherwise stand for period calls; later ones follow changes of
@@ -20,8 +23,8 @@ const (
 	period   = 512
 )
 
-// margin is how much faster a wider split must be, timed on its own, to
-// be chosen over a narrower one. The loop's own time does not show what
+// DefaultMargin is how much faster a wider split must be, timed on its
+// own, to be chosen over a narrower one. The loop's own time does not show what
 // the split costs the rest of the step: the workers spin after it (on a
 // core that may be the caller's SMT sibling, as on the 2-core development
 // VM, whose second vCPU adds 6–13% to the sgemm), and each core's cache
@@ -31,7 +34,7 @@ const (
 // (0.265/0.255, 0.278/0.272, 0.257/0.256), and Dense(1024)×2 on raw
 // pixels was 11–23% faster at 2 than at 1 (with 3%: 16% faster to 1.5%
 // slower). Where cores are separate a split of two wins by far more.
-const margin = 0.90
+const DefaultMargin = 0.90
 
 // fullEvery: one probe window in fullEvery times every width.
 const fullEvery = 4
@@ -50,6 +53,12 @@ const maxLevel = 16
 // is still found.
 // The zero value is ready; it is safe for concurrent use.
 type Choice struct {
+	// Margin is how much faster, as a fraction of the narrower width's
+	// time, a wider split must be to be chosen; 0 means DefaultMargin.
+	// A loop's Choice wants DefaultMargin; one that times a whole step,
+	// whose time holds every cost of its splits, may take less.
+	Margin float64
+
 	mu      sync.Mutex
 	procs   int // GOMAXPROCS the decisions were made for
 	buckets [65]bucket
@@ -60,12 +69,13 @@ type bucket struct {
 	calls   uint64 // calls so far
 	next    uint64 // the call that starts the next probe window
 	gap     uint64 // calls from one window's start to the next
-	left    int    // probe runs left in the current window
 	windows int    // probe windows started
 	level   int    // the width in use: 2^level parts, capped by the caller
-	lo      int    // the window's lowest level; it times levels lo..lo+n-1
-	n       int
-	times   [maxLevel + 1]time.Duration // fastest time per level of the window (0: none)
+	probing bool   // a window is open: it times levels hi down to lo
+	lo, hi  int
+	cur     int                         // the level being timed
+	runs    int                         // runs timed at cur
+	times   [maxLevel + 1]time.Duration // fastest time per level (0: none)
 }
 
 var start = time.Now()
@@ -93,6 +103,10 @@ func (c *Choice) Run(work, maxParts int, run func(parts int)) {
 		return
 	case Split:
 		run(maxParts)
+		return
+	}
+	if Inlined() {
+		run(1)
 		return
 	}
 	parts, probe, level, b := c.decide(work, maxParts)
@@ -124,58 +138,71 @@ func (c *Choice) decide(work, maxParts int) (parts int, probe bool, level int, b
 	top := topLevel(maxParts)
 	b = &c.buckets[bits.Len(uint(max(work, 0)))]
 	b.level = min(b.level, top)
-	if b.calls == b.next {
+	if b.calls >= b.next && !b.probing {
 		switch {
 		case b.windows == 0:
 			// Until the first window decides, the caller's bound
 			// (sized by work and cores) is used.
-			b.lo, b.n, b.level = 0, top+1, top
+			b.lo, b.hi, b.level = 0, top, top
 		case b.windows%fullEvery == 0:
-			b.lo, b.n = 0, top+1
+			b.lo, b.hi = 0, top
 		default:
-			b.lo = max(b.level-1, 0)
-			b.n = min(b.level+1, top) - b.lo + 1
+			b.lo, b.hi = max(b.level-1, 0), min(b.level+1, top)
 		}
 		b.windows++
-		b.left, b.times = probes*b.n, [maxLevel + 1]time.Duration{}
+		b.probing, b.cur, b.runs, b.times = true, b.hi, 0, [maxLevel + 1]time.Duration{}
 		b.gap = min(max(2*b.gap, firstGap), period)
 		b.next = b.calls + b.gap
 	}
 	b.calls++
-	if b.left > 0 {
-		b.left--
-		level = b.lo + (probes*b.n-1-b.left)%b.n
+	if b.probing {
+		level = min(b.cur, top)
 		return partsAt(level, maxParts), true, level, b
 	}
 	return partsAt(b.level, maxParts), false, b.level, b
 }
 
-// record keeps a probe's time and, at the end of a window, moves to the
-// fastest level of the window, preferring fewer parts within margin.
+// record keeps a probe's time. A level's block ends after probes runs, or
+// after one that took more than twice the best of the wider levels timed
+// before it (inline, for a loop that many cores do in a fraction of the
+// time, is then timed once a window, not probes times). When the narrowest
+// level's block ends, the window moves to the fastest level, preferring
+// fewer parts within the margin.
 func (c *Choice) record(b *bucket, level int, d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	i := level - b.lo
-	if i < 0 || i >= b.n {
+	if !b.probing || level != b.cur {
 		return // the window moved on (a concurrent caller)
 	}
 	d = max(d, 1)
-	if b.times[i] == 0 || d < b.times[i] {
-		b.times[i] = d
+	if b.times[level] == 0 || d < b.times[level] {
+		b.times[level] = d
 	}
-	if b.left > 0 {
+	b.runs++
+	wider := time.Duration(0)
+	for l := level + 1; l <= b.hi; l++ {
+		if t := b.times[l]; t != 0 && (wider == 0 || t < wider) {
+			wider = t
+		}
+	}
+	if b.runs < probes && (wider == 0 || d <= 2*wider) {
 		return
 	}
-	best := -1
-	for j := 0; j < b.n; j++ {
-		if b.times[j] == 0 {
-			return // a probe of this window was lost to a concurrent window
-		}
-		if best < 0 || float64(b.times[j]) < margin*float64(b.times[best]) {
-			best = j
+	b.cur, b.runs = b.cur-1, 0
+	if b.cur >= b.lo {
+		return
+	}
+	margin := c.Margin
+	if margin == 0 {
+		margin = DefaultMargin
+	}
+	best := b.lo
+	for l := b.lo + 1; l <= b.hi; l++ {
+		if float64(b.times[l]) < margin*float64(b.times[best]) {
+			best = l
 		}
 	}
-	b.level, b.times = b.lo+best, [maxLevel + 1]time.Duration{}
+	b.level, b.probing = best, false
 }
 
 // Mode is how every Choice runs its loops: Auto (by timings), or forced.
@@ -198,3 +225,23 @@ func Force(m Mode) (restore func()) {
 	old := forced.Swap(int32(m))
 	return func() { forced.Store(old) }
 }
+
+var inlined atomic.Int32
+
+// Inline runs fn with every Choice running its loops inline, whichever
+// goroutine calls them, until fn returns; the kernels' task loops
+// (Inlined) do the same. A Choice that times whole steps uses it to
+// compare a step with its loops split as their own Choices decide against
+// the same step on one core: a loop's own time does not show everything
+// its split costs the rest of the step (data moved to another core's cache
+// and back, workers spinning on a core the caller shares). Like the
+// Choices, it changes speed and never a result.
+func Inline(fn func()) {
+	inlined.Add(1)
+	defer inlined.Add(-1)
+	fn()
+}
+
+// Inlined reports whether an Inline call is running: loops that split
+// without a Choice then run on the calling goroutine.
+func Inlined() bool { return inlined.Load() > 0 }

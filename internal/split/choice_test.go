@@ -2,6 +2,7 @@ package split
 
 import (
 	"fmt"
+	"math/bits"
 	"testing"
 	"time"
 )
@@ -43,9 +44,9 @@ func TestChoiceKeepsTheFaster(t *testing.T) {
 		for i := 0; i < 2*probes; i++ {
 			run(1000)
 		}
-		for i, w := range []string{"serial", "split", "serial", "split", "serial", "split"} {
+		for i, w := range []string{"split", "split", "split", "serial", "serial", "serial"} {
 			if ran[i] != w {
-				t.Fatalf("%s: probe %d ran %s, want %s (alternating)", c.name, i, ran[i], w)
+				t.Fatalf("%s: probe %d ran %s, want %s (the wider way's block, then the other's)", c.name, i, ran[i], w)
 			}
 		}
 		ran = ran[:0]
@@ -65,8 +66,8 @@ func TestChoiceKeepsTheFaster(t *testing.T) {
 		ran = ran[:0]
 		run(1 << 20)
 		run(1 << 20)
-		if fmt.Sprint(ran) != "[serial split]" {
-			t.Errorf("%s: a new work size ran %v first, want its own probes [serial split]", c.name, ran)
+		if fmt.Sprint(ran) != "[split split]" {
+			t.Errorf("%s: a new work size ran %v first, want its own probes [split split]", c.name, ran)
 		}
 	}
 }
@@ -129,16 +130,18 @@ func TestForce(t *testing.T) {
 // 0, 32, 96, 224, 480, then every 512, so a choice made while the machine
 // warmed up is looked at again soon.
 func TestChoiceProbesEarlyThenEveryPeriod(t *testing.T) {
-	var clk fakeClock
-	ch := Choice{now: clk.now}
+	var ch Choice
 	var starts []int
 	probing := false
 	for i := 0; i < 2100; i++ {
-		_, probe, _, _ := ch.decide(1000, 2)
+		parts, probe, level, b := ch.decide(1000, 2)
 		if probe && !probing {
 			starts = append(starts, i)
 		}
 		probing = probe
+		if probe {
+			ch.record(b, level, time.Duration(100/parts))
+		}
 	}
 	if got, want := fmt.Sprint(starts), "[0 32 96 224 480 992 1504 2016]"; got != want {
 		t.Errorf("probe windows start at calls %s, want %s", got, want)
@@ -205,5 +208,70 @@ func TestChoiceFindsTheFastestWidth(t *testing.T) {
 				t.Errorf("%s: after a change of costs (%v), runs %d parts, want %d", c.name, changed.cost, last, changed.want)
 			}
 		}
+	}
+}
+
+// TestInline: while an Inline call runs, every Choice runs its loops in
+// one part, also one called from another goroutine, and without counting
+// the call toward its probes; afterwards the choice is back.
+func TestInline(t *testing.T) {
+	var clk fakeClock
+	ch := Choice{now: clk.now}
+	run := func() (got int) {
+		ch.Run(1000, 2, func(parts int) {
+			clk.t += time.Duration(100 / parts) // split twice as fast
+			got = parts
+		})
+		return got
+	}
+	for i := 0; i < 2*probes; i++ {
+		run()
+	}
+	if got := run(); got != 2 {
+		t.Fatalf("before Inline: %d parts, want 2 (the split is faster)", got)
+	}
+	calls := ch.buckets[bits.Len(1000)].calls
+	Inline(func() {
+		if !Inlined() {
+			t.Error("Inlined() false inside Inline")
+		}
+		if got := run(); got != 1 {
+			t.Errorf("inside Inline: %d parts, want 1", got)
+		}
+		done := make(chan int)
+		go func() { done <- run() }()
+		if got := <-done; got != 1 {
+			t.Errorf("inside Inline, from another goroutine: %d parts, want 1", got)
+		}
+	})
+	if got := ch.buckets[bits.Len(1000)].calls; got != calls {
+		t.Errorf("inlined calls were counted: %d calls, want %d", got, calls)
+	}
+	if Inlined() {
+		t.Error("Inlined() true after Inline returned")
+	}
+	if got := run(); got != 2 {
+		t.Errorf("after Inline: %d parts, want 2", got)
+	}
+}
+
+// TestChoiceTimesASlowWidthOnce: a width more than twice as slow as a
+// wider one already timed in the window is timed once, not probes times:
+// with a loop's time falling as 1/parts, the first window times 16 and 8
+// parts (8 exactly twice as slow) probes times each, and 4, 2 and inline
+// once each.
+func TestChoiceTimesASlowWidthOnce(t *testing.T) {
+	var clk fakeClock
+	ch := Choice{now: clk.now}
+	count := map[int]int{}
+	for i := 0; i < 31; i++ { // the next window starts at call 32
+		ch.Run(1<<20, 16, func(parts int) {
+			clk.t += time.Duration(1600 / parts)
+			count[parts]++
+		})
+	}
+	want := map[int]int{16: 31 - probes - 3, 8: probes, 4: 1, 2: 1, 1: 1}
+	if fmt.Sprint(count) != fmt.Sprint(want) {
+		t.Errorf("runs per width in the first 31 calls: %v, want %v", count, want)
 	}
 }
