@@ -61,8 +61,8 @@
 // 32 units, like a 10-class output) uses a four-way dot-product kernel
 // forward and the same panel kernel backward; other shapes call the BLAS
 // (gonum by default, OpenBLAS with -tags openblas, see graph/blas). Work is
-// shared out among the cores by kernels.ParallelRows, a pool of spinning
-// workers, where timings say the split pays (internal/split); each output
+// shared out among the cores by kernels.ParallelRows, a pool of workers,
+// in as many chunks as timings say pay (internal/split); each output
 // element is computed in one chunk, so results depend neither on the
 // choice nor on scheduling.
 //

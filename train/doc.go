@@ -21,7 +21,10 @@
 //     reaches the weights; an update that would overflow a weight or an
 //     optimiser state is refused the same way (stepguard.go: the step is
 //     bounded from the largest gradient, and backed up only when the
-//     bound cannot rule an overflow out).
+//     bound cannot rule an overflow out);
+//   - a step's loops may run on several cores, but only while whole steps
+//     time faster that way than inline (stepgate.go); the split never
+//     changes a bit of the result.
 //
 // Training metrics are sample-weighted means over the epoch computed in
 // training mode (dropout on, batch statistics), validation and Evaluate

@@ -6,10 +6,12 @@
 // # What is here
 //
 //   - pool.go: ParallelChunks, ParallelRows and ParallelElems share a loop
-//     out among the cores on a small pool of persistent, spinning workers;
-//     the last two only where internal/split's timings say it pays.
-//     tasks.go: ParallelTasks hands many small tasks to whichever
-//     goroutine is free.
+//     out among the cores on a small pool of persistent workers, which
+//     spin briefly (PAUSE, relax_amd64.s) before they sleep; the last two
+//     in no more chunks than the work pays for, and as many of those as
+//     internal/split's timings say pay. tasks.go: ParallelTasks hands many
+//     small tasks to whichever goroutine is free. Inside split.Inline
+//     (the trainer's step gate) all of them run on the caller.
 //   - gemm.go: Gemm and GemmRows call the BLAS installed in Gorgonia, the
 //     latter one call per core on its share of the rows.
 //   - csr.go, nonzeros.go: CSR lists the nonzeros of a matrix row by row.
