@@ -50,7 +50,10 @@ const maxLevel = 16
 // fastest, so that a change of load is followed without timing every
 // width (inline among them, which on many cores is slow for a big loop)
 // every window, and a width that became fastest beyond slower neighbours
-// is still found.
+// is still found. A width's block ends early when it runs over twice as
+// slow as a wider one, and a neighbour that last timed over farSlower
+// times the width in use waits for the next full window: a slow width
+// costs about one run in every fullEvery windows.
 // The zero value is ready; it is safe for concurrent use.
 type Choice struct {
 	// Margin is how much faster, as a fraction of the narrower width's
@@ -76,7 +79,13 @@ type bucket struct {
 	cur     int                         // the level being timed
 	runs    int                         // runs timed at cur
 	times   [maxLevel + 1]time.Duration // fastest time per level (0: none)
+	last    [maxLevel + 1]time.Duration // each level's time in the last window that timed it
 }
+
+// farSlower is how much slower than the width in use a neighbour must
+// have timed for a window of neighbours to leave it out; every
+// fullEvery-th window times it again.
+const farSlower = 4
 
 var start = time.Now()
 
@@ -148,6 +157,17 @@ func (c *Choice) decide(work, maxParts int) (parts int, probe bool, level int, b
 			b.lo, b.hi = 0, top
 		default:
 			b.lo, b.hi = max(b.level-1, 0), min(b.level+1, top)
+			if cur := b.last[b.level]; cur != 0 {
+				// A neighbour far slower last time (inline, for a loop or
+				// a step that many cores do in a fraction of the time) is
+				// left to the full windows.
+				if t := b.last[b.lo]; b.lo < b.level && t > farSlower*cur {
+					b.lo = b.level
+				}
+				if t := b.last[b.hi]; b.hi > b.level && t > farSlower*cur {
+					b.hi = b.level
+				}
+			}
 		}
 		b.windows++
 		b.probing, b.cur, b.runs, b.times = true, b.hi, 0, [maxLevel + 1]time.Duration{}
@@ -201,6 +221,9 @@ func (c *Choice) record(b *bucket, level int, d time.Duration) {
 		if float64(b.times[l]) < margin*float64(b.times[best]) {
 			best = l
 		}
+	}
+	for l := b.lo; l <= b.hi; l++ {
+		b.last[l] = b.times[l]
 	}
 	b.level, b.probing = best, false
 }

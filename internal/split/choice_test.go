@@ -275,3 +275,24 @@ func TestChoiceTimesASlowWidthOnce(t *testing.T) {
 		t.Errorf("runs per width in the first 31 calls: %v, want %v", count, want)
 	}
 }
+
+// TestChoiceLeavesAFarSlowerWidthToFullWindows: once inline has timed
+// eight times slower than two parts, the windows of neighbours at calls
+// 32, 96 and 224 do not run it; the full window at call 480 (every
+// fullEvery-th) does, once, after the split's block.
+func TestChoiceLeavesAFarSlowerWidthToFullWindows(t *testing.T) {
+	var clk fakeClock
+	ch := Choice{now: clk.now}
+	var inline []int
+	for i := 0; i < 600; i++ {
+		ch.Run(1000, 2, func(parts int) {
+			clk.t += time.Duration(800 / parts / parts / parts) // 800 inline, 100 split
+			if parts == 1 {
+				inline = append(inline, i)
+			}
+		})
+	}
+	if got, want := fmt.Sprint(inline), "[3 483]"; got != want {
+		t.Errorf("inline ran at calls %s, want %s (once in the first window, after the split's block, and once in the full window from 480)", got, want)
+	}
+}
