@@ -2,8 +2,10 @@ package kernels
 
 import (
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gradgraph/gradgraph/internal/split"
 )
@@ -72,10 +74,14 @@ func TestParallelTasksOn(t *testing.T) {
 func TestParallelTasksInline(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	var order, on []int
+	var mu sync.Mutex
 	split.Inline(func() {
 		ParallelTasksOn(17, 2, func(i, w int) {
-			order = append(order, i) // unsynchronised: the race detector objects if another goroutine runs a task
+			mu.Lock()
+			order = append(order, i)
 			on = append(on, w)
+			mu.Unlock()
+			time.Sleep(200 * time.Microsecond) // long enough for a helper to take tasks, were there one
 		})
 	})
 	for k := range 17 {
