@@ -176,8 +176,12 @@ func (c *Choice) decide(work, maxParts int) (parts int, probe bool, level int, b
 	}
 	b.calls++
 	if b.probing {
-		level = min(b.cur, top)
-		return partsAt(level, maxParts), true, level, b
+		if b.cur > top {
+			// A caller with a lower bound (fewer rows, say) in a window
+			// opened by one with a higher: the wider levels are skipped.
+			b.cur, b.runs = top, 0
+		}
+		return partsAt(b.cur, maxParts), true, b.cur, b
 	}
 	return partsAt(b.level, maxParts), false, b.level, b
 }
@@ -216,16 +220,20 @@ func (c *Choice) record(b *bucket, level int, d time.Duration) {
 	if margin == 0 {
 		margin = DefaultMargin
 	}
-	best := b.lo
-	for l := b.lo + 1; l <= b.hi; l++ {
-		if float64(b.times[l]) < margin*float64(b.times[best]) {
+	best := -1
+	for l := b.lo; l <= b.hi; l++ {
+		if b.times[l] == 0 {
+			continue // skipped (see decide)
+		}
+		if best < 0 || float64(b.times[l]) < margin*float64(b.times[best]) {
 			best = l
 		}
-	}
-	for l := b.lo; l <= b.hi; l++ {
 		b.last[l] = b.times[l]
 	}
-	b.level, b.probing = best, false
+	if best >= 0 {
+		b.level = best
+	}
+	b.probing = false
 }
 
 // Mode is how every Choice runs its loops: Auto (by timings), or forced.

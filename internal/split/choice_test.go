@@ -296,3 +296,28 @@ func TestChoiceLeavesAFarSlowerWidthToFullWindows(t *testing.T) {
 		t.Errorf("inline ran at calls %s, want %s (once in the first window, after the split's block, and once in the full window from 480)", got, want)
 	}
 }
+
+// TestChoiceWindowUnderALowerBound: a window opened by a caller allowing
+// 16 parts, continued by one allowing 4, skips the levels above 4 and
+// still decides, within the lower bound.
+func TestChoiceWindowUnderALowerBound(t *testing.T) {
+	var clk fakeClock
+	ch := Choice{now: clk.now}
+	cost := func(parts int) { clk.t += time.Duration(1600 / parts) }
+	ch.Run(1<<20, 16, cost) // opens the first window at 16 parts
+	var ran []int
+	for i := 0; i < 31; i++ {
+		ch.Run(1<<20, 4, func(parts int) { cost(parts); ran = append(ran, parts) })
+	}
+	if ch.buckets[bits.Len(1<<20)].probing {
+		t.Fatalf("the window is still open after 31 calls under a bound of 4: ran %v", ran)
+	}
+	for _, p := range ran {
+		if p > 4 {
+			t.Fatalf("ran %d parts under a bound of 4: %v", p, ran)
+		}
+	}
+	if last := ran[len(ran)-1]; last != 4 {
+		t.Errorf("after the window runs %d parts, want 4 (the fastest within the bound): %v", last, ran)
+	}
+}
