@@ -10,30 +10,30 @@ import (
 
 // Probe schedule: a work size is timed, probes runs per candidate width,
 // one width after another from the widest (a run right after another
-// width's pays for what that one left behind: data in another core's
-// cache, workers spinning; the best of a block is a run that did not), on
-// its first calls and again after firstGap calls, the gap
-// doubling up to period. The early windows correct a choice made while the
-// machine was warming up (workers not yet started, caches cold), which
-// would otherwise stand for period calls; later ones follow changes of
-// load.
+// width's pays for what that one left behind: data in another core's cache,
+// workers spinning; the best of a block is a run that did not), on its
+// first calls and again after firstGap calls, the gap doubling up to
+// period. The early windows correct a choice made while the machine was
+// warming up (workers not yet started, caches cold), which would otherwise
+// stand for period calls; later ones follow changes of load.
 const (
 	probes   = 3
 	firstGap = 32
 	period   = 512
 )
 
-// DefaultMargin is how much faster a wider split must be, timed on its
-// own, to be chosen over a narrower one. The loop's own time does not show what
-// the split costs the rest of the step: the workers spin after it (on a
-// core that may be the caller's SMT sibling, as on the 2-core development
-// VM, whose second vCPU adds 6–13% to the sgemm), and each core's cache
-// holds part of the data. With 3% the 512-unit net on standardised pixels
-// ran 4–15% slower at GOMAXPROCS 2 than at 1 there (three runs each: 0.297
-// s against 0.258, 0.269/0.257, 0.289/0.264); with 10%, within 0.5–4%
-// (0.265/0.255, 0.278/0.272, 0.257/0.256), and Dense(1024)×2 on raw
-// pixels was 11–23% faster at 2 than at 1 (with 3%: 16% faster to 1.5%
-// slower). Where cores are separate a split of two wins by far more.
+// DefaultMargin is the fraction of a narrower width's time that a wider
+// split, timed on its own, must come under to be chosen: 0.90, a 10% win.
+// The loop's own time does not show what the split costs the rest of the
+// step: the workers spin after it (on a core that may be the caller's SMT
+// sibling, as on the 2-core development VM, whose second vCPU adds 6–13% to
+// the sgemm), and each core's cache holds part of the data. With 3% the
+// 512-unit net on standardised pixels ran 4–15% slower at GOMAXPROCS 2 than
+// at 1 there (three runs each: 0.297 s against 0.258, 0.269/0.257,
+// 0.289/0.264); with 10%, within 0.5–4% (0.265/0.255, 0.278/0.272,
+// 0.257/0.256), and Dense(1024)×2 on raw pixels was 11–23% faster at 2 than
+// at 1 (with 3%: 16% faster to 1.5% slower). Where cores are separate a
+// split of two wins by far more.
 const DefaultMargin = 0.90
 
 // fullEvery: one probe window in fullEvery times every width.
@@ -53,11 +53,12 @@ const maxLevel = 16
 // is still found. A width's block ends early when it runs over twice as
 // slow as a wider one, and a neighbour that last timed over farSlower
 // times the width in use waits for the next full window: a slow width
-// costs about one run in every fullEvery windows.
-// The zero value is ready; it is safe for concurrent use.
+// costs about one run in every fullEvery windows. The zero value is
+// ready; it is safe for concurrent use.
 type Choice struct {
-	// Margin is how much faster, as a fraction of the narrower width's
-	// time, a wider split must be to be chosen; 0 means DefaultMargin.
+	// Margin is the most a wider split may take, as a fraction of the
+	// narrower width's time, to be chosen (0.90: at least 10% faster);
+	// 0 means DefaultMargin.
 	// A loop's Choice wants DefaultMargin; one that times a whole step,
 	// whose time holds every cost of its splits, may take less.
 	Margin float64
