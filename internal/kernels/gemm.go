@@ -44,16 +44,17 @@ func Gemm[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, acc
 	}
 }
 
-// GemmRows computes c = op(a)·op(b) like Gemm (acc false), with the rows of
-// c shared out among the cores (ParallelChunks), one BLAS call per chunk,
-// when the product is big enough to pay for it (GemmRowsMin rows and
-// GemmParallelMin multiply-adds), in no more chunks than its size pays for. OpenBLAS runs each call on one thread;
-// gonum's gemm may start goroutines of its own for a big chunk, which then
-// run on that chunk's core. after, when not nil, is run on each chunk of
-// rows [lo, hi) by the core that computed them. The chunks depend on m and
-// GOMAXPROCS only, so the result is deterministic on a given machine; a
-// BLAS may round an element differently depending on where its row falls
-// in a chunk, so it can differ in the last bit between core counts.
+// GemmRows computes c = op(a)·op(b) like Gemm (acc false), with the rows of c
+// shared out among the cores (ParallelChunks), one BLAS call per chunk, when
+// the product is big enough to pay for it (GemmRowsMin rows and
+// GemmParallelMin multiply-adds), in no more chunks than its size pays for.
+// OpenBLAS runs each call on one thread; gonum's gemm may start goroutines of
+// its own for a big chunk, which then run on that chunk's core. after, when
+// not nil, is run on each chunk of rows [lo, hi) by the core that computed
+// them. The chunks depend on the shapes and GOMAXPROCS only, so the result is
+// deterministic on a given machine; a BLAS may round an element differently
+// depending on where its row falls in a chunk, so it can differ in the last
+// bit between core counts.
 func GemmRows[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, after func(lo, hi int)) {
 	p := runtime.GOMAXPROCS(0)
 	if _, f32 := any(a).([]float32); f32 && splitsItself() {
@@ -77,10 +78,10 @@ func GemmRows[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int,
 		}
 		return
 	}
-	// At most one chunk per core, per GemmRowsMin/2 rows (the BLAS's row
-	// block) and per GemmParallelMin multiply-adds beyond the first two (a
-	// chunk's hand-off must pay; splitBound): a 128-row batch on 16 cores
-	// gets 16 chunks of 8 rows only when each is worth it. The count depends on the shapes and
+	// At most one chunk per core, per GemmRowsMin/2 rows (the BLAS's row block)
+	// and per GemmParallelMin multiply-adds beyond the first two (a chunk's
+	// hand-off must pay; splitBound): a 128-row batch on 16 cores gets 16 chunks
+	// of 8 rows only when each is worth it. The count depends on the shapes and
 	// GOMAXPROCS alone, never on timings, since the BLAS may round a row
 	// differently depending on where it falls in a chunk.
 	p = min(p, m/(GemmRowsMin/2), max(2, m*n*k/GemmParallelMin))
