@@ -3,12 +3,11 @@
 // the BLAS backend in use, and prints: the median epoch time, samples per
 // second, achieved GFLOP/s (the recipe's nominal 146 GFLOP per epoch), that
 // as a percentage of the sgemm peak measured in the same run, peak resident
-// memory, and test accuracy. When /usr/bin/python3 (or $GRADGRAPH_TORCH_PYTHON)
-// can import torch, it runs
-// the same recipe in PyTorch (train/testdata/torch_mnist.py, one thread,
-// glibc's malloc thresholds raised as for the matrix)
-// in the same run and prints the ratio of the medians; otherwise it says
-// that it skipped it.
+// memory, and test accuracy. When /usr/bin/python3 (or
+// $GRADGRAPH_TORCH_PYTHON) can import torch, it runs the same recipe in
+// PyTorch (train/testdata/torch_mnist.py, one thread, glibc's malloc
+// thresholds raised as for the matrix) in the same run and prints the ratio
+// of the medians; otherwise it says that it skipped it.
 //
 //	go run [-tags openblas] ./cmd/mnistbench -data ../shared/data/mnist [-epochs 3] [-torch=false] [-cpuprofile f]
 //
