@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"hash"
+	"hash/fnv"
 	"math"
 	"math/rand"
 	"testing"
@@ -32,9 +33,13 @@ func (op skewOp) ReturnsPtr() bool      { return false }
 func (op skewOp) CallsExtern() bool     { return false }
 func (op skewOp) OverwritesInput() int  { return -1 }
 func (op skewOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "skew %v", op.skew) }
-func (op skewOp) Hashcode() uint32      { return opHash("skew", &op) }
-func (op skewOp) String() string        { return fmt.Sprintf("skew%v", op.skew) }
-func (op skewOp) DiffWRT(int) []bool    { return []bool{true} }
+func (op skewOp) Hashcode() uint32 {
+	h := fnv.New32a()
+	op.WriteHash(h)
+	return h.Sum32()
+}
+func (op skewOp) String() string     { return fmt.Sprintf("skew%v", op.skew) }
+func (op skewOp) DiffWRT(int) []bool { return []bool{true} }
 func (op skewOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	g, err := G.HadamardProd(grad, G.NewConstant(op.skew))
 	return G.Nodes{g}, err

@@ -1,8 +1,7 @@
 package graph
 
 import (
-	"fmt"
-	"hash"
+	"github.com/gradgraph/gradgraph/internal/opmeta"
 	"math"
 
 	"github.com/chewxy/hm"
@@ -122,6 +121,7 @@ func inverseStd[T float](variance []T, eps float64, inv []float64) {
 // bnStatsOp is the batch mean ((x) → μ) or the biased batch variance
 // ((x, μ) → mean of (x − μ)²), per channel.
 type bnStatsOp struct {
+	opmeta.Owned
 	bnShape
 	variance bool
 	out      *tensor.Dense
@@ -143,11 +143,6 @@ func (op *bnStatsOp) Type() hm.Type {
 func (op *bnStatsOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{1, op.channels}, nil
 }
-func (op *bnStatsOp) ReturnsPtr() bool      { return false }
-func (op *bnStatsOp) CallsExtern() bool     { return false }
-func (op *bnStatsOp) OverwritesInput() int  { return -1 }
-func (op *bnStatsOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "gradgraph.bnstats %p", op) }
-func (op *bnStatsOp) Hashcode() uint32      { return opHash("gradgraph.bnstats", op) }
 func (op *bnStatsOp) String() string {
 	if op.variance {
 		return "batch σ²"
@@ -214,6 +209,7 @@ func (op *bnStatsOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, err
 // says whether μ and σ² are x's batch statistics (their dependence on x
 // enters the input gradient) or constants.
 type bnOp struct {
+	opmeta.Owned
 	bnShape
 	training, needDx bool
 	out              *tensor.Dense
@@ -226,11 +222,6 @@ func (op *bnOp) Type() hm.Type {
 	return hm.NewFnType(op.xType(), r, r, r, r, op.xType())
 }
 func (op *bnOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shape.Clone(), nil }
-func (op *bnOp) ReturnsPtr() bool                               { return false }
-func (op *bnOp) CallsExtern() bool                              { return false }
-func (op *bnOp) OverwritesInput() int                           { return -1 }
-func (op *bnOp) WriteHash(h hash.Hash)                          { fmt.Fprintf(h, "gradgraph.batchnorm %p", op) }
-func (op *bnOp) Hashcode() uint32                               { return opHash("gradgraph.batchnorm", op) }
 func (op *bnOp) String() string                                 { return "batchnorm" }
 
 func (op *bnOp) Do(vals ...G.Value) (G.Value, error) {
@@ -307,6 +298,7 @@ var bnGradNames = [...]string{"batchnorm dx", "batchnorm dγ", "batchnorm dβ"}
 // less than another node, and each gradient stays a tensor nothing else
 // writes (ownedOutput).
 type bnGradOp struct {
+	opmeta.Owned
 	bnShape
 	kind     bnGradKind
 	training bool // bnGradX: the statistics are x's own
@@ -341,12 +333,7 @@ func (op *bnGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	}
 	return tensor.Shape{1, op.channels}, nil
 }
-func (op *bnGradOp) ReturnsPtr() bool      { return false }
-func (op *bnGradOp) CallsExtern() bool     { return false }
-func (op *bnGradOp) OverwritesInput() int  { return -1 }
-func (op *bnGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "gradgraph.batchnormGrad %p", op) }
-func (op *bnGradOp) Hashcode() uint32      { return opHash("gradgraph.batchnormGrad", op) }
-func (op *bnGradOp) String() string        { return bnGradNames[op.kind] }
+func (op *bnGradOp) String() string { return bnGradNames[op.kind] }
 
 func (op *bnGradOp) Do(vals ...G.Value) (G.Value, error) {
 	a, err := bnArgs(op.String(), op.Arity(), op.shape, vals)

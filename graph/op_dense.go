@@ -1,16 +1,13 @@
 package graph
 
 import (
-	"fmt"
-	"hash"
-	"hash/fnv"
-
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/gradgraph/gradgraph/internal/kernels"
+	"github.com/gradgraph/gradgraph/internal/opmeta"
 )
 
 // sparseMaxFor is the fraction of nonzero inputs below which the dense op
@@ -63,12 +60,6 @@ func dtypeOf(ns ...*G.Node) (tensor.Dtype, error) {
 // matType is the Gorgonia type of a matrix of dt.
 func matType(dt tensor.Dtype) hm.Type { return G.TensorType{Dims: 2, Of: dt} }
 
-func opHash(name string, p any) uint32 {
-	h := fnv.New32a()
-	fmt.Fprintf(h, "%s %p", name, p)
-	return h.Sum32()
-}
-
 // reuse returns t if it is a dense tensor of dt and shape, and a new one
 // otherwise.
 func reuse(t *tensor.Dense, dt tensor.Dtype, shape ...int) *tensor.Dense {
@@ -96,6 +87,7 @@ func denseArgs(what string, n int, vals []G.Value) (a [5]*tensor.Dense, err erro
 
 // denseOp is the fused act(x·W + b).
 type denseOp struct {
+	opmeta.Owned
 	relu, needDx     bool
 	dt               tensor.Dtype
 	batch, in, units int
@@ -114,11 +106,6 @@ func (op *denseOp) Type() hm.Type {
 func (op *denseOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{op.batch, op.units}, nil
 }
-func (op *denseOp) ReturnsPtr() bool      { return false }
-func (op *denseOp) CallsExtern() bool     { return false }
-func (op *denseOp) OverwritesInput() int  { return -1 }
-func (op *denseOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "gradgraph.dense %p", op) }
-func (op *denseOp) Hashcode() uint32      { return opHash("gradgraph.dense", op) }
 func (op *denseOp) String() string {
 	if op.relu {
 		return "relu(x·W+b)"
@@ -214,6 +201,7 @@ var gradNames = [...]string{"relu'", "dz·Wᵀ", "xᵀ·dz", "Σrows dz"}
 // denseGradOp is one piece of the dense op's backward pass; the output is
 // rows × cols and inner is the summed dimension of the products.
 type denseGradOp struct {
+	opmeta.Owned
 	kind              gradKind
 	dt                tensor.Dtype
 	rows, cols, inner int
@@ -240,12 +228,7 @@ func (op *denseGradOp) Type() hm.Type {
 func (op *denseGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{op.rows, op.cols}, nil
 }
-func (op *denseGradOp) ReturnsPtr() bool      { return false }
-func (op *denseGradOp) CallsExtern() bool     { return false }
-func (op *denseGradOp) OverwritesInput() int  { return -1 }
-func (op *denseGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "gradgraph.denseGrad %p", op) }
-func (op *denseGradOp) Hashcode() uint32      { return opHash("gradgraph.denseGrad", op) }
-func (op *denseGradOp) String() string        { return gradNames[op.kind] }
+func (op *denseGradOp) String() string { return gradNames[op.kind] }
 
 func (op *denseGradOp) Do(vals ...G.Value) (G.Value, error) {
 	a, err := denseArgs(op.String(), op.Arity(), vals)

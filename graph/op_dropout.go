@@ -1,8 +1,7 @@
 package graph
 
 import (
-	"fmt"
-	"hash"
+	"github.com/gradgraph/gradgraph/internal/opmeta"
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
@@ -30,6 +29,7 @@ func Dropout(x, mask *G.Node) (*G.Node, error) {
 // maskOp is (x, mask) → x ⊙ mask, forward (grad false) or backward
 // ((dy, mask) → dy ⊙ mask, grad true).
 type maskOp struct {
+	opmeta.Owned
 	grad  bool
 	dt    tensor.Dtype
 	shape tensor.Shape
@@ -42,11 +42,6 @@ func (op *maskOp) Type() hm.Type {
 	return hm.NewFnType(t, t, t)
 }
 func (op *maskOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shape.Clone(), nil }
-func (op *maskOp) ReturnsPtr() bool                               { return false }
-func (op *maskOp) CallsExtern() bool                              { return false }
-func (op *maskOp) OverwritesInput() int                           { return -1 }
-func (op *maskOp) WriteHash(h hash.Hash)                          { fmt.Fprintf(h, "gradgraph.mask %p", op) }
-func (op *maskOp) Hashcode() uint32                               { return opHash("gradgraph.mask", op) }
 func (op *maskOp) String() string {
 	if op.grad {
 		return "dropout'"

@@ -1,8 +1,6 @@
 package graph
 
 import (
-	"fmt"
-	"hash"
 	"math"
 
 	"github.com/chewxy/hm"
@@ -11,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gradgraph/gradgraph/internal/kernels"
+	"github.com/gradgraph/gradgraph/internal/opmeta"
 )
 
 // LogSoftmax adds log(softmax(x)) along the rows of a (batch, classes)
@@ -36,6 +35,7 @@ func LogSoftmax(x *G.Node) (*G.Node, error) {
 // backward op and Softmax need not take 1,280 exponentials again per MNIST
 // batch (each costs more than the rest of the op).
 type logSoftmaxOp struct {
+	opmeta.Owned
 	grad       bool
 	dt         tensor.Dtype
 	rows, cols int
@@ -71,11 +71,6 @@ func (op *logSoftmaxOp) Type() hm.Type {
 func (op *logSoftmaxOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{op.rows, op.cols}, nil
 }
-func (op *logSoftmaxOp) ReturnsPtr() bool      { return false }
-func (op *logSoftmaxOp) CallsExtern() bool     { return false }
-func (op *logSoftmaxOp) OverwritesInput() int  { return -1 }
-func (op *logSoftmaxOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "gradgraph.logsoftmax %p", op) }
-func (op *logSoftmaxOp) Hashcode() uint32      { return opHash("gradgraph.logsoftmax", op) }
 func (op *logSoftmaxOp) String() string {
 	if op.grad {
 		return "logsoftmax'"
@@ -207,6 +202,7 @@ func Softmax(lp *G.Node) (*G.Node, error) {
 
 // softmaxOp is exp of log-probabilities.
 type softmaxOp struct {
+	opmeta.Owned
 	dt         tensor.Dtype
 	rows, cols int
 	out        *tensor.Dense
@@ -221,12 +217,7 @@ func (op *softmaxOp) Type() hm.Type {
 func (op *softmaxOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{op.rows, op.cols}, nil
 }
-func (op *softmaxOp) ReturnsPtr() bool      { return false }
-func (op *softmaxOp) CallsExtern() bool     { return false }
-func (op *softmaxOp) OverwritesInput() int  { return -1 }
-func (op *softmaxOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "gradgraph.softmax %p", op) }
-func (op *softmaxOp) Hashcode() uint32      { return opHash("gradgraph.softmax", op) }
-func (op *softmaxOp) String() string        { return "softmax" }
+func (op *softmaxOp) String() string { return "softmax" }
 
 func (op *softmaxOp) Do(vals ...G.Value) (G.Value, error) {
 	a, err := denseArgs(op.String(), 1, vals)

@@ -1,8 +1,7 @@
 package graph
 
 import (
-	"fmt"
-	"hash"
+	"github.com/gradgraph/gradgraph/internal/opmeta"
 	"math"
 
 	"github.com/chewxy/hm"
@@ -33,6 +32,7 @@ func Sigmoid(x *G.Node) (*G.Node, error) {
 // sigmoidOp is σ (grad false: (x) → σ(x)) and its derivative (grad true:
 // (x, dy) → dy·σ′(x)).
 type sigmoidOp struct {
+	opmeta.Owned
 	grad  bool
 	dt    tensor.Dtype
 	shape tensor.Shape
@@ -53,11 +53,6 @@ func (op *sigmoidOp) Type() hm.Type {
 	return hm.NewFnType(t, t)
 }
 func (op *sigmoidOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shape.Clone(), nil }
-func (op *sigmoidOp) ReturnsPtr() bool                               { return false }
-func (op *sigmoidOp) CallsExtern() bool                              { return false }
-func (op *sigmoidOp) OverwritesInput() int                           { return -1 }
-func (op *sigmoidOp) WriteHash(h hash.Hash)                          { fmt.Fprintf(h, "gradgraph.sigmoid %p", op) }
-func (op *sigmoidOp) Hashcode() uint32                               { return opHash("gradgraph.sigmoid", op) }
 func (op *sigmoidOp) String() string {
 	if op.grad {
 		return "σ'"

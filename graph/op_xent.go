@@ -1,8 +1,7 @@
 package graph
 
 import (
-	"fmt"
-	"hash"
+	"github.com/gradgraph/gradgraph/internal/opmeta"
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
@@ -46,6 +45,7 @@ func CrossEntropy(logp, target *G.Node) (*G.Node, error) {
 // xentOp is the loss (grad false: (logp, target) → scalar) and its
 // gradient (grad true: (target, g) → −g·target/N).
 type xentOp struct {
+	opmeta.Owned
 	grad       bool
 	dt         tensor.Dtype
 	rows, cols int
@@ -67,11 +67,6 @@ func (op *xentOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	}
 	return tensor.ScalarShape(), nil
 }
-func (op *xentOp) ReturnsPtr() bool      { return false }
-func (op *xentOp) CallsExtern() bool     { return false }
-func (op *xentOp) OverwritesInput() int  { return -1 }
-func (op *xentOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "gradgraph.xent %p", op) }
-func (op *xentOp) Hashcode() uint32      { return opHash("gradgraph.xent", op) }
 func (op *xentOp) String() string {
 	if op.grad {
 		return "xent'"

@@ -2,7 +2,6 @@ package nn
 
 import (
 	"fmt"
-	"hash"
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/gradgraph/gradgraph/graph"
 	"github.com/gradgraph/gradgraph/internal/kernels"
+	"github.com/gradgraph/gradgraph/internal/opmeta"
 )
 
 // convOp is the fused 2-D convolution act(conv(x, K) + b) over
@@ -48,6 +48,7 @@ import (
 // would do to a fresh tensor just the same, and every run rewrites all of
 // the tensor before anything reads it.
 type convOp struct {
+	opmeta.Owned
 	g       window
 	batch   int
 	filters int
@@ -106,14 +107,7 @@ func (op *convOp) Type() hm.Type {
 	return hm.NewFnType(t4, t4, G.TensorType{Dims: 2, Of: op.dt}, t4)
 }
 func (op *convOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.outShape(), nil }
-func (op *convOp) ReturnsPtr() bool                               { return false }
-func (op *convOp) CallsExtern() bool                              { return false }
-func (op *convOp) OverwritesInput() int                           { return -1 }
 
-// WriteHash names the op by its address: it owns buffers, so two
-// convolutions must never be merged into one node.
-func (op *convOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "gradgraph.conv2d %p", op) }
-func (op *convOp) Hashcode() uint32      { return opHash(op) }
 func (op *convOp) String() string {
 	if op.relu {
 		return fmt.Sprintf("relu(conv%dx%d(x,K)+b)", op.g.kh, op.g.kw)
@@ -139,15 +133,10 @@ func (op *convOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func convForward[T float32 | float64](op *convOp, x, k, b, y []T) {
-	f, n, per := op.filters, op.g.patchLen(), op.g.oh*op.g.ow
-	s := op.taskSamples()
-	tasks := (op.batch + s - 1) / s
+	f, n := op.filters, op.g.patchLen()
+	s, per, tasks := op.tasks()
 	workers := kernels.TaskWorkers(tasks)
-	cols, _ := op.cols.([]T)
-	if !op.direct() {
-		cols = kernels.Grow(cols, workers*s*per*n)
-		op.cols = cols
-	}
+	cols := patchScratch[T](op, &op.cols, workers)
 	// Each task takes a group of samples through im2col, the product and
 	// bias and ReLU while its rows are in the core's cache (the whole
 	// batch's matrix is 8.9 MB for the second MNIST layer; a pass over it
@@ -179,6 +168,27 @@ func convForward[T float32 | float64](op *convOp, x, k, b, y []T) {
 func (op *convOp) taskSamples() int {
 	per := op.g.oh * op.g.ow
 	return max(1, min((256+per-1)/per, (op.batch+7)/8))
+}
+
+// tasks is how the per-sample loops cut the batch: s samples (taskSamples)
+// of per output positions each, in tasks groups.
+func (op *convOp) tasks() (s, per, tasks int) {
+	s, per = op.taskSamples(), op.g.oh*op.g.ow
+	return s, per, (op.batch + s - 1) / s
+}
+
+// patchScratch returns the im2col scratch kept in *slot, grown to one
+// group of taskSamples samples' patch rows per worker, or nil when op
+// reads its input directly (taskPatches).
+func patchScratch[T float32 | float64](op *convOp, slot *any, workers int) []T {
+	if op.direct() {
+		return nil
+	}
+	s, per, _ := op.tasks()
+	cols, _ := (*slot).([]T)
+	cols = kernels.Grow(cols, workers*s*per*op.g.patchLen())
+	*slot = cols
+	return cols
 }
 
 // DiffWRT implements gorgonia.SDOp: x is differentiable only when its

@@ -1,15 +1,13 @@
 package nn
 
 import (
-	"fmt"
-	"hash"
-
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/gradgraph/gradgraph/internal/kernels"
+	"github.com/gradgraph/gradgraph/internal/opmeta"
 )
 
 // The backward pass of convOp (see its SymDiff): one op per gradient.
@@ -28,6 +26,7 @@ var convGradNames = [...]string{"conv relu'", "colsᵀ·dz", "Σrows dz", "col2i
 // convGradOp is one piece of convOp's backward pass. Its output and
 // scratch are owned and reused like the forward's.
 type convGradOp struct {
+	opmeta.Owned
 	kind convGradKind
 	fwd  *convOp
 	out  *tensor.Dense
@@ -69,12 +68,7 @@ func (op *convGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	_, out := op.shapes()
 	return out, nil
 }
-func (op *convGradOp) ReturnsPtr() bool      { return false }
-func (op *convGradOp) CallsExtern() bool     { return false }
-func (op *convGradOp) OverwritesInput() int  { return -1 }
-func (op *convGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "gradgraph.conv2d' %p", op) }
-func (op *convGradOp) Hashcode() uint32      { return opHash(op) }
-func (op *convGradOp) String() string        { return convGradNames[op.kind] }
+func (op *convGradOp) String() string { return convGradNames[op.kind] }
 
 func (op *convGradOp) Do(vals ...G.Value) (G.Value, error) {
 	in, out := op.shapes()
@@ -121,14 +115,9 @@ func convGrad[T float32 | float64](op *convGradOp, out, a, b []T) {
 		// the first layer's 32 filters were not split at all: 2.6 and
 		// 0.5 ms a step on two cores.
 		sz := n * nf
-		s, per := f.taskSamples(), g.oh*g.ow
-		tasks := (f.batch + s - 1) / s
+		s, per, tasks := f.tasks()
 		workers := kernels.TaskWorkers(tasks)
-		cols, _ := op.cols.([]T)
-		if !f.direct() {
-			cols = kernels.Grow(cols, workers*s*per*n)
-			op.cols = cols
-		}
+		cols := patchScratch[T](f, &op.cols, workers)
 		part, _ := op.part.([]T)
 		part = kernels.Grow(part, tasks*sz)
 		op.part = part
@@ -143,8 +132,7 @@ func convGrad[T float32 | float64](op *convGradOp, out, a, b []T) {
 		// Per task, the column sums of its rows (one pass over dz shared by
 		// the cores); then the tasks' sums in task order. The tasks depend
 		// on the shapes only, so the sum's order does too.
-		s, per := f.taskSamples(), g.oh*g.ow
-		tasks := (f.batch + s - 1) / s
+		s, per, tasks := f.tasks()
 		part, _ := op.cols.([]T)
 		part = kernels.Grow(part, tasks*nf)
 		op.cols = part
@@ -163,14 +151,9 @@ func convGrad[T float32 | float64](op *convGradOp, out, a, b []T) {
 		// By groups of samples, as convForward: each task's rows of dz·Kᵀ
 		// go into its goroutine's scratch and are added back onto its
 		// samples' images (col2im) while in cache.
-		s, per := f.taskSamples(), g.oh*g.ow
-		tasks := (f.batch + s - 1) / s
+		s, per, tasks := f.tasks()
 		workers := kernels.TaskWorkers(tasks)
-		dcols, _ := op.cols.([]T)
-		if !f.direct() {
-			dcols = kernels.Grow(dcols, workers*s*per*n)
-			op.cols = dcols
-		}
+		dcols := patchScratch[T](f, &op.cols, workers)
 		kernels.ParallelTasksOn(tasks, workers, func(t, w int) {
 			b0, b1 := t*s, min((t+1)*s, f.batch)
 			r0, r1 := b0*per, b1*per

@@ -2,7 +2,6 @@ package nn
 
 import (
 	"fmt"
-	"hash"
 	"math"
 
 	"github.com/chewxy/hm"
@@ -11,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gradgraph/gradgraph/internal/kernels"
+	"github.com/gradgraph/gradgraph/internal/opmeta"
 )
 
 // maxPoolOp is the fused max pooling over channels-last images, the op
@@ -27,6 +27,7 @@ import (
 //   - its output, index list and gradient are allocated once and reused by
 //     every run (see convOp for why that is safe).
 type maxPoolOp struct {
+	opmeta.Owned
 	g     window
 	batch int
 	dt    tensor.Dtype
@@ -77,15 +78,8 @@ func (op *maxPoolOp) Type() hm.Type {
 	return hm.NewFnType(t, t)
 }
 func (op *maxPoolOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.outShape(), nil }
-func (op *maxPoolOp) ReturnsPtr() bool                               { return false }
-func (op *maxPoolOp) CallsExtern() bool                              { return false }
-func (op *maxPoolOp) OverwritesInput() int                           { return -1 }
 
-// WriteHash names the op by its address: it owns buffers, so two poolings
-// must never be merged into one node.
-func (op *maxPoolOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "gradgraph.maxpool2d %p", op) }
-func (op *maxPoolOp) Hashcode() uint32      { return opHash(op) }
-func (op *maxPoolOp) String() string        { return fmt.Sprintf("maxpool%dx%d", op.g.kh, op.g.kw) }
+func (op *maxPoolOp) String() string { return fmt.Sprintf("maxpool%dx%d", op.g.kh, op.g.kw) }
 
 func (op *maxPoolOp) Do(vals ...G.Value) (G.Value, error) {
 	a, err := denseInputs(op, vals, op.inShape())
@@ -181,6 +175,7 @@ func (op *maxPoolOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, err
 // of from x at the scattered indices, which by the backward pass has left
 // the cache (5.5 MB for the first MNIST layer).
 type maxPoolGradOp struct {
+	opmeta.Owned
 	fwd *maxPoolOp
 	out *tensor.Dense
 }
@@ -193,12 +188,7 @@ func (op *maxPoolGradOp) Type() hm.Type {
 func (op *maxPoolGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	return op.fwd.inShape(), nil
 }
-func (op *maxPoolGradOp) ReturnsPtr() bool      { return false }
-func (op *maxPoolGradOp) CallsExtern() bool     { return false }
-func (op *maxPoolGradOp) OverwritesInput() int  { return -1 }
-func (op *maxPoolGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "gradgraph.maxpool2d' %p", op) }
-func (op *maxPoolGradOp) Hashcode() uint32      { return opHash(op) }
-func (op *maxPoolGradOp) String() string        { return op.fwd.String() + "'" }
+func (op *maxPoolGradOp) String() string { return op.fwd.String() + "'" }
 
 func (op *maxPoolGradOp) Do(vals ...G.Value) (G.Value, error) {
 	f := op.fwd

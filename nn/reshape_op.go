@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"github.com/gradgraph/gradgraph/internal/opmeta"
 	"hash"
 	"hash/fnv"
 
@@ -39,6 +40,7 @@ func reshape(x *G.Node, to ...int) (*G.Node, error) {
 // so that gorgonia may merge them when they reshape the same node: the
 // merged node keeps one op, and so one buffer.
 type reshapeOp struct {
+	opmeta.Pure
 	dt       tensor.Dtype
 	from, to tensor.Shape
 	out      *tensor.Dense
@@ -49,9 +51,6 @@ func (op *reshapeOp) Type() hm.Type {
 	return hm.NewFnType(G.TensorType{Dims: op.from.Dims(), Of: op.dt}, G.TensorType{Dims: op.to.Dims(), Of: op.dt})
 }
 func (op *reshapeOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.to.Clone(), nil }
-func (op *reshapeOp) ReturnsPtr() bool                               { return false }
-func (op *reshapeOp) CallsExtern() bool                              { return false }
-func (op *reshapeOp) OverwritesInput() int                           { return -1 }
 func (op *reshapeOp) WriteHash(h hash.Hash)                          { fmt.Fprint(h, op.String()) }
 func (op *reshapeOp) Hashcode() uint32 {
 	h := fnv.New32a()

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"github.com/gradgraph/gradgraph/internal/opmeta"
 	"hash"
 	"hash/fnv"
 
@@ -19,6 +20,7 @@ import (
 // Gorgonia does in place, around it) and symmetric padding only, while
 // Keras's "same" pads the odd row below.
 type patchesOp struct {
+	opmeta.Pure
 	g     window
 	batch int
 	dt    tensor.Dtype
@@ -45,9 +47,6 @@ func (op *patchesOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	_, out := op.shapes()
 	return out, nil
 }
-func (op *patchesOp) ReturnsPtr() bool     { return false }
-func (op *patchesOp) CallsExtern() bool    { return false }
-func (op *patchesOp) OverwritesInput() int { return -1 }
 func (op *patchesOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "%s %+v %d %v", op, op.g, op.batch, op.dt)
 }
@@ -105,6 +104,7 @@ func (op *patchesOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, err
 // MaxPool2D is channels-first and, given asymmetric padding, starts its
 // windows from the wrong side.
 type poolOp struct {
+	opmeta.Pure
 	g     window
 	batch int
 	dt    tensor.Dtype
@@ -133,9 +133,6 @@ func (op *poolOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	}
 	return op.outShape(), nil
 }
-func (op *poolOp) ReturnsPtr() bool      { return false }
-func (op *poolOp) CallsExtern() bool     { return false }
-func (op *poolOp) OverwritesInput() int  { return -1 }
 func (op *poolOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "%s %+v %d %v", op, op.g, op.batch, op.dt) }
 func (op *poolOp) Hashcode() uint32      { return opHash(op) }
 func (op *poolOp) String() string {

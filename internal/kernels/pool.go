@@ -19,17 +19,18 @@ import (
 // PAUSE hint (cpuRelax), and only the workers a loop used spin after it:
 // the loops are cut into no more chunks than their work pays for.
 
-// poolSpin is how long an idle worker spins before it parks: long enough
-// to bridge the gaps between the loops of one step (the products of a
-// layer, the optimiser's updates), short enough that during a long serial
-// stretch the workers sleep instead of holding cores that the serial
-// thread may share (SMT siblings, a VM's vCPUs) or that lower the clock of
-// the busy one. On a 16-core Xeon (median epoch at GOMAXPROCS 1, 2, 4, 8,
-// 16; one run each) 2 ms of spin left the 512-unit net on standardised
-// pixels slower at 8 cores than at 2 (0.213 s against 0.187 s) and never
-// parking cost a third at 1024x2 on raw pixels (0.22 s against 0.18 s at
-// 16); 200 µs gave epochs that fell with every step in cores on all three
-// shapes tried, within noise (512 raw: 0.078 s at 8, 0.083 s at 16).
+// poolSpin is how long an idle worker spins before it parks: long enough to
+// bridge the gaps between the loops of one step (the products of a layer,
+// the optimiser's updates), short enough that during a long serial stretch
+// the workers sleep instead of holding cores that the serial thread may
+// share (SMT siblings, a VM's vCPUs) or that lower the clock of the busy
+// one. On a 16-core Xeon (median epoch at GOMAXPROCS 1, 2, 4, 8, 16; one
+// run each) 2 ms of spin left the 512-unit net on standardised pixels
+// slower at 8 cores than at 2 (0.213 s against 0.187 s) and parking at
+// once, with no spin, cost a quarter at 1024x2 on raw pixels (0.222 s
+// against 0.179 s at 16); 200 µs gave epochs that fell with every step in
+// cores on all three shapes tried, within noise (512 raw: 0.078 s at 8,
+// 0.083 s at 16).
 const poolSpin = 200 * time.Microsecond
 
 type poolWorker struct {
