@@ -106,7 +106,7 @@ func BenchmarkSgemmSplit(b *testing.B) {
 		m, n, k := s[0], s[1], s[2]
 		rng := rand.New(rand.NewSource(1))
 		a, bm, c := randSlice(rng, m*k), randSlice(rng, k*n), make([]float32, m*n)
-		p := &problem{m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: bm, ldb: n, c: c, ldc: n, kern: kernel}
+		p := &problem{m: m, n: n, k: k, a: a, lda: k, b: bm, ldb: n, c: c, ldc: n, kern: kernel}
 		p.kc, p.mc, p.nc = blocks(p.kern, m, n, k)
 		for _, parts := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%dx%dx%d/parts=%d", m, n, k, parts), func(b *testing.B) {

@@ -45,8 +45,9 @@
 //   - AVX-512 12×32: 24 zmm accumulators, 2 loads of B and 12 broadcasts of A
 //     per 24 FMAs; kc ≤ 512.
 //   - AVX2+FMA 6×16: 12 ymm accumulators (all 16 ymm registers used); kc ≤ 256.
-//   - Go 4×4 (kernel.go): 16 scalar accumulators; other CPUs, other
-//     architectures and the noasm build tag.
+//   - Go 4×4 (kernel.go): 16 scalar accumulators, each step an exactly
+//     rounded fused multiply-add (fma.F32); other CPUs, other architectures
+//     and the noasm build tag.
 //
 // GODEBUG=cpu.avx512f=off forces the AVX2 kernel and
 // GODEBUG=cpu.avx512f=off,cpu.avx2=off the Go one, because the choice reads
@@ -63,18 +64,29 @@
 // streams from L2 fast enough for 24 FMAs per 176 bytes), while kc = 256 was
 // best for 6×16. The depth is cut into equal blocks (784 = 2 × 392).
 //
-// # Determinism and cores
+// # The same bits on every CPU
 //
-// Every element of C is one FMA chain over its depth block in ascending k,
-// plus one update of C per depth block in order; the blocking depends on the
-// shapes only. Large products are split by columns over goroutines
-// (parallel.go), which changes no element's arithmetic, so results are bit
-// for bit the same for every GOMAXPROCS and every scheduling
-// (TestSgemmDeterministic). A product is split only when each goroutine gets
-// at least parMinWork = 4M multiply-adds (about 50 µs of one core), against
-// a 0.6–6 µs handoff to a parked worker (BenchmarkHandoff); workers park on
-// a channel, never spin, and a chunk that finds no idle worker runs on the
-// caller.
+// Every element of C is one chain of fused multiply-adds over the whole
+// depth in ascending k, starting from beta·C (C itself for beta = 1, zero
+// for beta = 0): a depth block after the first loads C into the
+// accumulators and continues the chain, so the result does not depend on
+// kc, mc, nc, the tile shape or the register width. The AVX-512 and AVX2
+// kernels therefore give the same bits, and so does the Go kernel, whose
+// multiply-adds are rounded once like the FMA instructions (internal/fma).
+// alpha ≠ 1 scales the finished chain. Each kernel keeps the depth block
+// measured best for it (kc = 512 and 256) without changing a bit.
+// TestSgemmOddShapes checks every kernel this machine has against that
+// chain, computed element by element with fma.F32, bit for bit.
+//
+// # Cores
+//
+// Large products are split by columns over goroutines (parallel.go), which
+// changes no element's arithmetic, so results are bit for bit the same for
+// every GOMAXPROCS and every scheduling (TestSgemmDeterministic). A product
+// is split only when each goroutine gets at least parMinWork = 4M
+// multiply-adds (about 50 µs of one core), against a 0.6–6 µs handoff to a
+// parked worker (BenchmarkHandoff); workers park on a channel, never spin,
+// and a chunk that finds no idle worker runs on the caller.
 //
 // # Peak
 //

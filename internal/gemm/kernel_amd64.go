@@ -7,12 +7,12 @@ import "golang.org/x/sys/cpu"
 // kern12x32 is the AVX-512 micro-kernel (kernel_amd64.s): a 12×32 tile of C.
 //
 //go:noescape
-func kern12x32(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+func kern12x32(k int, a, b *float32, ldb int, c *float32, ldc int, acc int)
 
 // kern6x16 is the AVX2+FMA micro-kernel (kernel_amd64.s): a 6×16 tile of C.
 //
 //go:noescape
-func kern6x16(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+func kern6x16(k int, a, b *float32, ldb int, c *float32, ldc int, acc int)
 
 // transpose8 packs 8 rows × 8·blocks columns transposed (kernel_amd64.s).
 //

@@ -3,16 +3,20 @@
 #include "textflag.h"
 
 // The micro-kernels below compute one register tile of C from packed panels:
-//   acc = Σ_{p<k} a[p·MR : p·MR+MR] ⊗ b[p·NR : p·NR+NR]   (outer products, p ascending)
-//   C[r][0:NR] = alpha·acc[r] + beta·C[r]   (C is not read when beta == 0, so NaN there is overwritten)
+//   acc = (acc != 0 ? C : 0)
+//   acc += a[p·MR : p·MR+MR] ⊗ b[p·NR : p·NR+NR]   for p = 0 … k−1, one FMA per element and step
+//   C = acc
 // a is an MR-row micro-panel of op(A) (MR values per k step, zero-padded by
 // the packer), b holds NR contiguous columns of op(B) per k step, steps ldb
 // elements apart (NR for a packed panel, B's stride when B is read in place);
 // c points at the tile's top-left element, ldc is its row stride in elements.
-// Each element of acc is one FMA chain in p order, so the result does not
-// depend on how the caller scheduled the tiles.
+// Each element of C is one FMA chain in ascending p that continues from
+// what C held when acc is set: so a product cut into depth blocks gives the
+// same bits as one long chain, whatever the depth block, the register width
+// or the tile, and every kernel (and the Go one, with fma.F32) agrees bit
+// for bit with the others.
 
-// func kern12x32(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+// func kern12x32(k int, a, b *float32, ldb int, c *float32, ldc int, acc int)
 // 12×32 tile: 24 zmm accumulators (Z0–Z23, row r in Z2r, Z2r+1), two zmm of B
 // (Z24, Z25) and rotating broadcasts of A (Z26–Z31): 24 FMAs per k step for
 // 2 vector loads and 12 broadcasts.
@@ -25,6 +29,9 @@ TEXT ·kern12x32(SB), NOSPLIT, $0-56
 	MOVQ c+32(FP), DI
 	MOVQ ldc+40(FP), R8
 	SHLQ $2, R8
+	MOVQ acc+48(FP), AX
+	TESTQ AX, AX
+	JNZ k512load
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -49,6 +56,47 @@ TEXT ·kern12x32(SB), NOSPLIT, $0-56
 	VPXORD Z21, Z21, Z21
 	VPXORD Z22, Z22, Z22
 	VPXORD Z23, Z23, Z23
+	JMP k512start
+
+k512load:
+	MOVQ DI, AX
+	VMOVUPS 0(AX), Z0
+	VMOVUPS 64(AX), Z1
+	ADDQ R8, AX
+	VMOVUPS 0(AX), Z2
+	VMOVUPS 64(AX), Z3
+	ADDQ R8, AX
+	VMOVUPS 0(AX), Z4
+	VMOVUPS 64(AX), Z5
+	ADDQ R8, AX
+	VMOVUPS 0(AX), Z6
+	VMOVUPS 64(AX), Z7
+	ADDQ R8, AX
+	VMOVUPS 0(AX), Z8
+	VMOVUPS 64(AX), Z9
+	ADDQ R8, AX
+	VMOVUPS 0(AX), Z10
+	VMOVUPS 64(AX), Z11
+	ADDQ R8, AX
+	VMOVUPS 0(AX), Z12
+	VMOVUPS 64(AX), Z13
+	ADDQ R8, AX
+	VMOVUPS 0(AX), Z14
+	VMOVUPS 64(AX), Z15
+	ADDQ R8, AX
+	VMOVUPS 0(AX), Z16
+	VMOVUPS 64(AX), Z17
+	ADDQ R8, AX
+	VMOVUPS 0(AX), Z18
+	VMOVUPS 64(AX), Z19
+	ADDQ R8, AX
+	VMOVUPS 0(AX), Z20
+	VMOVUPS 64(AX), Z21
+	ADDQ R8, AX
+	VMOVUPS 0(AX), Z22
+	VMOVUPS 64(AX), Z23
+
+k512start:
 	TESTQ CX, CX
 	JLE k512store
 
@@ -97,98 +145,6 @@ k512loop:
 	JNZ k512loop
 
 k512store:
-	VBROADCASTSS alpha+48(FP), Z24
-	VMULPS Z24, Z0, Z0
-	VMULPS Z24, Z1, Z1
-	VMULPS Z24, Z2, Z2
-	VMULPS Z24, Z3, Z3
-	VMULPS Z24, Z4, Z4
-	VMULPS Z24, Z5, Z5
-	VMULPS Z24, Z6, Z6
-	VMULPS Z24, Z7, Z7
-	VMULPS Z24, Z8, Z8
-	VMULPS Z24, Z9, Z9
-	VMULPS Z24, Z10, Z10
-	VMULPS Z24, Z11, Z11
-	VMULPS Z24, Z12, Z12
-	VMULPS Z24, Z13, Z13
-	VMULPS Z24, Z14, Z14
-	VMULPS Z24, Z15, Z15
-	VMULPS Z24, Z16, Z16
-	VMULPS Z24, Z17, Z17
-	VMULPS Z24, Z18, Z18
-	VMULPS Z24, Z19, Z19
-	VMULPS Z24, Z20, Z20
-	VMULPS Z24, Z21, Z21
-	VMULPS Z24, Z22, Z22
-	VMULPS Z24, Z23, Z23
-	MOVL beta+52(FP), AX
-	ANDL $0x7fffffff, AX // -0 counts as 0, as in BLAS
-	JZ k512over
-	VBROADCASTSS beta+52(FP), Z25
-	VFMADD231PS 0(DI), Z25, Z0
-	VFMADD231PS 64(DI), Z25, Z1
-	VMOVUPS Z0, 0(DI)
-	VMOVUPS Z1, 64(DI)
-	ADDQ R8, DI
-	VFMADD231PS 0(DI), Z25, Z2
-	VFMADD231PS 64(DI), Z25, Z3
-	VMOVUPS Z2, 0(DI)
-	VMOVUPS Z3, 64(DI)
-	ADDQ R8, DI
-	VFMADD231PS 0(DI), Z25, Z4
-	VFMADD231PS 64(DI), Z25, Z5
-	VMOVUPS Z4, 0(DI)
-	VMOVUPS Z5, 64(DI)
-	ADDQ R8, DI
-	VFMADD231PS 0(DI), Z25, Z6
-	VFMADD231PS 64(DI), Z25, Z7
-	VMOVUPS Z6, 0(DI)
-	VMOVUPS Z7, 64(DI)
-	ADDQ R8, DI
-	VFMADD231PS 0(DI), Z25, Z8
-	VFMADD231PS 64(DI), Z25, Z9
-	VMOVUPS Z8, 0(DI)
-	VMOVUPS Z9, 64(DI)
-	ADDQ R8, DI
-	VFMADD231PS 0(DI), Z25, Z10
-	VFMADD231PS 64(DI), Z25, Z11
-	VMOVUPS Z10, 0(DI)
-	VMOVUPS Z11, 64(DI)
-	ADDQ R8, DI
-	VFMADD231PS 0(DI), Z25, Z12
-	VFMADD231PS 64(DI), Z25, Z13
-	VMOVUPS Z12, 0(DI)
-	VMOVUPS Z13, 64(DI)
-	ADDQ R8, DI
-	VFMADD231PS 0(DI), Z25, Z14
-	VFMADD231PS 64(DI), Z25, Z15
-	VMOVUPS Z14, 0(DI)
-	VMOVUPS Z15, 64(DI)
-	ADDQ R8, DI
-	VFMADD231PS 0(DI), Z25, Z16
-	VFMADD231PS 64(DI), Z25, Z17
-	VMOVUPS Z16, 0(DI)
-	VMOVUPS Z17, 64(DI)
-	ADDQ R8, DI
-	VFMADD231PS 0(DI), Z25, Z18
-	VFMADD231PS 64(DI), Z25, Z19
-	VMOVUPS Z18, 0(DI)
-	VMOVUPS Z19, 64(DI)
-	ADDQ R8, DI
-	VFMADD231PS 0(DI), Z25, Z20
-	VFMADD231PS 64(DI), Z25, Z21
-	VMOVUPS Z20, 0(DI)
-	VMOVUPS Z21, 64(DI)
-	ADDQ R8, DI
-	VFMADD231PS 0(DI), Z25, Z22
-	VFMADD231PS 64(DI), Z25, Z23
-	VMOVUPS Z22, 0(DI)
-	VMOVUPS Z23, 64(DI)
-	VZEROUPPER
-	RET
-
-k512over:
 	VMOVUPS Z0, 0(DI)
 	VMOVUPS Z1, 64(DI)
 	ADDQ R8, DI
@@ -227,7 +183,8 @@ k512over:
 	VZEROUPPER
 	RET
 
-// func kern6x16(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+// func kern6x16(k int, a, b *float32, ldb int, c *float32, ldc int, acc int)
 // 6×16 tile for AVX2+FMA (16 ymm registers): 12 accumulators (Y0–Y11, row r
 // in Y2r, Y2r+1), two ymm of B (Y12, Y13), broadcasts of A in Y14, Y15.
 TEXT ·kern6x16(SB), NOSPLIT, $0-56
@@ -239,6 +196,9 @@ TEXT ·kern6x16(SB), NOSPLIT, $0-56
 	MOVQ c+32(FP), DI
 	MOVQ ldc+40(FP), R8
 	SHLQ $2, R8
+	MOVQ acc+48(FP), AX
+	TESTQ AX, AX
+	JNZ k256load
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -251,6 +211,29 @@ TEXT ·kern6x16(SB), NOSPLIT, $0-56
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
+	JMP k256start
+
+k256load:
+	MOVQ DI, AX
+	VMOVUPS 0(AX), Y0
+	VMOVUPS 32(AX), Y1
+	ADDQ R8, AX
+	VMOVUPS 0(AX), Y2
+	VMOVUPS 32(AX), Y3
+	ADDQ R8, AX
+	VMOVUPS 0(AX), Y4
+	VMOVUPS 32(AX), Y5
+	ADDQ R8, AX
+	VMOVUPS 0(AX), Y6
+	VMOVUPS 32(AX), Y7
+	ADDQ R8, AX
+	VMOVUPS 0(AX), Y8
+	VMOVUPS 32(AX), Y9
+	ADDQ R8, AX
+	VMOVUPS 0(AX), Y10
+	VMOVUPS 32(AX), Y11
+
+k256start:
 	TESTQ CX, CX
 	JLE k256store
 
@@ -281,75 +264,26 @@ k256loop:
 	JNZ k256loop
 
 k256store:
-	VBROADCASTSS alpha+48(FP), Y12
-	VMULPS Y12, Y0, Y0
-	VMULPS Y12, Y1, Y1
-	VMULPS Y12, Y2, Y2
-	VMULPS Y12, Y3, Y3
-	VMULPS Y12, Y4, Y4
-	VMULPS Y12, Y5, Y5
-	VMULPS Y12, Y6, Y6
-	VMULPS Y12, Y7, Y7
-	VMULPS Y12, Y8, Y8
-	VMULPS Y12, Y9, Y9
-	VMULPS Y12, Y10, Y10
-	VMULPS Y12, Y11, Y11
-	MOVL beta+52(FP), AX
-	ANDL $0x7fffffff, AX // -0 counts as 0, as in BLAS
-	JZ k256over
-	VBROADCASTSS beta+52(FP), Y13
-	VFMADD231PS 0(DI), Y13, Y0
-	VFMADD231PS 32(DI), Y13, Y1
 	VMOVUPS Y0, 0(DI)
 	VMOVUPS Y1, 32(DI)
 	ADDQ R8, DI
-	VFMADD231PS 0(DI), Y13, Y2
-	VFMADD231PS 32(DI), Y13, Y3
 	VMOVUPS Y2, 0(DI)
 	VMOVUPS Y3, 32(DI)
 	ADDQ R8, DI
-	VFMADD231PS 0(DI), Y13, Y4
-	VFMADD231PS 32(DI), Y13, Y5
 	VMOVUPS Y4, 0(DI)
 	VMOVUPS Y5, 32(DI)
 	ADDQ R8, DI
-	VFMADD231PS 0(DI), Y13, Y6
-	VFMADD231PS 32(DI), Y13, Y7
 	VMOVUPS Y6, 0(DI)
 	VMOVUPS Y7, 32(DI)
 	ADDQ R8, DI
-	VFMADD231PS 0(DI), Y13, Y8
-	VFMADD231PS 32(DI), Y13, Y9
 	VMOVUPS Y8, 0(DI)
 	VMOVUPS Y9, 32(DI)
 	ADDQ R8, DI
-	VFMADD231PS 0(DI), Y13, Y10
-	VFMADD231PS 32(DI), Y13, Y11
 	VMOVUPS Y10, 0(DI)
 	VMOVUPS Y11, 32(DI)
 	VZEROUPPER
 	RET
 
-k256over:
-	VMOVUPS Y0, 0(DI)
-	VMOVUPS Y1, 32(DI)
-	ADDQ R8, DI
-	VMOVUPS Y2, 0(DI)
-	VMOVUPS Y3, 32(DI)
-	ADDQ R8, DI
-	VMOVUPS Y4, 0(DI)
-	VMOVUPS Y5, 32(DI)
-	ADDQ R8, DI
-	VMOVUPS Y6, 0(DI)
-	VMOVUPS Y7, 32(DI)
-	ADDQ R8, DI
-	VMOVUPS Y8, 0(DI)
-	VMOVUPS Y9, 32(DI)
-	ADDQ R8, DI
-	VMOVUPS Y10, 0(DI)
-	VMOVUPS Y11, 32(DI)
-	VZEROUPPER
-	RET
 
 // func transpose8(dst *float32, ldd int, src *float32, lds int, blocks int)
 // Packs 8 rows of src (row stride lds elements) × 8·blocks columns into

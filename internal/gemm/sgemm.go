@@ -53,8 +53,44 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		scale(c, m, n, ldc, beta)
 		return nil
 	}
+	// Each element is one FMA chain over all of k that starts from beta·C
+	// (rounded, and exactly C or nothing for the usual beta of 1 or 0), so
+	// the bits depend on the shapes and values only, not on the kernel, the
+	// blocking or the cores. alpha ≠ 1 scales the finished chain.
+	if beta != 0 && beta != 1 {
+		scale(c, m, n, ldc, beta)
+	}
+	switch {
+	case alpha == 1:
+		product(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, beta != 0)
+	case beta == 0:
+		product(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, false)
+		scale(c, m, n, ldc, alpha)
+	default:
+		// C = alpha·(A·B) + beta·C needs the product apart from C.
+		t := scratch.Get().(*[]float32)
+		*t = grow(*t, m*n)
+		product(transA, transB, m, n, k, a, lda, b, ldb, *t, n, false)
+		for i := 0; i < m; i++ {
+			ci, ti := c[i*ldc:i*ldc+n], (*t)[i*n:i*n+n]
+			for j, v := range ti {
+				ci[j] += float32(alpha * v) // rounded: not fused, on any CPU
+			}
+		}
+		scratch.Put(t)
+	}
+	return nil
+}
+
+// scratch holds the products that Sgemm keeps apart from C when alpha ≠ 1
+// and beta ≠ 0.
+var scratch = sync.Pool{New: func() any { return new([]float32) }}
+
+// product sets C = op(A)·op(B), or adds it to C when acc is set, with the
+// kernel in use; one FMA chain per element in ascending k.
+func product(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, acc bool) {
 	p := problems.Get().(*problem)
-	*p = problem{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, kern: kernel}
+	*p = problem{transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, acc: acc, c: c, ldc: ldc, kern: kernel}
 	if narrow(p.kern, m, n) {
 		p.transC = true
 		p.m, p.n = n, m
@@ -65,7 +101,6 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	p.run()
 	*p = problem{} // drop the references to the caller's slices
 	problems.Put(p)
-	return nil
 }
 
 // checkMatrix reports whether x can hold a rows×cols matrix with row stride ld.
@@ -102,7 +137,7 @@ func scale(c []float32, m, n, ldc int, beta float32) {
 type problem struct {
 	transA, transB bool
 	m, n, k        int
-	alpha, beta    float32
+	acc            bool // C holds the start of every element's chain
 	a, b, c        []float32
 	lda, ldb, ldc  int
 	kern           *microKernel
@@ -142,9 +177,9 @@ func (p *problem) columns(j0, j1 int) {
 		nb := min(p.nc, j1-jc)
 		for pc := 0; pc < p.k; pc += p.kc {
 			kb := min(p.kc, p.k-pc)
-			beta := p.beta
-			if pc > 0 {
-				beta = 1 // later depth blocks accumulate onto the first
+			acc := 0
+			if p.acc || pc > 0 {
+				acc = 1 // later depth blocks continue the first's chains
 			}
 			// An untransposed B is read in place by the kernel (its rows
 			// are contiguous): only a last, partial panel is packed. This
@@ -177,21 +212,28 @@ func (p *problem) columns(j0, j1 int) {
 						ap := &ws.a[ir*kb]
 						rows := min(mr, mb-ir)
 						if p.transC {
-							// The tile is Cᵀ's: it goes to C through the
-							// scratch tile, rows of the tile becoming columns.
-							kern.fn(kb, ap, bp, ldb, &ws.tile[0], nr, 1, 0)
-							edgeT(p.c[(jc+jr)*p.ldc+ic+ir:], p.ldc, ws.tile, nr, rows, cols, p.alpha, beta)
+							// The tile is Cᵀ's: it goes through the scratch
+							// tile, rows of the tile being columns of C.
+							ct := p.c[(jc+jr)*p.ldc+ic+ir:]
+							if acc != 0 {
+								copyT(ws.tile, nr, ct, p.ldc, cols, rows)
+							}
+							kern.fn(kb, ap, bp, ldb, &ws.tile[0], nr, acc)
+							copyT(ct, p.ldc, ws.tile, nr, rows, cols)
 							continue
 						}
 						ci := (ic+ir)*p.ldc + jc + jr
 						if rows == mr && cols == nr {
-							kern.fn(kb, ap, bp, ldb, &p.c[ci], p.ldc, p.alpha, beta)
+							kern.fn(kb, ap, bp, ldb, &p.c[ci], p.ldc, acc)
 							continue
 						}
-						// Edge tile: the kernel writes a full tile to the
-						// scratch tile, and only its rows×cols corner goes to C.
-						kern.fn(kb, ap, bp, ldb, &ws.tile[0], nr, 1, 0)
-						edge(p.c[ci:], p.ldc, ws.tile, nr, rows, cols, p.alpha, beta)
+						// Edge tile: the kernel works on the scratch tile,
+						// and only its rows×cols corner goes to and from C.
+						if acc != 0 {
+							copyTile(ws.tile, nr, p.c[ci:], p.ldc, rows, cols)
+						}
+						kern.fn(kb, ap, bp, ldb, &ws.tile[0], nr, acc)
+						copyTile(p.c[ci:], p.ldc, ws.tile, nr, rows, cols)
 					}
 				}
 			}
@@ -212,37 +254,21 @@ func narrow(kern *microKernel, m, n int) bool {
 	return fill(n, m) >= 1.5*fill(m, n)
 }
 
-// edgeT writes C = alpha·Tᵀ + beta·C for the rows×cols corner of tile T
-// (row stride ldt): T's row i is C's column i. C is not read when beta is 0.
-func edgeT(c []float32, ldc int, t []float32, ldt, rows, cols int, alpha, beta float32) {
+// copyT copies the transpose of the rows×cols matrix src (row stride lds)
+// into dst (row stride ldd): dst[j][i] = src[i][j].
+func copyT(dst []float32, ldd int, src []float32, lds, rows, cols int) {
 	for j := 0; j < cols; j++ {
-		cj := c[j*ldc : j*ldc+rows]
-		if beta == 0 {
-			for i := range cj {
-				cj[i] = alpha * t[i*ldt+j]
-			}
-			continue
-		}
-		for i := range cj {
-			cj[i] = alpha*t[i*ldt+j] + beta*cj[i]
+		dj := dst[j*ldd : j*ldd+rows]
+		for i := range dj {
+			dj[i] = src[i*lds+j]
 		}
 	}
 }
 
-// edge writes C = alpha·T + beta·C for the rows×cols corner of tile T (row
-// stride ldt), without reading C when beta is 0.
-func edge(c []float32, ldc int, t []float32, ldt, rows, cols int, alpha, beta float32) {
+// copyTile copies the rows×cols matrix src (row stride lds) into dst (row
+// stride ldd).
+func copyTile(dst []float32, ldd int, src []float32, lds, rows, cols int) {
 	for i := 0; i < rows; i++ {
-		ti := t[i*ldt : i*ldt+cols]
-		ci := c[i*ldc : i*ldc+cols]
-		if beta == 0 {
-			for j, v := range ti {
-				ci[j] = alpha * v
-			}
-			continue
-		}
-		for j, v := range ti {
-			ci[j] = alpha*v + beta*ci[j]
-		}
+		copy(dst[i*ldd:i*ldd+cols], src[i*lds:i*lds+cols])
 	}
 }

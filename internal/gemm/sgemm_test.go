@@ -2,6 +2,7 @@ package gemm
 
 import (
 	"fmt"
+	"github.com/gradgraph/gradgraph/internal/fma"
 	"math"
 	"math/rand"
 	"runtime"
@@ -87,6 +88,48 @@ func reference(transA, transB bool, m, n, k int, alpha float32, a strided, b str
 	return want, mag
 }
 
+// chain computes what Sgemm promises bit for bit, one element at a time:
+// an FMA chain over k in ascending order starting from beta·C (C itself
+// when beta is 1, zero when it is 0), or, when alpha ≠ 1, alpha times the
+// chain from zero added to beta·C.
+func chain(g gemmCase, a, b, c strided) []float32 {
+	at := func(s strided, tr bool, i, j int) float32 {
+		if tr {
+			return s.at(j, i)
+		}
+		return s.at(i, j)
+	}
+	out := make([]float32, g.m*g.n)
+	for i := 0; i < g.m; i++ {
+		for j := 0; j < g.n; j++ {
+			var start float32
+			switch g.beta {
+			case 0:
+			case 1:
+				start = c.at(i, j)
+			default:
+				start = g.beta * c.at(i, j)
+			}
+			s := start
+			if g.alpha != 1 {
+				s = 0
+			}
+			for p := 0; p < g.k; p++ {
+				s = fma.F32(at(a, g.transA, i, p), at(b, g.transB, p, j), s)
+			}
+			switch {
+			case g.alpha == 1:
+			case g.beta == 0:
+				s = float32(g.alpha * s)
+			default:
+				s = float32(g.alpha*s) + start
+			}
+			out[i*g.n+j] = s
+		}
+	}
+	return out
+}
+
 // kernels lists every kernel this machine can run: the assembly ones and Go.
 func kernels() []*microKernel { return append(asmKernels(), goKernel) }
 
@@ -113,7 +156,8 @@ func (g gemmCase) String() string {
 }
 
 // checkCase runs one Sgemm on strided operands with each kernel and
-// compares it with the float64 reference, to 3·(k+2) float32 roundings of
+// compares it bit for bit with chain (so every kernel with every other),
+// and with the float64 reference, to 3·(k+2) float32 roundings of
 // the magnitude bound (recursive summation's worst case is k+2), and checks
 // the guards around A, B and C.
 func checkCase(t *testing.T, rng *rand.Rand, g gemmCase, kerns []*microKernel) {
@@ -137,6 +181,7 @@ func checkCase(t *testing.T, rng *rand.Rand, g gemmCase, kerns []*microKernel) {
 		}
 	}
 	want, mag := reference(g.transA, g.transB, g.m, g.n, g.k, g.alpha, a, b, g.beta, c0)
+	bits := chain(g, a, b, c0)
 	for _, kern := range kerns {
 		c := c0
 		c.buf = append([]float32(nil), c0.buf...)
@@ -145,6 +190,13 @@ func checkCase(t *testing.T, rng *rand.Rand, g gemmCase, kerns []*microKernel) {
 				t.Fatalf("%s %v: %v", kern.name, g, err)
 			}
 		})
+		for i := 0; i < g.m; i++ {
+			for j := 0; j < g.n; j++ {
+				if got, w := c.at(i, j), bits[i*g.n+j]; math.Float32bits(got) != math.Float32bits(w) {
+					t.Fatalf("%s %v: C[%d][%d] = %v (%#x), the FMA chain gives %v (%#x)", kern.name, g, i, j, got, math.Float32bits(got), w, math.Float32bits(w))
+				}
+			}
+		}
 		const u = 1.0 / (1 << 24)
 		bad := 0
 		for i := 0; i < g.m && bad < 3; i++ {
