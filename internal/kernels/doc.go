@@ -40,14 +40,17 @@
 //
 // # Bits
 //
-// Where a kernel claims results bit-identical to its reference (RMSprop32,
-// ScaleBytes, ReLUGrad, AddTo, Nonzeros, TransposeRows), the reference is
-// written so that the compiler cannot fuse a product and a sum into an FMA
-// when built with GOAMD64=v3: each product is converted explicitly to its
-// type (float32(a*b) + c), which the Go specification says rounds it. The
-// Makefile's test target runs the bit-identity tests with GOAMD64=v3.
-// Products that sum in another order than their reference (Spmm's panels,
-// dot4's pairs of accumulators) are checked against a float64 sum with a
-// tolerance instead, and are deterministic: the order of the terms of every
-// output element depends on the shapes only, not on the cores.
+// Every kernel gives the same bits as its reference, so that a CPU without
+// AVX2, another architecture or the noasm build trains to the same weights
+// as an AVX2 or AVX-512 machine (train's TestSameBitsEveryKernel). Where
+// the assembly multiplies and adds separately (RMSprop32, ScaleBytes,
+// ReLUGrad, AddTo, Nonzeros, TransposeRows), the reference converts each
+// product to its type (float32(a*b) + c), which the Go specification says
+// rounds it, so that the compiler cannot fuse it into an FMA (it does on
+// arm64 and with GOAMD64=v3; internal/fma's TestNoFusableExpressions
+// checks the whole module). Where the assembly uses FMA instructions
+// (Spmm's panels, dot4's lanes), the reference uses fma.F32 in the same
+// order: dot4Go keeps the assembly's sixteen lanes and its final pairing.
+// Which kernel runs a product (skinny, sparse, gemm) is decided from the
+// shapes and the data, never from the instruction set.
 package kernels

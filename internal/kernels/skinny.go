@@ -10,21 +10,25 @@ package kernels
 // matrix), so they go through Spmm instead.
 
 // SkinnyOK reports whether a product with a wide side of n and a narrow
-// side of k goes through Spmm (Skinny's InputGrad and WeightGrad): float32
-// on a CPU with AVX2/FMA, n a multiple of 64, k at most SkinnyMax.
+// side of k goes through Spmm (Skinny's InputGrad and WeightGrad): float32,
+// n a multiple of 64, k at most SkinnyMax. The answer depends on the shapes
+// only, never on the CPU: dot4 sums in another order than gemm, so a choice
+// that followed the instruction set would change the bits from one machine
+// to the next (the Go paths emulate the assembly's order instead).
 func SkinnyOK[T Float](n, k int) bool {
 	var z T
 	_, f32 := any(z).(float32)
-	return f32 && hasFMA32 && n%64 == 0 && n > 0 && k > 0 && k <= SkinnyMax
+	return f32 && n%64 == 0 && n > 0 && k > 0 && k <= SkinnyMax
 }
 
 // SkinnyFwdOK reports whether the forward product x·W, with in inputs and
-// a narrow side of units, goes through dot4 (Skinny's Forward): float32
-// with AVX2/FMA, in a multiple of 16, units at most SkinnyMax.
+// a narrow side of units, goes through dot4 (Skinny's Forward): float32,
+// in a multiple of 16, units at most SkinnyMax; like SkinnyOK, whatever
+// the CPU.
 func SkinnyFwdOK[T Float](in, units int) bool {
 	var z T
 	_, f32 := any(z).(float32)
-	return f32 && hasFMA32 && in%16 == 0 && in > 0 && units > 0 && units <= SkinnyMax
+	return f32 && in%16 == 0 && in > 0 && units > 0 && units <= SkinnyMax
 }
 
 // Skinny holds a dense layer's scratch for the narrow products: a

@@ -16,11 +16,8 @@ import (
 // around every output.
 func TestSkinnyProducts(t *testing.T) {
 	for _, sh := range []struct{ bs, in, units int }{{33, 128, 10}, {128, 512, 10}, {7, 64, 32}} {
-		if hasFMA32 != (SkinnyOK[float32](sh.in, sh.units) && SkinnyFwdOK[float32](sh.in, sh.units)) {
-			t.Fatalf("%v: skinny path %v with assembly %v", sh, !hasFMA32, hasFMA32)
-		}
-		if !hasFMA32 {
-			t.Skip("no AVX2/FMA: the skinny kernels are not used")
+		if !SkinnyOK[float32](sh.in, sh.units) || !SkinnyFwdOK[float32](sh.in, sh.units) {
+			t.Fatalf("%v: not sent through the skinny products (assembly %v): the choice must not depend on the CPU", sh, hasFMA32)
 		}
 		rng := rand.New(rand.NewSource(int64(sh.in + sh.units)))
 		var fw, gi, gi2, gw Skinny[float32]
@@ -85,5 +82,76 @@ func TestSkinnyProducts(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestSkinnyAndSpmmSameBitsWithoutAssembly: Skinny's three products and
+// Spmm (with a bias and a ReLU, on widths that are and are not multiples
+// of 64) give the same bits with the assembly as with the Go paths that
+// the noasm build and other CPUs run.
+func TestSkinnyAndSpmmSameBitsWithoutAssembly(t *testing.T) {
+	if !hasFMA32 {
+		t.Skip("no assembly on this CPU or build: nothing to compare")
+	}
+	rng := rand.New(rand.NewSource(11))
+	gen := func(n int, density float64) []float32 {
+		x := make([]float32, n)
+		for i := range x {
+			if rng.Float64() < density {
+				x[i] = float32(rng.NormFloat64())
+			}
+		}
+		return x
+	}
+	run := func(f func() []float32) (asm, noasm []float32) {
+		asm = f()
+		restore := DisableAssembly()
+		defer restore()
+		return asm, f()
+	}
+	compare := func(name string, asm, noasm []float32) {
+		t.Helper()
+		for i := range asm {
+			if math.Float32bits(asm[i]) != math.Float32bits(noasm[i]) {
+				t.Fatalf("%s: element %d is %v with assembly, %v without", name, i, asm[i], noasm[i])
+			}
+		}
+	}
+	both := func(name string, f func() []float32) {
+		t.Helper()
+		asm, noasm := run(f)
+		compare(name, asm, noasm)
+	}
+	for _, sh := range []struct{ bs, in, units int }{{33, 128, 10}, {128, 784, 10}, {7, 64, 32}} {
+		x, w, b, dz := gen(sh.bs*sh.in, 1), gen(sh.in*sh.units, 1), gen(sh.units, 1), gen(sh.bs*sh.units, 0.8)
+		name := fmt.Sprintf("%v", sh)
+		both(name+" Forward", func() []float32 {
+			var s Skinny[float32]
+			y := make([]float32, sh.bs*sh.units)
+			s.Forward(y, x, w, b, sh.bs, sh.in, sh.units, true)
+			return y
+		})
+		both(name+" InputGrad", func() []float32 {
+			var s Skinny[float32]
+			dx := make([]float32, sh.bs*sh.in)
+			s.InputGrad(dx, dz, w, nil, sh.bs, sh.in, sh.units)
+			return dx
+		})
+		both(name+" WeightGrad", func() []float32 {
+			var s Skinny[float32]
+			dw := make([]float32, sh.in*sh.units)
+			s.WeightGrad(dw, x, dz, sh.bs, sh.in, sh.units)
+			return dw
+		})
+	}
+	for _, sh := range []struct{ rows, kdim, n int }{{128, 784, 512}, {37, 300, 150}, {5, 9, 64}} {
+		xs, bm, bias := gen(sh.rows*sh.kdim, 0.2), gen(sh.kdim*sh.n, 1), gen(sh.n, 1)
+		both(fmt.Sprintf("Spmm %v", sh), func() []float32 {
+			var c CSR[float32]
+			c.RowsOf(xs, sh.rows, sh.kdim)
+			out := make([]float32, sh.rows*sh.n)
+			Spmm(out, &c, bm, sh.n, sh.n, bias, true)
+			return out
+		})
 	}
 }

@@ -3,6 +3,8 @@ package kernels
 import (
 	"sync"
 
+	"github.com/gradgraph/gradgraph/internal/fma"
+
 	G "gorgonia.org/gorgonia"
 )
 
@@ -160,10 +162,29 @@ func spPanelOf[T Float](out []T, n, jb int, c *CSR[T], panels int, b, init []T, 
 	return true
 }
 
-// spAccumGo adds Σ_t a[t]·b[idx[t]·ld + j] to dst[j] for j < len(dst), one
-// BLAS axpy per term.
+// spAccumGo adds Σ_t a[t]·b[idx[t]·ld + j] to dst[j] for j < len(dst), in
+// ascending t. For float32 each term is one fma.F32, as in the assembly
+// panel kernel (so the two agree bit for bit); float64 uses one BLAS axpy
+// per term.
 func spAccumGo[T Float](dst, a []T, idx []int32, b []T, ld int) {
 	if len(dst) == 0 {
+		return
+	}
+	if d32, ok := any(dst).([]float32); ok {
+		a32, b32 := any(a).([]float32), any(b).([]float32)
+		for t, v := range a32 {
+			row := b32[int(idx[t])*ld:]
+			row = row[:len(d32)]
+			vv := float64(v)
+			for j, x := range row {
+				// fma.F32(v, x, d32[j]), its common case inlined.
+				if s := float64(vv*float64(x)) + float64(d32[j]); fma.MayTie(s) {
+					d32[j] = fma.F32(v, x, d32[j])
+				} else {
+					d32[j] = float32(s)
+				}
+			}
+		}
 		return
 	}
 	for t, v := range a {

@@ -43,9 +43,9 @@ func SparseMaxFor(units int) float64 {
 	case units >= 256:
 		return 0.25
 	case units >= 128:
-		return 0.2 + 0.05*(math.Log2(float64(units))-7)
+		return 0.2 + float64(0.05*(math.Log2(float64(units))-7))
 	default:
-		return 0.15 + 0.05*(math.Log2(float64(units))-6)
+		return 0.15 + float64(0.05*(math.Log2(float64(units))-6))
 	}
 }
 
