@@ -41,7 +41,7 @@ func (s *StandardScaler) Fit(d *Dataset) error {
 	for i := 0; i < n; i++ {
 		for j, v := range d.Row(i) {
 			dv := float64(v) - mean[j]
-			vr[j] += dv * dv
+			vr[j] += float64(dv * dv)
 		}
 	}
 	scale := make([]float64, f)
@@ -51,7 +51,7 @@ func (s *StandardScaler) Fit(d *Dataset) error {
 		vr[j] /= nf
 		// scikit-learn's test for a constant feature: a variance within
 		// rounding error of zero, not just exactly zero.
-		bound := nf*eps*vr[j] + (nf*mean[j]*eps)*(nf*mean[j]*eps)
+		bound := float64(nf*eps*vr[j]) + float64((nf*mean[j]*eps)*(nf*mean[j]*eps))
 		if vr[j] <= bound {
 			scale[j] = 1
 		} else {
@@ -85,7 +85,7 @@ func (s *StandardScaler) InverseTransform(d *Dataset) error {
 	f := d.Features()
 	for i, v := range d.X {
 		j := i % f
-		d.X[i] = float32(float64(v)*s.Scale[j] + s.Mean[j])
+		d.X[i] = float32(float64(float64(v)*s.Scale[j]) + s.Mean[j])
 	}
 	return nil
 }

@@ -76,8 +76,8 @@ func Spiral(n, classes int, noise float64, seed int64) (*Dataset, error) {
 			if m > 1 {
 				r = float64(i) / float64(m-1)
 			}
-			t := 2*math.Pi*SpiralTurns*r + 2*math.Pi*float64(c)/float64(classes)
-			g.add(r*math.Cos(t)+noise*rng.NormFloat64(), r*math.Sin(t)+noise*rng.NormFloat64(), c)
+			t := float64(2*math.Pi*SpiralTurns*r) + 2*math.Pi*float64(c)/float64(classes)
+			g.add(float64(r*math.Cos(t))+float64(noise*rng.NormFloat64()), float64(r*math.Sin(t))+float64(noise*rng.NormFloat64()), c)
 		}
 	}
 	return g.dataset("spiral", rng)
@@ -104,7 +104,7 @@ func Circles(n int, noise, factor float64, seed int64) (*Dataset, error) {
 		}
 		for i := 0; i < m; i++ {
 			t := 2 * math.Pi * float64(i) / float64(m)
-			g.add(radius*math.Cos(t)+noise*rng.NormFloat64(), radius*math.Sin(t)+noise*rng.NormFloat64(), c)
+			g.add(float64(radius*math.Cos(t))+float64(noise*rng.NormFloat64()), float64(radius*math.Sin(t))+float64(noise*rng.NormFloat64()), c)
 		}
 	}
 	return g.dataset("circles", rng)
@@ -131,7 +131,7 @@ func Moons(n int, noise float64, seed int64) (*Dataset, error) {
 			if c == 1 {
 				x, y = 1-x, 0.5-y
 			}
-			g.add(x+noise*rng.NormFloat64(), y+noise*rng.NormFloat64(), c)
+			g.add(x+float64(noise*rng.NormFloat64()), y+float64(noise*rng.NormFloat64()), c)
 		}
 	}
 	return g.dataset("moons", rng)
@@ -155,8 +155,8 @@ func XOR(n int, noise float64, seed int64) (*Dataset, error) {
 	g := newGen(n, 2)
 	for c, m := range g.counts {
 		for i := 0; i < m; i++ {
-			x := XORGap + (1-XORGap)*rng.Float64()
-			y := XORGap + (1-XORGap)*rng.Float64()
+			x := XORGap + float64((1-XORGap)*rng.Float64())
+			y := XORGap + float64((1-XORGap)*rng.Float64())
 			sx := 1.0
 			if rng.Intn(2) == 1 {
 				sx = -1
@@ -165,7 +165,7 @@ func XOR(n int, noise float64, seed int64) (*Dataset, error) {
 			if c == 0 {
 				sy = -sx
 			}
-			g.add(sx*x+noise*rng.NormFloat64(), sy*y+noise*rng.NormFloat64(), c)
+			g.add(float64(sx*x)+float64(noise*rng.NormFloat64()), float64(sy*y)+float64(noise*rng.NormFloat64()), c)
 		}
 	}
 	return g.dataset("xor", rng)
@@ -184,7 +184,7 @@ func Blobs(n, classes int, std float64, seed int64) (*Dataset, error) {
 		t := math.Pi/2 + 2*math.Pi*float64(c)/float64(classes)
 		cx, cy := math.Cos(t), math.Sin(t)
 		for i := 0; i < m; i++ {
-			g.add(cx+std*rng.NormFloat64(), cy+std*rng.NormFloat64(), c)
+			g.add(cx+float64(std*rng.NormFloat64()), cy+float64(std*rng.NormFloat64()), c)
 		}
 	}
 	return g.dataset("blobs", rng)

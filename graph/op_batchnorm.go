@@ -185,7 +185,7 @@ func bnStats[T float](variance bool, x, mu, out []T, acc []float64) {
 		}
 		for j, v := range xr {
 			d := float64(v) - float64(mu[j])
-			acc[j] += d * d
+			acc[j] += float64(d * d)
 		}
 	}
 	n := float64(len(x) / c)
@@ -249,7 +249,7 @@ func bnForward[T float](op *bnOp, a [5][]T, out []T) {
 	for r := 0; r+c <= len(x); r += c {
 		xr, yr := x[r:r+c], out[r:r+c]
 		for j, v := range xr {
-			yr[j] = T((float64(v)-float64(mu[j]))*op.inv[j]*float64(gamma[j]) + float64(beta[j]))
+			yr[j] = T(float64((float64(v)-float64(mu[j]))*op.inv[j]*float64(gamma[j])) + float64(beta[j]))
 		}
 	}
 }
@@ -405,7 +405,7 @@ func bnBackward[T float](op *bnGradOp, a [5][]T, out []T) {
 		xr, gr, dr := x[r:r+c], dy[r:r+c], out[r:r+c]
 		for j, v := range xr {
 			xhat := (float64(v) - float64(mu[j])) * op.inv[j]
-			dr[j] = T(float64(gamma[j]) * op.inv[j] * (float64(gr[j]) - op.sdy[j] - xhat*op.sdyx[j]))
+			dr[j] = T(float64(gamma[j]) * op.inv[j] * (float64(gr[j]) - op.sdy[j] - float64(xhat*op.sdyx[j])))
 		}
 	}
 }
@@ -420,7 +420,7 @@ func bnSums[T float](x, mu, dy []T, inv, sdy, sdyx []float64) {
 		for j, v := range xr {
 			g := float64(gr[j])
 			sdy[j] += g
-			sdyx[j] += g * (float64(v) - float64(mu[j])) * inv[j]
+			sdyx[j] += float64(g * (float64(v) - float64(mu[j])) * inv[j])
 		}
 	}
 }

@@ -158,12 +158,12 @@ func logSoftmaxGrad[T float](out, dy, p, dx []T, cols int) {
 		}
 		if p != nil {
 			for j, v := range p[r : r+cols] {
-				d[j] = g[j] - v*s
+				d[j] = g[j] - T(v*s)
 			}
 			continue
 		}
 		for j, v := range o {
-			d[j] = g[j] - T(math.Exp(float64(v)))*s
+			d[j] = g[j] - T(T(math.Exp(float64(v)))*s)
 		}
 	}
 }

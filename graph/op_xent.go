@@ -143,7 +143,7 @@ func targetDot64[T float](logp, target []T) float64 {
 	var s float64
 	for i, y := range target {
 		if y != 0 {
-			s += float64(logp[i]) * float64(y)
+			s += float64(float64(logp[i]) * float64(y))
 		}
 	}
 	return s

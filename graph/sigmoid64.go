@@ -18,7 +18,7 @@ func Sigmoid64(x float64) float64 {
 		q := 1 / dh
 		ph, pl := ddMul(dh, dl, q, 0)
 		r := (1 - ph) - pl
-		return q + r*q
+		return q + float64(r*q)
 	case x < 0:
 		eh, el := ddExp(x)
 		dh, dl := ddAdd(1, 0, eh, el)
@@ -41,14 +41,14 @@ func sigmoidFast(x float64) float64 {
 		// 1/(hi + lo) = q·(1 + r − q·lo) to first order, with r = 1 − q·hi
 		// the division's exact remainder.
 		r := math.FMA(-q, hi, 1)
-		return q + q*(r-q*lo)
+		return q + float64(q*(r-float64(q*lo)))
 	}
 	if x < 0 {
 		e := math.Exp(x)
 		hi, lo := fastTwoSum(1, e)
 		q := e / hi
 		r := math.FMA(-q, hi, e)
-		return q + (r-q*lo)/hi
+		return q + (r-float64(q*lo))/hi
 	}
 	return x // NaN
 }
@@ -72,7 +72,7 @@ func ddExp(x float64) (hi, lo float64) {
 	}
 	k := math.Round(x / math.Ln2)
 	ph, pl := twoProd(k, ln2Lo)
-	rh, rl := ddAdd(x-k*ln2Hi, 0, -ph, -pl)
+	rh, rl := ddAdd(x-float64(k*ln2Hi), 0, -ph, -pl)
 	sh, sl := 1.0, 0.0 // the sum
 	th, tl := 1.0, 0.0 // the term r^n/n!
 	for n := 1.0; n <= 25; n++ {
@@ -111,7 +111,7 @@ func ddAdd(ah, al, bh, bl float64) (float64, float64) {
 // ddMul is (ah + al)·(bh + bl) in double-double.
 func ddMul(ah, al, bh, bl float64) (float64, float64) {
 	p, e := twoProd(ah, bh)
-	return fastTwoSum(p, e+(ah*bl+al*bh))
+	return fastTwoSum(p, e+(float64(ah*bl)+float64(al*bh)))
 }
 
 // ddDiv is (ah + al)/n in double-double.

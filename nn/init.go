@@ -13,7 +13,7 @@ import (
 func glorotUniform(p *graph.Param, fanIn, fanOut int, rng *rand.Rand) {
 	limit := math.Sqrt(6 / float64(fanIn+fanOut))
 	for i := 0; i < p.Size(); i++ {
-		p.SetAt(i, (2*rng.Float64()-1)*limit)
+		p.SetAt(i, (float64(2*rng.Float64())-1)*limit)
 	}
 }
 

@@ -40,7 +40,7 @@ func (t *Trainer) evaluate(src data.Source, idx []int, batchSize int) (Logs, err
 		if err != nil {
 			return nil, errors.Wrapf(err, "evaluate %q: samples %d..%d", t.Model.Name, b[0], b[len(b)-1])
 		}
-		lossSum += loss * float64(len(b))
+		lossSum += float64(loss * float64(len(b)))
 		for _, mt := range metrics {
 			mt.Update(s.out64, s.tgt64, len(b), t.Model.OutputWidth())
 		}

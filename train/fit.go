@@ -192,7 +192,7 @@ func (t *Trainer) fitEpoch(p *fitPlan, epoch int, hist *History) (Logs, error) {
 		if err != nil {
 			return nil, err
 		}
-		lossSum += loss * float64(len(idx))
+		lossSum += float64(loss * float64(len(idx)))
 		if err := p.each(func(c Callback) error { return c.OnBatchEnd(t, b, loss) }); err != nil {
 			return nil, err
 		}

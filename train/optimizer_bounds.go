@@ -49,9 +49,9 @@ func (o *SGDOptimizer) boundAfter(f32 bool, w float64, s stateBounds, gmax float
 	if mom == 0 {
 		return w + step, s, step
 	}
-	v := (mom*s[0] + lr*gmax) * roundSlack
+	v := (float64(mom*s[0]) + float64(lr*gmax)) * roundSlack
 	if o.Nesterov {
-		step = (mom*v + lr*gmax) * roundSlack
+		step = (float64(mom*v) + float64(lr*gmax)) * roundSlack
 	} else {
 		step = v
 	}
@@ -72,7 +72,7 @@ func (o *RMSpropOptimizer) boundAfter(f32 bool, w float64, s stateBounds, gmax f
 		return math.Inf(1), s, math.Inf(1)
 	}
 	omr := 1 - rho
-	v := (rho*s[0] + gmax*gmax) * roundSlack
+	v := (float64(rho*s[0]) + float64(gmax*gmax)) * roundSlack
 	step := lr * min(gmax/math.Sqrt(eps), max(1/math.Sqrt(omr), 1.1e-15/math.Sqrt(omr*eps))) * roundSlack
 	return w + step, stateBounds{v}, max(step, lr*gmax*roundSlack, v)
 }

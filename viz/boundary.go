@@ -100,9 +100,9 @@ func DecisionBoundaryImageBatch(predict BatchPredictor, points [][2]float64, lab
 	grid := make([][2]float64, 0, resolution*resolution)
 	for r := 0; r < resolution; r++ {
 		// Image rows go down while y goes up.
-		y := ymax - (float64(r)+0.5)*dy
+		y := ymax - float64((float64(r)+0.5)*dy)
 		for c := 0; c < resolution; c++ {
-			grid = append(grid, [2]float64{xmin + (float64(c)+0.5)*dx, y})
+			grid = append(grid, [2]float64{xmin + float64((float64(c)+0.5)*dx), y})
 		}
 	}
 	classes, confs, err := predict(grid)
@@ -120,7 +120,7 @@ func DecisionBoundaryImageBatch(predict BatchPredictor, points [][2]float64, lab
 		}
 		conf = math.Max(0, math.Min(1, conf))
 		// Pale enough everywhere for the points to stand out.
-		bg.SetRGBA(i%resolution, i/resolution, tint(classColor(classes[i]), 0.85-0.4*conf))
+		bg.SetRGBA(i%resolution, i/resolution, tint(classColor(classes[i]), 0.85-float64(0.4*conf)))
 	}
 
 	p := newPlot(title, "x", "y")

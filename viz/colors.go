@@ -42,7 +42,7 @@ func classColor(k int) color.RGBA {
 // backgrounds so that points of the same colour remain visible on top.
 func tint(c color.RGBA, f float64) color.RGBA {
 	mix := func(v uint8) uint8 {
-		return uint8(math.Round(float64(v) + (255-float64(v))*f))
+		return uint8(math.Round(float64(v) + float64((255-float64(v))*f)))
 	}
 	return color.RGBA{R: mix(c.R), G: mix(c.G), B: mix(c.B), A: 0xff}
 }

@@ -42,7 +42,7 @@ func (b blues) Colors() []color.Color {
 	cs := make([]color.Color, b)
 	for i := range cs {
 		f := float64(i) / float64(b-1)
-		mix := func(a, b uint8) uint8 { return uint8(float64(a) + f*(float64(b)-float64(a)) + 0.5) }
+		mix := func(a, b uint8) uint8 { return uint8(float64(a) + float64(f*(float64(b)-float64(a))) + 0.5) }
 		cs[i] = color.RGBA{R: mix(lo.R, hi.R), G: mix(lo.G, hi.G), B: mix(lo.B, hi.B), A: 0xff}
 	}
 	return cs

@@ -181,14 +181,14 @@ func curvePanel(name string, train, val []float64, n, best int) (*plot.Plot, err
 	if best > 0 {
 		entries++
 	}
-	room := 0.05 + 0.1*float64(entries)
+	room := 0.05 + float64(0.1*float64(entries))
 	p.Legend.Top = !rising(train, val)
 	p.Legend.XOffs = -vg.Points(4)
 	if p.Legend.Top {
-		p.Y.Min, p.Y.Max = lo-0.03*span, hi+room*span
+		p.Y.Min, p.Y.Max = lo-float64(0.03*span), hi+float64(room*span)
 		p.Legend.YOffs = -vg.Points(4)
 	} else {
-		p.Y.Min, p.Y.Max = lo-room*span, hi+0.03*span
+		p.Y.Min, p.Y.Max = lo-float64(room*span), hi+float64(0.03*span)
 		p.Legend.YOffs = vg.Points(4)
 	}
 

@@ -121,8 +121,8 @@ func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	}
 	decimals := max(0, -int(math.Floor(math.Log10(step)+1e-9)))
 	var ticks []plot.Tick
-	first := math.Ceil(lo/step*2-1e-9) / 2
-	for k := first; k*step <= hi+step*1e-9; k += 0.5 {
+	first := math.Ceil(float64(lo/step*2)-1e-9) / 2
+	for k := first; k*step <= hi+float64(step*1e-9); k += 0.5 {
 		v := k * step
 		if math.Abs(v) < step*1e-9 {
 			v = 0 // avoid "-0"

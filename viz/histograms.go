@@ -54,8 +54,8 @@ func histogramsImage(title string, groups []NamedSeries, bins int) (image.Image,
 			Width: width,
 		}
 		for i := range h.Bins {
-			h.Bins[i].Min = lo + float64(i)*width
-			h.Bins[i].Max = lo + float64(i+1)*width
+			h.Bins[i].Min = lo + float64(float64(i)*width)
+			h.Bins[i].Max = lo + float64(float64(i+1)*width)
 		}
 		var sum, sum2, n float64
 		for _, v := range g.Values {
@@ -65,7 +65,7 @@ func histogramsImage(title string, groups []NamedSeries, bins int) (image.Image,
 			// The maximum belongs to the last bin, not one past it.
 			i := min(int((v-lo)/width), bins-1)
 			h.Bins[i].Weight++
-			sum, sum2, n = sum+v, sum2+v*v, n+1
+			sum, sum2, n = sum+v, sum2+float64(v*v), n+1
 		}
 		for _, b := range h.Bins {
 			top = math.Max(top, b.Weight)
@@ -76,11 +76,11 @@ func histogramsImage(title string, groups []NamedSeries, bins int) (image.Image,
 		h.LineStyle.Color, h.LineStyle.Width = c, vg.Points(1)
 		p.Add(h)
 		mean := sum / n
-		sd := math.Sqrt(math.Max(0, sum2/n-mean*mean))
+		sd := math.Sqrt(math.Max(0, sum2/n-float64(mean*mean)))
 		p.Legend.Add(fmt.Sprintf("%s (mean %.3g, sd %.3g)", g.Name, mean, sd), h)
 	}
 	// Headroom for the legend, which has no background of its own.
-	p.Y.Min, p.Y.Max = 0, top*(1.1+0.1*float64(len(groups)))
+	p.Y.Min, p.Y.Max = 0, top*(1.1+float64(0.1*float64(len(groups))))
 	p.Legend.Top = true
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), -vg.Points(4)
 	return renderPlot(p, 640, 420), nil

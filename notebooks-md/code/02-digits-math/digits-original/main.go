@@ -42,7 +42,7 @@ func run() error {
 	rng := rand.New(rand.NewSource(1))
 	for _, layer := range []*nn.DenseLayer{model.Layers[0].(*nn.DenseLayer), model.Layers[1].(*nn.DenseLayer)} {
 		for i := range layer.Kernel.Size() {
-			layer.Kernel.SetAt(i, 2*rng.Float64()-1)
+			layer.Kernel.SetAt(i, float64(2*rng.Float64())-1)
 		}
 	}
 

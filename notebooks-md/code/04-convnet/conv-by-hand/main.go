@@ -71,7 +71,7 @@ func run() error {
 			var sum float32
 			for u := 0; u < 3; u++ {
 				for v := 0; v < 3; v++ {
-					sum += image[(i+u)*4+(j+v)] * kernel[u*3+v]
+					sum += float32(image[(i+u)*4+(j+v)] * kernel[u*3+v])
 				}
 			}
 			conv[i*2+j] = sum
