@@ -14,11 +14,19 @@ FAST_TAGS := $(if $(and $(CGO_OK),$(HAS_OPENBLAS)),-tags openblas,)
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-test: ## every test (MNIST ones use ../shared/data/mnist when present); again with fusion off, GOAMD64=v3, -tags noasm, -race
+QEMU_ARM64 := $(shell command -v qemu-aarch64 2>/dev/null)
+
+test: ## every test (MNIST ones use ../shared/data/mnist when present); again with fusion off, GOAMD64=v3, -tags noasm, AVX-512 off, arm64 under qemu-user, -race
 	$(GO) test -count=1 ./...
 	GRADGRAPH_FUSION=0 $(GO) test -count=1 ./nn/... ./train/... ./cmd/iris
-	GOAMD64=v3 $(GO) test -count=1 -run 'BitIdentical|BitForBit|Determin|RMSprop' ./internal/kernels ./train
+	GOAMD64=v3 $(GO) test -count=1 -run 'BitIdentical|BitForBit|Determin|RMSprop|SameBits' ./internal/kernels ./train
 	$(GO) test -count=1 -tags noasm ./internal/... ./graph/... ./train/... ./data/...
+	GODEBUG=cpu.avx512f=off $(GO) test -count=1 -run 'SameBits|NotebooksUpToDate|Sgemm' ./train ./cmd/notebooks ./internal/gemm
+ifneq ($(QEMU_ARM64),)
+	GOARCH=arm64 $(GO) test -count=1 -exec qemu-aarch64 -run 'SameBits|F32|Dot4|Skinny' ./train ./internal/fma ./internal/kernels
+else
+	@echo "arm64 same-bits check skipped: no qemu-aarch64 (apt-get install qemu-user)"
+endif
 	$(GO) test -count=1 -race ./train/... ./nn/... ./data/...
 
 iris: ## train the Iris tutorial (embedded data, offline) into out/iris
