@@ -5,7 +5,19 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/gradgraph/gradgraph/cmd/internal/report/figure"
 )
+
+// DisplayKey writes the metrics.json value under key: a loss or metric
+// figure (figure.Is) with four decimals, as Keras's logs print them,
+// anything else as Display does.
+func DisplayKey(key string, v any) string {
+	if x, ok := v.(float64); ok && figure.Is(key) && !math.IsInf(x, 0) && !math.IsNaN(x) {
+		return figure.Format(x)
+	}
+	return Display(v)
+}
 
 // Display writes a metrics.json value (as encoding/json decodes it) for a
 // reader: whole numbers as integers, large ones to one decimal, others to

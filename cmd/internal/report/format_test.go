@@ -30,3 +30,31 @@ func TestDisplay(t *testing.T) {
 		}
 	}
 }
+
+// TestDisplayKey: losses and metrics print with Keras's four decimals,
+// whole ones too, and other keys as Display writes them.
+func TestDisplayKey(t *testing.T) {
+	for _, tc := range []struct {
+		key  string
+		v    any
+		want string
+	}{
+		{"test_accuracy", 1.0, "1.0000"},
+		{"test_accuracy", 0.9375, "0.9375"},
+		{"test_accuracy", 0.96666, "0.9667"},
+		{"test_loss", 0.000123456, "0.0001"},
+		{"final_val_loss", 2.0, "2.0000"},
+		{"best_epoch_accuracy", 0.5, "0.5000"},
+		{"test_accuracy_predict", 1.0, "1.0000"},
+		{"val_loss", "NaN", "NaN"},
+		{"test_loss", math.Inf(1), "+Inf"},
+		{"best_epoch", 3.0, "3"},
+		{"batch_size", 16.0, "16"},
+		{"learning_rate", 0.001, "0.001"},
+		{"train_seconds", 1.0, "1"},
+	} {
+		if got := DisplayKey(tc.key, tc.v); got != tc.want {
+			t.Errorf("%s = %v: DisplayKey gives %q, want %q", tc.key, tc.v, got, tc.want)
+		}
+	}
+}

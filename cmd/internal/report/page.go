@@ -66,7 +66,7 @@ func newPage(dir string, r Report, metrics map[string]any, f figures) (*page, er
 			if err != nil {
 				return nil, errors.Wrapf(err, "report: %s", row.Key)
 			}
-			ps.Rows = append(ps.Rows, pageRow{Label: row.Label, Key: row.Key, Text: Display(v), Value: string(exact)})
+			ps.Rows = append(ps.Rows, pageRow{Label: row.Label, Key: row.Key, Text: DisplayKey(row.Key, v), Value: string(exact)})
 		}
 		if len(ps.Rows) > 0 {
 			p.Sections = append(p.Sections, ps)

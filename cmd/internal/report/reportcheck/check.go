@@ -22,6 +22,8 @@ import (
 
 	"github.com/pkg/errors"
 	"golang.org/x/net/html"
+
+	"github.com/gradgraph/gradgraph/cmd/internal/report/figure"
 )
 
 // Page is what Check found in report.html.
@@ -124,8 +126,9 @@ func checkElement(n *html.Node, metrics map[string]any, p *Page, embedded map[st
 }
 
 // checkFigure compares a figure's exact value and its text with
-// metrics.json's value for key: the text may round a fraction to four
-// significant digits, or a number of 1000 or more to one decimal.
+// metrics.json's value for key: a loss or metric (figure.Is) must
+// show four decimals, as Keras's logs do; other text may round a fraction
+// to four significant digits, or a number of 1000 or more to one decimal.
 func checkFigure(key, value, text string, metrics map[string]any) error {
 	want, ok := metrics[key]
 	if !ok {
@@ -140,6 +143,12 @@ func checkFigure(key, value, text string, metrics map[string]any) error {
 	}
 	switch w := want.(type) {
 	case float64:
+		if figure.Is(key) && !math.IsInf(w, 0) {
+			if want := figure.Format(w); text != want {
+				return errors.Errorf("%s: shown as %s, want %s (four decimals of metrics.json's %v)", key, text, want, w)
+			}
+			return nil
+		}
 		shown, err := strconv.ParseFloat(text, 64)
 		if err != nil {
 			return errors.Errorf("%s: shown as %q, not a number (metrics.json %v)", key, text, w)
