@@ -2,12 +2,15 @@
 
 GO ?= go
 
-# The OpenBLAS backend is dlopened at run time, so building it needs only cgo
-# and a C compiler; the library itself is looked for when the program starts
-# (apt-get install libopenblas-dev), and its absence falls back to pure Go.
+# The default build is pure Go and gives the same bits on every CPU. BLAS=openblas
+# builds the run targets with -tags openblas instead (README: when it pays,
+# and what it costs): OpenBLAS is dlopened at run time, so building needs only
+# cgo and a C compiler, and the library (apt-get install libopenblas-dev) is
+# looked for when the program starts; without it the program falls back to
+# pure Go. It is never chosen behind the user's back: an installed library
+# must not change a run's numbers.
 CGO_OK := $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v $$($(GO) env CC) >/dev/null 2>&1 && echo 1)
-HAS_OPENBLAS := $(shell (ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so\.0') && echo 1)
-FAST_TAGS := $(if $(and $(CGO_OK),$(HAS_OPENBLAS)),-tags openblas,)
+FAST_TAGS := $(if $(and $(CGO_OK),$(filter openblas,$(BLAS))),-tags openblas,)
 
 .PHONY: help test iris mnist digits playground notebooks lint bench bench-matrix clean
 
@@ -29,7 +32,7 @@ else
 endif
 	$(GO) test -count=1 -race ./train/... ./nn/... ./data/...
 
-iris: ## train the Iris tutorial (embedded data, offline) into out/iris
+iris: ## train the Iris tutorial (embedded data, offline) into out/iris (BLAS=openblas on any run target: OpenBLAS, other bits)
 	$(GO) run $(FAST_TAGS) ./cmd/iris
 
 mnist: ## train the Keras MNIST recipe into out/mnist (DATA=folder of the IDX files)
@@ -51,7 +54,7 @@ lint: ## gofmt and go vet
 MNIST ?= ../shared/data/mnist
 
 bench: ## benchmarks: a train step and Predict (go test -bench), the MNIST recipe's epochs vs PyTorch, the same with fusion off, the quick benchmark matrix (MNIST=folder)
-	@echo "backend: $(if $(FAST_TAGS),OpenBLAS (-tags openblas),pure Go (gradgraph sgemm + gonum)$(if $(CGO_OK),; apt-get install libopenblas-dev for OpenBLAS,; cgo unavailable))"
+	@echo "backend: $(if $(FAST_TAGS),OpenBLAS (-tags openblas),pure Go (gradgraph sgemm + gonum)$(if $(CGO_OK),; BLAS=openblas for OpenBLAS,; cgo unavailable))"
 	$(GO) test $(FAST_TAGS) -run '^$$' -bench 'TrainStepMNIST|PredictMNIST' -benchmem ./train
 	$(GO) run $(FAST_TAGS) ./cmd/mnistbench -data $(MNIST)
 	@echo "--- the same recipe built from the plain-Gorgonia twins (GRADGRAPH_FUSION=0), one epoch, no PyTorch:"
@@ -59,8 +62,8 @@ bench: ## benchmarks: a train step and Predict (go test -bench), the MNIST recip
 	@echo "--- the benchmark matrix, quick (make bench-matrix for the full one):"
 	$(GO) run $(FAST_TAGS) ./cmd/mnistbench -matrix -quick -data $(MNIST)
 
-bench-matrix: ## five MLP shapes on MNIST, the Iris recipe and the MNIST convnet, each vs PyTorch (1 and all threads): epoch, GFLOP/s, RSS (QUICK=1, CPU=1,2, SHAPES=convnet,iris)
-	$(GO) run $(FAST_TAGS) ./cmd/mnistbench -matrix -data $(MNIST) $(if $(QUICK),-quick,) $(if $(CPU),-cpu $(CPU),) $(if $(SHAPES),-shapes $(SHAPES),)
+bench-matrix: ## five MLP shapes on MNIST, the Iris recipe and the MNIST convnet, each vs PyTorch (1 and all threads): epoch, GFLOP/s, RSS (QUICK=1, CPU=1,2, SHAPES=convnet,iris, ISA=avx2 for AVX-512 off)
+	$(if $(filter avx2,$(ISA)),GODEBUG=cpu.avx512f=off,) $(GO) run $(FAST_TAGS) ./cmd/mnistbench -matrix -data $(MNIST) $(if $(QUICK),-quick,) $(if $(CPU),-cpu $(CPU),) $(if $(SHAPES),-shapes $(SHAPES),)
 
 clean: ## remove out/
 	rm -rf out

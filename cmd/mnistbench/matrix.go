@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/gradgraph/gradgraph/internal/gemm"
 	"io"
 	"math"
 	"os"
@@ -187,8 +188,8 @@ func printMatrixHeader(c matrixConfig, backend string, peaks map[int]float64, al
 	}
 	fmt.Fprintf(w, "\nbenchmark matrix (%s), %s, %s/%s, %d CPUs, seed %d\n",
 		mode, time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), c.seed)
-	fmt.Fprintf(w, "gradgraph: backend %s; a process per shape; median of %d epochs (Iris %d); GOMAXPROCS %s in turn (default here %d)\n",
-		backend, c.epochs, c.irisEpochs, cpuListString(c.cpus), runtime.GOMAXPROCS(0))
+	fmt.Fprintf(w, "gradgraph: backend %s, sgemm kernel %s (GODEBUG=%q); a process per shape; median of %d epochs (Iris %d); GOMAXPROCS %s in turn (default here %d)\n",
+		backend, gemm.Kernel(), os.Getenv("GODEBUG"), c.epochs, c.irisEpochs, cpuListString(c.cpus), runtime.GOMAXPROCS(0))
 	var ps []string
 	for _, n := range c.cpus {
 		ps = append(ps, fmt.Sprintf("%.1f GFLOP/s at GOMAXPROCS %d", peaks[n], n))
