@@ -19,7 +19,7 @@ help: ## list the targets
 
 QEMU_ARM64 := $(shell command -v qemu-aarch64 2>/dev/null)
 
-test: ## every test (MNIST ones use ../shared/data/mnist when present); again with fusion off, GOAMD64=v3, -tags noasm, AVX-512 off, arm64 under qemu-user, -race
+test: lint ## lint, then every test (MNIST ones use ../shared/data/mnist when present); again with fusion off, GOAMD64=v3, -tags noasm, AVX-512 off, arm64 under qemu-user, -race
 	$(GO) test -count=1 ./...
 	GRADGRAPH_FUSION=0 $(GO) test -count=1 ./nn/... ./train/... ./cmd/iris
 	GOAMD64=v3 $(GO) test -count=1 -run 'BitIdentical|BitForBit|Determin|RMSprop|SameBits' ./internal/kernels ./train
@@ -47,9 +47,14 @@ playground: ## train a small net on a 2-D spiral; boundary.png and boundary.gif 
 notebooks: ## regenerate notebooks-md/ (code, output and figures) from notebooks-md/src and notebooks-md/code
 	$(GO) run ./cmd/notebooks
 
-lint: ## gofmt and go vet
+STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+lint: ## gofmt, go vet and staticcheck (v0.8.2, pinned; fetched through the module proxy on first use), default and noasm builds
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: the files above need formatting'; exit 1; }
 	$(GO) vet ./...
+	$(STATICCHECK) ./...
+	$(STATICCHECK) -tags noasm ./...
+	$(if $(CGO_OK),$(STATICCHECK) -tags openblas ./graph/blas,@echo "staticcheck -tags openblas skipped: no cgo")
 
 MNIST ?= ../shared/data/mnist
 

@@ -21,9 +21,9 @@ import (
 // the output, loss and gradients (x, gamma, beta); and the moving
 // statistics after the last committed step.
 type bnTwinRun struct {
-	outs, grads [][][]float64 // [step][0]: output; [step][1..]: gradients
-	losses      []float64
-	moving      [][]float64
+	outs   [][][]float64 // [step][0]: output; [step][1..]: gradients
+	losses []float64
+	moving [][]float64
 }
 
 // runBNTwin builds l (already built) on x, a param of shape (batch, in...),

@@ -84,8 +84,6 @@ func conv2D(g window, x, k, bias *G.Node, relu, needDx bool) (*G.Node, error) {
 	return G.ApplyOp(op, x, k, bias)
 }
 
-func (op *convOp) rows() int { return op.batch * op.g.oh * op.g.ow }
-
 // direct reports whether x itself is the im2col matrix: a 1×1 kernel of
 // stride 1 (whose padding is always 0) takes each pixel's channels as one
 // row.

@@ -95,18 +95,8 @@ func im2colSamples[T float32 | float64](g window, b0, b1 int, x, cols []T) {
 				if rowsInside && ix0 >= 0 && ix0+kw <= w {
 					// The whole window is inside: kh segments of kw·c.
 					src := xb[(iy0*w+ix0)*c:]
-					if seg <= 16 {
-						for i := 0; i < kh; i++ {
-							s := src[i*w*c : i*w*c+seg]
-							d := dst[i*seg : i*seg+seg]
-							for t, v := range s {
-								d[t] = v
-							}
-						}
-					} else {
-						for i := 0; i < kh; i++ {
-							copy(dst[i*seg:(i+1)*seg], src[i*w*c:])
-						}
+					for i := 0; i < kh; i++ {
+						copySeg(dst[i*seg:(i+1)*seg], src[i*w*c:])
 					}
 					continue
 				}
@@ -142,6 +132,7 @@ func im2colSamples[T float32 | float64](g window, b0, b1 int, x, cols []T) {
 func copySeg[T float32 | float64](dst, src []T) {
 	if len(dst) <= 16 {
 		src = src[:len(dst)]
+		//lint:ignore S1001 for a few elements this loop beats copy, which calls memmove
 		for i, v := range src {
 			dst[i] = v
 		}

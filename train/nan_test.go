@@ -46,8 +46,8 @@ func checkParamsEqual(t *testing.T, m *nn.Model, snap [][]uint64) {
 
 // fitUntilNonFinite trains tr on src in order (no shuffling, batches of 10)
 // from epoch 1, snapshotting every param after each good step, and returns
-// Fit's error with the last snapshot.
-func fitUntilNonFinite(t *testing.T, tr *Trainer, src data.Source) (error, [][]uint64) {
+// the last snapshot with Fit's error.
+func fitUntilNonFinite(t *testing.T, tr *Trainer, src data.Source) ([][]uint64, error) {
 	t.Helper()
 	snap := snapshotParams(tr.Model)
 	cb := CallbackFuncs{BatchEnd: func(tr *Trainer, batch int, loss float64) error {
@@ -55,7 +55,7 @@ func fitUntilNonFinite(t *testing.T, tr *Trainer, src data.Source) (error, [][]u
 		return nil
 	}}
 	_, err := tr.Fit(src, FitOptions{Epochs: 3, InitialEpoch: 1, BatchSize: 10, NoShuffle: true, Seed: 3, Callbacks: []Callback{cb}})
-	return err, snap
+	return snap, err
 }
 
 func bnModel(t *testing.T, loss Loss) *Trainer {
@@ -80,7 +80,7 @@ func TestNaNLossLeavesEveryParam(t *testing.T) {
 	src := blobs(60, 1)
 	src.x[2*10*2+3] = float32(math.Inf(1)) // sample 21, batch 3
 	tr := bnModel(t, SparseCategoricalCrossentropy())
-	err, snap := fitUntilNonFinite(t, tr, src)
+	snap, err := fitUntilNonFinite(t, tr, src)
 	if err == nil {
 		t.Fatal("Fit returned no error on an Inf feature")
 	}
@@ -133,7 +133,7 @@ func (nanGradLoss) Check(src data.Source, outputs int) error { return nil }
 func TestNaNGradientLeavesEveryParam(t *testing.T) {
 	src := blobs(60, 1)
 	tr := bnModel(t, nanGradLoss{})
-	err, snap := fitUntilNonFinite(t, tr, src)
+	snap, err := fitUntilNonFinite(t, tr, src)
 	if err == nil {
 		t.Fatal("Fit returned no error on a NaN gradient")
 	}

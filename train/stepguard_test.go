@@ -214,7 +214,7 @@ func TestFitStopsBeforeAnOverflowingUpdate(t *testing.T) {
 	for i := range src.x {
 		src.x[i] *= 1000 // gradients of hundreds: lr·g overflows at once
 	}
-	err, snap := fitUntilNonFinite(t, tr, src)
+	snap, err := fitUntilNonFinite(t, tr, src)
 	var nf *NonFiniteError
 	if !errors.As(err, &nf) || nf.Update == "" {
 		t.Fatalf("Fit's error %v: want a NonFiniteError naming an update", err)
@@ -241,7 +241,7 @@ func TestFitStopsOnOverflowingBatchStatistics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err, snap := fitUntilNonFinite(t, tr, src)
+	snap, err := fitUntilNonFinite(t, tr, src)
 	var nf *NonFiniteError
 	if !errors.As(err, &nf) || nf.Batch != 2 {
 		t.Fatalf("Fit's error %v: want a NonFiniteError at batch 3", err)

@@ -1,10 +1,6 @@
 package blas
 
 import (
-	"os"
-	"runtime"
-	"strconv"
-	"strings"
 	"sync"
 
 	gblas "gonum.org/v1/gonum/blas"
@@ -44,23 +40,6 @@ func install(impl gorgonia.BLAS, name string) {
 func installGonum() string {
 	install(pureGo{}, GonumName)
 	return GonumName
-}
-
-// threadsFromEnv returns the thread count asked for by ThreadsEnv, or def
-// when the variable is unset or not a positive integer.
-func threadsFromEnv(def int) int {
-	s := strings.TrimSpace(os.Getenv(ThreadsEnv))
-	if s == "" {
-		return def
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 {
-		return def
-	}
-	if max := runtime.NumCPU(); n > max {
-		n = max
-	}
-	return n
 }
 
 // Compile-time check that gonum satisfies the interface Gorgonia wants.

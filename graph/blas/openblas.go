@@ -119,6 +119,8 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"unsafe"
@@ -417,4 +419,21 @@ func (impl openblasImpl) Ddot(n int, x []float64, incX int, y []float64, incY in
 	}
 	return float64(C.gg_ddot(C.int(n), (*C.double)(unsafe.Pointer(&x[0])), C.int(incX),
 		(*C.double)(unsafe.Pointer(&y[0])), C.int(incY)))
+}
+
+// threadsFromEnv returns the thread count asked for by ThreadsEnv, or def
+// when the variable is unset or not a positive integer.
+func threadsFromEnv(def int) int {
+	s := strings.TrimSpace(os.Getenv(ThreadsEnv))
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return def
+	}
+	if max := runtime.NumCPU(); n > max {
+		n = max
+	}
+	return n
 }

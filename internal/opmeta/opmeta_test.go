@@ -25,8 +25,8 @@ func TestOwnedIsHashedByAddress(t *testing.T) {
 	if a.Hashcode() == b.Hashcode() {
 		t.Errorf("two ops with equal parameters share the hash %d", a.Hashcode())
 	}
-	if a.Hashcode() != a.Hashcode() {
-		t.Error("an op's hash changes between calls")
+	if h1, h2 := a.Hashcode(), a.Hashcode(); h1 != h2 {
+		t.Errorf("an op's hash changes between calls: %d then %d", h1, h2)
 	}
 	var h hashBuf
 	a.WriteHash(&h)
