@@ -1,6 +1,7 @@
 package train
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -188,5 +189,96 @@ func TestPredictWhileFitRestoresAndLoads(t *testing.T) {
 	}
 	if err := <-errs; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestConcurrentFitContract uses one trainer from eight goroutines as the
+// Trainer's comment allows: one Fit, and meanwhile StopTraining, Predict,
+// Evaluate, Save, LoadWeights, Clone and Epoch, plus a second Fit, which
+// must fail at once with ErrFitRunning. Under -race (make test) it
+// also checks that nothing they share is unguarded: a reliability review's
+// run of the detector reported Fit's unlocked write of the epoch count
+// (against Save and Clone reading it under the lock) and the stop flag,
+// now written under the lock and atomic.
+func TestConcurrentFitContract(t *testing.T) {
+	tr, iris := irisTrainer(t)
+	dir := t.TempDir()
+	ckpt := filepath.Join(dir, "w.ckpt")
+	if err := tr.Save(ckpt); err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan struct{})
+	release := make(chan struct{})
+	var once sync.Once
+	cb := CallbackFuncs{BatchEnd: func(*Trainer, int, float64) error {
+		once.Do(func() { close(started); <-release })
+		return nil
+	}}
+	fitErr, fitDone := make(chan error, 1), make(chan struct{})
+	go func() {
+		_, err := tr.Fit(iris, FitOptions{Epochs: tr.Epoch() + 3, InitialEpoch: tr.Epoch(), BatchSize: 16, Seed: 5, Callbacks: []Callback{cb}})
+		fitErr <- err
+		close(fitDone)
+	}()
+	<-started
+	// A second Fit while the first waits in its callback.
+	if _, err := tr.Fit(iris, FitOptions{Epochs: 1, BatchSize: 16}); !errors.Is(err, ErrFitRunning) {
+		t.Errorf("second Fit: %v, want ErrFitRunning", err)
+	}
+	// StopTraining from this goroutine, during the first epoch of the Fit.
+	tr.StopTraining()
+	close(release)
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for g := 0; g < 6; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			switch g {
+			case 0:
+				_, err = tr.Predict(iris, 32)
+			case 1:
+				_, err = tr.Evaluate(iris, 32)
+			case 2:
+				err = tr.Save(filepath.Join(dir, fmt.Sprintf("s%d.ckpt", g)))
+			case 3:
+				err = tr.LoadWeights(ckpt)
+			case 4:
+				_, err = tr.Clone()
+			case 5: // Epoch all along, as a progress display would
+				for done := false; !done && err == nil; {
+					select {
+					case <-fitDone:
+						done = true
+					default:
+					}
+					if e := tr.Epoch(); e < 2 || e > 3 {
+						err = fmt.Errorf("Epoch() = %d during or after the third epoch", e)
+					}
+				}
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if err := <-fitErr; err != nil {
+		t.Fatal(err)
+	}
+	<-fitDone
+	// StopTraining ended Fit after the epoch it was called in; the next
+	// Fit starts with the flag cleared.
+	if e := tr.Epoch(); e != 3 {
+		t.Errorf("after StopTraining: epoch %d, want 3", e)
+	}
+	h, err := tr.Fit(iris, FitOptions{Epochs: tr.Epoch() + 2, InitialEpoch: tr.Epoch(), BatchSize: 16, Seed: 6})
+	if err != nil || len(h.Epoch) != 2 {
+		t.Errorf("Fit after a stopped one: %v, %d epochs, want 2", err, len(h.Epoch))
 	}
 }

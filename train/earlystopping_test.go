@@ -24,7 +24,7 @@ func drive(t *testing.T, es *EarlyStopping, key string, values []float64) (*Trai
 		if err := es.OnEpochEnd(tr, e, Logs{key: v, "loss": 1}); err != nil {
 			t.Fatal(err)
 		}
-		if tr.stop {
+		if tr.stop.Load() {
 			stopped = e
 			break
 		}

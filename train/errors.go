@@ -10,6 +10,10 @@ import (
 // produced a NaN or infinite loss or gradient and was thrown away.
 var ErrNonFinite = errors.New("non-finite loss, gradient or update")
 
+// ErrFitRunning is returned, wrapped, by Fit when another Fit is running on
+// the same trainer.
+var ErrFitRunning = errors.New("another Fit is running on this trainer")
+
 // NonFiniteError reports the step at which Fit stopped because the loss, a
 // gradient or a batch statistic was NaN or infinite, or because the update
 // would have made a weight or an optimiser state so. The step was not applied: every param,

@@ -43,17 +43,21 @@ type FitOptions struct {
 // param, BatchNorm's moving statistics included, then holds the values of
 // the step before.
 func (t *Trainer) Fit(src data.Source, opt FitOptions) (*History, error) {
+	if !t.fitting.CompareAndSwap(false, true) {
+		return nil, errors.Wrapf(ErrFitRunning, "fit %q", t.Model.Name)
+	}
+	defer t.fitting.Store(false)
 	p, err := t.planFit(src, opt)
 	if err != nil {
 		return nil, err
 	}
 	hist := newHistory(p.keys)
-	t.stop = false
+	t.stop.Store(false)
 	if err := p.each(func(c Callback) error { return c.OnTrainBegin(t) }); err != nil {
 		return hist, err
 	}
 	var logs Logs
-	for epoch := opt.InitialEpoch; epoch < opt.Epochs && !t.stop; epoch++ {
+	for epoch := opt.InitialEpoch; epoch < opt.Epochs && !t.stop.Load(); epoch++ {
 		if logs, err = t.fitEpoch(p, epoch, hist); err != nil {
 			return hist, err
 		}
@@ -212,7 +216,9 @@ func (t *Trainer) fitEpoch(p *fitPlan, epoch int, hist *History) (Logs, error) {
 			logs["val_"+k] = v
 		}
 	}
+	t.mu.Lock()
 	t.epoch = epoch + 1
+	t.mu.Unlock()
 	hist.add(epoch, logs)
 	if p.opt.Progress != nil {
 		progressLine(p.opt.Progress, p.steps, time.Since(start), logs)

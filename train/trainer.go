@@ -3,6 +3,7 @@ package train
 import (
 	"math/rand"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
@@ -16,11 +17,14 @@ import (
 // (Keras's model.compile): it fits, evaluates and predicts.
 //
 // A Trainer is safe for concurrent use: its graphs, weights and metrics are
-// shared state, so Evaluate, Predict, Save, LoadWeights, EarlyStopping's
-// snapshots and restores, and the steps of Fit take turns (Fit
-// lets others in between its steps, and runs its callbacks outside the
-// lock, so a callback may call Evaluate or Save). For inference in
-// parallel, give each goroutine a Clone.
+// shared state, so Evaluate, Predict, Save, LoadWeights, Clone, Epoch,
+// EarlyStopping's snapshots and restores, and the steps of Fit take turns
+// (Fit lets others in between its steps, and runs its callbacks outside the
+// lock, so a callback may call Evaluate or Save). StopTraining may be
+// called from any goroutine. One Fit runs at a time: a second Fit on the
+// same trainer while one runs returns ErrFitRunning at once (two would
+// interleave their steps and share the training metrics). For inference
+// in parallel, give each goroutine a Clone.
 type Trainer struct {
 	Model     *nn.Model
 	Optimizer Optimizer
@@ -32,10 +36,11 @@ type Trainer struct {
 	guard  stepGuard  // keeps an overflowing update from reaching a weight
 	gate   stepGate   // whether a step's loops may split across cores
 
-	train map[int]*step // training graphs by batch size
-	infer map[int]*step // inference graphs by batch size
-	stop  bool
-	epoch int // epochs completed, across Fit calls
+	train   map[int]*step // training graphs by batch size
+	infer   map[int]*step // inference graphs by batch size
+	stop    atomic.Bool   // StopTraining was called during this Fit
+	fitting atomic.Bool   // a Fit is running
+	epoch   int           // epochs completed, across Fit calls; under mu
 }
 
 // Compile binds a model to an optimiser, a loss and metrics.
@@ -63,12 +68,18 @@ func Compile(model *nn.Model, opt Optimizer, loss Loss, metrics ...Metric) (*Tra
 		gate: newStepGate(), train: map[int]*step{}, infer: map[int]*step{}}, nil
 }
 
-// StopTraining asks Fit to stop after the current epoch (Keras's
-// model.stop_training = True); callbacks call it.
-func (t *Trainer) StopTraining() { t.stop = true }
+// StopTraining asks the running Fit to stop after the current epoch
+// (Keras's model.stop_training = True); callbacks call it, and so may
+// another goroutine. A call while no Fit runs has no effect: Fit clears it
+// when it starts.
+func (t *Trainer) StopTraining() { t.stop.Store(true) }
 
 // Epoch is the number of epochs completed so far, across Fit calls.
-func (t *Trainer) Epoch() int { return t.epoch }
+func (t *Trainer) Epoch() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.epoch
+}
 
 // step is one compiled graph with its inputs and staging buffers.
 type step struct {
