@@ -204,11 +204,11 @@ func (c ModelConfig) ParamCount() (int64, error) { return c.ParamCountWithin(max
 // error. Layers built to be counted so allocate little more than the file
 // could fill, however many the header stacks.
 func (c ModelConfig) ParamCountWithin(limit int64) (int64, error) {
-	if n := c.Input.Size(); n <= 0 || len(c.Input) == 0 {
+	if err := checkShape("model", c.Name, c.Input); err != nil {
 		if len(c.Input) == 1 {
 			return 0, errors.Errorf("model %q: input width %d", c.Name, c.Input[0])
 		}
-		return 0, errors.Errorf("model %q: input shape %v", c.Name, []int(c.Input))
+		return 0, err
 	}
 	dt, err := c.dtype()
 	if err != nil {
@@ -227,7 +227,7 @@ func (c ModelConfig) ParamCountWithin(limit int64) (int64, error) {
 			return 0, errors.Wrapf(err, "model %q: layer %d", c.Name, i)
 		}
 		if n < 0 || Shape(out).Size() <= 0 {
-			return 0, errors.Errorf("model %q: layer %d (%s) counts %d params and output shape %v", c.Name, i, lc.Type, n, out)
+			return 0, errors.Errorf("model %q: layer %d (%s) counts %d params and output shape %s", c.Name, i, lc.Type, n, ShapeString(out))
 		}
 		if total += n; total > maxParams {
 			return 0, errors.Errorf("model %q: more than %d weights", c.Name, int64(maxParams))

@@ -1,6 +1,10 @@
 package nn
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // LayerInfo describes one layer of a built model for drawing or listing:
 // Keras's plot_model(show_shapes=True) shows the same.
@@ -32,11 +36,34 @@ func (m *Model) Describe() ([]LayerInfo, error) {
 }
 
 // ShapeString prints a per-sample shape as Keras does, with None for the
-// batch: (None, 64).
-func ShapeString(shape []int) string {
-	s := "(None"
-	for _, d := range shape {
-		s += fmt.Sprintf(", %d", d)
+// batch: (None, 64). A shape of more than MaxRank dimensions (which no
+// layer accepts) prints its first MaxRank and how many there are, so that
+// an error message about it stays one short line.
+func ShapeString(shape []int) string { return dimsString("None", shape) }
+
+// dimsList prints dimensions as fmt's %v does ([3 3]), at most MaxRank of
+// them, for error messages about shapes read from files.
+func dimsList(shape []int) string {
+	if len(shape) <= MaxRank {
+		return fmt.Sprint(shape)
 	}
-	return s + ")"
+	return fmt.Sprintf("%v… (%d dimensions)", shape[:MaxRank], len(shape))
+}
+
+// dimsString prints (first, d0, d1, ...) in time linear in the dimensions
+// printed, at most MaxRank of them.
+func dimsString(first string, shape []int) string {
+	var b strings.Builder
+	b.WriteString("(")
+	b.WriteString(first)
+	for i, d := range shape {
+		if i == MaxRank {
+			fmt.Fprintf(&b, ", … %d dimensions in all", len(shape))
+			break
+		}
+		b.WriteString(", ")
+		b.WriteString(strconv.Itoa(d))
+	}
+	b.WriteString(")")
+	return b.String()
 }

@@ -49,6 +49,9 @@ func (l *ReshapeLayer) CountParams(in []int) (int64, []int, error) {
 	if len(l.Target) == 0 {
 		return 0, nil, errors.Errorf("reshape %q: empty target shape", l.Name())
 	}
+	if len(l.Target) > MaxRank {
+		return 0, nil, errors.Errorf("reshape %q: target shape has %d dimensions, at most %d", l.Name(), len(l.Target), MaxRank)
+	}
 	size := Shape(in).Size()
 	out := Shape(l.Target).Clone()
 	known, free := 1, -1
@@ -57,22 +60,22 @@ func (l *ReshapeLayer) CountParams(in []int) (int64, []int, error) {
 		case d == -1 && free < 0:
 			free = i
 		case d <= 0:
-			return 0, nil, errors.Errorf("reshape %q: target shape %v: dimension %d is %d", l.Name(), l.Target, i, d)
+			return 0, nil, errors.Errorf("reshape %q: target shape %s: dimension %d is %d", l.Name(), dimsList(l.Target), i, d)
 		default:
 			if known > size/d+1 {
-				return 0, nil, errors.Errorf("reshape %q: target shape %v holds more than the input's %d elements", l.Name(), l.Target, size)
+				return 0, nil, errors.Errorf("reshape %q: target shape %s holds more than the input's %d elements", l.Name(), dimsList(l.Target), size)
 			}
 			known *= d
 		}
 	}
 	if free >= 0 {
 		if size%known != 0 {
-			return 0, nil, errors.Errorf("reshape %q: cannot reshape %s (%d elements) to %v", l.Name(), ShapeString(in), size, l.Target)
+			return 0, nil, errors.Errorf("reshape %q: cannot reshape %s (%d elements) to %s", l.Name(), ShapeString(in), size, dimsList(l.Target))
 		}
 		out[free] = size / known
 	}
 	if out.Size() != size {
-		return 0, nil, errors.Errorf("reshape %q: cannot reshape %s (%d elements) to %v", l.Name(), ShapeString(in), size, l.Target)
+		return 0, nil, errors.Errorf("reshape %q: cannot reshape %s (%d elements) to %s", l.Name(), ShapeString(in), size, dimsList(l.Target))
 	}
 	return 0, out, nil
 }

@@ -8,6 +8,12 @@ import (
 	"gorgonia.org/tensor"
 )
 
+// MaxRank is the most dimensions a per-sample shape may have. Keras's
+// layers and ONNX models stay far below it (an image is 3-D per sample, a
+// video 4-D), and a cap lets every reader refuse a hostile file's shape of
+// a million dimensions before it does any work per dimension.
+const MaxRank = 8
+
 // Shape is a per-sample shape, without the batch dimension: []int{784}
 // for a flat vector, []int{28, 28, 1} for an image (height, width,
 // channels: channels last, as Keras). Layers take and return shapes; a
@@ -74,38 +80,47 @@ func (s *Shape) UnmarshalJSON(b []byte) error {
 	}
 	var dims []int
 	if err := json.Unmarshal(b, &dims); err != nil {
-		return errors.Errorf("shape: want a number or an array of numbers, got %s", b)
+		return errors.Errorf("shape: want a number or an array of numbers, got %s", clip(b))
+	}
+	if len(dims) > MaxRank {
+		return errors.Errorf("shape: %d dimensions, at most %d", len(dims), MaxRank)
 	}
 	*s = Shape(dims)
 	return nil
 }
 
-// checkShape rejects a shape no layer can take: empty, a non-positive
-// dimension, or more than 2^40 elements.
+// checkShape rejects a shape no layer can take: empty, more than MaxRank
+// dimensions (checked first, before any work per dimension), a
+// non-positive dimension, or more than 2^40 elements.
 func checkShape(kind, name string, in Shape) error {
 	if len(in) == 0 {
 		return errors.Errorf("%s %q: empty input shape", kind, name)
 	}
+	if len(in) > MaxRank {
+		return errors.Errorf("%s %q: input shape has %d dimensions, at most %d", kind, name, len(in), MaxRank)
+	}
 	for _, d := range in {
 		if d <= 0 {
-			return errors.Errorf("%s %q: input shape %v has a non-positive dimension", kind, name, []int(in))
+			return errors.Errorf("%s %q: input shape %s has a non-positive dimension", kind, name, dimsList(in))
 		}
 	}
 	if in.Size() < 0 {
-		return errors.Errorf("%s %q: input shape %v has more than %d elements", kind, name, []int(in), int64(maxParams))
+		return errors.Errorf("%s %q: input shape %s has more than %d elements", kind, name, dimsList(in), int64(maxParams))
 	}
 	return nil
 }
 
+// clip shortens raw input quoted in an error to its first 64 bytes.
+func clip(b []byte) string {
+	if len(b) > 64 {
+		return fmt.Sprintf("%q… (%d bytes)", b[:64], len(b))
+	}
+	return fmt.Sprintf("%q", b)
+}
+
 // batchString prints the graph shape of a batch of samples of shape s:
 // (batch, 26, 26, 32).
-func batchString(s Shape) string {
-	out := "(batch"
-	for _, d := range s {
-		out += fmt.Sprintf(", %d", d)
-	}
-	return out + ")"
-}
+func batchString(s Shape) string { return dimsString("batch", s) }
 
 // batchShape is the graph shape of a batch of samples of shape s.
 func batchShape(batch int, s Shape) []int { return append([]int{batch}, s...) }

@@ -157,3 +157,30 @@ func runModel(t *testing.T, m *Model, training bool, x [][]float64) []float64 {
 	}
 	return append([]float64(nil), mc.Output(0).Data().([]float64)...)
 }
+
+// TestShapeRankCap: a shape read from JSON may have at most MaxRank
+// dimensions, and printing a longer one stays short (it printed every
+// dimension, with a quadratic +=, taking seconds for 100,000).
+func TestShapeRankCap(t *testing.T) {
+	var s Shape
+	if err := s.UnmarshalJSON([]byte("[1,1,1,1,1,1,1,1]")); err != nil || len(s) != MaxRank {
+		t.Errorf("%d dimensions: %v, %v", MaxRank, s, err)
+	}
+	if err := s.UnmarshalJSON([]byte("[1,1,1,1,1,1,1,1,1]")); err == nil || !strings.Contains(err.Error(), "9 dimensions, at most 8") {
+		t.Errorf("9 dimensions: %v, want a refusal", err)
+	}
+	long := make([]int, 1_000_000)
+	for i := range long {
+		long[i] = 1
+	}
+	got := ShapeString(long)
+	if want := "(None, 1, 1, 1, 1, 1, 1, 1, 1, … 1000000 dimensions in all)"; got != want {
+		t.Errorf("ShapeString of a million dimensions = %q, want %q", got, want)
+	}
+	if got, want := ShapeString([]int{28, 28, 1}), "(None, 28, 28, 1)"; got != want {
+		t.Errorf("ShapeString = %q, want %q", got, want)
+	}
+	if err := checkShape("model", "m", long); err == nil || len(err.Error()) > 100 {
+		t.Errorf("checkShape of a million dimensions: %v, want a short refusal", err)
+	}
+}

@@ -257,3 +257,38 @@ func TestLoadRejectsWeightsBeyondFloat32(t *testing.T) {
 		}
 	}
 }
+
+// Issue 23: a sealed checkpoint whose input shape had 1,000,000 singleton
+// dimensions kept Load busy for 391 s before a 3 MB error, and 200,000
+// dimensions under Dropout layers for 36 s. Shapes are capped at nn.MaxRank
+// dimensions, refused while the header is read, with a one-line error.
+func TestLoadRejectsHostileShapes(t *testing.T) {
+	hdr := func(input string, layers string) string {
+		return `{"format":"gradgraph-checkpoint","model":{"name":"m","input":` + input + `,"dtype":"float32","layers":[` + layers +
+			`]},"compile":{"loss":"mean_squared_error","metrics":[]},"optimizer":{"name":"SGD","config":{"learning_rate":0.01,"momentum":0,"nesterov":0},"iterations":0,"slots":1},"epoch":0,"tensors":[]}`
+	}
+	ones := func(n int) string {
+		return "[" + strings.TrimSuffix(strings.Repeat("1,", n), ",") + "]"
+	}
+	dropouts := strings.TrimSuffix(strings.Repeat(`{"type":"Dropout","name":"d","rate":0.5},`, 1), ",")
+	for _, c := range []struct {
+		name, input, layers, want string
+	}{
+		{"1,000,000 dimensions", ones(1_000_000), "", "1000000 dimensions, at most 8"},
+		{"100,000 dimensions", ones(100_000), "", "100000 dimensions, at most 8"},
+		{"200,000 dimensions under Dropout", ones(200_000), dropouts, "200000 dimensions, at most 8"},
+		{"9 dimensions", ones(9), "", "9 dimensions, at most 8"},
+		{"reshape to 200,000 dimensions", "4", `{"type":"Reshape","name":"r","target_shape":` + ones(200_000) + `}`, "200000 dimensions, at most 8"},
+	} {
+		path, err := loadBytes(t, craft(1, hdr(c.input, c.layers), nil))
+		wantCorrupt(t, c.name, err, path, c.want)
+		if err != nil && (len(err.Error()) > 300 || strings.Contains(err.Error(), "\n")) {
+			t.Errorf("%s: the error is %d bytes or several lines, want one short line", c.name, len(err.Error()))
+		}
+	}
+	// At the cap the input shape loads (Flatten takes any rank), so the
+	// cases above fail for their rank alone.
+	if _, err := loadBytes(t, craft(1, hdr(ones(nn.MaxRank), `{"type":"Flatten","name":"f"}`), nil)); err != nil {
+		t.Errorf("%d dimensions: %v", nn.MaxRank, err)
+	}
+}
