@@ -43,12 +43,32 @@ func (p *page) markdown() []byte {
 	}
 	b.WriteString("\n## Model\n\n")
 	if p.Summary != "" {
-		fmt.Fprintf(&b, "```\n%s\n```\n\n", strings.TrimRight(p.Summary, "\n"))
+		summary := strings.TrimRight(p.Summary, "\n")
+		fence := codeFence(summary)
+		fmt.Fprintf(&b, "%s\n%s\n%s\n\n", fence, summary, fence)
 	}
 	if p.Model != nil {
 		b.WriteString(mdImage(p.Model))
 	}
 	return b.Bytes()
+}
+
+// codeFence returns a fence of backticks longer than any run of backticks
+// in text (at least three), so that nothing in text, a layer's name for
+// one, can close the code block early: CommonMark closes a fenced block
+// only with a fence at least as long as the one that opened it, and
+// inside the block nothing else is markup.
+func codeFence(text string) string {
+	longest, run := 0, 0
+	for _, r := range text {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return strings.Repeat("`", max(3, longest+1))
 }
 
 // mdImage references a figure beside report.md.

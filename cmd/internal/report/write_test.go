@@ -160,3 +160,49 @@ func TestWriteNoEpochs(t *testing.T) {
 		t.Error("report.md does not say that no epochs were run")
 	}
 }
+
+// TestMarkdownSummaryFence: a layer name holding a newline, a code fence
+// and raw HTML (user data) broke out of report.md's summary block and
+// emitted <script> (issue 23). The block's fence is now longer than any
+// run of backticks in the summary, so the name stays inside it as text.
+func TestMarkdownSummaryFence(t *testing.T) {
+	r := sampleReport(t)
+	evil := "x\n```\n<script>alert(1)</script>\n````"
+	r.Summary = "Model: \"m\"\n dense_" + evil + " (Dense)   (None, 3)   9\n"
+	dir := t.TempDir()
+	if err := Write(dir, r); err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(md)
+	i := strings.Index(s, "\n## Model\n\n")
+	if i < 0 {
+		t.Fatal("report.md has no Model section")
+	}
+	rest := s[i+len("\n## Model\n\n"):]
+	open := rest[:strings.Index(rest, "\n")]
+	if open != "`````" {
+		t.Fatalf("summary fence %q, want five backticks (one more than the name's longest run)", open)
+	}
+	body := rest[len(open)+1:]
+	end := strings.Index(body, "\n"+open+"\n")
+	if end < 0 {
+		t.Fatal("the summary block is not closed by its own fence")
+	}
+	if !strings.Contains(body[:end], "<script>") {
+		t.Error("the name's text is not inside the block")
+	}
+	if strings.Contains(body[end:], "<script>") {
+		t.Error("<script> appears after the summary block")
+	}
+	// Every line inside the block that starts with backticks is shorter
+	// than the fence, so no CommonMark reader closes it there.
+	for _, line := range strings.Split(body[:end], "\n") {
+		if t2 := strings.TrimLeft(line, " "); strings.HasPrefix(t2, open) {
+			t.Errorf("line %q inside the block would close it", line)
+		}
+	}
+}
