@@ -76,7 +76,9 @@ func LoadCSV(path string, opt CSVOptions) (*Dataset, error) {
 // ReadCSV reads numeric CSV data from r into a Dataset called name. Every
 // field but the label must parse as a float. Errors name the input and the
 // line: a short or long row, a field that is not a number, a label that is
-// not a class, an input with no data rows.
+// not a class, an input with no data rows, a line longer than
+// MaxCSVLineBytes, a row of more than MaxCSVFields fields, a quoted field
+// that spans lines.
 //
 // Blank lines are skipped. Fields may be quoted and surrounded by spaces.
 // A UTF-8 byte order mark at the start (Excel writes one) is skipped.
@@ -92,7 +94,8 @@ func ReadCSV(r io.Reader, name string, opt CSVOptions) (*Dataset, error) {
 	if err := skipBOM(br, name); err != nil {
 		return nil, err
 	}
-	cr := csv.NewReader(br)
+	limit := newLineLimiter(br, name)
+	cr := csv.NewReader(limit)
 	if opt.Comma != 0 {
 		cr.Comma = opt.Comma
 	}
@@ -158,10 +161,16 @@ func ReadCSV(r io.Reader, name string, opt CSVOptions) (*Dataset, error) {
 		if err == io.EOF {
 			break
 		}
+		if limit.err != nil && limit.err != io.EOF {
+			return nil, limit.err
+		}
 		if err != nil {
 			return nil, errors.Wrapf(err, "data: %s", name)
 		}
 		line, _ := cr.FieldPos(0)
+		if len(rec) > MaxCSVFields {
+			return nil, errors.Errorf("data: %s:%d: %d fields, more than %d (data.MaxCSVFields)", name, line, len(rec), MaxCSVFields)
+		}
 		if !sawHeader {
 			sawHeader = true
 			names = make([]string, len(rec))
