@@ -9,7 +9,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Parse parses args into fs. On -h or -help it prints the flags to usage and
@@ -56,7 +59,34 @@ func exitCode(name string, run func([]string, io.Writer) error, args []string, s
 	}
 }
 
-// OneLine folds a message's line breaks into "; ".
+// OneLine folds a message's line breaks into "; " and its runs of spaces
+// into one, writes other control characters (ESC, BEL, ... from a file's
+// name or a layer's) as Go escapes such as \x1b, so that a message cannot
+// drive the terminal, and cuts it after maxMessage bytes.
 func OneLine(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(strings.TrimSpace(s), "\n", " ; ")), " ")
+	s = strings.Join(strings.Fields(strings.ReplaceAll(strings.TrimSpace(s), "\n", " ; ")), " ")
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if b.Len() >= maxMessage {
+			fmt.Fprintf(&b, "… (%d bytes in all)", len(s))
+			break
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unicode.IsControl(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
+
+// maxMessage is the most bytes of an error message a command prints: a
+// message about a hostile input can quote it, and a terminal line is the
+// place for a summary, not a dump.
+const maxMessage = 2000

@@ -59,3 +59,23 @@ func TestParse(t *testing.T) {
 	}
 	_ = n
 }
+
+// TestOneLineControlCharacters: ESC and BEL from a file's or a layer's name
+// reached the terminal raw (issue 23); they are written as escapes, and a
+// huge message is cut.
+func TestOneLineControlCharacters(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"open \x1b[31mred\x07.csv: no such file", `open \x1b[31mred\a.csv: no such file`},
+		{"a\n\tb  c", "a ; b c"},
+		{"bad \xff byte", `bad \xff byte`},
+		{"plain é", "plain é"},
+	} {
+		if got := OneLine(c.in); got != c.want {
+			t.Errorf("OneLine(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	long := OneLine(strings.Repeat("x", 1<<20))
+	if len(long) > maxMessage+100 || !strings.HasSuffix(long, "(1048576 bytes in all)") {
+		t.Errorf("a 1 MB message became %d bytes ending %q", len(long), long[len(long)-40:])
+	}
+}
