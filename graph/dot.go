@@ -7,6 +7,7 @@ import (
 	"io"
 	"os/exec"
 	"strings"
+	"unicode"
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
@@ -121,6 +122,12 @@ func dtypeName(n *G.Node) string {
 // dotQuote quotes s as a DOT string, with \n for line breaks.
 func dotQuote(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+	s = strings.Map(func(c rune) rune {
+		if c != '\n' && unicode.IsControl(c) {
+			return ' ' // DOT has no escape for them; names are user data
+		}
+		return c
+	}, s)
 	return `"` + r.Replace(s) + `"`
 }
 

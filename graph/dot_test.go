@@ -78,3 +78,32 @@ func TestWriteDOT(t *testing.T) {
 		}
 	}
 }
+
+// TestDOTQuoteHostileNames: a node name is user data (a layer's name): a
+// quote, a backslash, a newline, a closing brace, HTML and control
+// characters must stay inside the quoted label (issue 23).
+func TestDOTQuoteHostileNames(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`plain`, `"plain"`},
+		{`a"b`, `"a\"b"`},
+		{`back\slash`, `"back\\slash"`},
+		{"two\nlines", `"two\nlines"`},
+		{"x\"];\n}\ndigraph evil {", `"x\"];\n}\ndigraph evil {"`},
+		{"<script>alert(1)</script>", `"<script>alert(1)</script>"`},
+		{"esc\x1b[31mbel\x07nul\x00", `"esc [31mbel nul "`},
+	} {
+		got := dotQuote(c.in)
+		if got != c.want {
+			t.Errorf("dotQuote(%q) = %s, want %s", c.in, got, c.want)
+		}
+		// The label is one DOT string: no unescaped quote inside, no raw
+		// line break.
+		inner := got[1 : len(got)-1]
+		if strings.Contains(strings.ReplaceAll(inner, `\\`, ""), `"`) && strings.Count(strings.ReplaceAll(inner, `\\`, ""), `\"`) != strings.Count(strings.ReplaceAll(inner, `\\`, ""), `"`) {
+			t.Errorf("dotQuote(%q) = %s has an unescaped quote", c.in, got)
+		}
+		if strings.ContainsAny(inner, "\n\r") {
+			t.Errorf("dotQuote(%q) = %s has a raw line break", c.in, got)
+		}
+	}
+}
