@@ -2,7 +2,9 @@ package nn
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -36,10 +38,11 @@ func (m *Model) Summary() string {
 		if m.built {
 			shape = ShapeString(m.shapes[i])
 		}
-		label := fmt.Sprintf("%s (%s)", l.Name(), l.Type())
+		name := printable(l.Name())
+		label := fmt.Sprintf("%s (%s)", name, l.Type())
 		first, rest := label, ""
 		if utf8.RuneCountInString(label) > wName-2 {
-			first, rest = l.Name(), "("+l.Type()+")"
+			first, rest = name, "("+l.Type()+")"
 		}
 		row("│", first, shape, commas(n))
 		if rest != "" {
@@ -55,6 +58,18 @@ func (m *Model) Summary() string {
 	fmt.Fprintf(&sb, " Trainable params: %s (%s)\n", commas(trainable), bytesize(trainable*bytesPer))
 	fmt.Fprintf(&sb, " Non-trainable params: %s (%s)\n", commas(total-trainable), bytesize((total-trainable)*bytesPer))
 	return sb.String()
+}
+
+// printable returns a layer's name as the table shows it: as it is, or,
+// when it holds control characters (a line break, ESC) or bytes that are
+// not UTF-8, with those written as Go escapes, so that a name read from a
+// file can neither break the table's lines nor drive a terminal.
+func printable(s string) string {
+	if utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0 {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }
 
 func pad(s string, w int) string {
