@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -261,11 +263,26 @@ func TestCommandsBadInput(t *testing.T) {
 	if err := ten.Save(tenOut); err != nil {
 		t.Fatal(err)
 	}
+	// The same checkpoint, resealed with an input shape of a million
+	// singleton dimensions (it kept iris -load busy for 391 s) and with a
+	// layer name carrying ESC and a code fence.
+	tenRaw, err := os.ReadFile(tenOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	million := "[" + strings.TrimSuffix(strings.Repeat("1,", 1_000_000), ",") + "]"
+	hostileShape := write(t, tmp, "shape.ckpt", reseal(t, tenRaw, func(h string) string {
+		i := strings.Index(h, `"input":`) + len(`"input":`)
+		j := i + strings.IndexAny(h[i:], ",}")
+		return h[:i] + million + h[j:]
+	}))
 	cases := []struct {
 		cmd  string
 		args []string
 		want string
 	}{
+		{"iris", []string{"-load", hostileShape, "-epochs", "0"}, "shape: 1000000 dimensions, at most 8"},
+		{"iris", []string{"-load", filepath.Join(tmp, "esc\x1b[31m\a.ckpt"), "-epochs", "0"}, `esc\x1b[31m\a.ckpt`},
 		{"iris", []string{"-batch", "0"}, "-batch 0: want 1..1000000"},
 		{"iris", []string{"-epochs", "-3"}, "-epochs -3: want at least 1"},
 		{"iris", []string{"-epochs", "0"}, "0 only with -load"},
@@ -307,6 +324,9 @@ func TestCommandsBadInput(t *testing.T) {
 			code = ee.ExitCode()
 		}
 		msg := stderr.String()
+		if strings.ContainsAny(msg, "\x1b\x07") || len(msg) > 2200 {
+			t.Errorf("%s %v: stderr holds raw control characters or is %d bytes: %q", c.cmd, c.args, len(msg), msg)
+		}
 		if code != 1 || strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, c.cmd+": ") || !strings.Contains(msg, c.want) ||
 			strings.Contains(msg, "goroutine") || strings.Contains(msg, "panic") {
 			t.Errorf("%s %v: exit %d, stderr %q; want exit 1 and one line naming %q", c.cmd, c.args, code, msg, c.want)
@@ -327,5 +347,86 @@ func TestCommandsBadInput(t *testing.T) {
 		if err == nil || !strings.Contains(stderr.String(), "a-file") || strings.Count(stderr.String(), "\n") != 1 {
 			t.Errorf("%s with -out under a file: %v, stderr %q", c, err, stderr.String())
 		}
+	}
+}
+
+// reseal returns checkpoint raw with its header JSON changed by edit and
+// the length and SHA-256 seal rewritten, as a hostile writer would: magic
+// and version (12 bytes), the header's length (8), the header, the tensor
+// data, the SHA-256 of all that.
+func reseal(t *testing.T, raw []byte, edit func(string) string) []byte {
+	t.Helper()
+	hlen := binary.LittleEndian.Uint64(raw[12:20])
+	head := edit(string(raw[20 : 20+hlen]))
+	var out bytes.Buffer
+	out.Write(raw[:12])
+	binary.Write(&out, binary.LittleEndian, uint64(len(head)))
+	out.WriteString(head)
+	out.Write(raw[20+hlen : len(raw)-32])
+	sum := sha256.Sum256(out.Bytes())
+	out.Write(sum[:])
+	return out.Bytes()
+}
+
+// TestCommandsHostileLayerName: iris -load of a checkpoint whose layer name
+// holds a line break, ESC, BEL, a code fence and raw HTML (user data, issue
+// 23) prints no raw control character, and report.md keeps the name inside
+// the summary's code block.
+func TestCommandsHostileLayerName(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a command")
+	}
+	bin := t.TempDir()
+	root, _ := filepath.Abs("../../..")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/iris")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	tmp := t.TempDir()
+	d := nn.Dense(3, nn.Softmax)
+	d.SetName("evil\n```\n<script>alert(1)</script>\x1b[31m\x07")
+	m := nn.Sequential("net", d)
+	if err := m.Build(4, nn.BuildOptions{Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := train.Compile(m, train.Adam(0.01), train.SparseCategoricalCrossentropy(), train.Accuracy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ckpt := filepath.Join(tmp, "evil.ckpt")
+	if err := tr.Save(ckpt); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(tmp, "out")
+	cmd := exec.Command(filepath.Join(bin, "iris"), "-load", ckpt, "-epochs", "0", "-out", out)
+	cmd.Dir = root
+	all, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("iris -load: %v\n%s", err, all)
+	}
+	if strings.ContainsAny(string(all), "\x1b\x07") {
+		t.Errorf("iris printed raw control characters:\n%q", all)
+	}
+	md, err := os.ReadFile(filepath.Join(out, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(md)
+	i := strings.Index(s, "\n## Model\n\n")
+	if i < 0 {
+		t.Fatal("report.md has no Model section")
+	}
+	rest := s[i+len("\n## Model\n\n"):]
+	fence := rest[:strings.Index(rest, "\n")]
+	end := strings.Index(rest[len(fence):], "\n"+fence+"\n")
+	if !strings.HasPrefix(fence, "```") || end < 0 {
+		t.Fatalf("no fenced summary in report.md:\n%s", rest)
+	}
+	if after := rest[len(fence)+end:]; strings.Contains(after, "<script>") {
+		t.Error("<script> appears in report.md outside the summary block")
+	}
+	if strings.ContainsAny(s, "\x1b\x07") {
+		t.Error("report.md holds raw control characters")
 	}
 }
