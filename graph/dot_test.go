@@ -2,7 +2,9 @@ package graph
 
 import (
 	"bytes"
+	"encoding/xml"
 	"errors"
+	"io"
 	"regexp"
 	"strings"
 	"testing"
@@ -105,5 +107,61 @@ func TestDOTQuoteHostileNames(t *testing.T) {
 		if strings.ContainsAny(inner, "\n\r") {
 			t.Errorf("dotQuote(%q) = %s has a raw line break", c.in, got)
 		}
+	}
+}
+
+// TestDOTAndSVGHostileParamName: a param named after a hostile layer name
+// (a quote, a line break, a closing brace, <script>, ESC) gives DOT that
+// Graphviz accepts and an SVG that is well-formed XML with no script
+// element, the name inside a text node (issue 23). Skipped without dot.
+func TestDOTAndSVGHostileParamName(t *testing.T) {
+	evil := "x\"];\n}\n<script>alert(1)</script>\x1b[31m/kernel"
+	b, _ := NewBuilder(Float32, 4, true)
+	w, _ := NewParam(evil, Float32, true, 3, 2)
+	bias, _ := NewParam("dense/bias", Float32, true, 1, 2)
+	x := b.Input("x", 4, 3)
+	y := b.Input("y", 4, 2)
+	z := G.Must(b.Dense(x.Node, G.Must(b.Param(w)), G.Must(b.Param(bias)), true))
+	loss := G.Must(b.CrossEntropy(G.Must(b.LogSoftmax(z)), y.Node))
+	m, err := b.Compile(loss, []*Param{w, bias})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.WriteDOT(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "\x1b") || strings.Count(buf.String(), "digraph") != 1 {
+		t.Fatalf("DOT holds ESC or a second graph:\n%s", buf.String())
+	}
+	svg, err := RenderDOT(buf.Bytes(), "svg")
+	if errors.Is(err, ErrNoDot) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatalf("dot refused the graph: %v", err)
+	}
+	dec := xml.NewDecoder(bytes.NewReader(svg))
+	dec.Strict = true
+	sawName := false
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			if err != io.EOF {
+				t.Fatalf("graph.svg is not well-formed XML: %v", err)
+			}
+			break
+		}
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			if strings.EqualFold(tok.Name.Local, "script") {
+				t.Fatal("graph.svg has a script element")
+			}
+		case xml.CharData:
+			sawName = sawName || strings.Contains(string(tok), "<script>alert(1)</script>")
+		}
+	}
+	if !sawName {
+		t.Error("the param's name is not in the SVG's text")
 	}
 }
