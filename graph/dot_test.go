@@ -18,18 +18,7 @@ import (
 // gradient per param marked, shapes printed.
 func TestWriteDOT(t *testing.T) {
 	for _, fused := range []bool{true, false} {
-		b, _ := NewBuilder(Float32, 4, true)
-		b.Fused = fused
-		w, _ := NewParam("dense/kernel", Float32, true, 3, 2)
-		bias, _ := NewParam("dense/bias", Float32, true, 1, 2)
-		x := b.Input("x", 4, 3)
-		y := b.Input("y", 4, 2)
-		z := G.Must(b.Dense(x.Node, G.Must(b.Param(w)), G.Must(b.Param(bias)), true))
-		loss := G.Must(b.CrossEntropy(G.Must(b.LogSoftmax(z)), y.Node))
-		m, err := b.Compile(loss, []*Param{w, bias})
-		if err != nil {
-			t.Fatal(err)
-		}
+		m, b := denseXentMachine(t, "dense/kernel", fused)
 		var buf bytes.Buffer
 		if err := m.WriteDOT(&buf); err != nil {
 			t.Fatal(err)
@@ -116,17 +105,7 @@ func TestDOTQuoteHostileNames(t *testing.T) {
 // element, the name inside a text node (issue 23). Skipped without dot.
 func TestDOTAndSVGHostileParamName(t *testing.T) {
 	evil := "x\"];\n}\n<script>alert(1)</script>\x1b[31m/kernel"
-	b, _ := NewBuilder(Float32, 4, true)
-	w, _ := NewParam(evil, Float32, true, 3, 2)
-	bias, _ := NewParam("dense/bias", Float32, true, 1, 2)
-	x := b.Input("x", 4, 3)
-	y := b.Input("y", 4, 2)
-	z := G.Must(b.Dense(x.Node, G.Must(b.Param(w)), G.Must(b.Param(bias)), true))
-	loss := G.Must(b.CrossEntropy(G.Must(b.LogSoftmax(z)), y.Node))
-	m, err := b.Compile(loss, []*Param{w, bias})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, _ := denseXentMachine(t, evil, true)
 	var buf bytes.Buffer
 	if err := m.WriteDOT(&buf); err != nil {
 		t.Fatal(err)
@@ -164,4 +143,24 @@ func TestDOTAndSVGHostileParamName(t *testing.T) {
 	if !sawName {
 		t.Error("the param's name is not in the SVG's text")
 	}
+}
+
+// denseXentMachine compiles a dense layer (its kernel named kernel) with a
+// log-softmax and cross-entropy on top, on a batch of 4: 3 inputs, 2
+// classes.
+func denseXentMachine(t *testing.T, kernel string, fused bool) (*Machine, *Builder) {
+	t.Helper()
+	b, _ := NewBuilder(Float32, 4, true)
+	b.Fused = fused
+	w, _ := NewParam(kernel, Float32, true, 3, 2)
+	bias, _ := NewParam("dense/bias", Float32, true, 1, 2)
+	x := b.Input("x", 4, 3)
+	y := b.Input("y", 4, 2)
+	z := G.Must(b.Dense(x.Node, G.Must(b.Param(w)), G.Must(b.Param(bias)), true))
+	loss := G.Must(b.CrossEntropy(G.Must(b.LogSoftmax(z)), y.Node))
+	m, err := b.Compile(loss, []*Param{w, bias})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, b
 }

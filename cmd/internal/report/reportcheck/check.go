@@ -244,3 +244,27 @@ func textOf(n *html.Node) string {
 	walk(n)
 	return strings.TrimSpace(b.String())
 }
+
+// Summary finds the model summary's fenced code block in report.md's text:
+// the fence that opens it, the text inside, and everything after the
+// closing fence. It fails when there is no Model section, the block does
+// not open with three or more backticks, or no line equal to the opening
+// fence closes it.
+func Summary(md string) (fence, body, after string, err error) {
+	const head = "\n## Model\n\n"
+	i := strings.Index(md, head)
+	if i < 0 {
+		return "", "", "", errors.New("report.md has no Model section")
+	}
+	rest := md[i+len(head):]
+	nl := strings.Index(rest, "\n")
+	if nl < 0 || !strings.HasPrefix(rest, "```") || strings.Trim(rest[:nl], "`") != "" {
+		return "", "", "", errors.New("report.md's Model section does not open with a code fence")
+	}
+	fence, rest = rest[:nl], rest[nl+1:]
+	end := strings.Index(rest, "\n"+fence+"\n")
+	if end < 0 {
+		return "", "", "", errors.Errorf("report.md's summary block is not closed by its fence %s", fence)
+	}
+	return fence, rest[:end], rest[end+len(fence)+2:], nil
+}
