@@ -35,7 +35,7 @@
 // 178 GFLOP/s on 128×512×784), only a last partial panel is packed. Edges
 // are padded with zeros in the packed panels; a
 // tile that sticks out of C is computed into a scratch tile and its corner
-// copied (edge), so the kernels only ever see full tiles. The packed buffers
+// copied in and out (copyTile), so the kernels only ever see full tiles. The packed buffers
 // come from a sync.Pool: steady-state calls do not allocate. A product much
 // narrower than the kernel's tile, such as the 128×10 output layer, is
 // computed as Cᵀ = op(B)ᵀ·op(A)ᵀ (narrow): 10 of 12 rows of each tile used
