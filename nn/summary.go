@@ -38,7 +38,7 @@ func (m *Model) Summary() string {
 		if m.built {
 			shape = ShapeString(m.shapes[i])
 		}
-		name := printable(l.Name())
+		name := Printable(l.Name())
 		label := fmt.Sprintf("%s (%s)", name, l.Type())
 		first, rest := label, ""
 		if utf8.RuneCountInString(label) > wName-2 {
@@ -60,11 +60,12 @@ func (m *Model) Summary() string {
 	return sb.String()
 }
 
-// printable returns a layer's name as the table shows it: as it is, or,
-// when it holds control characters (a line break, ESC) or bytes that are
-// not UTF-8, with those written as Go escapes, so that a name read from a
-// file can neither break the table's lines nor drive a terminal.
-func printable(s string) string {
+// Printable returns a name (a layer's, a model's) as gradgraph shows it in
+// text: as it is, or, when it holds control characters (a line break, ESC)
+// or bytes that are not UTF-8, quoted with those written as Go escapes, so
+// that a name read from a file can neither break a table's lines nor drive
+// a terminal. The model summary and report.md use it.
+func Printable(s string) string {
 	if utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0 {
 		return s
 	}

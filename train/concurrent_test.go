@@ -88,13 +88,7 @@ func TestConcurrentPredictEvaluate(t *testing.T) {
 			errs <- err
 		}()
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Error(err)
-		}
-	}
+	reportAll(t, &wg, errs)
 }
 
 // TestCloneIsIndependent: training the clone leaves the original's
@@ -261,13 +255,7 @@ func TestConcurrentFitContract(t *testing.T) {
 			errs <- err
 		}()
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Error(err)
-		}
-	}
+	reportAll(t, &wg, errs)
 	if err := <-fitErr; err != nil {
 		t.Fatal(err)
 	}
@@ -280,5 +268,18 @@ func TestConcurrentFitContract(t *testing.T) {
 	h, err := tr.Fit(iris, FitOptions{Epochs: tr.Epoch() + 2, InitialEpoch: tr.Epoch(), BatchSize: 16, Seed: 6})
 	if err != nil || len(h.Epoch) != 2 {
 		t.Errorf("Fit after a stopped one: %v, %d epochs, want 2", err, len(h.Epoch))
+	}
+}
+
+// reportAll waits for wg and reports every non-nil error the goroutines
+// sent on errs.
+func reportAll(t *testing.T, wg *sync.WaitGroup, errs chan error) {
+	t.Helper()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
 	}
 }

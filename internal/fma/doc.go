@@ -22,6 +22,8 @@
 // for random operands) F32 computes the float64 sum's error exactly
 // (Knuth's TwoSum) and moves the sum one float64 ulp towards the exact
 // value before converting. Results in float32's subnormal range are checked
-// for ties at that range's coarser spacing. TestF32MatchesHardware compares
-// F32 with the CPU's FMA instruction on crafted ties and random operands.
+// for ties at that range's coarser spacing. TestF32Hand and TestF32Random
+// compare F32 with the exactly rounded result from math/big on worked
+// ties and 500,000 random, cancelling and near-tie operand triples; the
+// gemm tests compare the Go kernel with the FMA instructions themselves.
 package fma

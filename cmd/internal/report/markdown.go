@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+
+	"github.com/gradgraph/gradgraph/nn"
 )
 
 // markdown renders report.md: report.html's content with the figures as
@@ -77,5 +79,11 @@ func mdImage(img *image) string {
 }
 
 // mdText escapes what Markdown would read as markup in table cells, image
-// text and headings.
-var mdText = strings.NewReplacer(`\`, `\\`, "|", `\|`, "[", `\[`, "]", `\]`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", "\n", " ").Replace
+// text and headings, folds line breaks into spaces, and writes other
+// control characters as Go escapes (nn.Printable), so that a name from a
+// file cannot drive the terminal of whoever prints report.md.
+func mdText(s string) string {
+	return mdMarkup.Replace(nn.Printable(strings.ReplaceAll(s, "\n", " ")))
+}
+
+var mdMarkup = strings.NewReplacer(`\`, `\\`, "|", `\|`, "[", `\[`, "]", `\]`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;")

@@ -164,11 +164,13 @@ func TestWriteNoEpochs(t *testing.T) {
 // TestMarkdownSummaryFence: a layer name holding a newline, a code fence
 // and raw HTML (user data) broke out of report.md's summary block and
 // emitted <script> (issue 23). The block's fence is now longer than any
-// run of backticks in the summary, so the name stays inside it as text.
+// run of backticks in the summary, so the name stays inside it as text;
+// and control characters in the title are written as escapes.
 func TestMarkdownSummaryFence(t *testing.T) {
 	r := sampleReport(t)
 	evil := "x\n```\n<script>alert(1)</script>\n````"
 	r.Summary = "Model: \"m\"\n dense_" + evil + " (Dense)   (None, 3)   9\n"
+	r.Title = "tiny \x1b[31m\a"
 	dir := t.TempDir()
 	if err := Write(dir, r); err != nil {
 		t.Fatal(err)
@@ -176,6 +178,9 @@ func TestMarkdownSummaryFence(t *testing.T) {
 	md, err := os.ReadFile(filepath.Join(dir, "report.md"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if strings.ContainsAny(string(md), "\x1b\a") || !strings.Contains(string(md), `# tiny \\x1b\[31m\\a`) {
+		t.Errorf("report.md's title holds raw control characters or lacks their escapes:\n%.200s", md)
 	}
 	open, body, after, err := reportcheck.Summary(string(md))
 	if err != nil {
