@@ -15,24 +15,41 @@ import (
 type AdamOptimizer struct {
 	LR, Beta1, Beta2, Epsilon float64
 	Iterations                int // steps taken
-	s                         slots
+	s                         Slots
 }
+
+func init() { registerBuiltin("Adam", adamFromConfig) }
 
 // Adam returns Adam with learning rate lr and Keras's defaults β₁ 0.9,
 // β₂ 0.999, ε 1e-7.
 func Adam(lr float64) *AdamOptimizer {
-	return &AdamOptimizer{LR: lr, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-7, s: slots{n: 2}}
+	return &AdamOptimizer{LR: lr, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-7, s: NewSlots(2, 0)}
 }
 
 // Name implements Optimizer.
 func (o *AdamOptimizer) Name() string { return "Adam" }
+
+// Validate reports the first setting out of range: learning rate finite and
+// > 0, beta_1 and beta_2 in [0, 1), epsilon finite and > 0.
+func (o *AdamOptimizer) Validate() error {
+	if err := checkPositive(o.Name(), "learning rate", o.LR); err != nil {
+		return err
+	}
+	if err := checkDecay(o.Name(), "beta_1", o.Beta1); err != nil {
+		return err
+	}
+	if err := checkDecay(o.Name(), "beta_2", o.Beta2); err != nil {
+		return err
+	}
+	return checkPositive(o.Name(), "epsilon", o.Epsilon)
+}
 
 // Update implements Optimizer.
 func (o *AdamOptimizer) Update(params []*graph.Param, grads []*tensor.Dense) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	if err := o.s.check(o.Name(), params, grads); err != nil {
+	if err := o.Slots().Prepare(o.Name(), params, grads); err != nil {
 		return err
 	}
 	o.Iterations++
@@ -74,4 +91,44 @@ func adamStep64(w, g, m, v []float64, alpha, omb1, omb2, eps float64) {
 		v[j] += float64((float64(gj*gj) - v[j]) * omb2)
 		w[j] -= alpha * m[j] / (math.Sqrt(v[j]) + eps)
 	}
+}
+
+// Config implements SavableOptimizer with Keras's names; Iterations is
+// the step counter α's bias correction depends on, so that a loaded Adam
+// continues with the next step's α.
+func (o *AdamOptimizer) Config() OptimizerConfig {
+	return OptimizerConfig{Iterations: o.Iterations,
+		Settings: map[string]float64{"learning_rate": o.LR, "beta_1": o.Beta1, "beta_2": o.Beta2, "epsilon": o.Epsilon}}
+}
+
+// Slots implements SavableOptimizer: the moments m and v per param.
+func (o *AdamOptimizer) Slots() *Slots { return o.s.layout(2, 0) }
+
+func adamFromConfig(c OptimizerConfig) (SavableOptimizer, error) {
+	o := Adam(0)
+	o.Iterations = c.Iterations
+	if err := c.settings([]string{"learning_rate", "beta_1", "beta_2", "epsilon"}, &o.LR, &o.Beta1, &o.Beta2, &o.Epsilon); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+func (o *AdamOptimizer) state() *slots { return &o.Slots().slots }
+func (o *AdamOptimizer) counter() *int { return &o.Iterations }
+
+// boundAfter: m' and v' are convex combinations of m and g, v and g², so
+// they are bounded by the larger of each pair; g − m and g² − v by twice
+// that; the step α·|m'|/(√v' + ε) by α·|m'|/ε. α is that of the coming
+// step (Iterations + 1).
+func (o *AdamOptimizer) boundAfter(f32 bool, w float64, s stateBounds, gmax float64) (float64, stateBounds, float64) {
+	eps := as32(f32, o.Epsilon)
+	if eps == 0 {
+		return math.Inf(1), s, math.Inf(1)
+	}
+	t := float64(o.Iterations + 1)
+	alpha := as32(f32, o.LR*math.Sqrt(1-math.Pow(o.Beta2, t))/(1-math.Pow(o.Beta1, t)))
+	m := max(s[0], gmax) * roundSlack
+	v := max(s[1], gmax*gmax) * roundSlack
+	step := alpha * m / eps * roundSlack
+	return w + step, stateBounds{m, v}, max(step, 2*m, 2*v, alpha*m)
 }

@@ -40,8 +40,7 @@ func (t *Trainer) encodeFinite() ([]byte, error) {
 			return nil, errors.Wrapf(ErrNonFinite, "param %q holds NaN or infinite values", p.Name)
 		}
 	}
-	if bo, ok := t.Optimizer.(boundedOptimizer); ok {
-		st := bo.state()
+	if st := optimizerSlots(t.Optimizer); st != nil {
 		for i, p := range st.bind {
 			if !slotFinite(st, i) {
 				return nil, errors.Wrapf(ErrNonFinite, "%s's state for param %q holds NaN or infinite values", t.Optimizer.Name(), p.Name)
@@ -95,7 +94,8 @@ func (t *Trainer) encode() ([]byte, error) {
 // A truncated, corrupted or foreign file, or one of another format version,
 // gives an error naming the file and the problem; errors.Is(err, ErrCorrupt)
 // tells a damaged or inconsistent file, errors.Is(err, nn.ErrUnknownLayer) a
-// layer type this program has not registered.
+// layer type this program has not registered, errors.Is(err,
+// ErrUnknownOptimizer) an optimiser it has not (RegisterOptimizer).
 //
 // Load reads only regular files (a named pipe or a device is refused by
 // name, before it is read) and allocates nothing its header, checked before
@@ -125,10 +125,10 @@ func decodeTrainer(raw []byte, path string) (*Trainer, error) {
 // trainerFrom builds the trainer a verified checkpoint describes.
 func trainerFrom(d *decodedCheckpoint, path string) (*Trainer, error) {
 	// Past the checksum, anything wrong is in a header that describes no
-	// model this format can hold, except a layer type nobody registered:
-	// that file may be sound, and the fix is in the program.
+	// model this format can hold, except a layer type or optimiser nobody
+	// registered: that file may be sound, and the fix is in the program.
 	bad := func(err error) error {
-		if errors.Is(err, nn.ErrUnknownLayer) {
+		if errors.Is(err, nn.ErrUnknownLayer) || errors.Is(err, ErrUnknownOptimizer) {
 			return errors.Wrapf(err, "checkpoint %s", path)
 		}
 		return corrupt(path, err)

@@ -33,11 +33,13 @@ import (
 //
 // Nothing in a checkpoint is executed: the header names layer types from
 // nn's layer registry (the built-ins and those the program registered with
-// nn.RegisterLayer) and losses and optimisers from fixed sets. Every declared
-// size is checked against the file's actual size before anything is
-// allocated for it (nn.ModelConfig.ParamCount), so a hostile file cannot make
-// the reader allocate more than the file holds; a registered layer that
-// cannot count its params is the exception, bounded as ParamCount says.
+// nn.RegisterLayer), optimisers from train's (RegisterOptimizer), and
+// losses from a fixed set. Every declared size is checked against the
+// file's actual size before anything is allocated for it
+// (nn.ModelConfig.ParamCount; an optimiser's state has its params' shapes),
+// so a hostile file cannot make the reader allocate more than the file
+// holds; a registered layer that cannot count its params is the exception,
+// bounded as ParamCount says.
 const (
 	ckptMagic   = "GRADGRPH"
 	ckptVersion = 1

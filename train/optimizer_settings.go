@@ -6,9 +6,10 @@ import (
 	"github.com/pkg/errors"
 )
 
-// Settings checks shared by the optimisers' Validate methods. Each names
-// the optimiser, the setting (with Keras's name) and the accepted range.
-// The comparisons are written so that NaN fails them.
+// Settings checks shared by the optimisers' Validate methods, which sit in
+// each optimiser's file. Each names the optimiser, the setting (with
+// Keras's name) and the accepted range. The comparisons are written so
+// that NaN fails them.
 
 // checkPositive accepts a finite value above 0: learning rates, and ε,
 // which keeps the step's division finite where a weight's gradients have
@@ -28,45 +29,6 @@ func checkDecay(opt, name string, v float64) error {
 		return nil
 	}
 	return errors.Errorf("%s: %s %v must be in [0, 1)", opt, name, v)
-}
-
-// Validate reports the first setting out of range: learning rate finite and
-// > 0, momentum in [0, 1] (Keras's SGD raises the same ValueError).
-func (o *SGDOptimizer) Validate() error {
-	if err := checkPositive(o.Name(), "learning rate", o.LR); err != nil {
-		return err
-	}
-	if !(o.Momentum >= 0 && o.Momentum <= 1) {
-		return errors.Errorf("%s: momentum %v must be in [0, 1]", o.Name(), o.Momentum)
-	}
-	return nil
-}
-
-// Validate reports the first setting out of range: learning rate finite and
-// > 0, beta_1 and beta_2 in [0, 1), epsilon finite and > 0.
-func (o *AdamOptimizer) Validate() error {
-	if err := checkPositive(o.Name(), "learning rate", o.LR); err != nil {
-		return err
-	}
-	if err := checkDecay(o.Name(), "beta_1", o.Beta1); err != nil {
-		return err
-	}
-	if err := checkDecay(o.Name(), "beta_2", o.Beta2); err != nil {
-		return err
-	}
-	return checkPositive(o.Name(), "epsilon", o.Epsilon)
-}
-
-// Validate reports the first setting out of range: learning rate finite and
-// > 0, rho in [0, 1), epsilon finite and > 0.
-func (o *RMSpropOptimizer) Validate() error {
-	if err := checkPositive(o.Name(), "learning rate", o.LR); err != nil {
-		return err
-	}
-	if err := checkDecay(o.Name(), "rho", o.Rho); err != nil {
-		return err
-	}
-	return checkPositive(o.Name(), "epsilon", o.Epsilon)
 }
 
 // validateOptimizer runs o's Validate when it has one: the built-in

@@ -14,23 +14,37 @@ import (
 // (Gorgonia's RMSProp defaults to ρ 0.999; PyTorch puts ε outside the root.)
 type RMSpropOptimizer struct {
 	LR, Rho, Epsilon float64
-	s                slots
+	s                Slots
 }
+
+func init() { registerBuiltin("RMSprop", rmspropFromConfig) }
 
 // RMSprop returns RMSprop with learning rate lr and Keras's defaults ρ 0.9, ε 1e-7.
 func RMSprop(lr float64) *RMSpropOptimizer {
-	return &RMSpropOptimizer{LR: lr, Rho: 0.9, Epsilon: 1e-7, s: slots{n: 1}}
+	return &RMSpropOptimizer{LR: lr, Rho: 0.9, Epsilon: 1e-7, s: NewSlots(1, 0)}
 }
 
 // Name implements Optimizer.
 func (o *RMSpropOptimizer) Name() string { return "RMSprop" }
+
+// Validate reports the first setting out of range: learning rate finite and
+// > 0, rho in [0, 1), epsilon finite and > 0.
+func (o *RMSpropOptimizer) Validate() error {
+	if err := checkPositive(o.Name(), "learning rate", o.LR); err != nil {
+		return err
+	}
+	if err := checkDecay(o.Name(), "rho", o.Rho); err != nil {
+		return err
+	}
+	return checkPositive(o.Name(), "epsilon", o.Epsilon)
+}
 
 // Update implements Optimizer.
 func (o *RMSpropOptimizer) Update(params []*graph.Param, grads []*tensor.Dense) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	if err := o.s.check(o.Name(), params, grads); err != nil {
+	if err := o.Slots().Prepare(o.Name(), params, grads); err != nil {
 		return err
 	}
 	for i, p := range params {
@@ -59,4 +73,39 @@ func rmspropStep64(w, g, v []float64, lr, rho, eps float64) {
 		v[j] = float64(rho*v[j]) + float64(omr*gj*gj)
 		w[j] -= lr * gj / math.Sqrt(v[j]+eps)
 	}
+}
+
+// Config implements SavableOptimizer with Keras's names.
+func (o *RMSpropOptimizer) Config() OptimizerConfig {
+	return OptimizerConfig{Settings: map[string]float64{"learning_rate": o.LR, "rho": o.Rho, "epsilon": o.Epsilon}}
+}
+
+// Slots implements SavableOptimizer: the mean square v per param.
+func (o *RMSpropOptimizer) Slots() *Slots { return o.s.layout(1, 0) }
+
+func rmspropFromConfig(c OptimizerConfig) (SavableOptimizer, error) {
+	o := RMSprop(0)
+	if err := c.settings([]string{"learning_rate", "rho", "epsilon"}, &o.LR, &o.Rho, &o.Epsilon); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+func (o *RMSpropOptimizer) state() *slots { return &o.Slots().slots }
+func (o *RMSpropOptimizer) counter() *int { return nil }
+
+// boundAfter: v' = ρ·v + (1−ρ)·g² ≤ ρ·|v| + g², and the step
+// lr·|g|/√(v'+ε) is at most lr·|g|/√ε always, and at most lr/√(1−ρ) since
+// v' ≥ (1−ρ)·g², unless v' was flushed to 0 for being under 1e-30, in
+// which case |g| < 1e-15/√(1−ρ) and the step is under lr·1e-15/√((1−ρ)·ε).
+// A float32 ε that rounds to 0 gives +Inf (0/0 is possible): no bound.
+func (o *RMSpropOptimizer) boundAfter(f32 bool, w float64, s stateBounds, gmax float64) (float64, stateBounds, float64) {
+	lr, rho, eps := as32(f32, o.LR), as32(f32, o.Rho), as32(f32, o.Epsilon)
+	if eps == 0 {
+		return math.Inf(1), s, math.Inf(1)
+	}
+	omr := 1 - rho
+	v := (float64(rho*s[0]) + float64(gmax*gmax)) * roundSlack
+	step := lr * min(gmax/math.Sqrt(eps), max(1/math.Sqrt(omr), 1.1e-15/math.Sqrt(omr*eps))) * roundSlack
+	return w + step, stateBounds{v}, max(step, lr*gmax*roundSlack, v)
 }
