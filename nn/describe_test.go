@@ -18,10 +18,10 @@ func TestDescribe(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []LayerInfo{
-		{"dense", "Dense", []int{4}, []int{64}, 4*64 + 64},
-		{"batch_normalization", "BatchNormalization", []int{64}, []int{64}, 4 * 64},
-		{"dropout", "Dropout", []int{64}, []int{64}, 0},
-		{"dense_1", "Dense", []int{64}, []int{3}, 64*3 + 3},
+		{Name: "dense", Type: "Dense", Input: []int{4}, Inputs: [][]int{{4}}, Output: []int{64}, Params: 4*64 + 64, Inbound: []string{"input_layer"}},
+		{Name: "batch_normalization", Type: "BatchNormalization", Input: []int{64}, Inputs: [][]int{{64}}, Output: []int{64}, Params: 4 * 64, Inbound: []string{"dense"}},
+		{Name: "dropout", Type: "Dropout", Input: []int{64}, Inputs: [][]int{{64}}, Output: []int{64}, Inbound: []string{"batch_normalization"}},
+		{Name: "dense_1", Type: "Dense", Input: []int{64}, Inputs: [][]int{{64}}, Output: []int{3}, Params: 64*3 + 3, Inbound: []string{"dropout"}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Describe:\n got %v\nwant %v", got, want)

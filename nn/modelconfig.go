@@ -9,15 +9,44 @@ import (
 	"github.com/gradgraph/gradgraph/graph"
 )
 
-// ModelConfig describes a built Sequential model (Keras's get_config).
-// Input is the per-sample input shape; in JSON a 1-D shape is a plain
-// number, as files written when inputs were widths hold it, and other
-// shapes are arrays ([28, 28, 1]). Both load.
+// ModelConfig describes a built model (Keras's get_config): its layers'
+// settings and, for a model made by NewModel, its graph.
+//
+// A Sequential's graph is implied: one input of shape Input, then Layers in
+// order, each called on the last one's output. In JSON its 1-D input shape
+// is a plain number, as files written when inputs were widths hold it, and
+// other shapes are arrays ([28, 28, 1]); both load.
+//
+// A functional model lists its Inputs, its Nodes (the layer calls, in an
+// order where every call comes after the calls its inputs come from) and
+// its Outputs; Input is empty. Layers are listed in the order of their
+// first call, each once however often it is called.
 type ModelConfig struct {
-	Name   string        `json:"name"`
-	Input  Shape         `json:"input"`
-	DType  string        `json:"dtype"`
-	Layers []LayerConfig `json:"layers"`
+	Name    string        `json:"name"`
+	Input   Shape         `json:"input,omitempty"`
+	DType   string        `json:"dtype"`
+	Layers  []LayerConfig `json:"layers"`
+	Inputs  []InputConfig `json:"inputs,omitempty"`
+	Nodes   []NodeConfig  `json:"nodes,omitempty"`
+	Outputs []TensorRef   `json:"outputs,omitempty"`
+}
+
+// InputConfig is a functional model's input: its name and per-sample shape.
+type InputConfig struct {
+	Name  string `json:"name"`
+	Shape []int  `json:"shape"`
+}
+
+// NodeConfig is one call of a layer: the layer's name and the tensors it is
+// called on.
+type NodeConfig struct {
+	Layer  string      `json:"layer"`
+	Inputs []TensorRef `json:"inputs"`
+}
+
+// Functional reports whether c describes a graph rather than a chain.
+func (c ModelConfig) Functional() bool {
+	return len(c.Inputs) > 0 || len(c.Nodes) > 0 || len(c.Outputs) > 0
 }
 
 // Config describes the built model.
@@ -25,7 +54,7 @@ func (m *Model) Config() (ModelConfig, error) {
 	if !m.built {
 		return ModelConfig{}, errors.Errorf("model %q: not built", m.Name)
 	}
-	c := ModelConfig{Name: m.Name, Input: m.in.Clone(), DType: m.dtype.String()}
+	c := ModelConfig{Name: m.Name, DType: m.dtype.String()}
 	for _, l := range m.Layers {
 		cf, ok := l.(Configurer)
 		if !ok {
@@ -33,13 +62,34 @@ func (m *Model) Config() (ModelConfig, error) {
 		}
 		c.Layers = append(c.Layers, cf.Config())
 	}
+	if !m.functional {
+		c.Input = m.inputs[0].shape.Clone()
+		return c, nil
+	}
+	refs := m.tensorRefs()
+	for _, t := range m.inputs {
+		c.Inputs = append(c.Inputs, InputConfig{Name: t.name, Shape: t.shape.Clone()})
+	}
+	for _, n := range m.nodes {
+		nc := NodeConfig{Layer: n.layer.Name()}
+		for _, t := range n.in {
+			nc.Inputs = append(nc.Inputs, refs[t])
+		}
+		c.Nodes = append(c.Nodes, nc)
+	}
+	for _, t := range m.outputs {
+		c.Outputs = append(c.Outputs, refs[t])
+	}
 	return c, nil
 }
 
 // FromConfig rebuilds and builds a model from its description, making each
 // layer with the constructor registered for its type (RegisterLayer). The
 // params get fresh initial values; load saved ones over them. A type nobody
-// registered gives an *UnknownLayerError (errors.Is ErrUnknownLayer).
+// registered gives an *UnknownLayerError (errors.Is ErrUnknownLayer). A
+// graph whose calls refer to a tensor not made before them (a cycle or a
+// dangling reference), to an unknown layer, or that leaves a layer or an
+// input unused, is an error naming the call.
 func FromConfig(c ModelConfig) (*Model, error) {
 	dt, err := c.dtype()
 	if err != nil {
@@ -60,9 +110,115 @@ func FromConfig(c ModelConfig) (*Model, error) {
 		l.SetName(lc.Name)
 		layers[i] = l
 	}
-	m := Sequential(c.Name, layers...)
-	if err := m.BuildShape(c.Input, BuildOptions{DType: dt}); err != nil {
+	if !c.Functional() {
+		m := Sequential(c.Name, layers...)
+		if err := m.BuildShape(c.Input, BuildOptions{DType: dt}); err != nil {
+			return nil, err
+		}
+		return m, nil
+	}
+	m, err := c.graph(layers)
+	if err != nil {
 		return nil, err
+	}
+	if err := m.Init(BuildOptions{DType: dt}); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// graph lays a functional description's calls over its layers. Each call
+// may only take tensors made before it, which rules out cycles; shapes are
+// worked out call by call without allocating (Call), so a file's sizes are
+// checked before anything is built.
+func (c ModelConfig) graph(layers []Layer) (*Model, error) {
+	if len(c.Input) > 0 {
+		return nil, errors.Errorf("model %q: has both a Sequential input shape and a graph", c.Name)
+	}
+	if len(c.Inputs) == 0 || len(c.Nodes) == 0 || len(c.Outputs) == 0 {
+		return nil, errors.Errorf("model %q: a graph needs inputs, calls and outputs, got %d, %d and %d", c.Name, len(c.Inputs), len(c.Nodes), len(c.Outputs))
+	}
+	byName := make(map[string]Layer, len(layers))
+	for _, l := range layers {
+		if _, dup := byName[l.Name()]; dup {
+			return nil, errors.Errorf("model %q: two layers are named %q", c.Name, Printable(l.Name()))
+		}
+		byName[l.Name()] = l
+	}
+	tensors := map[TensorRef]*Tensor{}
+	inputs := make([]*Tensor, len(c.Inputs))
+	for i, in := range c.Inputs {
+		if in.Name == "" {
+			return nil, errors.Errorf("model %q: input %d has no name", c.Name, i)
+		}
+		if _, dup := byName[in.Name]; dup {
+			return nil, errors.Errorf("model %q: input %q has a layer's name", c.Name, Printable(in.Name))
+		}
+		ref := TensorRef{Name: in.Name}
+		if _, dup := tensors[ref]; dup {
+			return nil, errors.Errorf("model %q: two inputs are named %q", c.Name, Printable(in.Name))
+		}
+		t := Input(in.Name, in.Shape...)
+		if t.err != nil {
+			return nil, errors.Wrapf(t.err, "model %q: input %d", c.Name, i)
+		}
+		tensors[ref], inputs[i] = t, t
+	}
+	calls := map[string]int{}
+	for i, nc := range c.Nodes {
+		l, ok := byName[nc.Layer]
+		if !ok {
+			return nil, errors.Errorf("model %q: call %d is of layer %q, which the model does not have", c.Name, i, Printable(nc.Layer))
+		}
+		if len(nc.Inputs) == 0 {
+			return nil, errors.Errorf("model %q: call %d (%q) has no inputs", c.Name, i, Printable(nc.Layer))
+		}
+		args := make([]*Tensor, len(nc.Inputs))
+		for j, ref := range nc.Inputs {
+			t, ok := tensors[ref]
+			if !ok {
+				return nil, errors.Errorf("model %q: call %d (%q) takes %s, which no input or earlier call makes (a dangling reference or a cycle)",
+					c.Name, i, Printable(nc.Layer), ref)
+			}
+			args[j] = t
+		}
+		if err := countable(l, args); err != nil {
+			return nil, errors.Wrapf(err, "model %q: call %d", c.Name, i)
+		}
+		out := Call(l, args...)
+		if out.err != nil {
+			return nil, errors.Wrapf(out.err, "model %q: call %d", c.Name, i)
+		}
+		k := calls[nc.Layer]
+		calls[nc.Layer]++
+		tensors[TensorRef{Name: nc.Layer, Call: k}] = out
+	}
+	outputs := make([]*Tensor, len(c.Outputs))
+	for i, ref := range c.Outputs {
+		t, ok := tensors[ref]
+		if !ok {
+			return nil, errors.Errorf("model %q: output %d is %s, which the graph does not make", c.Name, i, ref)
+		}
+		outputs[i] = t
+	}
+	m, err := NewModel(c.Name, inputs, outputs)
+	if err != nil {
+		return nil, err
+	}
+	// The weights of a file follow its layer list, so the list must be the
+	// model's, in the order of first calls, every layer called.
+	if len(m.Layers) != len(layers) {
+		for _, l := range layers {
+			if calls[l.Name()] == 0 {
+				return nil, errors.Errorf("model %q: layer %q is never called", c.Name, Printable(l.Name()))
+			}
+		}
+		return nil, errors.Errorf("model %q: %d of its %d layers lead to an output", c.Name, len(m.Layers), len(layers))
+	}
+	for i, l := range m.Layers {
+		if l != layers[i] {
+			return nil, errors.Errorf("model %q: layer %d is %q, but the calls use %q first", c.Name, i, Printable(layers[i].Name()), Printable(l.Name()))
+		}
 	}
 	return m, nil
 }
@@ -116,6 +272,9 @@ func (c ModelConfig) ParamCount() (int64, error) { return c.ParamCountWithin(max
 // error. Layers built to be counted so allocate little more than the file
 // could fill, however many the header stacks.
 func (c ModelConfig) ParamCountWithin(limit int64) (int64, error) {
+	if c.Functional() {
+		return c.graphParamCount(limit)
+	}
 	if err := checkShape("model", c.Name, c.Input); err != nil {
 		if len(c.Input) == 1 {
 			return 0, errors.Errorf("model %q: input width %d", c.Name, c.Input[0])
@@ -172,4 +331,112 @@ func countParams(l Layer, in Shape, dt tensor.Dtype) (int64, []int, error) {
 		}
 	}
 	return n, out, nil
+}
+
+// graphParamCount is ParamCountWithin for a functional description: the
+// graph is laid (which checks its shapes without allocating), then each
+// layer counts its params once, on its first call's shapes.
+func (c ModelConfig) graphParamCount(limit int64) (int64, error) {
+	dt, err := c.dtype()
+	if err != nil {
+		return 0, err
+	}
+	layers := make([]Layer, len(c.Layers))
+	for i, lc := range c.Layers {
+		if layers[i], err = newLayer(lc); err != nil {
+			return 0, errors.Wrapf(err, "model %q: layer %d", c.Name, i)
+		}
+		layers[i].SetName(lc.Name)
+	}
+	m, err := c.graph(layers)
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	done := map[Layer]bool{}
+	for _, n := range m.nodes {
+		if done[n.layer] {
+			continue
+		}
+		done[n.layer] = true
+		in := make([]Shape, len(n.in))
+		for i, t := range n.in {
+			in[i] = t.shape
+		}
+		k, _, err := countParamsInputs(n.layer, in, dt)
+		if err != nil {
+			return 0, errors.Wrapf(err, "model %q", c.Name)
+		}
+		if k < 0 {
+			return 0, errors.Errorf("model %q: %s counts %d params", c.Name, layerLabel(n.layer), k)
+		}
+		if total += k; total > maxParams {
+			return 0, errors.Errorf("model %q: more than %d weights", c.Name, int64(maxParams))
+		}
+		if total > limit {
+			return total, nil
+		}
+	}
+	return total, nil
+}
+
+// MultiParamCounter is ParamCounter for a MultiLayer.
+type MultiParamCounter interface {
+	CountParamsInputs(in [][]int) (params int64, out []int, err error)
+}
+
+// countParamsInputs counts a call's layer's params for inputs of shapes in.
+func countParamsInputs(l Layer, in []Shape, dt tensor.Dtype) (int64, []int, error) {
+	ml, ok := l.(MultiLayer)
+	if !ok {
+		if len(in) != 1 {
+			return 0, nil, errors.Errorf("%s takes one input, got %d", layerLabel(l), len(in))
+		}
+		return countParams(l, in[0], dt)
+	}
+	shapes := make([][]int, len(in))
+	for i, s := range in {
+		shapes[i] = s.Clone()
+	}
+	if pc, ok := l.(MultiParamCounter); ok {
+		return pc.CountParamsInputs(shapes)
+	}
+	if err := countable(l, nil); err != nil {
+		return 0, nil, err
+	}
+	out, err := ml.BuildInputs(shapes, dt, rand.New(rand.NewSource(0)))
+	if err != nil {
+		return 0, nil, err
+	}
+	var n int64
+	for _, p := range l.Params() {
+		if p != nil {
+			n += int64(p.Size())
+		}
+	}
+	return n, out, nil
+}
+
+// countable refuses to let a file's layer that cannot count its params be
+// built on inputs larger than maxCountByBuild (Call works out its shape by
+// building it).
+func countable(l Layer, args []*Tensor) error {
+	if _, ok := l.(ParamCounter); ok {
+		return nil
+	}
+	if _, ok := l.(MultiParamCounter); ok {
+		return nil
+	}
+	if _, ok := l.(MultiLayer); ok && args == nil {
+		return errors.Errorf("%s: cannot count its params: the layer does not implement nn.MultiParamCounter", layerLabel(l))
+	}
+	size := 0
+	for _, t := range args {
+		size += t.shape.Size()
+	}
+	if size > maxCountByBuild {
+		return errors.Errorf("%s: cannot count its params for %d inputs: the layer does not implement nn.ParamCounter, and it is built to be counted only up to %d inputs",
+			layerLabel(l), size, maxCountByBuild)
+	}
+	return nil
 }

@@ -10,22 +10,81 @@ import (
 
 // Summary returns Keras's model.summary() table: each layer's name and type,
 // output shape and param count, then total, trainable and non-trainable
-// params with their size in memory.
+// params with their size in memory. A model made by NewModel gets Keras's
+// functional table: its inputs as InputLayer rows, and a "Connected to"
+// column naming each call's inputs as Keras does (conv2d[0][0]: the first
+// call of the layer conv2d), one per line.
 func (m *Model) Summary() string {
-	const wName, wShape, wParams = 33, 24, 15
+	const wName, wShape, wParams, wConn = 33, 24, 15, 30
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "Model: %q\n", m.Name)
+	conn := m.functional
 	line := func(l, mid, r, fill string) {
-		sb.WriteString(l + strings.Repeat(fill, wName) + mid + strings.Repeat(fill, wShape) + mid + strings.Repeat(fill, wParams) + r + "\n")
+		sb.WriteString(l + strings.Repeat(fill, wName) + mid + strings.Repeat(fill, wShape) + mid + strings.Repeat(fill, wParams))
+		if conn {
+			sb.WriteString(mid + strings.Repeat(fill, wConn))
+		}
+		sb.WriteString(r + "\n")
 	}
-	row := func(sep, a, b, c string) {
-		fmt.Fprintf(&sb, "%s %s %s %s %s %s%s\n", sep, pad(a, wName-2), sep, pad(b, wShape-2), sep, padLeft(c, wParams-2), " "+sep)
+	row := func(sep, a, b, c, d string) {
+		fmt.Fprintf(&sb, "%s %s %s %s %s %s", sep, pad(a, wName-2), sep, pad(b, wShape-2), sep, padLeft(c, wParams-2))
+		if conn {
+			fmt.Fprintf(&sb, " %s %s", sep, pad(d, wConn-2))
+		}
+		sb.WriteString(" " + sep + "\n")
 	}
 	line("┏", "┳", "┓", "━")
-	row("┃", "Layer (type)", "Output Shape", "Param #")
+	row("┃", "Layer (type)", "Output Shape", "Param #", "Connected to")
 	line("┡", "╇", "┩", "━")
 	var total, trainable int
-	for i, l := range m.Layers {
+	rows := 0
+	entry := func(name, typ, shape string, params int, inbound []string) {
+		if rows > 0 && conn {
+			line("├", "┼", "┤", "─")
+		}
+		rows++
+		name = Printable(name)
+		label := fmt.Sprintf("%s (%s)", name, typ)
+		first, rest := label, ""
+		if utf8.RuneCountInString(label) > wName-2 {
+			first, rest = name, "("+typ+")"
+		}
+		lines := [][4]string{{first, shape, commas(params), ""}}
+		if rest != "" {
+			lines = append(lines, [4]string{rest})
+		}
+		for i, s := range inbound {
+			if i > 0 {
+				lines[i-1][3] += ","
+			}
+			if i >= len(lines) {
+				lines = append(lines, [4]string{})
+			}
+			lines[i][3] = s
+		}
+		for _, l := range lines {
+			row("│", l[0], l[1], l[2], l[3])
+		}
+	}
+	if conn {
+		for _, t := range m.inputs {
+			entry(t.name, "InputLayer", ShapeString(t.shape), 0, []string{"-"})
+		}
+	}
+	refs := m.tensorRefs()
+	inbound := map[Layer][]string{}
+	for _, n := range m.nodes {
+		for _, t := range n.in {
+			inbound[n.layer] = append(inbound[n.layer], refs[t].String())
+		}
+	}
+	shapes := map[Layer]string{}
+	for _, n := range m.nodes {
+		if _, ok := shapes[n.layer]; !ok && (m.built || m.functional) {
+			shapes[n.layer] = ShapeString(n.out.shape)
+		}
+	}
+	for _, l := range m.Layers {
 		n := 0
 		for _, p := range l.Params() {
 			n += p.Size()
@@ -34,20 +93,11 @@ func (m *Model) Summary() string {
 			}
 		}
 		total += n
-		shape := "?"
-		if m.built {
-			shape = ShapeString(m.shapes[i])
+		shape, ok := shapes[l]
+		if !ok {
+			shape = "?"
 		}
-		name := Printable(l.Name())
-		label := fmt.Sprintf("%s (%s)", name, l.Type())
-		first, rest := label, ""
-		if utf8.RuneCountInString(label) > wName-2 {
-			first, rest = name, "("+l.Type()+")"
-		}
-		row("│", first, shape, commas(n))
-		if rest != "" {
-			row("│", rest, "", "")
-		}
+		entry(l.Name(), l.Type(), shape, n, inbound[l])
 	}
 	line("└", "┴", "┘", "─")
 	bytesPer := 4
