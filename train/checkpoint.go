@@ -196,13 +196,7 @@ func (t *Trainer) LoadWeights(path string) error {
 		return corrupt(path, err)
 	}
 	// The optimiser state is not loaded here but belongs in the file.
-	slot := map[string]bool{}
-	for _, p := range t.Model.Trainable() {
-		for k := 0; k < d.header.Optimizer.Slots; k++ {
-			slot[slotName(p, k)] = true
-		}
-	}
-	if err := d.checkAllUsed(func(name string) bool { return slot[name] }); err != nil {
+	if err := d.checkAllUsed(slotTensorOf(t.Model.Trainable(), d.header.Optimizer.Slots)); err != nil {
 		return corrupt(path, err)
 	}
 	return nil

@@ -200,6 +200,27 @@ func optimizerState(o Optimizer, params []*graph.Param) (optimizerConfig, []tens
 
 func slotName(p *graph.Param, k int) string { return fmt.Sprintf("optimizer/%s/%d", p.Name, k) }
 
+// slotTensorOf returns whether a tensor name is slotName(p, k) for one of
+// params and some k < n. It parses the name rather than listing every
+// name n allows: n comes from a file's header and may be anything, and
+// making 2⁴⁰ names would never end.
+func slotTensorOf(params []*graph.Param, n int) func(name string) bool {
+	names := make(map[string]bool, len(params))
+	for _, p := range params {
+		names[p.Name] = true
+	}
+	return func(name string) bool {
+		rest, ok := strings.CutPrefix(name, "optimizer/")
+		i := strings.LastIndexByte(rest, '/')
+		if !ok || i < 0 {
+			return false
+		}
+		k, err := strconv.Atoi(rest[i+1:])
+		// Only the form slotName writes: no sign, no leading zero.
+		return err == nil && k >= 0 && k < n && strconv.Itoa(k) == rest[i+1:] && names[rest[:i]]
+	}
+}
+
 func b2f(b bool) float64 {
 	if b {
 		return 1

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"gorgonia.org/tensor"
 
@@ -533,6 +534,79 @@ func TestOptimizerStructLiterals(t *testing.T) {
 		}
 		if !bytes.Equal(raws[0], raws[1]) {
 			t.Errorf("%s: the struct literal's checkpoint differs from the constructor's", c.name)
+		}
+	}
+}
+
+// TestSlotTensorOf: the names slotName writes for params and k < n, and
+// no other.
+func TestSlotTensorOf(t *testing.T) {
+	a, _ := graph.NewParam("d/kernel", graph.Float32, true, 2)
+	b, _ := graph.NewParam("b", graph.Float32, true, 2)
+	is := slotTensorOf([]*graph.Param{a, b}, 2)
+	for _, c := range []struct {
+		name string
+		want bool
+	}{
+		{"optimizer/d/kernel/0", true},
+		{"optimizer/d/kernel/1", true},
+		{"optimizer/b/1", true},
+		{"optimizer/d/kernel/2", false}, // k ≥ n
+		{"optimizer/d/kernel/-1", false},
+		{"optimizer/d/kernel/01", false}, // not slotName's form
+		{"optimizer/d/kernel/+1", false},
+		{"optimizer/d/kernel/", false},
+		{"optimizer/d/0", false}, // no param d
+		{"optimizer/c/0", false},
+		{"optimizer/b", false},
+		{"d/kernel", false},
+		{"optimiser/b/0", false},
+	} {
+		if got := is(c.name); got != c.want {
+			t.Errorf("%q: %v, want %v", c.name, got, c.want)
+		}
+	}
+	if !is(slotName(a, 1)) || !is(slotName(b, 0)) {
+		t.Error("slotTensorOf refuses what slotName writes")
+	}
+}
+
+// TestLoadWeightsWithAHugeSlotCount: LoadWeights, which leaves the
+// optimiser alone, accepts the file's state tensors whatever slot count
+// its header declares, in time: it once made every name the count
+// allowed (82 s for 2²², forever for 2⁴⁰). A state tensor the count does
+// not allow is still refused.
+func TestLoadWeightsWithAHugeSlotCount(t *testing.T) {
+	tr := smallTrainer(t, graph.Float32, Adam(0.01))
+	if _, err := tr.Fit(blobs(30, 1), FitOptions{Epochs: 1, BatchSize: 10, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := tr.encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, c := range []struct {
+		slots int
+		want  string // "" for no error
+	}{
+		{1 << 40, ""},
+		{2, ""},
+		{1, `tensor "optimizer/` + tr.Model.Trainable()[0].Name + `/1" belongs to no param`},
+	} {
+		path := filepath.Join(dir, "m.ckpt")
+		if err := os.WriteFile(path, resealed(t, raw, func(h map[string]any) { optimizerOf(h)["slots"] = c.slots }), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- smallTrainer(t, graph.Float32, Adam(0.01)).LoadWeights(path) }()
+		select {
+		case err := <-done:
+			if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+				t.Errorf("slots %d: LoadWeights: %v, want %q", c.slots, err, c.want)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("slots %d: LoadWeights still running after 20 s", c.slots)
 		}
 	}
 }
