@@ -610,3 +610,27 @@ func TestLoadWeightsWithAHugeSlotCount(t *testing.T) {
 		}
 	}
 }
+
+// TestSaveRefusesNonFiniteCustomState: a custom optimiser's state is
+// checked as the built-ins' is: an infinite velocity is ErrNonFinite
+// naming its param, and the good checkpoint stays.
+func TestSaveRefusesNonFiniteCustomState(t *testing.T) {
+	o := newTestMomentum(0.01)
+	tr := smallTrainer(t, graph.Float32, o)
+	if _, err := tr.Fit(blobs(30, 1), FitOptions{Epochs: 1, BatchSize: 10, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "m.ckpt")
+	if err := tr.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(path)
+	o.v.Float32s(2, 0)[1] = float32(math.Inf(-1))
+	name := tr.Model.Trainable()[2].Name
+	if err := tr.Save(path); !errors.Is(err, ErrNonFinite) || !strings.Contains(err.Error(), name) {
+		t.Errorf("Save with an infinite velocity: %v, want ErrNonFinite naming %q", err, name)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Error("the good checkpoint was overwritten")
+	}
+}
