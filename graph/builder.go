@@ -31,6 +31,9 @@ type Builder struct {
 	// uses LogProbs instead of taking the log of probabilities, which
 	// underflows in float32.
 	Logits, LogProbs, Probs *G.Node
+	// softmaxes maps every softmax output of the graph to its
+	// log-probabilities (a model of several outputs has several).
+	softmaxes map[*G.Node]*G.Node
 
 	paramNodes map[*Param]*G.Node
 	params     []*Param
@@ -107,6 +110,7 @@ func NewBuilder(dt tensor.Dtype, batch int, training bool) (*Builder, error) {
 		Batch:      batch,
 		Training:   training,
 		paramNodes: map[*Param]*G.Node{},
+		softmaxes:  map[*G.Node]*G.Node{},
 	}, nil
 }
 
@@ -218,3 +222,20 @@ func (b *Builder) IsData(n *G.Node) bool {
 	}
 	return false
 }
+
+// NoteSoftmax records that probs is the softmax of logits, whose
+// log-softmax is logProbs: it sets Logits, LogProbs and Probs, and
+// remembers the pair for LogProbsOf.
+func (b *Builder) NoteSoftmax(logits, logProbs, probs *G.Node) {
+	b.Logits, b.LogProbs, b.Probs = logits, logProbs, probs
+	if b.softmaxes == nil {
+		b.softmaxes = map[*G.Node]*G.Node{}
+	}
+	b.softmaxes[probs] = logProbs
+}
+
+// LogProbsOf returns the log-probabilities of a softmax output noted by
+// NoteSoftmax, or nil when probs is no softmax's output: a loss on the
+// probabilities then uses the log-softmax itself, exact where the log of a
+// float32 probability would be −Inf.
+func (b *Builder) LogProbsOf(probs *G.Node) *G.Node { return b.softmaxes[probs] }

@@ -256,5 +256,20 @@ func (m *Machine) Output(i int) *tensor.Dense {
 	return d
 }
 
+// OutputScalar returns output i of the last run when it is a scalar (a
+// loss of one of several outputs), or NaN.
+func (m *Machine) OutputScalar(i int) float64 {
+	if i < 0 || i >= len(m.outs) || m.outs[i] == nil {
+		return math.NaN()
+	}
+	switch v := m.outs[i].Data().(type) {
+	case float32:
+		return float64(v)
+	case float64:
+		return v
+	}
+	return math.NaN()
+}
+
 // Close releases the machine.
 func (m *Machine) Close() error { return m.vm.Close() }

@@ -85,7 +85,7 @@ func softmax(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.Logits, b.LogProbs, b.Probs = x, lp, p
+	b.NoteSoftmax(x, lp, p)
 	return p, nil
 }
 

@@ -368,6 +368,12 @@ func (m *Model) ForwardInputs(b *graph.Builder, xs []*G.Node) ([]*G.Node, error)
 	if err != nil {
 		return nil, err
 	}
+	return m.flatOutputs(vals)
+}
+
+// flatOutputs returns the outputs' nodes as flat rows.
+func (m *Model) flatOutputs(vals map[*Tensor]*G.Node) ([]*G.Node, error) {
+	var err error
 	outs := make([]*G.Node, len(m.outputs))
 	for i, t := range m.outputs {
 		y := vals[t]
@@ -379,6 +385,33 @@ func (m *Model) ForwardInputs(b *graph.Builder, xs []*G.Node) ([]*G.Node, error)
 		outs[i] = y
 	}
 	return outs, nil
+}
+
+// CallNode is one layer call's output node in a graph built by
+// ForwardCalls: Call counts the layer's calls from 0 (a shared layer has
+// several).
+type CallNode struct {
+	Layer Layer
+	Call  int
+	Node  *G.Node
+}
+
+// ForwardCalls is ForwardInputs that also returns every call's output node,
+// in the model's call order, as the layers made them (not flattened), so
+// that a caller can read any layer's activations.
+func (m *Model) ForwardCalls(b *graph.Builder, xs []*G.Node) ([]*G.Node, []CallNode, error) {
+	vals, err := m.forward(b, xs)
+	if err != nil {
+		return nil, nil, err
+	}
+	calls := make([]CallNode, len(m.nodes))
+	count := map[Layer]int{}
+	for i, n := range m.nodes {
+		calls[i] = CallNode{Layer: n.layer, Call: count[n.layer], Node: vals[n.out]}
+		count[n.layer]++
+	}
+	outs, err := m.flatOutputs(vals)
+	return outs, calls, err
 }
 
 // forward adds every call's nodes and returns each tensor's node, the

@@ -11,6 +11,10 @@ import (
 // partial batch is run through a graph of its own size, so no sample is
 // dropped or padded.
 func (t *Trainer) Evaluate(src data.Source, batchSize int) (Logs, error) {
+	src, err := t.arrange("evaluate", src)
+	if err != nil {
+		return nil, err
+	}
 	if err := t.ready("evaluate", src, batchSize); err != nil {
 		return nil, err
 	}
@@ -25,11 +29,7 @@ func (t *Trainer) Evaluate(src data.Source, batchSize int) (Logs, error) {
 // evaluate runs the inference graphs over src's samples idx; the caller
 // holds t.mu.
 func (t *Trainer) evaluate(src data.Source, idx []int, batchSize int) (Logs, error) {
-	metrics := t.evalMetrics()
-	for _, mt := range metrics {
-		mt.Reset()
-	}
-	var lossSum float64
+	tl := t.newTally(true)
 	for start := 0; start < len(idx); start += batchSize {
 		b := idx[start:min(start+batchSize, len(idx))]
 		s, err := t.stepFor(len(b), false)
@@ -40,16 +40,9 @@ func (t *Trainer) evaluate(src data.Source, idx []int, batchSize int) (Logs, err
 		if err != nil {
 			return nil, errors.Wrapf(err, "evaluate %q: samples %d..%d", t.Model.Name, b[0], b[len(b)-1])
 		}
-		lossSum += float64(loss * float64(len(b)))
-		for _, mt := range metrics {
-			mt.Update(s.out64, s.tgt64, len(b), t.Model.OutputWidth())
-		}
+		tl.add(s, len(b), loss)
 	}
-	logs := Logs{"loss": lossSum / float64(len(idx))}
-	for _, mt := range metrics {
-		logs[mt.Name()] = mt.Result()
-	}
-	return logs, nil
+	return tl.logs(), nil
 }
 
 // evalMetrics returns the metrics evaluation accumulates in: fresh
@@ -68,18 +61,28 @@ func (t *Trainer) evalMetrics() []Metric {
 }
 
 // Predict returns the model's output for every sample of src in inference
-// mode, one row per sample. Targets are read only if src has them in range;
+// mode, one row per sample; a model of several outputs gives them one
+// after another in each row, in the order of its OutputNames. Targets are read only if src has them in range;
 // the loss computed alongside is discarded.
 func (t *Trainer) Predict(src data.Source, batchSize int) ([][]float32, error) {
 	if err := t.ready("predict", src, batchSize); err != nil {
 		return nil, err
 	}
+	src, err := t.arrange("predict", src)
+	if err != nil {
+		return nil, err
+	}
 	n, w := src.Len(), t.Model.OutputWidth()
 	flat := make([]float32, n*w)
 	out := make([][]float32, n)
-	tw := w
-	if ce, ok := t.Loss.(*CrossEntropy); ok && ce.Sparse {
-		tw = 1
+	hs := t.heads()
+	tw := 0
+	for _, h := range hs {
+		if ce, ok := h.loss.(*CrossEntropy); ok && ce.Sparse {
+			tw++
+		} else {
+			tw += h.width
+		}
 	}
 	pred := predictSource{src, tw}
 	t.mu.Lock()
@@ -95,8 +98,12 @@ func (t *Trainer) Predict(src data.Source, batchSize int) ([][]float32, error) {
 		}
 		for i := range b {
 			row := flat[(start+i)*w : (start+i+1)*w]
-			for j := range row {
-				row[j] = float32(s.out64[i*w+j])
+			off := 0
+			for k, h := range hs {
+				for j := 0; j < h.width; j++ {
+					row[off+j] = float32(s.out64[k][i*h.width+j])
+				}
+				off += h.width
 			}
 			out[start+i] = row
 		}

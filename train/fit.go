@@ -75,6 +75,7 @@ type fitPlan struct {
 	batch, steps int
 	keys         []string
 	t            *Trainer
+	tally        *tally // the epoch's figures so far
 }
 
 // planFit checks Fit's arguments against the model and splits the data.
@@ -97,10 +98,19 @@ func (t *Trainer) planFit(src data.Source, opt FitOptions) (*fitPlan, error) {
 	if !(opt.ValidationSplit >= 0 && opt.ValidationSplit < 1) {
 		return nil, errors.Errorf("fit %q: validation split must be in [0, 1), got %v", m.Name, opt.ValidationSplit)
 	}
+	src, err := t.arrange("fit", src)
+	if err != nil {
+		return nil, err
+	}
 	if err := t.checkData("fit "+m.Name, src); err != nil {
 		return nil, err
 	}
 	p := &fitPlan{opt: opt, src: src, val: opt.ValidationData, t: t}
+	if p.val != nil {
+		if p.val, err = t.arrange("fit: validation data", p.val); err != nil {
+			return nil, err
+		}
+	}
 	t.guardReset() // the weights may have been set since the last step
 	n := src.Len()
 	nTrain := n
@@ -121,10 +131,7 @@ func (t *Trainer) planFit(src data.Source, opt FitOptions) (*fitPlan, error) {
 	p.trainIdx = seq(0, nTrain)
 	p.batch = min(opt.BatchSize, nTrain)
 	p.steps = (nTrain + p.batch - 1) / p.batch
-	p.keys = []string{"loss"}
-	for _, mt := range t.Metrics {
-		p.keys = append(p.keys, mt.Name())
-	}
+	p.keys = t.logKeys()
 	if p.val != nil {
 		for _, k := range p.keys[:len(p.keys):len(p.keys)] {
 			p.keys = append(p.keys, "val_"+k)
@@ -186,25 +193,18 @@ func (t *Trainer) fitEpoch(p *fitPlan, epoch int, hist *History) (Logs, error) {
 			order[i] = p.trainIdx[k]
 		}
 	}
-	for _, mt := range t.Metrics {
-		mt.Reset()
-	}
-	var lossSum float64
+	p.tally = t.newTally(false)
 	for b := 0; b < p.steps; b++ {
 		idx := order[b*p.batch : min((b+1)*p.batch, len(order))]
 		loss, err := t.trainStep(p, idx, rng, epoch, b)
 		if err != nil {
 			return nil, err
 		}
-		lossSum += float64(loss * float64(len(idx)))
 		if err := p.each(func(c Callback) error { return c.OnBatchEnd(t, b, loss) }); err != nil {
 			return nil, err
 		}
 	}
-	logs := Logs{"loss": lossSum / float64(len(order))}
-	for _, mt := range t.Metrics {
-		logs[mt.Name()] = mt.Result()
-	}
+	logs := p.tally.logs()
 	if p.val != nil {
 		t.mu.Lock()
 		vl, err := t.evaluate(p.val, p.valIdx, p.opt.BatchSize)
@@ -256,9 +256,7 @@ func (t *Trainer) trainStep(p *fitPlan, idx []int, rng *rand.Rand, epoch, b int)
 		}
 		return 0, errors.Wrapf(err, "fit %q", m.Name)
 	}
-	for _, mt := range t.Metrics {
-		mt.Update(s.out64, s.tgt64, len(idx), m.OutputWidth())
-	}
+	p.tally.add(s, len(idx), loss)
 	return loss, nil
 }
 

@@ -96,8 +96,8 @@ func (l *CrossEntropy) Build(b *graph.Builder, out, target *G.Node) (*G.Node, er
 	switch {
 	case l.FromLogits:
 		logp, err = b.LogSoftmax(out)
-	case b.Probs == out && b.LogProbs != nil:
-		logp = b.LogProbs
+	case b.LogProbsOf(out) != nil:
+		logp = b.LogProbsOf(out)
 	default:
 		logp, err = logOfProbabilities(b, out)
 	}

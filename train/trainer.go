@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/gradgraph/gradgraph/data"
@@ -31,10 +32,11 @@ type Trainer struct {
 	Loss      Loss
 	Metrics   []Metric
 
-	mu     sync.Mutex // held while a graph of the trainer runs
-	evalMs []Metric   // evaluation's own metric instances (evalMetrics)
-	guard  stepGuard  // keeps an overflowing update from reaching a weight
-	gate   stepGate   // whether a step's loops may split across cores
+	mu      sync.Mutex    // held while a graph of the trainer runs
+	evalMs  []Metric      // evaluation's own metric instances (evalMetrics)
+	outputs []namedOutput // per output, from CompileOutputs; nil: Loss and Metrics
+	guard   stepGuard     // keeps an overflowing update from reaching a weight
+	gate    stepGate      // whether a step's loops may split across cores
 
 	train   map[int]*step // training graphs by batch size
 	infer   map[int]*step // inference graphs by batch size
@@ -84,12 +86,16 @@ func (t *Trainer) Epoch() int {
 // step is one compiled graph with its inputs and staging buffers.
 type step struct {
 	m      *graph.Machine
-	x, y   *graph.Input
+	xs     []*graph.Input // one per model input
+	ys     []*graph.Input // one per output: its encoded targets
 	rows   int
-	xs, ys []float32 // staging when the graph is float64 / raw targets
-	enc    []float32 // encoded targets
-	out64  []float64 // outputs as float64 for the metrics
-	tgt64  []float64 // targets as float64 for the metrics
+	xbuf   []float32   // a batch of flat feature rows, when not filled in place
+	ybuf   []float32   // a batch of raw target rows
+	tbuf   []float32   // one output's raw targets
+	enc    [][]float32 // per output: encoded targets
+	out64  [][]float64 // per output: outputs as float64 for the metrics
+	tgt64  [][]float64 // per output: targets as float64 for the metrics
+	losses []float64   // per output: its loss in the last run (several outputs)
 	params []*graph.Param
 	grads  []*tensor.Dense
 }
@@ -109,73 +115,165 @@ func (t *Trainer) stepFor(rows int, training bool) (*step, error) {
 	if err != nil {
 		return nil, err
 	}
-	outW := m.OutputWidth()
+	hs := t.heads()
+	many := len(hs) > 1 || len(m.InputNames()) > 1
 	s := &step{rows: rows}
-	s.x = b.Input("x", rows, m.InputWidth())
-	s.y = b.Input("y", rows, outW)
-	out, err := m.Forward(b, s.x.Node)
+	var xn []*G.Node
+	for i, shape := range m.InputShapes() {
+		name := "x"
+		if many {
+			name = "x:" + m.InputNames()[i]
+		}
+		in := b.Input(name, rows, nn.Shape(shape).Size())
+		s.xs, xn = append(s.xs, in), append(xn, in.Node)
+	}
+	for i, h := range hs {
+		name := "y"
+		if many {
+			name = "y:" + m.OutputNames()[i]
+		}
+		s.ys = append(s.ys, b.Input(name, rows, h.width))
+	}
+	outs, err := m.ForwardInputs(b, xn)
 	if err != nil {
 		return nil, err
 	}
-	loss, err := t.Loss.Build(b, out, s.y.Node)
-	if err != nil {
-		return nil, errors.Wrapf(err, "model %q", m.Name)
+	// One output: its loss, as always. Several: the weighted sum, and each
+	// output's own loss read back as an extra output of the graph.
+	var loss *G.Node
+	var each []*G.Node
+	for i, h := range hs {
+		l, err := h.loss.Build(b, outs[i], s.ys[i].Node)
+		if err != nil {
+			return nil, errors.Wrapf(err, "model %q: output %d", m.Name, i)
+		}
+		each = append(each, l)
+		if h.weight != 1 {
+			if l, err = G.Mul(l, b.Const(h.weight)); err != nil {
+				return nil, errors.Wrapf(err, "model %q: output %d", m.Name, i)
+			}
+		}
+		if loss == nil {
+			loss = l
+		} else if loss, err = G.Add(loss, l); err != nil {
+			return nil, errors.Wrapf(err, "model %q", m.Name)
+		}
 	}
 	if training {
 		s.params = m.Trainable()
 		s.grads = make([]*tensor.Dense, len(s.params))
 	}
-	if s.m, err = b.Compile(loss, s.params, out); err != nil {
+	fetch := outs
+	if len(hs) > 1 {
+		fetch = append(append([]*G.Node(nil), outs...), each...)
+		s.losses = make([]float64, len(hs))
+	}
+	if s.m, err = b.Compile(loss, s.params, fetch...); err != nil {
 		return nil, errors.Wrapf(err, "model %q", m.Name)
 	}
-	if s.x.Float32s() == nil {
-		s.xs = make([]float32, rows*m.InputWidth())
+	if len(s.xs) > 1 || s.xs[0].Float32s() == nil {
+		s.xbuf = make([]float32, rows*m.InputWidth())
 	}
-	s.enc = make([]float32, rows*outW)
-	s.out64 = make([]float64, rows*outW)
-	s.tgt64 = make([]float64, rows*outW)
+	for _, h := range hs {
+		s.enc = append(s.enc, make([]float32, rows*h.width))
+		s.out64 = append(s.out64, make([]float64, rows*h.width))
+		s.tgt64 = append(s.tgt64, make([]float64, rows*h.width))
+	}
 	cache[rows] = s
 	return s, nil
 }
 
 // run feeds the samples idx of src through s and returns the batch loss.
-// Outputs and encoded targets are left in s.out64 and s.tgt64.
+// Outputs and encoded targets are left in s.out64 and s.tgt64, each
+// output's loss in s.losses when there are several.
 func (t *Trainer) run(s *step, src data.Source, idx []int, rng *rand.Rand) (float64, error) {
-	outW := t.Model.OutputWidth()
-	tw := src.TargetWidth()
-	if cap(s.ys) < len(idx)*tw {
-		s.ys = make([]float32, len(idx)*tw)
+	hs := t.heads()
+	tws := t.targetWidths(src, hs)
+	tw := 0
+	for _, w := range tws {
+		tw += w
 	}
-	ys := s.ys[:len(idx)*tw]
-	if x := s.x.Float32s(); x != nil {
-		fill(src, idx, x, ys)
+	if cap(s.ybuf) < len(idx)*tw {
+		s.ybuf = make([]float32, len(idx)*tw)
+	}
+	ys := s.ybuf[:len(idx)*tw]
+	if s.xbuf == nil {
+		fill(src, idx, s.xs[0].Float32s(), ys)
 	} else {
-		fill(src, idx, s.xs, ys)
-		if err := s.x.Set(s.xs); err != nil {
+		fill(src, idx, s.xbuf, ys)
+		if err := s.splitInputs(len(idx)); err != nil {
 			return 0, err
 		}
 	}
-	if err := t.Loss.Encode(ys, len(idx), outW, s.enc); err != nil {
-		return 0, err
-	}
-	if err := s.y.Set(s.enc); err != nil {
-		return 0, err
+	off := 0
+	for i, h := range hs {
+		raw := ys
+		if len(hs) > 1 {
+			// This output's columns of the target rows.
+			w := tws[i]
+			if cap(s.tbuf) < len(idx)*w {
+				s.tbuf = make([]float32, len(idx)*w)
+			}
+			raw = s.tbuf[:len(idx)*w]
+			for r := range idx {
+				copy(raw[r*w:(r+1)*w], ys[r*tw+off:r*tw+off+w])
+			}
+			off += w
+		}
+		if err := h.loss.Encode(raw, len(idx), h.width, s.enc[i]); err != nil {
+			return 0, errors.Wrapf(err, "%s", h.key("targets"))
+		}
+		if err := s.ys[i].Set(s.enc[i]); err != nil {
+			return 0, err
+		}
 	}
 	if err := s.m.Run(rng); err != nil {
 		return 0, err
 	}
-	switch o := s.m.Output(0).Data().(type) {
-	case []float32:
-		for i, v := range o {
-			s.out64[i] = float64(v)
+	for i := range hs {
+		switch o := s.m.Output(i).Data().(type) {
+		case []float32:
+			for j, v := range o {
+				s.out64[i][j] = float64(v)
+			}
+		case []float64:
+			copy(s.out64[i], o)
 		}
-	case []float64:
-		copy(s.out64, o)
-	}
-	for i, v := range s.enc {
-		s.tgt64[i] = float64(v)
+		for j, v := range s.enc[i] {
+			s.tgt64[i][j] = float64(v)
+		}
+		if s.losses != nil {
+			s.losses[i] = s.m.OutputScalar(len(hs) + i)
+		}
 	}
 	return s.m.Loss(), nil
+}
+
+// splitInputs copies the staged feature rows into the graph's inputs: for
+// several inputs, each its columns of the rows.
+func (s *step) splitInputs(rows int) error {
+	if len(s.xs) == 1 {
+		return s.xs[0].Set(s.xbuf)
+	}
+	width := len(s.xbuf) / s.rows
+	off := 0
+	for _, in := range s.xs {
+		w := in.Tensor.Shape()[1]
+		part := in.Float32s()
+		if part == nil { // a float64 graph: convert through a copy
+			part = make([]float32, s.rows*w)
+		}
+		for r := 0; r < rows; r++ {
+			copy(part[r*w:(r+1)*w], s.xbuf[r*width+off:r*width+off+w])
+		}
+		if in.Float32s() == nil {
+			if err := in.Set(part); err != nil {
+				return err
+			}
+		}
+		off += w
+	}
+	return nil
 }
 
 // checkData validates a data set against the compiled model.
@@ -189,7 +287,7 @@ func (t *Trainer) checkData(what string, src data.Source) error {
 	if src.Features() != t.Model.InputWidth() {
 		return errors.Errorf("%s: data has %d features, model %q takes %d", what, src.Features(), t.Model.Name, t.Model.InputWidth())
 	}
-	return errors.Wrap(t.Loss.Check(src, t.Model.OutputWidth()), what)
+	return errors.Wrap(t.checkTargets(src), what)
 }
 
 // fill is src.Fill, split over the cores when src says Fill may run
