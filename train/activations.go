@@ -1,6 +1,7 @@
 package train
 
 import (
+	"fmt"
 	"math/rand"
 
 	"github.com/pkg/errors"
@@ -15,10 +16,12 @@ type LayerActivation struct {
 	Type   string    // its type ("Conv2D")
 	Shape  []int     // the per-sample output shape, without the batch: (height, width, channels) for a Conv2D
 	Values []float32 // the output, row-major over Shape (channels last)
+	Call   int       // which call of the layer (0; more for a shared layer)
 }
 
-// Activations returns every layer's output for the sample x, in the order
-// of the model's layers: Keras's Model(inputs, [l.output for l in
+// Activations returns every layer call's output for the sample x, in the
+// model's call order (a shared layer once per call, Call telling them
+// apart): Keras's Model(inputs, [l.output for l in
 // model.layers]).predict(x), the feature maps a convnet tutorial draws. x
 // holds InputWidth features, row-major over the model's input shape (a
 // 28×28×1 image's pixels row by row), as data sources give them. The
@@ -43,26 +46,37 @@ func (t *Trainer) Activations(x []float32) ([]LayerActivation, error) {
 		return nil, errors.Wrapf(err, "activations %q", m.Name)
 	}
 	b.Fused = m.Fused()
-	// The input in the model's shape, so that each layer sees what it sees
-	// inside Model.Forward (which reshapes flat rows to this shape).
-	in := b.Input("x", append([]int{1}, m.InputShape()...)...)
-	nodes := make([]*G.Node, len(m.Layers))
-	acts := make([]LayerActivation, len(m.Layers))
-	node := in.Node
-	for i, l := range m.Layers {
-		if node, err = l.Forward(b, node); err != nil {
-			return nil, errors.Wrapf(err, "activations %q", m.Name)
-		}
-		nodes[i] = node
-		acts[i] = LayerActivation{Name: l.Name(), Type: l.Type(), Shape: []int(node.Shape()[1:].Clone())}
+	// Each input in its shape, so that each layer sees what it sees inside
+	// Model.ForwardInputs (which reshapes flat rows to these shapes); x
+	// holds the inputs one after another.
+	var ins []*graph.Input
+	var xs []*G.Node
+	for i, shape := range m.InputShapes() {
+		in := b.Input(fmt.Sprintf("x%d", i), append([]int{1}, shape...)...)
+		ins, xs = append(ins, in), append(xs, in.Node)
+	}
+	_, calls, err := m.ForwardCalls(b, xs)
+	if err != nil {
+		return nil, errors.Wrapf(err, "activations %q", m.Name)
+	}
+	nodes := make([]*G.Node, len(calls))
+	acts := make([]LayerActivation, len(calls))
+	for i, c := range calls {
+		nodes[i] = c.Node
+		acts[i] = LayerActivation{Name: c.Layer.Name(), Type: c.Layer.Type(), Call: c.Call, Shape: []int(c.Node.Shape()[1:].Clone())}
 	}
 	mach, err := b.Compile(nil, nil, nodes...)
 	if err != nil {
 		return nil, errors.Wrapf(err, "activations %q", m.Name)
 	}
 	defer mach.Close()
-	if err := in.Set(x); err != nil {
-		return nil, errors.Wrapf(err, "activations %q", m.Name)
+	off := 0
+	for _, in := range ins {
+		n := in.Tensor.Shape().TotalSize()
+		if err := in.Set(x[off : off+n]); err != nil {
+			return nil, errors.Wrapf(err, "activations %q", m.Name)
+		}
+		off += n
 	}
 	// An inference graph has no random feeds; the generator only satisfies
 	// a layer of someone else's that adds one anyway.

@@ -62,10 +62,10 @@ var tinyImage = []float32{
 func TestActivationsByHand(t *testing.T) {
 	e := math.E
 	want := []LayerActivation{
-		{"conv2d", "Conv2D", []int{2, 2, 2}, []float32{2, 0, 0, 0, 0, 2, 0, 3}},
-		{"max_pooling2d", "MaxPooling2D", []int{1, 1, 2}, []float32{2, 3}},
-		{"flatten", "Flatten", []int{2}, []float32{2, 3}},
-		{"dense", "Dense", []int{2}, []float32{float32(1 / (1 + e)), float32(e / (1 + e))}},
+		{"conv2d", "Conv2D", []int{2, 2, 2}, []float32{2, 0, 0, 0, 0, 2, 0, 3}, 0},
+		{"max_pooling2d", "MaxPooling2D", []int{1, 1, 2}, []float32{2, 3}, 0},
+		{"flatten", "Flatten", []int{2}, []float32{2, 3}, 0},
+		{"dense", "Dense", []int{2}, []float32{float32(1 / (1 + e)), float32(e / (1 + e))}, 0},
 	}
 	for _, dt := range []tensor.Dtype{graph.Float32, graph.Float64} {
 		tr := tinyConvnet(t, dt)

@@ -1,7 +1,9 @@
 package train
 
 import (
+	"math"
 	"os"
+	"reflect"
 	"slices"
 
 	"github.com/pkg/errors"
@@ -148,7 +150,7 @@ func trainerFrom(d *decodedCheckpoint, path string) (*Trainer, error) {
 	if err != nil {
 		return nil, bad(err)
 	}
-	loss, metrics, err := fromCompileConfig(d.header.Compile)
+	loss, metrics, outputs, err := fromCompileConfig(d.header.Compile)
 	if err != nil {
 		return nil, bad(err)
 	}
@@ -162,7 +164,12 @@ func trainerFrom(d *decodedCheckpoint, path string) (*Trainer, error) {
 	if err := d.checkAllUsed(nil); err != nil {
 		return nil, bad(err)
 	}
-	t, err := Compile(m, opt, loss, metrics...)
+	var t *Trainer
+	if outputs != nil {
+		t, err = CompileOutputs(m, opt, outputs)
+	} else {
+		t, err = Compile(m, opt, loss, metrics...)
+	}
 	if err != nil {
 		return nil, bad(err)
 	}
@@ -262,6 +269,9 @@ func loadParams(params []*graph.Param, d *decodedCheckpoint) error {
 }
 
 func sameArchitecture(got, want nn.ModelConfig) error {
+	if !reflect.DeepEqual(got.Inputs, want.Inputs) || !reflect.DeepEqual(got.Nodes, want.Nodes) || !reflect.DeepEqual(got.Outputs, want.Outputs) {
+		return errors.New("its graph (inputs, layer calls or outputs) differs from the model's")
+	}
 	if !got.Input.Equal(want.Input) {
 		return errors.Errorf("it takes inputs of shape %v, the model %v", []int(got.Input), []int(want.Input))
 	}
@@ -280,16 +290,32 @@ func sameArchitecture(got, want nn.ModelConfig) error {
 }
 
 func compileConfigOf(t *Trainer) (compileConfig, error) {
+	c, err := lossConfigOf(t.Loss, t.Metrics)
+	if err != nil || t.outputs == nil {
+		return c, err
+	}
+	for _, o := range t.outputs {
+		oc, err := lossConfigOf(o.Loss, o.Metrics)
+		if err != nil {
+			return c, errors.Wrapf(err, "output %q", o.name)
+		}
+		c.Outputs = append(c.Outputs, outputConfig{Name: o.name, Loss: oc.Loss, FromLogits: oc.FromLogits, Weight: o.Weight, Metrics: oc.Metrics})
+	}
+	return c, nil
+}
+
+// lossConfigOf describes a loss and its metrics.
+func lossConfigOf(loss Loss, metrics []Metric) (compileConfig, error) {
 	var c compileConfig
-	switch l := t.Loss.(type) {
+	switch l := loss.(type) {
 	case *CrossEntropy:
 		c.Loss, c.FromLogits = l.Name(), l.FromLogits
 	case MSE:
 		c.Loss = l.Name()
 	default:
-		return c, errors.Errorf("loss %s cannot be saved", t.Loss.Name())
+		return c, errors.Errorf("loss %s cannot be saved", loss.Name())
 	}
-	for _, m := range t.Metrics {
+	for _, m := range metrics {
 		if _, ok := m.(*AccuracyMetric); !ok {
 			return c, errors.Errorf("metric %s cannot be saved", m.Name())
 		}
@@ -298,20 +324,44 @@ func compileConfigOf(t *Trainer) (compileConfig, error) {
 	return c, nil
 }
 
-func fromCompileConfig(c compileConfig) (Loss, []Metric, error) {
+// fromCompileConfig makes the loss and metrics a file describes, and for a
+// model of several outputs each output's set-up.
+func fromCompileConfig(c compileConfig) (Loss, []Metric, map[string]Output, error) {
+	loss, ms, err := lossFromConfig(c.Loss, c.FromLogits, c.Metrics)
+	if err != nil || len(c.Outputs) == 0 {
+		return loss, ms, nil, err
+	}
+	outs := map[string]Output{}
+	for i, o := range c.Outputs {
+		if _, dup := outs[o.Name]; dup {
+			return nil, nil, nil, errors.Errorf("output %q is set up twice", o.Name)
+		}
+		if !(o.Weight > 0 && o.Weight <= math.MaxFloat64) {
+			return nil, nil, nil, errors.Errorf("output %d (%q): loss weight %v", i, o.Name, o.Weight)
+		}
+		l, ms, err := lossFromConfig(o.Loss, o.FromLogits, o.Metrics)
+		if err != nil {
+			return nil, nil, nil, errors.Wrapf(err, "output %q", o.Name)
+		}
+		outs[o.Name] = Output{Loss: l, Weight: o.Weight, Metrics: ms}
+	}
+	return loss, ms, outs, nil
+}
+
+func lossFromConfig(name string, fromLogits bool, metrics []string) (Loss, []Metric, error) {
 	var loss Loss
-	switch c.Loss {
+	switch name {
 	case "sparse_categorical_crossentropy":
-		loss = &CrossEntropy{Sparse: true, FromLogits: c.FromLogits}
+		loss = &CrossEntropy{Sparse: true, FromLogits: fromLogits}
 	case "categorical_crossentropy":
-		loss = &CrossEntropy{FromLogits: c.FromLogits}
+		loss = &CrossEntropy{FromLogits: fromLogits}
 	case "mean_squared_error":
 		loss = MSE{}
 	default:
-		return nil, nil, errors.Errorf("unknown loss %q", c.Loss)
+		return nil, nil, errors.Errorf("unknown loss %q", name)
 	}
 	var ms []Metric
-	for _, n := range c.Metrics {
+	for _, n := range metrics {
 		if n != "accuracy" {
 			return nil, nil, errors.Errorf("unknown metric %q", n)
 		}

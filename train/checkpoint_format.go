@@ -56,8 +56,9 @@ const (
 // without weights cost no bytes in the file, so without this cap a small
 // header could ask for any depth, and the time to build the graph grows
 // with the square of its depth (Gorgonia's compilation: about a minute for
-// 20,000 activation layers, a fraction of a second for 1,000). Sequential
-// models have no nested layers, so this also caps the graph's depth.
+// 20,000 activation layers, a fraction of a second for 1,000). It caps a
+// functional model's calls, inputs and outputs together too, and so the
+// graph's size and depth.
 const MaxCheckpointLayers = 1000
 
 // MaxCheckpointElements is the most elements (weights, statistics and
@@ -78,6 +79,17 @@ type checkpointHeader struct {
 type compileConfig struct {
 	Loss       string   `json:"loss"`
 	FromLogits bool     `json:"from_logits,omitempty"`
+	Metrics    []string `json:"metrics"`
+	// Outputs is a model of several outputs' set-up (CompileOutputs), in
+	// model order; Loss, FromLogits and Metrics then repeat the first's.
+	Outputs []outputConfig `json:"outputs,omitempty"`
+}
+
+type outputConfig struct {
+	Name       string   `json:"name"`
+	Loss       string   `json:"loss"`
+	FromLogits bool     `json:"from_logits,omitempty"`
+	Weight     float64  `json:"weight"`
 	Metrics    []string `json:"metrics"`
 }
 
@@ -245,6 +257,9 @@ func (d *decodedCheckpoint) parseHeader(head []byte, dataLen int64) error {
 	}
 	if n := len(d.header.Model.Layers); n > MaxCheckpointLayers {
 		return errors.Errorf("the model has %d layers, more than the %d a checkpoint may hold", n, MaxCheckpointLayers)
+	}
+	if n := len(d.header.Model.Nodes) + len(d.header.Model.Inputs) + len(d.header.Model.Outputs); n > MaxCheckpointLayers {
+		return errors.Errorf("the model's graph has %d calls, inputs and outputs, more than the %d a checkpoint may hold", n, MaxCheckpointLayers)
 	}
 	var elements int64
 	for _, e := range d.header.Tensors {

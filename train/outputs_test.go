@@ -249,3 +249,93 @@ func sortStrings(s []string) {
 		}
 	}
 }
+
+func TestFunctionalCheckpointResumesBitForBit(t *testing.T) {
+	a, b, kind, size := twoHeadsData(t, 120, 1)
+	src := joined(t, a, b, kind, size)
+	fit := func(tr *Trainer, from, to int) *History {
+		hist, err := tr.Fit(src, FitOptions{Epochs: to, InitialEpoch: from, BatchSize: 16, Seed: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return hist
+	}
+	whole := compileTwoHeads(t, twoHeads(t))
+	fit(whole, 0, 4)
+	half := compileTwoHeads(t, twoHeads(t))
+	fit(half, 0, 2)
+	path := t.TempDir() + "/two_heads.ckpt"
+	if err := half.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := back.Model.OutputNames(); !reflect.DeepEqual(got, []string{"kind", "size"}) || !back.Model.Functional() {
+		t.Fatalf("loaded model: functional %v, outputs %v", back.Model.Functional(), got)
+	}
+	if back.outputs == nil || back.outputs[1].Weight != 0.5 || len(back.outputs[0].Metrics) != 1 {
+		t.Fatalf("loaded outputs' set-up %+v", back.outputs)
+	}
+	hist := fit(back, 2, 4)
+	if _, ok := hist.Logs["kind_accuracy"]; !ok {
+		t.Errorf("resumed History lacks kind_accuracy: %v", hist.Logs)
+	}
+	for i, p := range whole.Model.Params() {
+		if !reflect.DeepEqual(p.Value.Data(), back.Model.Params()[i].Value.Data()) {
+			t.Fatalf("param %s differs after resuming from the checkpoint", p.Name)
+		}
+	}
+	// Another graph over the same layers is another architecture.
+	x, y := nn.Input("a", 4), nn.Input("b", 2)
+	h := nn.Call(nn.Dense(8, nn.Tanh), nn.Call(nn.Concatenate(-1), y, x)) // b before a
+	other, err := nn.NewModel("two_heads", []*nn.Tensor{x, y}, []*nn.Tensor{nn.Call(named(nn.Dense(3, nn.Softmax), "kind"), h), nn.Call(named(nn.Dense(1, nn.Linear), "size"), h)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Init(nn.BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := compileTwoHeads(t, other).LoadWeights(path); err == nil || !strings.Contains(err.Error(), "graph") {
+		t.Errorf("LoadWeights into a rewired graph: %v", err)
+	}
+}
+
+func TestActivationsCoverEveryCall(t *testing.T) {
+	// A shared layer called on both inputs: one activation per call, in
+	// call order, for a sample given as a's features then b's.
+	a, b := nn.Input("a", 2), nn.Input("b", 2)
+	shared := nn.Dense(2, nn.ReLU)
+	out := nn.Call(nn.Add(), nn.Call(shared, a), nn.Call(shared, b))
+	m, err := nn.NewModel("shared", []*nn.Tensor{a, b}, []*nn.Tensor{out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Init(nn.BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Kernel (1 0; 0 −1) and bias (0, 1): relu(x0, 1 − x1).
+	if err := shared.Kernel.SetFloat64s([]float64{1, 0, 0, -1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := shared.Bias.SetFloat64s([]float64{0, 1}); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := Compile(m, SGD(0.1), MSE{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts, err := tr.Activations([]float32{3, 0.5, -1, -2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []LayerActivation{
+		{Name: "dense", Type: "Dense", Shape: []int{2}, Values: []float32{3, 0.5}},
+		{Name: "dense", Type: "Dense", Shape: []int{2}, Values: []float32{0, 3}, Call: 1},
+		{Name: "add", Type: "Add", Shape: []int{2}, Values: []float32{3, 3.5}},
+	}
+	if !reflect.DeepEqual(acts, want) {
+		t.Errorf("activations\n got %+v\nwant %+v", acts, want)
+	}
+}
