@@ -103,6 +103,27 @@ func Act(a Activation) *ActivationLayer { return &ActivationLayer{Act: a} }
 // Type implements Layer.
 func (l *ActivationLayer) Type() string { return "Activation" }
 
+// ActivationConfig is an Activation layer's settings as a saved model
+// holds them: {"activation":"relu"}.
+type ActivationConfig struct {
+	Activation string `json:"activation,omitempty"` // an ActivationByName name; none is linear
+}
+
+func init() { mustRegister("Activation", activationFromConfig) }
+
+// Config implements Configurer.
+func (l *ActivationLayer) Config() LayerConfig {
+	return NewLayerConfig(l.Type(), l.Name(), ActivationConfig{Activation: l.Act.Name()})
+}
+
+func activationFromConfig(c ActivationConfig) (Layer, error) {
+	a, err := layerActivation(c.Activation)
+	if err != nil {
+		return nil, err
+	}
+	return Act(a), nil
+}
+
 // Build implements Layer.
 func (l *ActivationLayer) Build(in []int, dt tensor.Dtype, rng *rand.Rand) ([]int, error) {
 	if err := checkShape("activation", l.Name(), in); err != nil {
@@ -110,6 +131,11 @@ func (l *ActivationLayer) Build(in []int, dt tensor.Dtype, rng *rand.Rand) ([]in
 	}
 	l.in = Shape(in).Clone()
 	return l.in.Clone(), nil
+}
+
+// CountParams implements ParamCounter; an activation has no params.
+func (l *ActivationLayer) CountParams(in []int) (int64, []int, error) {
+	return 0, Shape(in).Clone(), checkShape("activation", l.Name(), in)
 }
 
 // Params implements Layer; an activation has none.

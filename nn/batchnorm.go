@@ -48,6 +48,33 @@ func BatchNorm() *BatchNormLayer { return &BatchNormLayer{Momentum: 0.99, Epsilo
 // Type implements Layer.
 func (l *BatchNormLayer) Type() string { return "BatchNormalization" }
 
+// BatchNormConfig is a BatchNormalization layer's settings as a saved
+// model holds them: {"momentum":0.99,"epsilon":0.001}; Build checks them.
+type BatchNormConfig struct {
+	Momentum float64 `json:"momentum,omitempty"`
+	Epsilon  float64 `json:"epsilon,omitempty"`
+}
+
+func init() {
+	mustRegister("BatchNormalization", func(c BatchNormConfig) (Layer, error) {
+		return &BatchNormLayer{Momentum: c.Momentum, Epsilon: c.Epsilon}, nil
+	})
+}
+
+// Config implements Configurer.
+func (l *BatchNormLayer) Config() LayerConfig {
+	return NewLayerConfig(l.Type(), l.Name(), BatchNormConfig{Momentum: l.Momentum, Epsilon: l.Epsilon})
+}
+
+// CountParams implements ParamCounter: gamma, beta and the two moving
+// statistics, one of each per channel (the last axis).
+func (l *BatchNormLayer) CountParams(in []int) (int64, []int, error) {
+	if err := checkShape("batchnorm", l.Name(), in); err != nil {
+		return 0, nil, err
+	}
+	return 4 * int64(in[len(in)-1]), Shape(in).Clone(), nil
+}
+
 // Build implements Layer.
 func (l *BatchNormLayer) Build(inShape []int, dt tensor.Dtype, rng *rand.Rand) ([]int, error) {
 	if !(l.Momentum >= 0 && l.Momentum <= 1) {

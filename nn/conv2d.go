@@ -62,6 +62,40 @@ func (l *Conv2DLayer) WithPadding(p string) *Conv2DLayer {
 // Type implements Layer.
 func (l *Conv2DLayer) Type() string { return "Conv2D" }
 
+// Conv2DConfig is a Conv2D layer's settings as a saved model holds them:
+// {"activation":"relu","filters":32,"kernel_size":[3,3],"strides":[1,1],"padding":"valid"},
+// sizes as (height, width). Missing strides are (1, 1).
+type Conv2DConfig struct {
+	Activation string `json:"activation,omitempty"` // an ActivationByName name; none is linear
+	Filters    int    `json:"filters,omitempty"`
+	KernelSize []int  `json:"kernel_size,omitempty"`
+	Strides    []int  `json:"strides,omitempty"`
+	Padding    string `json:"padding,omitempty"` // "valid" (default) or "same"
+}
+
+func init() { mustRegister("Conv2D", conv2DFromConfig) }
+
+// Config implements Configurer.
+func (l *Conv2DLayer) Config() LayerConfig {
+	return NewLayerConfig(l.Type(), l.Name(), Conv2DConfig{Activation: l.Act.Name(), Filters: l.Filters,
+		KernelSize: l.KernelSize[:], Strides: l.Strides[:], Padding: l.Padding})
+}
+
+func conv2DFromConfig(c Conv2DConfig) (Layer, error) {
+	a, err := layerActivation(c.Activation)
+	if err != nil {
+		return nil, err
+	}
+	l := &Conv2DLayer{Filters: c.Filters, Padding: c.Padding, Act: a}
+	if l.KernelSize, err = pair("kernel size", c.KernelSize, [2]int{}); err != nil {
+		return nil, err
+	}
+	if l.Strides, err = pair("strides", c.Strides, [2]int{1, 1}); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
 // geometry checks the settings against a (height, width, channels) input
 // and returns the window and output shape.
 func (l *Conv2DLayer) geometry(in []int) (window, Shape, error) {

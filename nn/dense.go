@@ -28,6 +28,29 @@ func Dense(units int, act Activation) *DenseLayer { return &DenseLayer{Units: un
 // Type implements Layer.
 func (l *DenseLayer) Type() string { return "Dense" }
 
+// DenseConfig is a Dense layer's settings as a saved model holds them:
+// {"units":10,"activation":"relu"} after its type and name.
+type DenseConfig struct {
+	Units      int    `json:"units,omitempty"`
+	Activation string `json:"activation,omitempty"` // an ActivationByName name; none is linear
+}
+
+func init() { mustRegister("Dense", denseFromConfig) }
+
+// Config implements Configurer.
+func (l *DenseLayer) Config() LayerConfig {
+	return NewLayerConfig(l.Type(), l.Name(), DenseConfig{Units: l.Units, Activation: l.Act.Name()})
+}
+
+// denseFromConfig is the unbuilt layer c describes; Build checks the units.
+func denseFromConfig(c DenseConfig) (Layer, error) {
+	a, err := layerActivation(c.Activation)
+	if err != nil {
+		return nil, err
+	}
+	return Dense(c.Units, a), nil
+}
+
 // Build implements Layer.
 // The input must be 1-D: a Dense after an image-shaped output needs a
 // Flatten between them (Keras's Dense would act on the last axis alone,
@@ -61,6 +84,26 @@ func denseInput(name string, in []int) (int, error) {
 		return 0, err
 	}
 	return in[0], nil
+}
+
+// CountParams implements ParamCounter: in×units weights and units biases;
+// the input must be 1-D.
+func (l *DenseLayer) CountParams(inShape []int) (int64, []int, error) {
+	in, err := denseInput(l.Name(), inShape)
+	if err != nil {
+		return 0, nil, err
+	}
+	if l.Units <= 0 {
+		return 0, nil, errors.Errorf("dense %q: units must be positive, got %d", l.Name(), l.Units)
+	}
+	if l.Units > maxParams {
+		return 0, nil, errors.Errorf("dense %q: %d units is too many", l.Name(), l.Units)
+	}
+	u := int64(l.Units)
+	if int64(in) > maxParams/u {
+		return 0, nil, errors.Errorf("dense %q: %d×%d weights is too many", l.Name(), in, u)
+	}
+	return int64(in)*u + u, []int{l.Units}, nil
 }
 
 // Params implements Layer.

@@ -32,6 +32,21 @@ func Dropout(rate float64) *DropoutLayer { return &DropoutLayer{Rate: rate} }
 // Type implements Layer.
 func (l *DropoutLayer) Type() string { return "Dropout" }
 
+// DropoutConfig is a Dropout layer's settings as a saved model holds them:
+// {"rate":0.5}; Build checks the rate.
+type DropoutConfig struct {
+	Rate float64 `json:"rate,omitempty"`
+}
+
+func init() {
+	mustRegister("Dropout", func(c DropoutConfig) (Layer, error) { return Dropout(c.Rate), nil })
+}
+
+// Config implements Configurer.
+func (l *DropoutLayer) Config() LayerConfig {
+	return NewLayerConfig(l.Type(), l.Name(), DropoutConfig{Rate: l.Rate})
+}
+
 // Build implements Layer.
 func (l *DropoutLayer) Build(in []int, dt tensor.Dtype, rng *rand.Rand) ([]int, error) {
 	if !(l.Rate >= 0 && l.Rate < 1) {
@@ -42,6 +57,11 @@ func (l *DropoutLayer) Build(in []int, dt tensor.Dtype, rng *rand.Rand) ([]int, 
 	}
 	l.in = Shape(in).Clone()
 	return l.in.Clone(), nil
+}
+
+// CountParams implements ParamCounter; dropout has no params.
+func (l *DropoutLayer) CountParams(in []int) (int64, []int, error) {
+	return 0, Shape(in).Clone(), checkShape("dropout", l.Name(), in)
 }
 
 // Params implements Layer; dropout has none.

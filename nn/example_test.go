@@ -69,14 +69,46 @@ type Scale struct {
 	S    *graph.Param
 }
 
+// ScaleConfig is Scale's settings as a checkpoint holds them, after the
+// layer's type and name: {"type":"Scale","name":"scale","init":0.5}.
+type ScaleConfig struct {
+	Init float64 `json:"init"`
+}
+
 // Type names the layer in summaries and files; it is the registered name.
 func (l *Scale) Type() string { return "Scale" }
+
+// Registering the type once, in init, is what lets train.Load rebuild it:
+// the file's settings are decoded into a ScaleConfig (strictly: a field it
+// does not have is an error) and the layer made from it.
+func init() {
+	if err := nn.RegisterLayer("Scale", func(c ScaleConfig) (nn.Layer, error) {
+		return &Scale{Init: c.Init}, nil
+	}); err != nil {
+		panic(err)
+	}
+}
+
+// Config describes the layer for a checkpoint (nn.Configurer): the
+// inverse of the constructor registered above.
+func (l *Scale) Config() nn.LayerConfig {
+	return nn.NewLayerConfig(l.Type(), l.Name(), ScaleConfig{Init: l.Init})
+}
+
+// CountParams lets train.Load check a file's size before building the
+// model (nn.ParamCounter): one factor per feature.
+func (l *Scale) CountParams(in []int) (int64, []int, error) {
+	if len(in) != 1 {
+		return 0, nil, fmt.Errorf("scale %q: input shape %v, want 1-D", l.Name(), in)
+	}
+	return int64(in[0]), in, nil
+}
 
 // Build creates s for a 1-D input shape (in features); the output has
 // the input's shape.
 func (l *Scale) Build(in []int, dt tensor.Dtype, _ *rand.Rand) ([]int, error) {
-	if len(in) != 1 {
-		return nil, fmt.Errorf("scale %q: input shape %v, want 1-D", l.Name(), in)
+	if _, _, err := l.CountParams(in); err != nil {
+		return nil, err
 	}
 	var err error
 	if l.S, err = graph.NewParam(l.Name()+"/s", dt, true, 1, in[0]); err != nil {
@@ -100,32 +132,9 @@ func (l *Scale) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	return G.BroadcastHadamardProd(x, s, nil, []byte{0})
 }
 
-// Config describes the layer for a checkpoint (nn.Configurer); settings
-// without a LayerConfig field go in Options.
-func (l *Scale) Config() nn.LayerConfig {
-	return nn.LayerConfig{Type: l.Type(), Name: l.Name(), Options: map[string]float64{"init": l.Init}}
-}
-
-// CountParams lets train.Load check a file's size before building the
-// model (nn.ParamCounter): one factor per feature.
-func (l *Scale) CountParams(in []int) (int64, []int, error) {
-	if len(in) != 1 {
-		return 0, nil, fmt.Errorf("scale %q: input shape %v, want 1-D", l.Name(), in)
-	}
-	return int64(in[0]), in, nil
-}
-
-// Registering the type once, in init, is what lets train.Load rebuild it.
-func init() {
-	if err := nn.RegisterLayer("Scale", func(c nn.LayerConfig) (nn.Layer, error) {
-		return &Scale{Init: c.Options["init"]}, nil
-	}); err != nil {
-		panic(err)
-	}
-}
-
-// A custom layer, registered, trains in a Sequential model, saves with
-// train's Save and comes back from train.Load predicting the same.
+// A custom layer with its own config struct, registered, trains in a
+// Sequential model, saves with train's Save and comes back from train.Load
+// with its setting and predicting the same.
 func ExampleRegisterLayer() {
 	model := nn.Sequential("scaled", nn.Dense(4, nn.ReLU), &Scale{Init: 0.5}, nn.Dense(3, nn.Softmax))
 	if err := model.Build(2, nn.BuildOptions{Seed: 1}); err != nil {
@@ -154,11 +163,13 @@ func ExampleRegisterLayer() {
 	before, _ := tr.Predict(points, 6)
 	after, _ := back.Predict(points, 6)
 	s := back.Model.Layers[1].(*Scale)
+	fmt.Println("saved as:", s.Config())
 	fmt.Println("loaded layer:", s.Name(), s.Type(), "init", s.Init)
 	fmt.Println("trained away from 0.5:", s.S.At(0) != 0.5)
 	fmt.Println("same prediction:", reflect.DeepEqual(before, after))
 	fmt.Print(back.Model.Summary())
 	// Output:
+	// saved as: {"type":"Scale","name":"scale","init":0.5}
 	// loaded layer: scale Scale init 0.5
 	// trained away from 0.5: true
 	// same prediction: true

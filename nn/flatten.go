@@ -23,6 +23,19 @@ func Flatten() *FlattenLayer { return &FlattenLayer{} }
 // Type implements Layer.
 func (l *FlattenLayer) Type() string { return "Flatten" }
 
+// FlattenConfig is a Flatten layer's settings: none, so that a file giving
+// it any is refused.
+type FlattenConfig struct{}
+
+func init() {
+	mustRegister("Flatten", func(FlattenConfig) (Layer, error) { return Flatten(), nil })
+}
+
+// Config implements Configurer.
+func (l *FlattenLayer) Config() LayerConfig {
+	return NewLayerConfig(l.Type(), l.Name(), FlattenConfig{})
+}
+
 // Build implements Layer.
 func (l *FlattenLayer) Build(in []int, dt tensor.Dtype, rng *rand.Rand) ([]int, error) {
 	_, out, err := l.CountParams(in)

@@ -613,3 +613,53 @@ func BenchmarkFromConfig1000(b *testing.B) {
 		}
 	}
 }
+
+func TestModelCalledAsLayerSharesWeights(t *testing.T) {
+	in := Input("features", 4)
+	encoder, err := NewModel("encoder", []*Tensor{in}, []*Tensor{Call(Dense(3, Tanh), in)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := encoder.Init(BuildOptions{Seed: 1, DType: graph.Float64}); err != nil {
+		t.Fatal(err)
+	}
+	before := append([]float64(nil), encoder.Params()[0].Value.Data().([]float64)...)
+	a, b := Input("a", 4), Input("b", 4)
+	enc := encoder.AsLayer()
+	out := must(t, Call(named(Dense(1, Sigmoid), "score"), Call(Subtract(), Call(enc, a), Call(enc, b))))
+	m, err := NewModel("siamese", []*Tensor{a, b}, []*Tensor{out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Init(BuildOptions{Seed: 2, DType: graph.Float64}); err != nil {
+		t.Fatal(err)
+	}
+	if got := encoder.Params()[0].Value.Data().([]float64); !reflect.DeepEqual(got, before) {
+		t.Error("building the outer model re-initialised the built encoder")
+	}
+	if len(m.Params()) != 4 || m.Params()[0] != encoder.Params()[0] {
+		t.Errorf("outer params %d, want the encoder's 2 (shared, once) and the score's 2", len(m.Params()))
+	}
+	if s := m.Summary(); !strings.Contains(s, "encoder (Functional)") || !strings.Contains(s, "Total params: 19") {
+		t.Errorf("summary:\n%s", s)
+	}
+	// The outer model computes score(enc(a) − enc(b)) with the encoder's
+	// own weights: check against the encoder run alone.
+	xa, xb := []float64{1, 0, -1, 2}, []float64{0.5, 0.5, 0, -1}
+	ea, eb := runGraph(t, encoder, 1, xa)[0], runGraph(t, encoder, 1, xb)[0]
+	k, bias := m.Params()[2].Value.Data().([]float64), m.Params()[3].Value.Data().([]float64)
+	z := bias[0]
+	for i := range ea {
+		z += (ea[i] - eb[i]) * k[i]
+	}
+	if got, want := runGraph(t, m, 1, xa, xb)[0][0], 1/(1+math.Exp(-z)); math.Abs(got-want) > 1e-14 {
+		t.Errorf("siamese output %v, want %v", got, want)
+	}
+	checkModel(t, "siamese encoder", m, 3)
+	if _, err := encoder.AsLayer().OutputShape([][]int{{5}}); err == nil || !strings.Contains(err.Error(), "(None, 5)") {
+		t.Errorf("encoder on the wrong shape: %v", err)
+	}
+	if _, err := m.Config(); err == nil || !strings.Contains(err.Error(), "cannot describe itself") {
+		t.Errorf("saving a model holding a model: %v (nested models cannot be saved yet)", err)
+	}
+}

@@ -46,6 +46,35 @@ func (l *MaxPooling2DLayer) WithPadding(p string) *MaxPooling2DLayer {
 // Type implements Layer.
 func (l *MaxPooling2DLayer) Type() string { return "MaxPooling2D" }
 
+// MaxPooling2DConfig is a MaxPooling2D layer's settings as a saved model
+// holds them: {"pool_size":[2,2],"strides":[2,2],"padding":"valid"}, sizes
+// as (height, width). A missing pool size is (2, 2), missing strides the
+// pool size, as in Keras.
+type MaxPooling2DConfig struct {
+	PoolSize []int  `json:"pool_size,omitempty"`
+	Strides  []int  `json:"strides,omitempty"`
+	Padding  string `json:"padding,omitempty"` // "valid" (default) or "same"
+}
+
+func init() { mustRegister("MaxPooling2D", maxPooling2DFromConfig) }
+
+// Config implements Configurer.
+func (l *MaxPooling2DLayer) Config() LayerConfig {
+	return NewLayerConfig(l.Type(), l.Name(), MaxPooling2DConfig{PoolSize: l.PoolSize[:], Strides: l.Strides[:], Padding: l.Padding})
+}
+
+func maxPooling2DFromConfig(c MaxPooling2DConfig) (Layer, error) {
+	l := &MaxPooling2DLayer{Padding: c.Padding}
+	var err error
+	if l.PoolSize, err = pair("pool size", c.PoolSize, [2]int{2, 2}); err != nil {
+		return nil, err
+	}
+	if l.Strides, err = pair("strides", c.Strides, l.PoolSize); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
 func (l *MaxPooling2DLayer) geometry(in []int) (window, Shape, error) {
 	g, err := newWindow("maxpooling2d", l.Name(), in, l.PoolSize, l.Strides, l.Padding)
 	if err != nil {

@@ -205,7 +205,15 @@ func (m *Model) init(opt BuildOptions) error {
 	if err != nil {
 		return errors.Wrapf(err, "model %q", m.Name)
 	}
-	rng := rand.New(rand.NewSource(opt.Seed))
+	if err := m.initWith(dt, rand.New(rand.NewSource(opt.Seed))); err != nil {
+		return err
+	}
+	m.fused = fused
+	return nil
+}
+
+// initWith builds the layers with params of type dt drawn from rng.
+func (m *Model) initWith(dt tensor.Dtype, rng *rand.Rand) error {
 	out := map[Layer]Shape{}
 	for _, n := range m.nodes {
 		if s, ok := out[n.layer]; ok {
@@ -229,7 +237,7 @@ func (m *Model) init(opt BuildOptions) error {
 		out[n.layer] = Shape(s).Clone()
 		n.out.shape = Shape(s).Clone()
 	}
-	m.dtype, m.fused, m.built = dt, fused, true
+	m.dtype, m.built = dt, true
 	return nil
 }
 

@@ -29,6 +29,21 @@ func Reshape(target ...int) *ReshapeLayer {
 // Type implements Layer.
 func (l *ReshapeLayer) Type() string { return "Reshape" }
 
+// ReshapeConfig is a Reshape layer's settings as a saved model holds them:
+// {"target_shape":[28,28,1]}; CountParams and Build check the target.
+type ReshapeConfig struct {
+	TargetShape []int `json:"target_shape,omitempty"`
+}
+
+func init() {
+	mustRegister("Reshape", func(c ReshapeConfig) (Layer, error) { return Reshape(c.TargetShape...), nil })
+}
+
+// Config implements Configurer.
+func (l *ReshapeLayer) Config() LayerConfig {
+	return NewLayerConfig(l.Type(), l.Name(), ReshapeConfig{TargetShape: l.Target})
+}
+
 // Build implements Layer.
 func (l *ReshapeLayer) Build(in []int, dt tensor.Dtype, rng *rand.Rand) ([]int, error) {
 	_, out, err := l.CountParams(in)
