@@ -1,13 +1,32 @@
 // Package nn builds neural-network layers as Gorgonia graphs: Dense,
-// BatchNorm, Dropout, activations, Conv2D, MaxPooling2D, Flatten and
-// Reshape, stacked by Sequential into a Model that prints a Keras-style
-// Summary.
+// BatchNorm, Dropout, activations, Conv2D, MaxPooling2D, the global
+// poolings, Flatten, Reshape and the merges (Add, Subtract, Multiply,
+// Average, Maximum, Concatenate), joined into a Model that prints a
+// Keras-style Summary.
 //
-// A layer is declared first and built later: Sequential only records the
-// stack, and Model.Build (a flat width) or Model.BuildShape (a per-sample
-// shape such as (28, 28, 1), channels last as in Keras) creates the params
-// once the input is known, threading each layer's output shape into the
-// next and drawing initial values from a seeded generator. Graphs take
+// A Model is a graph of layer calls, made in one of two ways, as in Keras.
+// The functional API declares inputs with their per-sample shapes and calls
+// layers on symbolic tensors:
+//
+//	x := nn.Input("image", 28, 28, 1)
+//	h := nn.Call(nn.Conv2D(16, 3, nn.ReLU).WithPadding("same"), x)
+//	h = nn.Call(nn.Add(), h, nn.Call(nn.Conv2D(16, 3, nn.Linear).WithPadding("same"), h))
+//	out := nn.Call(nn.Dense(10, nn.Softmax), nn.Call(nn.GlobalAveragePooling2D(), h))
+//	model, err := nn.NewModel("net", []*nn.Tensor{x}, []*nn.Tensor{out})
+//
+// Each call works out its output shape at once; a shape a layer cannot
+// take rides on the returned tensor and surfaces from NewModel, naming the
+// layer and the shapes. A layer called twice shares its weights, and a
+// model can be called as a layer of another (Model.AsLayer). Sequential is
+// the special case of a chain, whose graph is laid when its input shape is
+// given; both are built, trained, saved, summarised and drawn by the same
+// code.
+//
+// A layer is declared first and built later: Model.Init (a functional
+// model), Model.Build (a flat width) or Model.BuildShape (a per-sample
+// shape such as (28, 28, 1), channels last as in Keras) creates the params,
+// each layer once on its first call's shapes, drawing initial values from
+// a seeded generator. Graphs take
 // samples flat, (batch, features), as data sources give them; the model
 // reshapes them to its input shape, and a Dense needs a 1-D input (a
 // Flatten after images). Forward then adds the

@@ -132,9 +132,7 @@ func (l *MergeLayer) axis(r int) (int, error) {
 	return a - 1, nil
 }
 
-func (l *MergeLayer) label() string {
-	return strings.ToLower(l.kind) + " " + quote(l.Name())
-}
+func (l *MergeLayer) label() string { return layerLabel(l) }
 
 // BuildInputs implements MultiLayer.
 func (l *MergeLayer) BuildInputs(in [][]int, dt tensor.Dtype, rng *rand.Rand) ([]int, error) {

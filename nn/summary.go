@@ -15,7 +15,8 @@ import (
 // column naming each call's inputs as Keras does (conv2d[0][0]: the first
 // call of the layer conv2d), one per line.
 func (m *Model) Summary() string {
-	const wName, wShape, wParams, wConn = 33, 24, 15, 30
+	const wName, wShape, wParams = 33, 24, 15
+	wConn := m.connWidth()
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "Model: %q\n", m.Name)
 	conn := m.functional
@@ -108,6 +109,19 @@ func (m *Model) Summary() string {
 	fmt.Fprintf(&sb, " Trainable params: %s (%s)\n", commas(trainable), bytesize(trainable*bytesPer))
 	fmt.Fprintf(&sb, " Non-trainable params: %s (%s)\n", commas(total-trainable), bytesize((total-trainable)*bytesPer))
 	return sb.String()
+}
+
+// connWidth is the Connected to column's width: 30, or wider for the
+// longest reference (up to 64).
+func (m *Model) connWidth() int {
+	w := 30
+	refs := m.tensorRefs()
+	for _, n := range m.nodes {
+		for _, t := range n.in {
+			w = max(w, min(64, utf8.RuneCountInString(refs[t].String())+3))
+		}
+	}
+	return w
 }
 
 // Printable returns a name (a layer's, a model's) as gradgraph shows it in
