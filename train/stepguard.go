@@ -136,6 +136,10 @@ func (g *stepGuard) slowUpdate(opt Optimizer, bo boundedOptimizer, params []*gra
 		if c := bo.counter(); c != nil {
 			g.backupIt = *c
 		}
+	} else if so, ok := opt.(SavableOptimizer); ok && so.Slots() != nil {
+		// A registered optimiser of someone else's: its state is backed up
+		// and restored like the built-ins'; its step counter is its own.
+		st = &so.Slots().slots
 	}
 	hadState := st != nil && st.bind != nil
 	if hadState {
@@ -172,8 +176,10 @@ func (g *stepGuard) slowUpdate(opt Optimizer, bo boundedOptimizer, params []*gra
 			// The state was made by this Update: drop it, as before.
 			st.bind, st.f32, st.f64 = nil, nil, nil
 		}
-		if c := bo.counter(); c != nil {
-			*c = g.backupIt
+		if bo != nil {
+			if c := bo.counter(); c != nil {
+				*c = g.backupIt
+			}
 		}
 	}
 	g.valid = false

@@ -304,3 +304,39 @@ func TestGuardFastPathFromTheFirstStep(t *testing.T) {
 		}
 	}
 }
+
+// TestGuardRestoresCustomOptimizerState: a registered optimiser of the
+// user's (testMomentum) whose update overflows is refused like a built-in:
+// its weights and its velocities are those of before the step.
+func TestGuardRestoresCustomOptimizerState(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		g := 1e30
+		if dt == tensor.Float64 {
+			g = 1e300
+		}
+		ps, gs := guardParams(t, dt, 1, 1)
+		o := newTestMomentum(1e10) // w − 1e10·v overflows once v passes 1e29 (float32), 1e299 (float64)
+		var guard stepGuard
+		if bad, err := guard.update(o, ps, gs, 1); err != nil || bad != "" {
+			t.Fatalf("%v: the good step: %q %v", dt, bad, err)
+		}
+		state := func() [][]float64 { return append(graph.Snapshot(ps), customState(o, len(ps))...) }
+		before := state()
+		for _, gt := range gs {
+			scaleTensor(gt, g)
+		}
+		bad, err := guard.update(o, ps, gs, g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bad == "" {
+			t.Fatalf("%v: an overflowing custom update was accepted", dt)
+		}
+		after := state()
+		// The step counter is the optimiser's own and moves on; the rest
+		// must be restored.
+		if !sameBits(before[:len(before)-1], after[:len(after)-1]) {
+			t.Errorf("%v: weights or velocities changed by a refused custom update", dt)
+		}
+	}
+}
