@@ -1,10 +1,13 @@
 // Package train compiles, fits, evaluates and runs gradgraph models, in the
 // shape of Keras's model.compile / fit / evaluate / predict.
 //
-// Compile binds an nn.Model to an Optimizer (SGD, Adam, RMSprop, with Keras
-// 3's update rules and defaults), a Loss (sparse or one-hot categorical
-// cross-entropy, mean squared error) and Metrics (Accuracy). Fit then trains
-// on any data.Source:
+// Compile binds an nn.Model to an Optimizer (SGD, Adam, RMSprop, Adagrad,
+// with Keras 3's update rules and defaults, or one of your own registered
+// with RegisterOptimizer, which checkpoints then save and load), a Loss
+// (sparse or one-hot categorical cross-entropy, mean squared error) and
+// Metrics (Accuracy); CompileOutputs does so per output for a model of
+// several outputs, whose data is a data.Join. Fit then trains on any
+// data.Source:
 //
 //   - each epoch shuffles the training samples and draws dropout masks from a
 //     generator derived from (Seed, epoch), so a run is reproducible to the

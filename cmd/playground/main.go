@@ -99,7 +99,7 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	fs.Float64Var(&c.noise, "noise", 0, "standard deviation of the noise on each coordinate (default: spiral 0.03, circles 0.05, moons 0.1, xor 0.05, blobs 0.25)")
 	fs.StringVar(&c.hiddenFlag, "hidden", "16,16", `comma-separated widths of the hidden layers; "" for none`)
 	fs.StringVar(&c.activation, "activation", "relu", "hidden-layer activation: "+strings.Join(activations, ", "))
-	fs.StringVar(&c.optimizer, "optimizer", "adam", "optimizer: adam, sgd or rmsprop")
+	fs.StringVar(&c.optimizer, "optimizer", "adam", "optimizer: adam, sgd, rmsprop or adagrad")
 	fs.Float64Var(&c.lr, "lr", 0.01, "learning rate")
 	fs.IntVar(&c.epochs, "epochs", 200, "number of epochs")
 	fs.IntVar(&c.batch, "batch", 32, "batch size")
@@ -138,8 +138,8 @@ func parse(args []string, stdout io.Writer) (config, error) {
 		return c, errors.Errorf("-activation: unknown activation %q (known: %s)", c.activation, strings.Join(activations, ", "))
 	}
 	switch {
-	case c.optimizer != "adam" && c.optimizer != "sgd" && c.optimizer != "rmsprop":
-		return c, errors.Errorf("-optimizer: unknown optimizer %q (known: adam, sgd, rmsprop)", c.optimizer)
+	case c.optimizer != "adam" && c.optimizer != "sgd" && c.optimizer != "rmsprop" && c.optimizer != "adagrad":
+		return c, errors.Errorf("-optimizer: unknown optimizer %q (known: adam, sgd, rmsprop, adagrad)", c.optimizer)
 	case !(c.lr > 0) || math.IsInf(c.lr, 0):
 		return c, errors.Errorf("-lr %v: want a positive learning rate", c.lr)
 	case c.epochs < 1 || c.epochs > maxEpochs:
@@ -302,6 +302,8 @@ func trainer(c config, features int) (*train.Trainer, error) {
 		opt = train.SGD(c.lr)
 	case "rmsprop":
 		opt = train.RMSprop(c.lr)
+	case "adagrad":
+		opt = train.Adagrad(c.lr)
 	}
 	return train.Compile(model, opt, train.SparseCategoricalCrossentropy(), train.Accuracy())
 }

@@ -195,6 +195,7 @@ func TestOtherDataSets(t *testing.T) {
 		{"-dataset", "circles", "-activation", "tanh"},
 		{"-dataset", "xor", "-optimizer", "sgd", "-lr", "0.1"},
 		{"-dataset", "blobs", "-classes", "5", "-optimizer", "rmsprop", "-val", "0.2"},
+		{"-dataset", "xor", "-optimizer", "adagrad", "-lr", "0.1"},
 		{"-dataset", "moons", "-hidden", "", "-activation", "sigmoid"},
 	} {
 		dir := t.TempDir()
@@ -227,7 +228,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-hidden", "8,"}, `layer 2 has no width`},
 		{[]string{"-hidden", "100000"}, `width 100000, want 1..4096`},
 		{[]string{"-activation", "swish"}, `unknown activation "swish"`},
-		{[]string{"-optimizer", "adagrad"}, `unknown optimizer "adagrad"`},
+		{[]string{"-optimizer", "adadelta"}, `unknown optimizer "adadelta"`},
 		{[]string{"-lr", "0"}, `-lr 0`},
 		{[]string{"-lr", "NaN"}, `-lr NaN`},
 		{[]string{"-epochs", "-1"}, `-epochs -1`},
