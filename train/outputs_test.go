@@ -339,3 +339,15 @@ func TestActivationsCoverEveryCall(t *testing.T) {
 		t.Errorf("activations\n got %+v\nwant %+v", acts, want)
 	}
 }
+
+func TestGraphDOTOfTwoInputsTwoOutputs(t *testing.T) {
+	dot, err := compileTwoHeads(t, twoHeads(t)).GraphDOT(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"x:a", "x:b", "y:kind", "y:size", "Concat"} {
+		if !strings.Contains(string(dot), want) {
+			t.Errorf("the training graph's DOT lacks %q", want)
+		}
+	}
+}
