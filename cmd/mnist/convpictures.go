@@ -14,7 +14,9 @@ import (
 // Conv2D layer (others get nothing): filters.png, the first Conv2D layer's
 // kernels (viz.Filters), and featuremaps.png, the first test image and its
 // feature maps after every layer whose output is an image (the Conv2D and
-// MaxPooling2D layers of the convnet recipe; viz.FeatureMaps).
+// MaxPooling2D layers of the convnet recipe; every call of the resnet
+// recipe whose output is an image, merges included, in call order, as
+// Trainer.Activations walks a functional model; viz.FeatureMaps).
 func writeConvPictures(out string, tr *train.Trainer, test set) error {
 	var first *nn.Conv2DLayer
 	for _, l := range tr.Model.Layers {
