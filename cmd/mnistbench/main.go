@@ -70,11 +70,11 @@ func run(args []string, stdout io.Writer) error {
 	torch := fs.Bool("torch", true, "also run the PyTorch baseline when torch is installed")
 	script := fs.String("torch-script", "train/testdata/torch_mnist.py", "the PyTorch baseline script")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the training epochs (with -matrix-shape: of the shape's runs) to this file")
-	matrix := fs.Bool("matrix", false, "run the benchmark matrix (issue 12's five MNIST shapes, the Iris recipe and the MNIST convnet, each against PyTorch) instead of the recipe")
+	matrix := fs.Bool("matrix", false, "run the benchmark matrix (issue 12's five MNIST shapes, the Iris recipe, the MNIST convnet and the resnet, each against PyTorch) instead of the recipe")
 	quick := fs.Bool("quick", false, "with -matrix: 3 epochs on a quarter of the samples, about a minute")
 	cpuFlag := fs.String("cpu", "", "with -matrix: GOMAXPROCS values to run the gradgraph side at, in turn (default 1 and the current GOMAXPROCS)")
 	matrixScript := fs.String("matrix-script", "train/testdata/torch_matrix.py", "with -matrix: the PyTorch baseline script")
-	only := fs.String("shapes", "", "with -matrix: run only these shapes, comma-separated (default all: 512-raw, 512-std, 1024x2-raw, 1024x2-std, 2048x2-std, iris, convnet)")
+	only := fs.String("shapes", "", "with -matrix: run only these shapes, comma-separated (default all: 512-raw, 512-std, 1024x2-raw, 1024x2-std, 2048x2-std, iris, convnet, resnet)")
 	shapeName := fs.String("matrix-shape", "", "run one matrix shape's gradgraph side and print its lines (what -matrix runs in each child process)")
 	samples := fs.Int("samples", 0, "with -matrix-shape: training samples (0: the shape's own)")
 	if err := cli.Parse(fs, args, stdout); err != nil {

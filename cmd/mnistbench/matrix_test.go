@@ -48,6 +48,10 @@ func TestShapeWork(t *testing.T) {
 		{"iris", 4*64 + 64*64 + 64*3},
 		// 26·26 positions × 3·3·1 × 32 filters, 11·11 × 3·3·32 × 64, 3·3 × 3·3·64 × 128, 1152 × 10.
 		{"convnet", 194688 + 2230272 + 663552 + 11520},
+		// 28·28 × 3·3·1 × 32 (stem), 2 × 14·14 × 3·3·32 × 32 (block 1),
+		// 7·7 × 3·3·32 × 64, 7·7 × 3·3·64 × 64, 7·7 × 32 × 64 (block 2 and
+		// its projection), 64 × 10.
+		{"resnet", 225792 + 2*1806336 + 903168 + 1806336 + 100352 + 640},
 	} {
 		s, ok := findShape(c.name)
 		if !ok {
@@ -63,14 +67,15 @@ func TestShapeWork(t *testing.T) {
 }
 
 // The matrix is issue 12's table plus Iris, in its order and sizes, then
-// issue 14's convnet.
+// issue 14's convnet and issue 19's resnet.
 func TestMatrixShapesAreTheIssues(t *testing.T) {
 	want := []struct {
 		name    string
 		samples int
 		std     bool
 	}{{"512-raw", 20000, false}, {"512-std", 20000, true}, {"1024x2-raw", 5000, false},
-		{"1024x2-std", 5000, true}, {"2048x2-std", 2500, true}, {"iris", 120, false}, {"convnet", 6000, false}}
+		{"1024x2-std", 5000, true}, {"2048x2-std", 2500, true}, {"iris", 120, false}, {"convnet", 6000, false},
+		{"resnet", 6000, false}}
 	if len(matrixShapes) != len(want) {
 		t.Fatalf("%d shapes, want %d", len(matrixShapes), len(want))
 	}
@@ -93,6 +98,9 @@ func TestMatrixShapesAreTheIssues(t *testing.T) {
 	}
 	if cv, _ := findShape("convnet"); cv.batch() != 64 || !cv.convnet {
 		t.Errorf("convnet shape: batch %d, convnet %v; want 64, true", cv.batch(), cv.convnet)
+	}
+	if rn, _ := findShape("resnet"); rn.batch() != 64 || !rn.resnet || rn.convnet {
+		t.Errorf("resnet shape: batch %d, resnet %v, convnet %v; want 64, true, false", rn.batch(), rn.resnet, rn.convnet)
 	}
 	if full := newMatrixConfig(false, 7); full.samplesFor(s) != 2500 || full.epochsFor(s) != 7 {
 		t.Errorf("full with -epochs 7: %d samples, %d epochs; want 2500, 7", full.samplesFor(s), full.epochsFor(s))
@@ -260,7 +268,8 @@ func TestRunShapeIris(t *testing.T) {
 
 func TestSelectShapes(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
-		{"", "512-raw 512-std 1024x2-raw 1024x2-std 2048x2-std iris convnet"},
+		{"", "512-raw 512-std 1024x2-raw 1024x2-std 2048x2-std iris convnet resnet"},
+		{"resnet,convnet", "convnet resnet"},
 		{"convnet", "convnet"},
 		{" convnet, 512-raw ", "512-raw convnet"},
 	} {
@@ -286,5 +295,25 @@ func TestSeconds(t *testing.T) {
 		if got := seconds(c.v); got != c.want {
 			t.Errorf("seconds(%v) = %q, want %q", c.v, got, c.want)
 		}
+	}
+}
+
+// The matrix's resnet is cmd/mnist's recipe: its copy of the model has the
+// recipe's 78,026 params (cmd/mnist's TestResnetSummary counts them by
+// hand), its merges, and trains with Adam.
+func TestResnetShapeIsTheRecipe(t *testing.T) {
+	s, _ := findShape("resnet")
+	tr, err := shapeTrainer(s, 784, 10, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := tr.Model.Summary()
+	for _, want := range []string{"Total params: 78,026", "Non-trainable params: 512", "add_1 (Add)", "(None, 7, 7, 64)", "global_average_pooling2d"} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("summary lacks %q:\n%s", want, sum)
+		}
+	}
+	if tr.Optimizer.Name() != "Adam" {
+		t.Errorf("optimizer %s, want Adam", tr.Optimizer.Name())
 	}
 }

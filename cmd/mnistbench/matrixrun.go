@@ -69,8 +69,19 @@ func timeShape(s shape, src data.Source, epochs int, seed int64) (med, loss floa
 
 // shapeTrainer builds the shape's model: ReLU Dense layers and a softmax
 // output with RMSprop 1e-3 for MNIST, cmd/iris's Dense-BatchNorm-Dropout
-// blocks with Adam 1e-3 for Iris, cmd/mnist's convnet with RMSprop 1e-3.
+// blocks with Adam 1e-3 for Iris, cmd/mnist's convnet with RMSprop 1e-3,
+// cmd/mnist's resnet with Adam 1e-3.
 func shapeTrainer(s shape, features, classes int, seed int64) (*train.Trainer, error) {
+	if s.resnet {
+		model, err := resnetModel(s.name, []int{28, 28, 1}, classes)
+		if err != nil {
+			return nil, err
+		}
+		if err := model.BuildShape([]int{28, 28, 1}, nn.BuildOptions{Seed: seed}); err != nil {
+			return nil, err
+		}
+		return train.Compile(model, train.Adam(1e-3), train.SparseCategoricalCrossentropy(), train.Accuracy())
+	}
 	if s.convnet {
 		model := nn.Sequential(s.name,
 			nn.Conv2D(32, 3, nn.ReLU), nn.MaxPooling2D(2),

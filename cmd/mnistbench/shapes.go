@@ -15,10 +15,12 @@ type shape struct {
 	samples      int   // training samples per epoch (Iris: its train split)
 	iris         bool  // the Iris recipe: BatchNorm, Dropout, Adam, batch 8
 	convnet      bool  // Keras's MNIST convnet (issue 14), batch 64
+	resnet       bool  // cmd/mnist's resnet recipe (issue 19), batch 64, Adam
 }
 
 // matrixShapes are issue 12's five MNIST shapes and the Iris recipe, in the
-// order of its table, then issue 14's MNIST convnet on a tenth of an epoch. Standardised pixels have no zeros, so they show the
+// order of its table, then issue 14's MNIST convnet and issue 19's small
+// ResNet on a tenth of an epoch each. Standardised pixels have no zeros, so they show the
 // dense path; raw pixels (about 80% zeros) show the zero-skipping one.
 var matrixShapes = []shape{
 	{name: "512-raw", hidden: []int{512}, samples: 20000},
@@ -28,6 +30,7 @@ var matrixShapes = []shape{
 	{name: "2048x2-std", hidden: []int{2048, 2048}, standardised: true, samples: 2500},
 	{name: "iris", hidden: []int{64, 64}, iris: true, samples: irisTrainSamples},
 	{name: "convnet", convnet: true, samples: 6000},
+	{name: "resnet", resnet: true, samples: 6000},
 }
 
 // irisTrainSamples is the size of cmd/iris's stratified 80% train split of
@@ -46,7 +49,7 @@ func (s shape) batch() int {
 	switch {
 	case s.iris:
 		return irisBatch
-	case s.convnet:
+	case s.convnet, s.resnet:
 		return convnetBatch
 	}
 	return mnistBatch
@@ -67,6 +70,9 @@ func (s shape) macsPerSample() float64 {
 	if s.convnet {
 		return convnetMACs
 	}
+	if s.resnet {
+		return resnetMACs
+	}
 	in, out := s.widths()
 	sum, w := 0.0, in
 	for _, h := range s.hidden {
@@ -80,6 +86,13 @@ func (s shape) macsPerSample() float64 {
 // convolution positions·kh·kw·cin·filters (26²·9·32 + 11²·288·64 +
 // 3²·576·128), plus the 1152×10 Dense layer.
 const convnetMACs = 26*26*9*32 + 11*11*288*64 + 3*3*576*128 + 1152*10
+
+// resnetMACs is the resnet's multiply-adds per sample forward, per
+// convolution positions·kh·kw·cin·filters: the stem (28²·9·1·32), the
+// first block's two (14²·9·32·32 each), the second block's (7²·9·32·64,
+// 7²·9·64·64) and its 1×1 projection (7²·32·64), plus the 64×10 Dense
+// layer. BatchNorm, the adds and the poolings are not counted.
+const resnetMACs = 28*28*9*32 + 2*14*14*9*32*32 + 7*7*9*32*64 + 7*7*9*64*64 + 7*7*32*64 + 64*10
 
 // epochFLOP is the nominal work of one epoch over n samples: 2 FLOP per
 // multiply-add forward and twice the forward work backward (dx and dW),

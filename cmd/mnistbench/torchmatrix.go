@@ -70,9 +70,12 @@ func runTorchShape(script string, s shape, dir string, samples, epochs, allThrea
 	if s.iris {
 		args = append(args, "--iris", irisCSV)
 	} else {
-		if s.convnet {
+		switch {
+		case s.convnet:
 			args = append(args, "--convnet")
-		} else {
+		case s.resnet:
+			args = append(args, "--resnet")
+		default:
 			args = append(args, "--hidden", cpuListString(s.hidden))
 		}
 		args = append(args, "--samples", strconv.Itoa(samples))

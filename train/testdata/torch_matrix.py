@@ -10,6 +10,9 @@ and prints machine-readable lines that cmd/mnistbench parses:
 The convnet shape (--convnet): Keras's MNIST convnet (see convnet_model),
 batch 64, RMSprop as below, pixels / 255.
 
+The resnet shape (--resnet): cmd/mnist's small ResNet (see resnet_model),
+batch 64, Adam (lr 1e-3, eps 1e-7 as in Keras), pixels / 255.
+
 MNIST shapes (--hidden 512 or 1024,1024 ...): Dense layers with ReLU and a
 10-way softmax output, RMSprop (lr 1e-3, rho 0.9, eps 1e-7 as in Keras),
 sparse categorical cross-entropy, batch 128, the first --samples training
@@ -27,7 +30,7 @@ Both run at PyTorch's best: the BLAS's own thread count set with torch's
 MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ so that glibc keeps freed
 tensors instead of returning them to the OS.
 
-    /usr/bin/python3 torch_matrix.py --shape NAME (--hidden 512 | --convnet | --iris CSV)
+    /usr/bin/python3 torch_matrix.py --shape NAME (--hidden 512 | --convnet | --resnet | --iris CSV)
         [--data DIR] [--samples N] [--standardise] [--epochs E] [--seed S]
 """
 import argparse
@@ -112,6 +115,50 @@ def convnet_model():
     return model, torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
 
 
+class ResidualBlock(torch.nn.Module):
+    """He et al.'s basic block as cmd/mnist/resnet.go lays it: Conv-BN-ReLU-
+    Conv-BN, plus the input (or its 1x1 strided Conv-BN projection when the
+    shape changes), then ReLU. A stride-2 3x3 convolution pads as
+    TensorFlow's "same" does (nothing above and left, one row and column
+    below and right), so that it sees the windows the Go side sees."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        pad = [torch.nn.ZeroPad2d((0, 1, 0, 1))] if stride == 2 else []
+        self.body = torch.nn.Sequential(
+            *pad, torch.nn.Conv2d(cin, cout, 3, stride, padding=0 if pad else 1), keras_bn(cout), torch.nn.ReLU(),
+            torch.nn.Conv2d(cout, cout, 3, 1, padding=1), keras_bn(cout))
+        self.shortcut = None
+        if stride != 1 or cin != cout:
+            self.shortcut = torch.nn.Sequential(torch.nn.Conv2d(cin, cout, 1, stride), keras_bn(cout))
+
+    def forward(self, x):
+        s = x if self.shortcut is None else self.shortcut(x)
+        return torch.relu(self.body(x) + s)
+
+
+def keras_bn(c):
+    # Keras momentum 0.9 (the recipe's) is PyTorch momentum 0.1; epsilon 1e-3.
+    return torch.nn.BatchNorm2d(c, eps=1e-3, momentum=0.1)
+
+
+def resnet_model():
+    # cmd/mnist's resnet, channels-first: Conv2D(32, 3, same, relu) ->
+    # MaxPool(2) -> block(32 -> 32) -> block(32 -> 64, stride 2, projection)
+    # -> global average pooling -> Dense(10, softmax); 78,026 params, biases
+    # on every convolution as on the Go side; Glorot-uniform kernels, zero
+    # biases, BatchNorm gamma 1 and beta 0; Adam.
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 32, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        ResidualBlock(32, 32, 1), ResidualBlock(32, 64, 2),
+        torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(64, 10))
+    for m in model.modules():
+        if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d)):
+            torch.nn.init.xavier_uniform_(m.weight)
+            torch.nn.init.zeros_(m.bias)
+    return model, torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+
+
 def iris_model():
     def block(i):
         # Keras momentum 0.99 is PyTorch momentum 0.01.
@@ -172,6 +219,7 @@ def main():
     ap.add_argument("--samples", type=int, default=60000)
     ap.add_argument("--standardise", action="store_true")
     ap.add_argument("--convnet", action="store_true")
+    ap.add_argument("--resnet", action="store_true")
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--all-threads", type=int, default=len(os.sched_getaffinity(0)))
@@ -181,11 +229,11 @@ def main():
         a.batch = 8
         x, y = load_iris(a.iris)
         make = iris_model
-    elif a.convnet:
+    elif a.convnet or a.resnet:
         a.batch = 64
         x, y = load_mnist(a)
         x = x.reshape(-1, 1, 28, 28).contiguous()
-        make = convnet_model
+        make = convnet_model if a.convnet else resnet_model
     else:
         a.batch = 128
         x, y = load_mnist(a)
