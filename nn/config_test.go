@@ -294,7 +294,6 @@ func encodeBoth(t *testing.T, v any) [2]string {
 // U+2028 and invalid UTF-8 included; decoding that JSON and encoding it
 // again gives the same bytes, and the decoded config equals the layer's.
 func TestLayerConfigJSONUnchanged(t *testing.T) {
-	named := func(l Layer, name string) Layer { l.SetName(name); return l }
 	hostile := "a\"<script>&\x1b\u2028"
 	cases := []struct {
 		layer Layer

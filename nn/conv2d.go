@@ -15,7 +15,10 @@ import (
 // channels, filters), initialised Glorot-uniform with fan-in kh·kw·cin
 // and fan-out kh·kw·filters as Keras does, and a zero bias of shape
 // (1, filters). Inputs are (height, width, channels); outputs are
-// (out height, out width, filters).
+// (out height, out width, filters). Without a bias (NoBias, WithoutBias;
+// Keras's use_bias=False) it is act(conv(x, K)): a convolution followed by
+// BatchNormalization needs none, as the normalisation's beta takes its
+// place and a bias would only be subtracted out again with the batch mean.
 //
 // The convolution is im2col then a matrix product: every window of the
 // input becomes one row of a (batch·positions, kh·kw·cin) matrix, whose
@@ -33,6 +36,9 @@ type Conv2DLayer struct {
 	Strides    [2]int // vertical, horizontal
 	Padding    string // "valid" (default) or "same"
 	Act        Activation
+	// NoBias leaves the bias out: no Bias param, act(conv(x, K)). The
+	// zero value has the bias, as Keras's default use_bias=True.
+	NoBias bool
 
 	g            window
 	in, out      Shape
@@ -59,6 +65,14 @@ func (l *Conv2DLayer) WithPadding(p string) *Conv2DLayer {
 	return l
 }
 
+// WithoutBias leaves the bias out (Keras's use_bias=False) and returns the
+// layer: for a convolution followed by BatchNormalization, as in the
+// Conv-BN blocks of residual networks.
+func (l *Conv2DLayer) WithoutBias() *Conv2DLayer {
+	l.NoBias = true
+	return l
+}
+
 // Type implements Layer.
 func (l *Conv2DLayer) Type() string { return "Conv2D" }
 
@@ -71,14 +85,21 @@ type Conv2DConfig struct {
 	KernelSize []int  `json:"kernel_size,omitempty"`
 	Strides    []int  `json:"strides,omitempty"`
 	Padding    string `json:"padding,omitempty"` // "valid" (default) or "same"
+	// UseBias false leaves the bias out; missing, the layer has one.
+	// Config writes it only when false, so that the files of layers with
+	// a bias, all of them before it existed, stay as they were.
+	UseBias *bool `json:"use_bias,omitempty"`
 }
 
 func init() { mustRegister("Conv2D", conv2DFromConfig) }
 
 // Config implements Configurer.
 func (l *Conv2DLayer) Config() LayerConfig {
-	return NewLayerConfig(l.Type(), l.Name(), Conv2DConfig{Activation: l.Act.Name(), Filters: l.Filters,
-		KernelSize: l.KernelSize[:], Strides: l.Strides[:], Padding: l.Padding})
+	c := Conv2DConfig{Activation: l.Act.Name(), Filters: l.Filters, KernelSize: l.KernelSize[:], Strides: l.Strides[:], Padding: l.Padding}
+	if l.NoBias {
+		c.UseBias = new(bool)
+	}
+	return NewLayerConfig(l.Type(), l.Name(), c)
 }
 
 func conv2DFromConfig(c Conv2DConfig) (Layer, error) {
@@ -86,7 +107,7 @@ func conv2DFromConfig(c Conv2DConfig) (Layer, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Conv2DLayer{Filters: c.Filters, Padding: c.Padding, Act: a}
+	l := &Conv2DLayer{Filters: c.Filters, Padding: c.Padding, Act: a, NoBias: c.UseBias != nil && !*c.UseBias}
 	if l.KernelSize, err = pair("kernel size", c.KernelSize, [2]int{}); err != nil {
 		return nil, err
 	}
@@ -121,26 +142,46 @@ func (l *Conv2DLayer) Build(in []int, dt tensor.Dtype, rng *rand.Rand) ([]int, e
 	if l.Kernel, err = graph.NewParam(l.Name()+"/kernel", dt, true, g.kh, g.kw, g.c, l.Filters); err != nil {
 		return nil, errors.Wrapf(err, "conv2d %q", l.Name())
 	}
-	if l.Bias, err = graph.NewParam(l.Name()+"/bias", dt, true, 1, l.Filters); err != nil {
-		return nil, errors.Wrapf(err, "conv2d %q", l.Name())
+	l.Bias = nil
+	if !l.NoBias {
+		if l.Bias, err = graph.NewParam(l.Name()+"/bias", dt, true, 1, l.Filters); err != nil {
+			return nil, errors.Wrapf(err, "conv2d %q", l.Name())
+		}
 	}
 	glorotUniform(l.Kernel, g.kh*g.kw*g.c, g.kh*g.kw*l.Filters, rng)
 	l.g, l.in, l.out = g, Shape(in).Clone(), out
 	return out.Clone(), nil
 }
 
-// CountParams implements ParamCounter: kh·kw·cin·filters weights and
-// filters biases.
+// CountParams implements ParamCounter: kh·kw·cin·filters weights and,
+// unless NoBias, filters biases.
 func (l *Conv2DLayer) CountParams(in []int) (int64, []int, error) {
 	g, out, err := l.geometry(in)
 	if err != nil {
 		return 0, nil, err
 	}
-	return int64(g.patchLen())*int64(l.Filters) + int64(l.Filters), out, nil
+	n := int64(g.patchLen()) * int64(l.Filters)
+	if !l.NoBias {
+		n += int64(l.Filters)
+	}
+	return n, out, nil
 }
 
-// Params implements Layer: the kernel, then the bias.
-func (l *Conv2DLayer) Params() []*graph.Param { return []*graph.Param{l.Kernel, l.Bias} }
+// Params implements Layer: the kernel, then the bias (none with NoBias).
+func (l *Conv2DLayer) Params() []*graph.Param {
+	if l.Bias == nil {
+		return []*graph.Param{l.Kernel}
+	}
+	return []*graph.Param{l.Kernel, l.Bias}
+}
+
+// bias returns the bias's node, or nil for a layer built without one.
+func (l *Conv2DLayer) bias(b *graph.Builder) (*G.Node, error) {
+	if l.Bias == nil {
+		return nil, nil
+	}
+	return b.Param(l.Bias)
+}
 
 // Forward implements Layer.
 func (l *Conv2DLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
@@ -174,8 +215,8 @@ func (l *Conv2DLayer) forwardTwin(b *graph.Builder, x *G.Node) (*G.Node, error) 
 	return l.forwardFrom(b, x, func(x *G.Node) (*G.Node, error) { return im2colTwin(x, l.g) })
 }
 
-// forwardFused builds the fused convolution (convOp). ReLU is folded into
-// it; another activation is applied to its output seen as (positions,
+// forwardFused builds the fused convolution (convOp), given no bias node
+// when the layer has none. ReLU is folded into it; another activation is applied to its output seen as (positions,
 // filters) rows, as forwardIm2col does (a softmax normalises over the
 // filters, Keras's last axis).
 func (l *Conv2DLayer) forwardFused(b *graph.Builder, x *G.Node) (*G.Node, error) {
@@ -183,7 +224,7 @@ func (l *Conv2DLayer) forwardFused(b *graph.Builder, x *G.Node) (*G.Node, error)
 	if err != nil {
 		return nil, err
 	}
-	bias, err := b.Param(l.Bias)
+	bias, err := l.bias(b)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +255,8 @@ func (l *Conv2DLayer) forwardIm2col(b *graph.Builder, x *G.Node) (*G.Node, error
 }
 
 // forwardFrom builds the convolution as patches(x)·K + b: the im2col matrix
-// from patches, then graph.Builder.Dense and the reshapes.
+// from patches, then graph.Builder.Dense and the reshapes; without a bias,
+// the product (Mul) and ReLU alone.
 func (l *Conv2DLayer) forwardFrom(b *graph.Builder, x *G.Node, patches func(*G.Node) (*G.Node, error)) (*G.Node, error) {
 	batch := x.Shape()[0]
 	cols, err := patches(x)
@@ -231,12 +273,21 @@ func (l *Conv2DLayer) forwardFrom(b *graph.Builder, x *G.Node, patches func(*G.N
 	if err != nil {
 		return nil, err
 	}
-	bias, err := b.Param(l.Bias)
+	bias, err := l.bias(b)
 	if err != nil {
 		return nil, err
 	}
 	relu := l.Act.name == ReLU.name
-	z, err := b.Dense(cols, w, bias, relu)
+	var z *G.Node
+	if bias != nil {
+		z, err = b.Dense(cols, w, bias, relu)
+	} else {
+		// No bias to add: the product, and the ReLU as Builder.Dense's
+		// twin applies it (x ⊙ [x > 0], derivative 0 at 0).
+		if z, err = G.Mul(cols, w); err == nil && relu {
+			z, err = graph.ReLU(b, z)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

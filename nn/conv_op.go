@@ -16,7 +16,8 @@ import (
 // convOp is the fused 2-D convolution act(conv(x, K) + b) over
 // channels-last images, x (batch, h, w, c), K (kh, kw, c, filters) and b
 // (1, filters), giving (batch, oh, ow, filters); act is the identity or
-// ReLU. It computes what patchesOp, graph.Builder.Dense and two reshapes
+// ReLU. Without a bias (hasBias false: Conv2D's NoBias) it takes x and K
+// alone and computes act(conv(x, K)), with no bias gradient. It computes what patchesOp, graph.Builder.Dense and two reshapes
 // compute (the path built when graph.Builder.Fused is false), without
 // their intermediates:
 //
@@ -55,21 +56,22 @@ type convOp struct {
 	dt      tensor.Dtype
 	relu    bool
 	needDx  bool
+	hasBias bool // a third input, b
 	out     *tensor.Dense
 	cols    any // []T: im2col scratch, one task's rows per goroutine
 }
 
 // conv2D adds the fused convolution of x by k plus bias (ReLU'd when relu
-// is set) to x's graph.
+// is set) to x's graph; a nil bias adds none.
 func conv2D(g window, x, k, bias *G.Node, relu, needDx bool) (*G.Node, error) {
 	dt := x.Dtype()
 	if dt != tensor.Float32 && dt != tensor.Float64 {
 		return nil, errors.Errorf("conv: unsupported dtype %v", dt)
 	}
-	if k.Dtype() != dt || bias.Dtype() != dt {
-		return nil, errors.Errorf("conv: mixed dtypes %v, %v and %v", dt, k.Dtype(), bias.Dtype())
+	if k.Dtype() != dt {
+		return nil, errors.Errorf("conv: mixed dtypes %v and %v", dt, k.Dtype())
 	}
-	xs, ks, bs := x.Shape(), k.Shape(), bias.Shape()
+	xs, ks := x.Shape(), k.Shape()
 	if len(xs) != 4 || xs[1] != g.h || xs[2] != g.w || xs[3] != g.c {
 		return nil, errors.Errorf("conv: input has shape %v, want (batch, %d, %d, %d)", xs, g.h, g.w, g.c)
 	}
@@ -77,10 +79,17 @@ func conv2D(g window, x, k, bias *G.Node, relu, needDx bool) (*G.Node, error) {
 		return nil, errors.Errorf("conv: kernel has shape %v, want (%d, %d, %d, filters)", ks, g.kh, g.kw, g.c)
 	}
 	filters := ks[3]
-	if len(bs) != 2 || bs[0] != 1 || bs[1] != filters {
+	op := &convOp{g: g, batch: xs[0], filters: filters, dt: dt, relu: relu, needDx: needDx}
+	if bias == nil {
+		return G.ApplyOp(op, x, k)
+	}
+	if bias.Dtype() != dt {
+		return nil, errors.Errorf("conv: mixed dtypes %v and %v", dt, bias.Dtype())
+	}
+	if bs := bias.Shape(); len(bs) != 2 || bs[0] != 1 || bs[1] != filters {
 		return nil, errors.Errorf("conv: bias has shape %v, want (1, %d)", bs, filters)
 	}
-	op := &convOp{g: g, batch: xs[0], filters: filters, dt: dt, relu: relu, needDx: needDx}
+	op.hasBias = true
 	return G.ApplyOp(op, x, k, bias)
 }
 
@@ -99,37 +108,68 @@ func (op *convOp) outShape() tensor.Shape {
 	return tensor.Shape{op.batch, op.g.oh, op.g.ow, op.filters}
 }
 
-func (op *convOp) Arity() int { return 3 }
+func (op *convOp) Arity() int {
+	if op.hasBias {
+		return 3
+	}
+	return 2
+}
 func (op *convOp) Type() hm.Type {
 	t4 := G.TensorType{Dims: 4, Of: op.dt}
+	if !op.hasBias {
+		return hm.NewFnType(t4, t4, t4)
+	}
 	return hm.NewFnType(t4, t4, G.TensorType{Dims: 2, Of: op.dt}, t4)
 }
 func (op *convOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.outShape(), nil }
 
 func (op *convOp) String() string {
-	if op.relu {
-		return fmt.Sprintf("relu(conv%dx%d(x,K)+b)", op.g.kh, op.g.kw)
+	s := fmt.Sprintf("conv%dx%d(x,K)", op.g.kh, op.g.kw)
+	if op.hasBias {
+		s += "+b"
 	}
-	return fmt.Sprintf("conv%dx%d(x,K)+b", op.g.kh, op.g.kw)
+	if op.relu {
+		return "relu(" + s + ")"
+	}
+	return s
+}
+
+// inShapes are the shapes of the op's inputs: x, K and, with a bias, b.
+func (op *convOp) inShapes() []tensor.Shape {
+	in := []tensor.Shape{op.inShape(), op.kernelShape()}
+	if op.hasBias {
+		in = append(in, tensor.Shape{1, op.filters})
+	}
+	return in
 }
 
 func (op *convOp) Do(vals ...G.Value) (G.Value, error) {
-	a, err := denseInputs(op, vals, op.inShape(), op.kernelShape(), tensor.Shape{1, op.filters})
+	a, err := denseInputs(op, vals, op.inShapes()...)
 	if err != nil {
 		return nil, err
 	}
 	op.out = ownedTensor(op.out, op.dt, op.outShape()...)
 	switch y := op.out.Data().(type) {
 	case []float32:
-		convForward(op, a[0].Data().([]float32), a[1].Data().([]float32), a[2].Data().([]float32), y)
+		convForward(op, a[0].Data().([]float32), a[1].Data().([]float32), third[float32](a), y)
 	case []float64:
-		convForward(op, a[0].Data().([]float64), a[1].Data().([]float64), a[2].Data().([]float64), y)
+		convForward(op, a[0].Data().([]float64), a[1].Data().([]float64), third[float64](a), y)
 	default:
 		return nil, errors.Errorf("%v: unsupported dtype %v", op, op.dt)
 	}
 	return op.out, nil
 }
 
+// third is the data of a's third tensor, the bias, or nil without one.
+func third[T float32 | float64](a []*tensor.Dense) []T {
+	if len(a) < 3 {
+		return nil
+	}
+	return a[2].Data().([]T)
+}
+
+// convForward computes the op's output y; b is nil for a convolution
+// without bias.
 func convForward[T float32 | float64](op *convOp, x, k, b, y []T) {
 	f, n := op.filters, op.g.patchLen()
 	s, per, tasks := op.tasks()
@@ -144,7 +184,13 @@ func convForward[T float32 | float64](op *convOp, x, k, b, y []T) {
 		r0, r1 := b0*per, b1*per
 		c := taskPatches(op, x, cols, w, s, b0, b1)
 		kernels.Gemm(false, false, r1-r0, f, n, c, n, k, f, false, y[r0*f:], f)
-		if op.relu {
+		switch {
+		case b == nil && op.relu:
+			kernels.ReLUInPlace(y[r0*f : r1*f])
+			return
+		case b == nil:
+			return
+		case op.relu:
 			kernels.BiasReLU(y[r0*f:r1*f], b)
 			return
 		}
@@ -191,13 +237,13 @@ func patchScratch[T float32 | float64](op *convOp, slot *any, workers int) []T {
 
 // DiffWRT implements gorgonia.SDOp: x is differentiable only when its
 // gradient is wanted (needDx).
-func (op *convOp) DiffWRT(int) []bool { return []bool{op.needDx, true, true} }
+func (op *convOp) DiffWRT(int) []bool { return []bool{op.needDx, true, true}[:op.Arity()] }
 
 // SymDiff implements gorgonia.SDOp: with dz = dy ⊙ [y > 0] (ReLU) or dy,
-// dK = colsᵀ·dz, db = Σrows dz, dx = col2im(dz·Kᵀ).
+// dK = colsᵀ·dz, db = Σrows dz (with a bias), dx = col2im(dz·Kᵀ).
 func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	if len(inputs) != 3 {
-		return nil, errors.Errorf("%v: %d inputs", op, len(inputs))
+	if len(inputs) != op.Arity() {
+		return nil, errors.Errorf("%v: %d inputs, want %d", op, len(inputs), op.Arity())
 	}
 	dz := grad
 	var err error
@@ -218,6 +264,9 @@ func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 	dk, err := G.ApplyOp(&convGradOp{kind: convGradKernel, fwd: op}, inputs[0], dz)
 	if err != nil {
 		return nil, errors.Wrapf(err, "%v gradient", op)
+	}
+	if !op.hasBias {
+		return G.Nodes{dx, dk}, nil
 	}
 	db, err := G.ApplyOp(&convGradOp{kind: convGradBias, fwd: op}, dz)
 	if err != nil {

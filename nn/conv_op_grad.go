@@ -17,7 +17,7 @@ type convGradKind int
 const (
 	convGradReLU   convGradKind = iota // (y, dy) → dz = dy where y > 0, else 0
 	convGradKernel                     // (x, dz) → colsᵀ·dz
-	convGradBias                       // (dz) → Σrows dz
+	convGradBias                       // (dz) → Σrows dz; only for an op with a bias
 	convGradInput                      // (dz, K) → col2im(dz·Kᵀ)
 )
 

@@ -46,7 +46,7 @@ func (c convCase) layer() *Conv2DLayer {
 
 // convRun is the outcome of two runs of one graph: per run, the output
 // and the gradients of Σ out ⊙ R with respect to x (when asked), the
-// kernel and the bias.
+// kernel and the bias (when the layer has one).
 type convRun struct {
 	out   [2][]float64
 	grads [2][][]float64
@@ -92,7 +92,7 @@ func runConvPath(t *testing.T, l *Conv2DLayer, c convCase, dt tensor.Dtype, xDat
 		copy(rin.Tensor.Data().([]float64), r)
 	}
 	loss := G.Must(G.Sum(G.Must(G.HadamardProd(out, rin.Node))))
-	wrt := []*graph.Param{l.Kernel, l.Bias}
+	wrt := l.Params()
 	if !xData {
 		wrt = append([]*graph.Param{xp}, wrt...)
 	}
@@ -176,102 +176,137 @@ func closeAll(got, want []float64, tol float64) error {
 // and every gradient (input, kernel, bias), in float32 and float64, on the
 // first run and on a second run with other data (so the reused buffers are
 // rewritten, not stale), with x a param and with x data (the input gradient
-// left out).
+// left out), with a bias and without (NoBias: the op takes no bias and
+// gives no bias gradient).
 func TestConvFusedMatchesIm2col(t *testing.T) {
 	for _, c := range convCases {
 		for _, dt := range []tensor.Dtype{graph.Float32, graph.Float64} {
 			for _, xData := range []bool{false, true} {
-				name := fmt.Sprintf("%s %v xData=%v", c.name, dt, xData)
-				t.Run(name, func(t *testing.T) {
-					l := c.layer()
-					if _, err := l.Build(c.in, dt, rand.New(rand.NewSource(1))); err != nil {
-						t.Fatal(err)
-					}
-					rng := rand.New(rand.NewSource(2))
-					// Non-zero biases: a zero bias would hide a missing one.
-					if err := l.Bias.SetFloat64s(randFloats(rng, c.filters)); err != nil {
-						t.Fatal(err)
-					}
-					n := c.batch * Shape(c.in).Size()
-					xs := [2][]float64{randFloats(rng, n), randFloats(rng, n)}
-					r := randFloats(rng, c.batch*l.g.oh*l.g.ow*c.filters)
-					fused := runConvPath(t, l, c, dt, xData, xs, r, (*Conv2DLayer).forwardFused)
-					ref := runConvPath(t, l, c, dt, xData, xs, r, (*Conv2DLayer).forwardIm2col)
-					tol := 1e-12
-					if dt == graph.Float32 {
-						tol = 2e-6
-					}
-					for run := range 2 {
-						if err := closeAll(fused.out[run], ref.out[run], tol); err != nil {
-							t.Errorf("%s: run %d output: %v", name, run+1, err)
-						}
-						if len(fused.grads[run]) != len(ref.grads[run]) {
-							t.Fatalf("%s: %d gradients, want %d", name, len(fused.grads[run]), len(ref.grads[run]))
-						}
-						for i := range fused.grads[run] {
-							if err := closeAll(fused.grads[run][i], ref.grads[run][i], tol); err != nil {
-								t.Errorf("%s: run %d gradient %d: %v", name, run+1, i, err)
-							}
-						}
-					}
-					// The second run's data differs: equal outputs would
-					// mean a stale buffer was returned.
-					if closeAll(fused.out[1], fused.out[0], 1e-3) == nil {
-						t.Errorf("%s: runs 1 and 2 gave the same output", name)
-					}
-				})
+				for _, noBias := range []bool{false, true} {
+					name := fmt.Sprintf("%s %v xData=%v noBias=%v", c.name, dt, xData, noBias)
+					t.Run(name, func(t *testing.T) { convFusedMatchesIm2col(t, name, c, dt, xData, noBias) })
+				}
 			}
 		}
 	}
 }
 
+func convFusedMatchesIm2col(t *testing.T, name string, c convCase, dt tensor.Dtype, xData, noBias bool) {
+	l := c.layer()
+	l.NoBias = noBias
+	if _, err := l.Build(c.in, dt, rand.New(rand.NewSource(1))); err != nil {
+		t.Fatal(err)
+	}
+	if noBias != (l.Bias == nil) || len(l.Params()) != 2-btoi(noBias) {
+		t.Fatalf("%s: bias %v, params %d", name, l.Bias, len(l.Params()))
+	}
+	rng := rand.New(rand.NewSource(2))
+	// Non-zero biases: a zero bias would hide a missing one.
+	if l.Bias != nil {
+		if err := l.Bias.SetFloat64s(randFloats(rng, c.filters)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := c.batch * Shape(c.in).Size()
+	xs := [2][]float64{randFloats(rng, n), randFloats(rng, n)}
+	r := randFloats(rng, c.batch*l.g.oh*l.g.ow*c.filters)
+	fused := runConvPath(t, l, c, dt, xData, xs, r, (*Conv2DLayer).forwardFused)
+	ref := runConvPath(t, l, c, dt, xData, xs, r, (*Conv2DLayer).forwardIm2col)
+	tol := 1e-12
+	if dt == graph.Float32 {
+		tol = 2e-6
+	}
+	for run := range 2 {
+		if err := closeAll(fused.out[run], ref.out[run], tol); err != nil {
+			t.Errorf("%s: run %d output: %v", name, run+1, err)
+		}
+		if len(fused.grads[run]) != len(ref.grads[run]) {
+			t.Fatalf("%s: %d gradients, want %d", name, len(fused.grads[run]), len(ref.grads[run]))
+		}
+		for i := range fused.grads[run] {
+			if err := closeAll(fused.grads[run][i], ref.grads[run][i], tol); err != nil {
+				t.Errorf("%s: run %d gradient %d: %v", name, run+1, i, err)
+			}
+		}
+	}
+	// The second run's data differs: equal outputs would mean a stale
+	// buffer was returned.
+	if closeAll(fused.out[1], fused.out[0], 1e-3) == nil {
+		t.Errorf("%s: runs 1 and 2 gave the same output", name)
+	}
+	// x (a param), the kernel and the bias, less those not there.
+	if want := 3 - btoi(xData) - btoi(noBias); len(fused.grads[0]) != want {
+		t.Errorf("%s: %d gradients, want %d", name, len(fused.grads[0]), want)
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // TestConvFusedGradCheck checks the fused op's gradients (input, kernel,
-// bias) against central differences in float64 for every case.
+// bias) against central differences in float64 for every case, with a bias
+// and without.
 func TestConvFusedGradCheck(t *testing.T) {
 	for _, c := range convCases {
-		t.Run(c.name, func(t *testing.T) {
-			l := c.layer()
-			if _, err := l.Build(c.in, graph.Float64, rand.New(rand.NewSource(3))); err != nil {
-				t.Fatal(err)
-			}
-			rng := rand.New(rand.NewSource(4))
-			if err := l.Bias.SetFloat64s(randFloats(rng, c.filters)); err != nil {
-				t.Fatal(err)
-			}
-			x, err := graph.NewParam("x", graph.Float64, true, append([]int{c.batch}, c.in...)...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := x.SetFloat64s(randFloats(rng, x.Size())); err != nil {
-				t.Fatal(err)
-			}
-			b, err := graph.NewBuilder(graph.Float64, c.batch, true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b.Fused = true
-			xn, err := b.Param(x)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out, err := l.forwardFused(b, xn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, ok := fusedConvIn(out); !ok {
-				t.Fatalf("%s: the fused path built no convOp", c.name)
-			}
-			r := b.Input("r", out.Shape()...)
-			copy(r.Tensor.Data().([]float64), randFloats(rng, out.Shape().TotalSize()))
-			loss := G.Must(G.Sum(G.Must(G.HadamardProd(out, r.Node))))
-			res, err := graph.GradCheck(b, loss, []*graph.Param{x, l.Kernel, l.Bias}, 1e-6, 11)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.MaxRelErr > gradTol || res.Checked == 0 {
-				t.Errorf("%s: %v, want max rel err ≤ %g", c.name, res, gradTol)
-			}
-		})
+		for _, noBias := range []bool{false, true} {
+			name := fmt.Sprintf("%s noBias=%v", c.name, noBias)
+			t.Run(name, func(t *testing.T) { convFusedGradCheck(t, c, noBias) })
+		}
+	}
+}
+
+func convFusedGradCheck(t *testing.T, c convCase, noBias bool) {
+	l := c.layer()
+	l.NoBias = noBias
+	if _, err := l.Build(c.in, graph.Float64, rand.New(rand.NewSource(3))); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewSource(4))
+	if l.Bias != nil {
+		if err := l.Bias.SetFloat64s(randFloats(rng, c.filters)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x, err := graph.NewParam("x", graph.Float64, true, append([]int{c.batch}, c.in...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := x.SetFloat64s(randFloats(rng, x.Size())); err != nil {
+		t.Fatal(err)
+	}
+	b, err := graph.NewBuilder(graph.Float64, c.batch, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Fused = true
+	xn, err := b.Param(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := l.forwardFused(b, xn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, ok := fusedConvIn(out)
+	if !ok {
+		t.Fatalf("%s: the fused path built no convOp", c.name)
+	}
+	if op.hasBias == noBias || op.Arity() != 3-btoi(noBias) {
+		t.Fatalf("%s noBias=%v: the op has a bias %v, arity %d", c.name, noBias, op.hasBias, op.Arity())
+	}
+	r := b.Input("r", out.Shape()...)
+	copy(r.Tensor.Data().([]float64), randFloats(rng, out.Shape().TotalSize()))
+	loss := G.Must(G.Sum(G.Must(G.HadamardProd(out, r.Node))))
+	res, err := graph.GradCheck(b, loss, append([]*graph.Param{x}, l.Params()...), 1e-6, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.MaxRelErr > gradTol || res.Checked == 0 {
+		t.Errorf("%s noBias=%v: %v, want max rel err ≤ %g", c.name, noBias, res, gradTol)
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	G "gorgonia.org/gorgonia"
+
 	"github.com/gradgraph/gradgraph/graph"
 )
 
@@ -330,6 +332,210 @@ func TestConvGlorotLimit(t *testing.T) {
 	for _, v := range l.Bias.Float64s() {
 		if v != 0 {
 			t.Fatalf("bias %v, want 0", v)
+		}
+	}
+}
+
+// TestConv2DWithoutBiasHandWorked: the image of TestConv2DHandWorked (x(i,
+// j) = 4i+j+1) and the kernel [[2, 0], [0, -1]], no bias: output (i, j) is
+// 2x(i,j) − x(i+1,j+1) = 4i+j−4, negative in the first row, so that ReLU
+// shows too. Fused and twin alike; the layer has the kernel alone.
+func TestConv2DWithoutBiasHandWorked(t *testing.T) {
+	x := make([][]float64, 1)
+	for i := 0; i < 16; i++ {
+		x[0] = append(x[0], float64(i+1))
+	}
+	for _, c := range []struct {
+		act  Activation
+		want []float64
+	}{
+		{Linear, []float64{-4, -3, -2, 0, 1, 2, 4, 5, 6}},
+		{ReLU, []float64{0, 0, 0, 0, 1, 2, 4, 5, 6}},
+	} {
+		for _, f := range []Fusion{FusionOn, FusionOff} {
+			l := Conv2D(1, 2, c.act).WithoutBias()
+			m := Sequential("m", l)
+			if err := m.BuildShape([]int{4, 4, 1}, BuildOptions{DType: graph.Float64, Fusion: f}); err != nil {
+				t.Fatal(err)
+			}
+			setParam(t, l.Kernel, []float64{2, 0, 0, -1})
+			// Compared as numbers: the twin's ReLU, x ⊙ [x > 0], gives −0
+			// where the fused op gives +0.
+			if got := runModel(t, m, false, x); closeAll(got, c.want, 0) != nil {
+				t.Errorf("%s, fusion %d: output %v, want %v", c.act.Name(), f, got, c.want)
+			}
+			if ps := l.Params(); len(ps) != 1 || ps[0] != l.Kernel || l.Bias != nil {
+				t.Errorf("%s, fusion %d: params %v, want the kernel alone", c.act.Name(), f, ps)
+			}
+			n, _, err := l.CountParams([]int{4, 4, 1})
+			if err != nil || n != 4 {
+				t.Errorf("CountParams %d, %v; want 4", n, err)
+			}
+			if s := m.Summary(); !strings.Contains(s, "Total params: 4 (") {
+				t.Errorf("summary counts a bias:\n%s", s)
+			}
+		}
+	}
+}
+
+// TestConvWithoutBiasFusedAndTwinAgree: a Conv-BN block (convolution
+// without bias, BatchNormalization, ReLU) and a strided one ending in
+// tanh, fused and as plain-Gorgonia twins, give the same output and
+// gradients of Σ out ⊙ R for every param in training, in float64; and the
+// gradients pass finite differences either way.
+func TestConvWithoutBiasFusedAndTwinAgree(t *testing.T) {
+	stacks := map[string]func() []Layer{
+		"conv-bn-relu": func() []Layer {
+			return []Layer{Conv2D(4, 3, Linear).WithoutBias().WithPadding("same"), BatchNorm(), Act(ReLU), Flatten(), Dense(3, Softmax)}
+		},
+		"strided relu then tanh": func() []Layer {
+			return []Layer{Conv2D(3, 2, ReLU).WithoutBias().WithStrides(2, 1), Conv2D(2, 2, Tanh).WithoutBias()}
+		},
+	}
+	in := []int{6, 5, 2}
+	rng := rand.New(rand.NewSource(9))
+	x := make([]float64, 3*Shape(in).Size())
+	for i := range x {
+		x[i] = rng.NormFloat64()
+	}
+	for name, layers := range stacks {
+		var runs [2][][]float64
+		for i, f := range []Fusion{FusionOn, FusionOff} {
+			m := Sequential("m", layers()...)
+			if err := m.BuildShape(in, BuildOptions{Seed: 4, DType: graph.Float64, Fusion: f}); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range m.Params() {
+				if strings.HasPrefix(p.Name, "conv2d") && strings.HasSuffix(p.Name, "/bias") {
+					t.Fatalf("%s: param %s", name, p.Name)
+				}
+			}
+			b, err := graph.NewBuilder(graph.Float64, 3, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			xin := b.Input("x", 3, Shape(in).Size())
+			copy(xin.Tensor.Data().([]float64), x)
+			out, err := m.Forward(b, xin.Node)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, fused := fusedConvIn(out); fused != (f == FusionOn) {
+				t.Fatalf("%s, fusion %d: a convOp in the graph: %v", name, f, fused)
+			}
+			r := b.Input("r", out.Shape()...)
+			rd := r.Tensor.Data().([]float64)
+			for j := range rd {
+				rd[j] = float64(j%7) - 3
+			}
+			loss := G.Must(G.Sum(G.Must(G.HadamardProd(out, r.Node))))
+			mc, err := b.Compile(loss, m.Trainable(), out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := mc.Run(rand.New(rand.NewSource(1))); err != nil {
+				t.Fatal(err)
+			}
+			runs[i] = [][]float64{graph.Float64s(mc.Output(0))}
+			for j := range m.Trainable() {
+				runs[i] = append(runs[i], graph.Float64s(mc.Grad(j)))
+			}
+			mc.Close()
+		}
+		for j := range runs[0] {
+			if err := closeAll(runs[1][j], runs[0][j], 1e-12); err != nil {
+				t.Errorf("%s: %s of the twins: %v", name, map[bool]string{true: "output", false: fmt.Sprintf("gradient %d", j-1)}[j == 0], err)
+			}
+		}
+	}
+	for _, f := range []string{"1", "0"} {
+		t.Setenv("GRADGRAPH_FUSION", f)
+		checkLayersShape(t, "conv-bn without bias, GRADGRAPH_FUSION="+f, 2, []int{5, 4, 2}, true,
+			Conv2D(3, 3, Linear).WithoutBias().WithPadding("same").WithStrides(2, 1), BatchNorm(), Act(Tanh), Conv2D(2, 2, Sigmoid).WithoutBias())
+	}
+}
+
+// TestConv2DUseBiasConfig: use_bias is written only when false, at the end
+// of the layer's settings; such a file loads a layer without bias, counted
+// and built alike, and describing it again gives the same JSON. A file
+// saying use_bias true is the layer with a bias; a use_bias that is not a
+// boolean is refused.
+func TestConv2DUseBiasConfig(t *testing.T) {
+	m := Sequential("m", Conv2D(4, 3, ReLU).WithoutBias(), BatchNorm(), Conv2D(2, 2, Linear), Flatten(), Dense(2, Softmax))
+	if err := m.BuildShape([]int{6, 6, 1}, BuildOptions{Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := m.Config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{
+		`{"type":"Conv2D","name":"conv2d","activation":"relu","filters":4,"kernel_size":[3,3],"strides":[1,1],"padding":"valid","use_bias":false}`,
+		`{"type":"Conv2D","name":"conv2d_1","activation":"linear","filters":2,"kernel_size":[2,2],"strides":[1,1],"padding":"valid"}`,
+	} {
+		if !strings.Contains(string(raw), w) {
+			t.Errorf("config JSON %s lacks %s", raw, w)
+		}
+	}
+	var back ModelConfig
+	if err := json.Unmarshal(raw, &back); err != nil {
+		t.Fatal(err)
+	}
+	// 3·3·1·4 kernel (4×4×4 out), 4·4 batchnorm, 2·2·4·2 + 2 conv (3×3×2
+	// out), 18·2 + 2 dense.
+	const want = 36 + 16 + 34 + 38
+	if n, err := back.ParamCount(); err != nil || n != want {
+		t.Errorf("ParamCount %d, %v; want %d", n, err, want)
+	}
+	m2, err := FromConfig(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var built int64
+	for _, p := range m2.Params() {
+		built += int64(p.Size())
+	}
+	if l := m2.Layers[0].(*Conv2DLayer); !l.NoBias || l.Bias != nil || built != want || m2.Layers[2].(*Conv2DLayer).NoBias {
+		t.Errorf("loaded: first conv NoBias %v, bias %v; second NoBias %v; %d params, want %d",
+			l.NoBias, l.Bias, m2.Layers[2].(*Conv2DLayer).NoBias, built, want)
+	}
+	c2, _ := m2.Config()
+	if raw2, _ := json.Marshal(c2); string(raw2) != string(raw) {
+		t.Errorf("config changed in the round trip:\n%s\n%s", raw, raw2)
+	}
+	withBias := Conv2D(4, 3, ReLU)
+	withBias.SetName("conv2d")
+	for _, tc := range []struct {
+		settings string
+		noBias   bool
+		err      string
+	}{
+		{`{"filters":4,"kernel_size":[3,3],"activation":"relu","padding":"valid","use_bias":true}`, false, ""},
+		{`{"filters":4,"kernel_size":[3,3],"activation":"relu","padding":"valid","use_bias":false}`, true, ""},
+		{`{"filters":4,"kernel_size":[3,3],"use_bias":"no"}`, false, "Conv2DConfig.use_bias of type bool"},
+		{`{"filters":4,"kernel_size":[3,3],"use_bias":0}`, false, "Conv2DConfig.use_bias of type bool"},
+	} {
+		var lc LayerConfig
+		err := json.Unmarshal([]byte(`{"type":"Conv2D","name":"conv2d",`+tc.settings[1:]), &lc)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), `Conv2D "conv2d"`) {
+				t.Errorf("%s: error %v, want %q naming the layer", tc.settings, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tc.settings, err)
+		}
+		l, err := newLayer(lc)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.settings, err)
+		}
+		if got := l.(*Conv2DLayer).NoBias; got != tc.noBias || lc.Equal(withBias.Config()) == tc.noBias {
+			t.Errorf("%s: NoBias %v, equal to the layer with a bias %v", tc.settings, got, lc.Equal(withBias.Config()))
 		}
 	}
 }
