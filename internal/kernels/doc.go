@@ -12,8 +12,10 @@
 //     internal/split's timings say pay. tasks.go: ParallelTasks hands many
 //     small tasks to whichever goroutine is free. Inside split.Inline
 //     (the trainer's step gate) all of them run on the caller.
-//   - gemm.go: Gemm and GemmRows call the BLAS installed in Gorgonia, the
-//     latter one call per core on its share of the rows.
+//   - gemm.go: Gemm and GemmRows call a BLAS (gonum's interfaces; package
+//     graph hands over Gorgonia's with UseBLAS, so that nothing here
+//     imports Gorgonia: TestLeafPackagesDoNotImportGorgonia), the latter
+//     one call per core on its share of the rows.
 //   - csr.go, nonzeros.go: CSR lists the nonzeros of a matrix row by row.
 //   - spmm.go: Spmm multiplies such a sparse matrix by a dense one, 64
 //     columns at a time (a panel kernel in assembly for float32).

@@ -4,13 +4,31 @@ import (
 	"runtime"
 
 	gblas "gonum.org/v1/gonum/blas"
-	G "gorgonia.org/gorgonia"
+	"gonum.org/v1/gonum/blas/gonum"
 )
+
+// BLAS is the BLAS the products call (Gemm, GemmRows, Spmm's float64
+// path): gonum's interfaces, which every BLAS Gorgonia can use satisfies.
+type BLAS interface {
+	gblas.Float32
+	gblas.Float64
+}
+
+// whichBLAS returns the BLAS to call. Package graph sets it (UseBLAS) to
+// the one installed in Gorgonia, so that the kernels follow gorgonia.Use
+// without importing Gorgonia; without graph it is gonum's, Gorgonia's own
+// default.
+var whichBLAS = func() BLAS { return gonum.Implementation{} }
+
+// UseBLAS makes the kernels call the BLAS that which returns, at each
+// call. It is meant for an init function (package graph's): it is not
+// safe while kernels run.
+func UseBLAS(which func() BLAS) { whichBLAS = which }
 
 // splitsItself reports whether the installed BLAS parallelises its own
 // Sgemm (graph/blas's pure-Go default does).
 func splitsItself() bool {
-	s, ok := G.WhichBLAS().(interface{ SplitsItself() bool })
+	s, ok := whichBLAS().(interface{ SplitsItself() bool })
 	return ok && s.SplitsItself()
 }
 
@@ -22,12 +40,13 @@ func trans(t bool) gblas.Transpose {
 }
 
 // Gemm computes c = op(a)·op(b) (+ c when acc) for an m×n result with inner
-// dimension k, through the BLAS installed in Gorgonia (gonum or OpenBLAS):
+// dimension k, through the BLAS installed in Gorgonia (UseBLAS: gonum's
+// with gradgraph's sgemm, or OpenBLAS):
 // c[i·ldc+j] = Σ_{t<k} op(a)[i][t]·op(b)[t][j] (+ c[i·ldc+j]), op(a) being
 // a or its transpose when tA is set. lda, ldb and ldc are the row strides
 // of a, b, c as stored.
 func Gemm[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, acc bool, c []T, ldc int) {
-	impl := G.WhichBLAS()
+	impl := whichBLAS()
 	switch a := any(a).(type) {
 	case []float32:
 		beta := float32(0)

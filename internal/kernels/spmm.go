@@ -4,8 +4,6 @@ import (
 	"sync"
 
 	"github.com/gradgraph/gradgraph/internal/fma"
-
-	G "gorgonia.org/gorgonia"
 )
 
 // SparseDensity returns the fraction of nonzero elements in a, looking at
@@ -193,14 +191,14 @@ func spAccumGo[T Float](dst, a []T, idx []int32, b []T, ld int) {
 	}
 }
 
-// axpy computes y += alpha·x with the installed BLAS (gonum's assembly
-// loop for short vectors).
+// axpy computes y += alpha·x with the installed BLAS (UseBLAS; gonum's
+// assembly loop for short vectors).
 func axpy[T Float](alpha T, x, y []T) {
 	switch x := any(x).(type) {
 	case []float32:
-		G.WhichBLAS().Saxpy(len(x), float32(alpha), x, 1, any(y).([]float32), 1)
+		whichBLAS().Saxpy(len(x), float32(alpha), x, 1, any(y).([]float32), 1)
 	case []float64:
-		G.WhichBLAS().Daxpy(len(x), float64(alpha), x, 1, any(y).([]float64), 1)
+		whichBLAS().Daxpy(len(x), float64(alpha), x, 1, any(y).([]float64), 1)
 	}
 }
 

@@ -20,7 +20,13 @@ import (
 	"time"
 
 	"github.com/gradgraph/gradgraph/graph/blas"
+	"gorgonia.org/gorgonia"
 )
+
+// The tests call the BLAS installed in Gorgonia, as package graph makes
+// the kernels do: graph/blas's default (gradgraph's sgemm), or what
+// useBLAS installs.
+func init() { UseBLAS(func() BLAS { return gorgonia.WhichBLAS() }) }
 
 // useBLAS installs the BLAS of the build (blas.Use) and names it.
 func useBLAS(b *testing.B) string {
