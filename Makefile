@@ -12,7 +12,7 @@ GO ?= go
 CGO_OK := $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v $$($(GO) env CC) >/dev/null 2>&1 && echo 1)
 FAST_TAGS := $(if $(and $(CGO_OK),$(filter openblas,$(BLAS))),-tags openblas,)
 
-.PHONY: help test iris mnist digits playground notebooks lint bench bench-matrix clean
+.PHONY: help test onnx-deps iris mnist digits playground notebooks lint bench bench-matrix clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,6 +31,31 @@ else
 	@echo "arm64 same-bits check skipped: no qemu-aarch64 (apt-get install qemu-user)"
 endif
 	$(GO) test -count=1 -race ./train/... ./nn/... ./data/...
+
+# ONNX Runtime for the onnx package's tests (and the commands' -onnx tests):
+# npm's onnxruntime-node, installed with --ignore-scripts (its bundled
+# linux-x64 library runs; its post-install download cannot reach its host),
+# into a cache folder outside the repository; the tests look there
+# (GRADGRAPH_ONNXRUNTIME overrides). As root it also installs Debian's
+# python3-onnx, whose checker the tests run on every file. `make test` does
+# not call it (it needs the network); without it the ONNX tests skip with
+# one line, and .ci/run calls it first and makes them fail instead of skip.
+ONNX_DEPS ?= $(HOME)/.cache/gradgraph/onnx
+ONNXRUNTIME_NODE_VERSION := 1.30.0
+
+onnx-deps: ## install ONNX Runtime (npm onnxruntime-node into ONNX_DEPS) and, as root, python3-onnx, for the ONNX export tests
+	@if ! command -v npm >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then apt-get update -qq && apt-get install -y -qq nodejs npm; \
+		else echo "onnx-deps: npm not found: apt-get install nodejs npm"; exit 1; fi; \
+	fi
+	@if [ "$$(node -p 'require(process.argv[1]).version' $(ONNX_DEPS)/node_modules/onnxruntime-node/package.json 2>/dev/null)" = "$(ONNXRUNTIME_NODE_VERSION)" ]; then \
+		echo "onnx-deps: onnxruntime-node $(ONNXRUNTIME_NODE_VERSION) is in $(ONNX_DEPS)"; \
+	else \
+		mkdir -p $(ONNX_DEPS) && npm install --prefix $(ONNX_DEPS) --ignore-scripts --no-audit --no-fund onnxruntime-node@$(ONNXRUNTIME_NODE_VERSION); \
+	fi
+	@if /usr/bin/python3 -c 'import onnx.checker' 2>/dev/null; then echo "onnx-deps: python3-onnx (the ONNX checker) is installed"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then apt-get update -qq && apt-get install -y -qq python3-onnx; \
+	else echo "onnx-deps: the ONNX checker needs Debian's python3-onnx: apt-get install python3-onnx (as root)"; fi
 
 iris: ## train the Iris tutorial (embedded data, offline) into out/iris (BLAS=openblas on any run target: OpenBLAS, other bits)
 	$(GO) run $(FAST_TAGS) ./cmd/iris
