@@ -14,8 +14,6 @@ const (
 	modelIRVersion       protowire.Number = 1
 	modelProducerName    protowire.Number = 2
 	modelProducerVersion protowire.Number = 3
-	modelDomain          protowire.Number = 4
-	modelModelVersion    protowire.Number = 5
 	modelDocString       protowire.Number = 6
 	modelGraph           protowire.Number = 7
 	modelOpsetImport     protowire.Number = 8
@@ -33,7 +31,6 @@ const (
 	graphNode        protowire.Number = 1
 	graphName        protowire.Number = 2
 	graphInitializer protowire.Number = 5
-	graphDocString   protowire.Number = 10
 	graphInput       protowire.Number = 11
 	graphOutput      protowire.Number = 12
 
@@ -43,15 +40,13 @@ const (
 	nodeName      protowire.Number = 3
 	nodeOpType    protowire.Number = 4
 	nodeAttribute protowire.Number = 5
-	nodeDomain    protowire.Number = 7
 
 	// AttributeProto
-	attrName   protowire.Number = 1
-	attrF      protowire.Number = 2
-	attrI      protowire.Number = 3
-	attrInts   protowire.Number = 8
-	attrType   protowire.Number = 20
-	attrFloats protowire.Number = 7
+	attrName protowire.Number = 1
+	attrF    protowire.Number = 2
+	attrI    protowire.Number = 3
+	attrInts protowire.Number = 8
+	attrType protowire.Number = 20
 
 	// TensorProto
 	tensorDims     protowire.Number = 1
@@ -84,10 +79,9 @@ const (
 
 // AttributeProto.AttributeType values.
 const (
-	attrTypeFloat  = 1
-	attrTypeInt    = 2
-	attrTypeFloats = 6
-	attrTypeInts   = 7
+	attrTypeFloat = 1
+	attrTypeInt   = 2
+	attrTypeInts  = 7
 )
 
 // msg is a protobuf message being written: fields appended in the wire
@@ -125,15 +119,6 @@ func (m *msg) packedInts(f protowire.Number, vs []int64) {
 	var b []byte
 	for _, v := range vs {
 		b = protowire.AppendVarint(b, uint64(v))
-	}
-	m.bytes(f, b)
-}
-
-// packedFloats writes a repeated float field packed.
-func (m *msg) packedFloats(f protowire.Number, vs []float32) {
-	var b []byte
-	for _, v := range vs {
-		b = protowire.AppendFixed32(b, math.Float32bits(v))
 	}
 	m.bytes(f, b)
 }

@@ -108,6 +108,8 @@ func layerCases() []layerCase {
 		layerCase{name: "conv_same_even_kernel", build: seq("conv", []int{6, 7, 2}, conv(3, 4, nn.Sigmoid).WithPadding("same").WithStrides(1, 2))},
 		layerCase{name: "conv_valid_rect_stride", build: seq("conv", []int{8, 9, 2}, convRect(3, [2]int{2, 3}, [2]int{2, 1}, "valid", nn.ReLU))},
 		layerCase{name: "conv_same_rect_stride3", build: seq("conv", []int{8, 10, 2}, convRect(3, [2]int{3, 2}, [2]int{3, 3}, "same", nn.Linear))},
+		layerCase{name: "conv_without_bias", build: seq("conv", []int{7, 6, 3}, conv(4, 3, nn.ReLU).WithoutBias().WithStrides(2, 1))},
+		layerCase{name: "conv_bn_block", build: seq("conv", []int{8, 8, 2}, conv(4, 3, nn.Linear).WithoutBias().WithPadding("same").WithStrides(2, 2), nn.BatchNorm(), nn.Act(nn.ReLU))},
 		layerCase{name: "conv_softmax", build: seq("conv", []int{5, 6, 2}, conv(4, 3, nn.Softmax).WithPadding("same"))},
 		layerCase{name: "conv_stack", build: seq("conv", []int{9, 9, 1}, conv(4, 3, nn.ReLU), conv(6, 3, nn.ReLU).WithStrides(2, 2), conv(2, 1, nn.Linear))},
 		// Max pooling.
