@@ -287,6 +287,12 @@ func TestTransposesOnlyWhereNeeded(t *testing.T) {
 		if got := count(ops, "Transpose"); got != c.want {
 			t.Errorf("%s: %d Transposes, want %d: %v", c.name, got, c.want, ops)
 		}
+		if c.name == "convnet" {
+			want := "Transpose Conv Relu MaxPool Conv Relu MaxPool Conv Relu Transpose Flatten Gemm Softmax"
+			if got := strings.Join(ops, " "); got != want {
+				t.Errorf("convnet's ops:\n%s\nwant\n%s", got, want)
+			}
+		}
 	}
 	for _, lc := range layerCases() {
 		if lc.name != "residual_block" {
