@@ -15,9 +15,19 @@ func kern12x32(k int, a, b *float32, ldb int, c *float32, ldc int, acc int)
 func kern6x16(k int, a, b *float32, ldb int, c *float32, ldc int, acc int)
 
 // transpose8 packs 8 rows × 8·blocks columns transposed (kernel_amd64.s).
+// It needs AVX (ymm registers, no FMA).
 //
 //go:noescape
 func transpose8(dst *float32, ldd int, src *float32, lds int, blocks int)
+
+// Transpose8 is transpose8 for the other packages that transpose 8×8
+// blocks (internal/kernels' TransposeRows): blocks 8×8 blocks, block q
+// being src[r·lds + 8q + c] for r, c < 8, go to dst[(8q + c)·ldd + r]
+// (strides in elements). The caller checks the bounds and that the CPU
+// has AVX. It is the one copy of the routine.
+func Transpose8(dst *float32, ldd int, src *float32, lds int, blocks int) {
+	transpose8(dst, ldd, src, lds, blocks)
+}
 
 // asmPack says whether packing may use transpose8 (AVX2). Tests clear it
 // to check the Go path on this machine.

@@ -39,6 +39,8 @@
 // the assembly is used only when golang.org/x/sys/cpu reports AVX2 and FMA
 // (also checking that the OS saves the YMM registers); DisableAssembly
 // switches it off, so that tests can cover the Go paths on any machine.
+// Each routine has one copy (TestNoDuplicateAssembly): TransposeRows's 8×8
+// blocks are internal/gemm's packing routine, gemm.Transpose8.
 //
 // # Bits
 //

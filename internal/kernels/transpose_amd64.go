@@ -2,12 +2,12 @@
 
 package kernels
 
-//go:noescape
-func transpose8(dst *float32, ldd int, src *float32, lds int, blocks int)
+import "github.com/gradgraph/gradgraph/internal/gemm"
 
 // transpose32 writes to t the transpose of columns [c0, c1) of the
 // rows×cols matrix a, as rows [c0, c1) of the cols×rows matrix t: 8×8
-// blocks with AVX, the edges in Go (transposeGo, its reference).
+// blocks with AVX (gemm.Transpose8, the packing routine of the sgemm), the
+// edges in Go (transposeGo, its reference).
 func transpose32(t, a []float32, rows, cols, c0, c1 int) {
 	r8 := 0
 	if hasFMA32 {
@@ -17,7 +17,7 @@ func transpose32(t, a []float32, rows, cols, c0, c1 int) {
 			for i := 0; i < r8; i += 8 {
 				_ = a[(i+7)*cols+8*b1-1]
 				_ = t[(8*b1-1)*rows+i+7]
-				transpose8(&t[8*b0*rows+i], rows, &a[i*cols+8*b0], cols, b1-b0)
+				gemm.Transpose8(&t[8*b0*rows+i], rows, &a[i*cols+8*b0], cols, b1-b0)
 			}
 			transposeGo(t, a, rows, cols, 0, r8, c0, 8*b0)
 			transposeGo(t, a, rows, cols, 0, r8, 8*b1, c1)
