@@ -96,6 +96,11 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	c.server.Name = c.name
 	if c.name == "" {
 		c.server.Name = server.NameOf(c.model)
+		if err := server.CheckName(c.server.Name); err != nil {
+			return c, errors.Errorf("%v (from the file's name; give another with -name)", err)
+		}
+	} else if err := server.CheckName(c.name); err != nil {
+		return c, errors.Wrap(err, "-name")
 	}
 	for _, f := range []struct {
 		name string
@@ -121,10 +126,14 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	return c, nil
 }
 
-func run(args []string, stdout io.Writer) error {
+func run(args []string, stdout io.Writer) error { return runNotified(args, stdout, nil) }
+
+// runNotified serves until SIGTERM or SIGINT; ready, when not nil, is told
+// the address once the server listens (and the signals are caught).
+func runNotified(args []string, stdout io.Writer, ready func(addr string)) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	return serve(ctx, args, stdout, nil)
+	return serve(ctx, args, stdout, ready)
 }
 
 // serve loads the model, listens and serves until ctx ends; ready, when

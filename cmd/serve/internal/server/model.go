@@ -83,14 +83,14 @@ type trainerModel struct {
 // trainer's loss is a cross-entropy.
 func FromTrainer(tr *train.Trainer, chunk int) (Model, error) {
 	if tr == nil || tr.Model == nil {
-		return nil, errors.New("serve: no model")
+		return nil, errors.New("server: no model")
 	}
 	m := tr.Model
 	if !m.Built() {
-		return nil, errors.Errorf("serve %q: the model is not built", m.Name)
+		return nil, errors.Errorf("model %q: not built", m.Name)
 	}
 	if chunk < 1 {
-		return nil, errors.Errorf("serve %q: chunk %d: want at least 1 row", m.Name, chunk)
+		return nil, errors.Errorf("model %q: chunk %d: want at least 1 row", m.Name, chunk)
 	}
 	t := &trainerModel{tr: tr, chunk: chunk}
 	for i, n := range m.InputNames() {

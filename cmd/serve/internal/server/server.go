@@ -96,6 +96,15 @@ const (
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 
+// CheckName checks a model's name for the URLs: 1 to 128 letters, digits,
+// '.', '_' or '-'.
+func CheckName(name string) error {
+	if !validName.MatchString(name) || len(name) > 128 {
+		return fmt.Errorf("model name %q: want 1 to 128 letters, digits, '.', '_' or '-'", name)
+	}
+	return nil
+}
+
 // withDefaults fills c's zero fields from DefaultConfig and checks it.
 func (c Config) withDefaults() (Config, error) {
 	d := DefaultConfig
@@ -122,9 +131,10 @@ func (c Config) withDefaults() (Config, error) {
 			*p.v = *p.d
 		}
 	}
+	if err := CheckName(c.Name); err != nil {
+		return c, err
+	}
 	switch {
-	case !validName.MatchString(c.Name) || len(c.Name) > 128:
-		return c, fmt.Errorf("model name %q: want 1 to 128 letters, digits, '.', '_' or '-'", c.Name)
 	case c.MaxBodyBytes < 64:
 		return c, fmt.Errorf("max body %d bytes: want at least 64", c.MaxBodyBytes)
 	case c.MaxRows < 1 || c.MaxRows > maxMaxRows:
@@ -162,22 +172,22 @@ type Server struct {
 func New(m Model, cfg Config) (*Server, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
-		return nil, pkgerrors.Wrap(err, "serve")
+		return nil, pkgerrors.Wrap(err, "server config")
 	}
 	s := &Server{cfg: cfg, inputs: m.Inputs(), outputs: m.Outputs(), queue: make(chan *job),
 		stop: make(chan struct{}), metrics: newMetrics(cfg.MaxBatch)}
 	if len(s.inputs) == 0 || len(s.outputs) == 0 {
-		return nil, pkgerrors.Errorf("serve %s: the model has %d inputs and %d outputs", cfg.Name, len(s.inputs), len(s.outputs))
+		return nil, pkgerrors.Errorf("model %s: it has %d inputs and %d outputs", cfg.Name, len(s.inputs), len(s.outputs))
 	}
 	for _, t := range s.inputs {
 		if t.Size() < 1 {
-			return nil, pkgerrors.Errorf("serve %s: input %q has shape %v", cfg.Name, t.Name, t.Shape)
+			return nil, pkgerrors.Errorf("model %s: input %q has shape %v", cfg.Name, t.Name, t.Shape)
 		}
 		s.inWidth += t.Size()
 	}
 	for _, t := range s.outputs {
 		if t.Size() < 1 {
-			return nil, pkgerrors.Errorf("serve %s: output %q has shape %v", cfg.Name, t.Name, t.Shape)
+			return nil, pkgerrors.Errorf("model %s: output %q has shape %v", cfg.Name, t.Name, t.Shape)
 		}
 		s.outWidth += t.Size()
 	}
@@ -185,7 +195,7 @@ func New(m Model, cfg Config) (*Server, error) {
 	for len(models) < cfg.Workers {
 		c, err := m.Clone()
 		if err != nil {
-			return nil, pkgerrors.Wrapf(err, "serve %s: worker %d", cfg.Name, len(models))
+			return nil, pkgerrors.Wrapf(err, "model %s: a copy for worker %d", cfg.Name, len(models))
 		}
 		models = append(models, c)
 	}
@@ -226,7 +236,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	select {
 	case err := <-errc:
 		s.Close()
-		return pkgerrors.Wrap(err, "serve")
+		return pkgerrors.Wrap(err, "http server")
 	case <-ctx.Done():
 	}
 	drain, cancel := context.WithTimeout(context.Background(), s.cfg.DrainTimeout)
@@ -236,7 +246,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		<-errc
 		// A batch may still be running: stop the workers without waiting.
 		s.stopOnce.Do(func() { close(s.stop) })
-		return pkgerrors.Wrapf(err, "serve: requests still in flight after %v were cut off", s.cfg.DrainTimeout)
+		return pkgerrors.Wrapf(err, "shutdown: requests still in flight after %v were cut off", s.cfg.DrainTimeout)
 	}
 	<-errc
 	s.Close()
