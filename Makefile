@@ -69,6 +69,11 @@ digits: ## train the from-scratch network on the 8x8 digits (embedded, offline)
 playground: ## train a small net on a 2-D spiral; boundary.png and boundary.gif in out/playground
 	$(GO) run $(FAST_TAGS) ./cmd/playground
 
+.PHONY: serve
+serve: ## serve a checkpoint over HTTP, TensorFlow Serving's REST API on localhost:8501 (MODEL=path to a checkpoint, ADDR=host:port)
+	@test -n "$(MODEL)" || { echo 'usage: make serve MODEL=out/iris/iris.ckpt (go run ./cmd/iris -save out/iris/iris.ckpt writes one)'; exit 2; }
+	$(GO) run ./cmd/serve -model $(MODEL) $(if $(ADDR),-addr $(ADDR),)
+
 notebooks: ## regenerate notebooks-md/ (code, output and figures) from notebooks-md/src and notebooks-md/code
 	$(GO) run ./cmd/notebooks
 
