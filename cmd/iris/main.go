@@ -10,7 +10,8 @@
 //
 // -save PATH writes a checkpoint of the trained model; -load PATH starts
 // from one, and with -epochs 0 only evaluates it, writing the same
-// metrics.json fields. It runs offline: Iris is embedded in the data package.
+// metrics.json fields. -onnx PATH writes the trained model as an ONNX file
+// (package onnx). It runs offline: Iris is embedded in the data package.
 package main
 
 import (
@@ -26,6 +27,7 @@ import (
 	"github.com/gradgraph/gradgraph/data"
 	"github.com/gradgraph/gradgraph/graph/blas"
 	"github.com/gradgraph/gradgraph/nn"
+	"github.com/gradgraph/gradgraph/onnx"
 	"github.com/gradgraph/gradgraph/train"
 )
 
@@ -35,7 +37,7 @@ type config struct {
 	epochs, batch, patience int
 	seed, splitSeed         int64
 	lr                      float64
-	out, save, load         string
+	out, save, load, onnx   string
 	quiet, graph            bool
 }
 
@@ -52,6 +54,7 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	fs.BoolVar(&c.quiet, "quiet", false, "print only the test figures")
 	fs.BoolVar(&c.graph, "graph", false, "also write model.png (the layer diagram), graph.dot and, with Graphviz installed, graph.svg (the training graph)")
 	fs.StringVar(&c.save, "save", "", "write a checkpoint of the trained model to this file")
+	fs.StringVar(&c.onnx, "onnx", "", "write the trained model as an ONNX file (opset 13, float32) to this path")
 	fs.StringVar(&c.load, "load", "", "start from this checkpoint; -epochs then counts further epochs (0: evaluate only)")
 	if err := cli.Parse(fs, args, stdout); err != nil {
 		return c, err
@@ -210,6 +213,11 @@ func writeOutputs(c config, tr *train.Trainer, ds sets, fr fitResult, ts testRes
 	}
 	if c.save != "" {
 		if err := tr.Save(c.save); err != nil {
+			return err
+		}
+	}
+	if c.onnx != "" {
+		if err := onnx.ExportFile(c.onnx, tr.Model, onnx.Options{}); err != nil {
 			return err
 		}
 	}

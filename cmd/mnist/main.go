@@ -49,6 +49,7 @@
 //	-out DIR                        output folder (default out/mnist)
 //	-quiet                          print only the test figures
 //	-save PATH                      write a checkpoint of the trained model
+//	-onnx PATH                      write the trained model as an ONNX file (package onnx)
 //	-load PATH                      start from a checkpoint; -epochs counts further epochs, 0 evaluates only
 //
 // It calls blas.Use first (OpenBLAS when built with -tags openblas, gonum's
@@ -94,6 +95,7 @@ import (
 	"github.com/gradgraph/gradgraph/data"
 	"github.com/gradgraph/gradgraph/graph/blas"
 	"github.com/gradgraph/gradgraph/nn"
+	"github.com/gradgraph/gradgraph/onnx"
 	"github.com/gradgraph/gradgraph/train"
 	"github.com/gradgraph/gradgraph/viz"
 )
@@ -149,7 +151,7 @@ var titles = map[string]string{"mnist": "MNIST", "fashion": "Fashion-MNIST", "di
 
 type config struct {
 	dataset, model, dataDir, out string
-	save, load                   string
+	save, load, onnxOut          string
 	epochs, batch, limit         int
 	seed                         int64
 	lr                           float64
@@ -172,6 +174,7 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	fs.BoolVar(&c.quiet, "quiet", false, "print only the test figures")
 	fs.BoolVar(&c.graph, "graph", false, "also write model.png (the layer diagram), graph.dot and, with Graphviz installed, graph.svg (the training graph)")
 	fs.StringVar(&c.save, "save", "", "write a checkpoint of the trained model to this file")
+	fs.StringVar(&c.onnxOut, "onnx", "", "write the trained model as an ONNX file (opset 13, float32, inputs channels last) to this path")
 	fs.StringVar(&c.load, "load", "", "start from this checkpoint; -epochs then counts further epochs (0: evaluate only)")
 	if err := cli.Parse(fs, args, stdout); err != nil {
 		return c, err
@@ -405,6 +408,11 @@ func fitTimed(tr *train.Trainer, s session, stdout io.Writer) (fitResult, error)
 	}
 	if s.c.save != "" {
 		if err := tr.Save(s.c.save); err != nil {
+			return r, err
+		}
+	}
+	if s.c.onnxOut != "" {
+		if err := onnx.ExportFile(s.c.onnxOut, tr.Model, onnx.Options{}); err != nil {
 			return r, err
 		}
 	}

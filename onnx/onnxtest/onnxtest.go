@@ -16,6 +16,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"math"
+	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +25,9 @@ import (
 	"testing"
 
 	"github.com/pkg/errors"
+
+	"github.com/gradgraph/gradgraph/data"
+	"github.com/gradgraph/gradgraph/train"
 )
 
 // Runtime is ONNX Runtime reached through Node.
@@ -266,4 +270,78 @@ func (c *Checker) Check(paths ...string) error {
 		return errors.Errorf("onnx checker: %s: %s", err, strings.TrimSpace(string(out)))
 	}
 	return nil
+}
+
+// Agreement is how an ONNX file's outputs compare with Predict's on the
+// same samples.
+type Agreement struct {
+	Samples int
+	// MaxError is the largest |ONNX − Predict| over every output value,
+	// relative to the largest |Predict| value.
+	MaxError float64
+	// ClassesDiffer counts the samples whose argmax differs.
+	ClassesDiffer int
+}
+
+// MatchPredict runs the ONNX file of tr's model (one input, one output) on
+// n random samples (normal, seeded) and compares its outputs with
+// tr.Predict's on the same samples.
+func (r *Runtime) MatchPredict(path string, tr *train.Trainer, n int, seed int64) (Agreement, error) {
+	m := tr.Model
+	if len(m.InputNames()) != 1 || len(m.OutputNames()) != 1 {
+		return Agreement{}, errors.Errorf("onnxtest: model %q has %d inputs and %d outputs, want 1 and 1", m.Name, len(m.InputNames()), len(m.OutputNames()))
+	}
+	width := m.InputWidth()
+	rng := rand.New(rand.NewSource(seed))
+	x := make([]float32, n*width)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	ds, err := data.NewDataset("onnxtest", x, width, nil, 0, nil)
+	if err != nil {
+		return Agreement{}, err
+	}
+	want, err := tr.Predict(ds, 32)
+	if err != nil {
+		return Agreement{}, err
+	}
+	res, err := r.Run([]Job{{Model: path, Inputs: map[string]Tensor{m.InputNames()[0]: {Dims: append([]int{n}, m.InputShape()...), Data: x}}}})
+	if err != nil {
+		return Agreement{}, err
+	}
+	if res[0].Error != "" {
+		return Agreement{}, errors.Errorf("onnxtest: ONNX Runtime: %s", res[0].Error)
+	}
+	got, ok := res[0].Outputs[m.OutputNames()[0]]
+	if !ok {
+		return Agreement{}, errors.Errorf("onnxtest: no output %q from the runtime (it has %v)", m.OutputNames()[0], res[0].OutputNames)
+	}
+	w := m.OutputWidth()
+	if len(got.Data) != n*w {
+		return Agreement{}, errors.Errorf("onnxtest: %d output values, want %d", len(got.Data), n*w)
+	}
+	a := Agreement{Samples: n}
+	var scale, diff float64
+	for i, row := range want {
+		g := got.Data[i*w : (i+1)*w]
+		gi, wi := 0, 0
+		for j := range row {
+			scale = math.Max(scale, math.Abs(float64(row[j])))
+			diff = math.Max(diff, math.Abs(float64(g[j])-float64(row[j])))
+			if g[j] > g[gi] {
+				gi = j
+			}
+			if row[j] > row[wi] {
+				wi = j
+			}
+		}
+		if gi != wi {
+			a.ClassesDiffer++
+		}
+	}
+	a.MaxError = diff
+	if scale > 0 {
+		a.MaxError = diff / scale
+	}
+	return a, nil
 }
