@@ -27,12 +27,12 @@
 // does: a folder with one subfolder per class (or a filename,label CSV) of
 // PNG, JPEG and GIF files, decoded in parallel into an ImageFolderSet: a
 // third in-memory Source, which keeps bytes and scales them in Fill as
-// Images does, of images (height, width, channels), grey or RGB, resized
-// if asked (bilinear as tf.image.resize, or nearest) and split for validation with
-// a seed. Each file's size and each image's declared dimensions are checked
-// against limits before it is decoded, and the whole set before decoding
-// starts; bad files are refused or skipped and listed (OnBadFile), with
-// their paths. WriteImageFolder writes any set of images out as such a
+// Images does, of images (height, width, channels), grey or RGB, resized if
+// asked (bilinear as tf.image.resize, or nearest) and split for validation
+// with a seed. Each file's size and each image's declared dimensions are
+// checked against limits before it is decoded, and the whole set before
+// decoding starts; bad files are refused or skipped and listed (OnBadFile),
+// with their paths. WriteImageFolder writes any set of images out as such a
 // folder of PNGs, with a labels.csv that keeps their order.
 //
 // # Embedded data sets
