@@ -33,8 +33,9 @@
 //	-name NAME              serve under this name instead of the file's
 //	-max-body BYTES         largest predict body (default 8 MiB)
 //	-max-rows N             most instances in one request (default 1024)
-//	-timeout D              a predict request's time limit (default 10s)
-//	-max-batch N            most rows in one batch run (default 32; 1: no batching)
+//	-timeout D              a predict request's time limit (default 10s; less than -write-timeout)
+//	-max-batch N            most rows in one batch run (default 32; 1: no batching); each
+//	                        worker keeps a graph for every batch size it has run, up to N
 //	-batch-delay D          how long a batch waits for more requests (default 1ms)
 //	-workers N              batches run at once, each on its own copy of the model (default 1)
 //	-read-header-timeout D, -read-timeout D, -write-timeout D, -idle-timeout D, -drain-timeout D
@@ -78,8 +79,8 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	fs.StringVar(&c.name, "name", "", "the model's name in the URLs (default: the file's base name without extension)")
 	fs.Int64Var(&c.server.MaxBodyBytes, "max-body", d.MaxBodyBytes, "largest predict request body, in bytes")
 	fs.IntVar(&c.server.MaxRows, "max-rows", d.MaxRows, "most instances in one predict request")
-	fs.DurationVar(&c.server.Timeout, "timeout", d.Timeout, "a predict request's time limit, from arrival to answer")
-	fs.IntVar(&c.server.MaxBatch, "max-batch", d.MaxBatch, "most rows in one batch run through the model (1: no batching)")
+	fs.DurationVar(&c.server.Timeout, "timeout", d.Timeout, "a predict request's time limit, from arrival to answer (less than -write-timeout)")
+	fs.IntVar(&c.server.MaxBatch, "max-batch", d.MaxBatch, "most rows in one batch run through the model (1: no batching); each worker keeps a graph per batch size it has run, up to this many")
 	fs.DurationVar(&c.server.BatchDelay, "batch-delay", d.BatchDelay, "how long a batch waits for more requests after its first (0: only those already waiting)")
 	fs.IntVar(&c.server.Workers, "workers", d.Workers, "batches run at once, each on its own copy of the model")
 	fs.DurationVar(&c.server.ReadHeaderTimeout, "read-header-timeout", d.ReadHeaderTimeout, "time a client has to send a request's headers")

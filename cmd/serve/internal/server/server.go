@@ -45,9 +45,10 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxRows caps the instances of one request; more is a 413.
 	MaxRows int
-	// Timeout caps a predict request's time from its arrival to its answer
-	// (reading the body, waiting for a batch, running it); past it the
-	// answer is a 503.
+	// Timeout caps a predict request's time from its arrival to its
+	// answer: past it, a request still waiting for a batch or in one gets a
+	// 503. It must be shorter than WriteTimeout, which runs from the same
+	// moment and would cut the answer off.
 	Timeout time.Duration
 	// MaxBatch is the most rows one run of the model takes: concurrent
 	// requests are batched together up to it (a request of more rows runs
@@ -147,6 +148,8 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("batch delay %v: want 0..10s", c.BatchDelay)
 	case c.Timeout < 0, c.ReadHeaderTimeout < 0, c.ReadTimeout < 0, c.WriteTimeout < 0, c.IdleTimeout < 0, c.DrainTimeout < 0:
 		return c, errors.New("timeouts must be positive")
+	case c.Timeout >= c.WriteTimeout:
+		return c, fmt.Errorf("timeout %v: want less than the write timeout, %v, which would cut a late answer off", c.Timeout, c.WriteTimeout)
 	}
 	return c, nil
 }

@@ -599,6 +599,7 @@ func TestOpenAndConfig(t *testing.T) {
 		{Config{Name: "ok", BatchDelay: -time.Second}, "batch delay"},
 		{Config{Name: "ok", MaxBodyBytes: 10}, "max body"},
 		{Config{Name: "ok", Timeout: -time.Second}, "timeouts"},
+		{Config{Name: "ok", Timeout: time.Minute}, "timeout 1m0s: want less than the write timeout, 30s"},
 	} {
 		if _, err := New(m, c.cfg); err == nil || !strings.Contains(err.Error(), c.msg) {
 			t.Errorf("%+v: %v, want an error about %s", c.cfg, err, c.msg)
