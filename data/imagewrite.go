@@ -104,7 +104,9 @@ func WriteImageFolder(dir string, src LabeledImages, classNames []string) error 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			enc := png.Encoder{CompressionLevel: png.DefaultCompression}
+			// A pool of one: the worker's encoder keeps its zlib writer
+			// (about 1 MB of state) instead of making one per image.
+			enc := png.Encoder{CompressionLevel: png.DefaultCompression, BufferPool: &onePNGBuffer{}}
 			gray := image.NewGray(image.Rect(0, 0, w, h))
 			rgba := image.NewRGBA(image.Rect(0, 0, w, h))
 			for {
@@ -180,3 +182,10 @@ func writePNG(path string, enc *png.Encoder, img image.Image) error {
 	}
 	return errors.Wrapf(f.Close(), "data: WriteImageFolder: %s", path)
 }
+
+// onePNGBuffer is a png.EncoderBufferPool holding one buffer, for one
+// goroutine's encoder.
+type onePNGBuffer struct{ b *png.EncoderBuffer }
+
+func (p *onePNGBuffer) Get() *png.EncoderBuffer  { return p.b }
+func (p *onePNGBuffer) Put(b *png.EncoderBuffer) { p.b = b }
