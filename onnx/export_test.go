@@ -518,3 +518,34 @@ func TestFloat64Model(t *testing.T) {
 	e := compare(t, m, res[0], predict(t, m, xs, n), n, 1e-5)
 	t.Logf("float64 model: relative %.2e, of the largest %.2e", e.rel, e.norm)
 }
+
+// TestCheckerRejectsBrokenFile: the checker the tests rely on does reject
+// a file whose node takes a tensor nothing makes, written with this
+// package's own encoder.
+func TestCheckerRejectsBrokenFile(t *testing.T) {
+	c := onnxtest.NeedChecker(t)
+	var g msg
+	g.message(graphNode, encodeNode(node{op: "Relu", name: "r", in: []string{"missing"}, out: []string{"y"}}))
+	g.str(graphName, "broken")
+	g.message(graphInput, valueInfo("x", []int{3}))
+	g.message(graphOutput, valueInfo("y", []int{3}))
+	var set msg
+	set.str(opsetDomain, "")
+	set.varint(opsetVersion, 13)
+	var model msg
+	model.varint(modelIRVersion, 7)
+	model.message(modelGraph, g)
+	model.message(modelOpsetImport, set)
+	path := filepath.Join(t.TempDir(), "broken.onnx")
+	if err := os.WriteFile(path, model, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := c.Check(path)
+	if err == nil || !strings.Contains(err.Error(), "missing") {
+		t.Errorf("checker on a node taking an unknown tensor: %v", err)
+	}
+	good := exportTo(t, seq("good", []int{3}, nn.Dense(2, nn.ReLU))(t), t.TempDir(), "good", Options{})
+	if err := c.Check(good); err != nil {
+		t.Errorf("checker on an exported file: %v", err)
+	}
+}

@@ -194,7 +194,10 @@ func layerCases() []layerCase {
 			x := nn.Input("image", 5, 5, 2)
 			return []*nn.Tensor{x}, []*nn.Tensor{nn.Call(conv(3, 3, nn.ReLU).WithPadding("same"), x)}
 		})},
-		// The newest opset accepted, on a model of most ops.
+		// Opset 17, the newest the checker of python3-onnx 1.12 knows, and the
+		// newest accepted, 21, on a model of most ops.
+		layerCase{name: "opset17", opset: 17, build: seq("opset17", []int{6, 6, 2},
+			conv(3, 3, nn.ReLU).WithPadding("same"), nn.BatchNorm(), nn.MaxPooling2D(2), nn.Reshape(-1), nn.Dropout(0.2), nn.Dense(4, nn.Softmax))},
 		layerCase{name: "opset21", opset: MaxOpset, build: seq("opset21", []int{6, 6, 2},
 			conv(3, 3, nn.ReLU).WithPadding("same"), nn.BatchNorm(), nn.MaxPooling2D(2), nn.Flatten(), nn.Dropout(0.2), nn.Dense(4, nn.Softmax))},
 	)
@@ -251,5 +254,31 @@ func checkFiles(t *testing.T, paths []string) {
 	}
 	if err := c.Check(paths...); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestFreeBatchDimension runs one file on batches of 1, 2 and 7 samples:
+// the batch dimension is free, and each sample's output is the same
+// whatever batch it is in.
+func TestFreeBatchDimension(t *testing.T) {
+	rt := onnxtest.Need(t)
+	m := seq("batches", []int{6, 5, 2}, conv(3, 3, nn.Tanh).WithPadding("same"), nn.BatchNorm(), nn.GlobalMaxPooling2D(), nn.Dense(4, nn.Softmax))(t)
+	path := exportTo(t, m, t.TempDir(), "batches", Options{})
+	xs := randomInputs(m, 7, 3)
+	var jobs []onnxtest.Job
+	for _, n := range []int{1, 2, 7} {
+		jobs = append(jobs, job(m, path, [][]float32{xs[0][:n*60]}, n))
+	}
+	res, err := rt.Run(jobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := predict(t, m, xs, 7)
+	for i, n := range []int{1, 2, 7} {
+		e := compare(t, m, res[i], [][]float32{want[0][:n*4]}, n, 1e-5)
+		if got := res[i].Outputs[m.OutputNames()[0]].Data; len(got) != n*4 {
+			t.Fatalf("batch %d: %d outputs", n, len(got))
+		}
+		t.Logf("batch of %d: relative %.2e, of the largest %.2e", n, e.rel, e.norm)
 	}
 }
