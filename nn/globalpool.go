@@ -71,7 +71,7 @@ func (l *GlobalAveragePooling2DLayer) Forward(b *graph.Builder, x *G.Node) (*G.N
 
 // Config implements Configurer: the layer has no settings but its name.
 func (l *GlobalAveragePooling2DLayer) Config() LayerConfig {
-	return LayerConfig{Type: l.Type(), Name: l.Name()}
+	return NewLayerConfig(l.Type(), l.Name(), GlobalPoolingConfig{})
 }
 
 // GlobalMaxPooling2DLayer takes the maximum of each channel of a
@@ -139,7 +139,7 @@ func (l *GlobalMaxPooling2DLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node,
 
 // Config implements Configurer: the layer has no settings but its name.
 func (l *GlobalMaxPooling2DLayer) Config() LayerConfig {
-	return LayerConfig{Type: l.Type(), Name: l.Name()}
+	return NewLayerConfig(l.Type(), l.Name(), GlobalPoolingConfig{})
 }
 
 // globalWindow checks that in is an image shape, (height, width,
@@ -156,16 +156,12 @@ func globalWindow(kind, name string, in Shape) (window, error) {
 	return newWindow(kind, name, in, [2]int{in[0], in[1]}, [2]int{in[0], in[1]}, "valid")
 }
 
+// GlobalPoolingConfig is a global pooling layer's settings: none (Keras's
+// data_format and keepdims are channels last and false here), so that a
+// file giving any is refused.
+type GlobalPoolingConfig struct{}
+
 func init() {
-	// The registry (registry.go) maps these type names back to the
-	// layers, so that saved models holding them load. Neither layer has a
-	// setting to read: a file's other fields are ignored, as Flatten's are.
-	for name, f := range map[string]LayerConstructor{
-		"GlobalAveragePooling2D": func(LayerConfig) (Layer, error) { return GlobalAveragePooling2D(), nil },
-		"GlobalMaxPooling2D":     func(LayerConfig) (Layer, error) { return GlobalMaxPooling2D(), nil },
-	} {
-		if err := RegisterLayer(name, f); err != nil {
-			panic(err) // a built-in registered twice is a bug in this package
-		}
-	}
+	mustRegister("GlobalAveragePooling2D", func(GlobalPoolingConfig) (Layer, error) { return GlobalAveragePooling2D(), nil })
+	mustRegister("GlobalMaxPooling2D", func(GlobalPoolingConfig) (Layer, error) { return GlobalMaxPooling2D(), nil })
 }

@@ -198,31 +198,39 @@ func (l *MergeLayer) merge(b *graph.Builder, xs []*G.Node) (*G.Node, error) {
 	return y, nil
 }
 
+// MergeConfig is a merge's settings as a saved model holds them: the axis,
+// for Concatenate only (an elementwise merge has none, and a file giving
+// one is refused).
+type MergeConfig struct {
+	Axis *int `json:"axis,omitempty"`
+}
+
 // Config implements Configurer.
 func (l *MergeLayer) Config() LayerConfig {
-	c := LayerConfig{Type: l.kind, Name: l.Name()}
+	var c MergeConfig
 	if l.kind == "Concatenate" {
-		c.Options = map[string]float64{"axis": float64(l.Axis)}
+		axis := l.Axis
+		c.Axis = &axis
 	}
-	return c
+	return NewLayerConfig(l.kind, l.Name(), c)
 }
 
 func init() {
 	for _, kind := range mergeKinds {
-		kind := kind
-		err := RegisterLayer(kind, func(c LayerConfig) (Layer, error) {
+		mustRegister(kind, func(c MergeConfig) (Layer, error) {
 			l := &MergeLayer{kind: kind}
-			if kind == "Concatenate" {
-				a, ok := c.Options["axis"]
-				if !ok || a != float64(int(a)) || a > MaxRank || a < -MaxRank-1 {
-					return nil, errors.Errorf("concatenate %q: axis %v is not an axis", Printable(c.Name), c.Options["axis"])
+			switch {
+			case kind != "Concatenate" && c.Axis != nil:
+				return nil, errors.Errorf("%s takes no axis", kind)
+			case kind == "Concatenate" && c.Axis == nil:
+				return nil, errors.New("concatenate: no axis")
+			case kind == "Concatenate":
+				if *c.Axis > MaxRank || *c.Axis < -MaxRank-1 {
+					return nil, errors.Errorf("concatenate: axis %d is not an axis", *c.Axis)
 				}
-				l.Axis = int(a)
+				l.Axis = *c.Axis
 			}
 			return l, nil
 		})
-		if err != nil {
-			panic(err) // a built-in registered twice is a bug in this package
-		}
 	}
 }

@@ -133,12 +133,27 @@ func (m *Model) index() error {
 			taken[t.name] = true
 		}
 	}
+	// The layers of a model called as a layer share the params' namespace
+	// (a checkpoint names each param by its layer), so their names are
+	// taken too.
+	inner := map[string]string{}
+	for _, n := range m.nodes {
+		if ml, ok := n.layer.(*ModelLayer); ok {
+			for _, nm := range ml.Model.layerNames() {
+				inner[nm] = ml.Model.Name
+				taken[nm] = true
+			}
+		}
+	}
 	for _, n := range m.nodes {
 		f, ok := first[n.layer]
 		if !ok {
 			first[n.layer] = n
 			m.Layers = append(m.Layers, n.layer)
 			if nm := n.layer.Name(); nm != "" {
+				if in, ok := inner[nm]; ok {
+					return errors.Errorf("model %q: layer %q has the name of a layer of model %q, called in it", m.Name, Printable(nm), Printable(in))
+				}
 				if taken[nm] {
 					return errors.Errorf("model %q: two layers or inputs are named %q", m.Name, Printable(nm))
 				}
@@ -181,6 +196,19 @@ func (m *Model) index() error {
 		}
 	}
 	return nil
+}
+
+// layerNames lists the names of the model's layers, those of models called
+// as its layers included.
+func (m *Model) layerNames() []string {
+	var out []string
+	for _, l := range m.Layers {
+		out = append(out, l.Name())
+		if ml, ok := l.(*ModelLayer); ok {
+			out = append(out, ml.Model.layerNames()...)
+		}
+	}
+	return out
 }
 
 // Init creates every layer's params for the shapes the model's inputs

@@ -91,6 +91,9 @@ func (m *Model) Config() (ModelConfig, error) {
 // dangling reference), to an unknown layer, or that leaves a layer or an
 // input unused, is an error naming the call.
 func FromConfig(c ModelConfig) (*Model, error) {
+	if err := c.Walk(func(LayerConfig) error { return nil }); err != nil {
+		return nil, err
+	}
 	dt, err := c.dtype()
 	if err != nil {
 		return nil, err
@@ -125,6 +128,86 @@ func FromConfig(c ModelConfig) (*Model, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// unbuilt makes the model c describes without params, its graph laid and
+// its shapes worked out, for a model called as a layer in a file: the
+// outer model builds it.
+func (c ModelConfig) unbuilt() (*Model, error) {
+	if _, err := c.dtype(); err != nil {
+		return nil, err
+	}
+	if len(c.Layers) == 0 {
+		return nil, errors.Errorf("model %q: no layers", c.Name)
+	}
+	layers := make([]Layer, len(c.Layers))
+	for i, lc := range c.Layers {
+		l, err := newLayer(lc)
+		if err != nil {
+			return nil, errors.Wrapf(err, "model %q: layer %d", c.Name, i)
+		}
+		if lc.Name == "" {
+			return nil, errors.Errorf("model %q: layer %d has no name", c.Name, i)
+		}
+		l.SetName(lc.Name)
+		layers[i] = l
+	}
+	if c.Functional() {
+		return c.graph(layers)
+	}
+	// A chain, laid call by call so that its shapes are known.
+	if err := checkShape("model", c.Name, c.Input); err != nil {
+		return nil, err
+	}
+	x := Input("input_layer", c.Input...)
+	h := x
+	for i, l := range layers {
+		if err := countable(l, []*Tensor{h}); err != nil {
+			return nil, errors.Wrapf(err, "model %q: layer %d", c.Name, i)
+		}
+		if h = Call(l, h); h.err != nil {
+			return nil, errors.Wrapf(h.err, "model %q: layer %d", c.Name, i)
+		}
+	}
+	m, err := NewModel(c.Name, []*Tensor{x}, []*Tensor{h})
+	if err != nil {
+		return nil, err
+	}
+	m.functional = false
+	return m, nil
+}
+
+// Walk calls fn for every layer c describes, those of models called as
+// layers included (after the layer that holds them), so that a reader can
+// bound and check a file's model before building it. It stops at fn's
+// first error, and refuses models nested deeper than MaxModelNesting
+// before decoding the levels below.
+func (c ModelConfig) Walk(fn func(LayerConfig) error) error { return c.walk(fn, 0) }
+
+func (c ModelConfig) walk(fn func(LayerConfig) error, depth int) error {
+	for i, lc := range c.Layers {
+		if err := fn(lc); err != nil {
+			return err
+		}
+		if lc.Type != "Functional" && lc.Type != "Sequential" {
+			continue
+		}
+		if depth+1 > MaxModelNesting {
+			return errors.Errorf("model %q: layer %d: models nested more than %d deep", c.Name, i, MaxModelNesting)
+		}
+		var nested NestedModelConfig
+		if err := decodeStrict(lc.Settings, &nested); err != nil {
+			return errors.Wrapf(err, "model %q: layer %d", c.Name, i)
+		}
+		mc, err := nested.decode()
+		if err != nil {
+			return errors.Wrapf(err, "model %q: layer %d", c.Name, i)
+		}
+		if err := mc.walk(fn, depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // graph lays a functional description's calls over its layers. Each call
@@ -272,6 +355,9 @@ func (c ModelConfig) ParamCount() (int64, error) { return c.ParamCountWithin(max
 // error. Layers built to be counted so allocate little more than the file
 // could fill, however many the header stacks.
 func (c ModelConfig) ParamCountWithin(limit int64) (int64, error) {
+	if err := c.Walk(func(LayerConfig) error { return nil }); err != nil {
+		return 0, err
+	}
 	if c.Functional() {
 		return c.graphParamCount(limit)
 	}

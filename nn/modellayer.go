@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"encoding/json"
 	"math/rand"
 
 	"github.com/pkg/errors"
@@ -16,6 +17,10 @@ import (
 type ModelLayer struct {
 	Named
 	Model *Model
+
+	// file is the description the layer was read from, while the model
+	// is unbuilt: it counts the params without building them.
+	file *ModelConfig
 }
 
 // AsLayer returns the model as a layer named after it, to call with Call
@@ -78,11 +83,82 @@ func (l *ModelLayer) CountParamsInputs(in [][]int) (int64, []int, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	if l.file != nil && !l.Model.built {
+		n, err := l.file.ParamCount()
+		return n, out, err
+	}
 	var n int64
 	for _, p := range l.Model.Params() {
 		n += int64(p.Size())
 	}
 	return n, out, nil
+}
+
+// NestedModelConfig is a model called as a layer, as a saved model holds
+// it: the model's own description (a ModelConfig in JSON). It stays raw
+// until the layer is made, so that reading a file decodes each level of
+// nesting once, and ModelConfig.Walk can refuse a file nested deeper than
+// MaxModelNesting before decoding the levels below.
+type NestedModelConfig struct {
+	Model json.RawMessage `json:"model"`
+}
+
+// MaxModelNesting is the deepest a file may nest models called as layers.
+const MaxModelNesting = 16
+
+// decode reads the nested model's description, strictly.
+func (c NestedModelConfig) decode() (ModelConfig, error) {
+	var mc ModelConfig
+	if len(c.Model) == 0 {
+		return mc, errors.New("no model")
+	}
+	if err := decodeStrict(c.Model, &mc); err != nil {
+		return mc, errors.Wrap(err, "model")
+	}
+	return mc, nil
+}
+
+// Config implements Configurer: the model's description. A model that
+// cannot describe itself (a layer without Configurer) leaves the config
+// unencodable, so that saving fails with the reason.
+func (l *ModelLayer) Config() LayerConfig {
+	mc, err := l.Model.Config()
+	if err != nil {
+		return NewLayerConfig(l.Type(), l.Name(), unencodable{})
+	}
+	raw, err := json.Marshal(mc)
+	if err != nil {
+		return NewLayerConfig(l.Type(), l.Name(), unencodable{})
+	}
+	return NewLayerConfig(l.Type(), l.Name(), NestedModelConfig{Model: raw})
+}
+
+// unencodable fails JSON encoding, carrying no settings.
+type unencodable struct{}
+
+func (unencodable) MarshalJSON() ([]byte, error) {
+	return nil, errors.New("the model called as a layer cannot describe itself")
+}
+
+func init() {
+	for _, typ := range []string{"Functional", "Sequential"} {
+		mustRegister(typ, func(c NestedModelConfig) (Layer, error) {
+			mc, err := c.decode()
+			if err != nil {
+				return nil, err
+			}
+			if mc.Functional() != (typ == "Functional") {
+				return nil, errors.Errorf("a %s layer describes a model of the other kind", typ)
+			}
+			m, err := mc.unbuilt()
+			if err != nil {
+				return nil, err
+			}
+			l := m.AsLayer()
+			l.file = &mc
+			return l, nil
+		})
+	}
 }
 
 // BuildInputs implements MultiLayer: it builds the model's layers unless

@@ -112,9 +112,6 @@ func (m *Model) chain(in []int) error {
 		if l == nil {
 			return errors.Errorf("model %q: layer %d is nil", m.Name, i)
 		}
-		if _, ok := l.(MultiLayer); ok {
-			return errors.Errorf("model %q: layer %d (%s) takes several inputs; a Sequential model cannot hold it", m.Name, i, layerLabel(l))
-		}
 		if names[l.Name()] {
 			return errors.Errorf("model %q: two layers are named %q", m.Name, l.Name())
 		}

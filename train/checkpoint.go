@@ -58,15 +58,21 @@ func (t *Trainer) encode() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(mc.Layers) > MaxCheckpointLayers {
-		return nil, errors.Errorf("the model has %d layers, more than the %d a checkpoint may hold (MaxCheckpointLayers)", len(mc.Layers), MaxCheckpointLayers)
-	}
 	known := nn.RegisteredLayers()
-	for _, l := range mc.Layers {
+	layers := 0
+	err = mc.Walk(func(l nn.LayerConfig) error {
+		layers++
 		if !slices.Contains(known, l.Type) {
 			// Refuse now rather than write a file Load cannot read.
-			return nil, errors.Errorf("layer %q: type %q is not registered (nn.RegisterLayer), so the checkpoint could not be loaded", l.Name, l.Type)
+			return errors.Errorf("layer %q: type %q is not registered (nn.RegisterLayer), so the checkpoint could not be loaded", l.Name, l.Type)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if layers > MaxCheckpointLayers {
+		return nil, errors.Errorf("the model has %d layers (those of models called as layers included), more than the %d a checkpoint may hold (MaxCheckpointLayers)", layers, MaxCheckpointLayers)
 	}
 	cc, err := compileConfigOf(t)
 	if err != nil {

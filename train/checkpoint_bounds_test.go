@@ -217,7 +217,7 @@ func TestLoadRejectsTooManyLayers(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "deep.ckpt")
-	if err := tr.Save(path); err == nil || !strings.Contains(err.Error(), "1001 layers, more than the 1000") {
+	if err := tr.Save(path); err == nil || !strings.Contains(err.Error(), "1001 layers (those of models called as layers included), more than the 1000") {
 		t.Errorf("Save of %d layers: %v, want a refusal", len(layers), err)
 	}
 	if _, err := os.Stat(path); err == nil {
@@ -290,5 +290,49 @@ func TestLoadRejectsHostileShapes(t *testing.T) {
 	// cases above fail for their rank alone.
 	if _, err := loadBytes(t, craft(1, hdr(ones(nn.MaxRank), `{"type":"Flatten","name":"f"}`), nil)); err != nil {
 		t.Errorf("%d dimensions: %v", nn.MaxRank, err)
+	}
+}
+
+// TestLoadRejectsTooManyNestedLayers: layers of models called as layers
+// count against MaxCheckpointLayers too, however the file nests them.
+func TestLoadRejectsTooManyNestedLayers(t *testing.T) {
+	// nested(depth, width) is a Sequential of width activations inside depth
+	// levels of Sequential models called as layers.
+	var nested func(depth, width int, name string) string
+	nested = func(depth, width int, name string) string {
+		var b strings.Builder
+		b.WriteString(`{"name":"` + name + `","input":2,"dtype":"float32","layers":[`)
+		if depth == 0 {
+			for i := 0; i < width; i++ {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString(`{"type":"Activation","name":"` + name + `_a` + strconv.Itoa(i) + `","activation":"relu"}`)
+			}
+		} else {
+			inner := "m" + strconv.Itoa(depth)
+			b.WriteString(`{"type":"Sequential","name":"` + inner + `","model":` + nested(depth-1, width, inner) + `}`)
+		}
+		b.WriteString(`]}`)
+		return b.String()
+	}
+	hdr := func(model string) string {
+		return `{"format":"gradgraph-checkpoint","model":` + model + `,"compile":{"loss":"mean_squared_error","metrics":[]},"optimizer":{"name":"SGD","config":{"learning_rate":0.01,"momentum":0,"nesterov":0},"iterations":0,"slots":1},"epoch":0,"tensors":[]}`
+	}
+	for _, tc := range []struct {
+		name         string
+		depth, width int
+		want         string
+	}{
+		{"wide inside one model", 1, MaxCheckpointLayers, "more than the 1000 layers a checkpoint may hold"},
+		{"deep nesting", nn.MaxModelNesting + 1, 1, "nested more than 16 deep"},
+		{"deeper nesting", 2000, 1, "nested more than 16 deep"},
+	} {
+		path, err := loadBytes(t, craft(1, hdr(nested(tc.depth, tc.width, "m")), nil))
+		wantCorrupt(t, tc.name, err, path, tc.want)
+	}
+	// At the caps the nested file loads.
+	if _, err := loadBytes(t, craft(1, hdr(nested(nn.MaxModelNesting, 10, "m")), nil)); err != nil {
+		t.Errorf("a model nested %d deep: %v", nn.MaxModelNesting, err)
 	}
 }

@@ -258,6 +258,16 @@ func (d *decodedCheckpoint) parseHeader(head []byte, dataLen int64) error {
 	if n := len(d.header.Model.Layers); n > MaxCheckpointLayers {
 		return errors.Errorf("the model has %d layers, more than the %d a checkpoint may hold", n, MaxCheckpointLayers)
 	}
+	layers := 0
+	err := d.header.Model.Walk(func(nn.LayerConfig) error {
+		if layers++; layers > MaxCheckpointLayers {
+			return errors.Errorf("the model has more than the %d layers a checkpoint may hold, counting those of models called as layers", MaxCheckpointLayers)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	if n := len(d.header.Model.Nodes) + len(d.header.Model.Inputs) + len(d.header.Model.Outputs); n > MaxCheckpointLayers {
 		return errors.Errorf("the model's graph has %d calls, inputs and outputs, more than the %d a checkpoint may hold", n, MaxCheckpointLayers)
 	}

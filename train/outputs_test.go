@@ -351,3 +351,54 @@ func TestGraphDOTOfTwoInputsTwoOutputs(t *testing.T) {
 		}
 	}
 }
+
+func TestNestedModelCheckpoint(t *testing.T) {
+	a, _, kind, _ := twoHeadsData(t, 60, 1)
+	in := nn.Input("features", 4)
+	enc, err := nn.NewModel("encoder", []*nn.Tensor{in}, []*nn.Tensor{nn.Call(nn.Dense(5, nn.Tanh), in)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := nn.Input("a", 4)
+	out := nn.Call(named(nn.Dense(3, nn.Softmax), "kind"), nn.Call(enc.AsLayer(), x))
+	m, err := nn.NewModel("outer", []*nn.Tensor{x}, []*nn.Tensor{out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Init(nn.BuildOptions{Seed: 4}); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := Compile(m, Adam(0.01), SparseCategoricalCrossentropy(), Accuracy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := data.Join([]data.Named{{Name: "a", Source: a}}, []data.Named{{Name: "kind", Source: kind}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.Fit(src, FitOptions{Epochs: 2, BatchSize: 16, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	path := t.TempDir() + "/outer.ckpt"
+	if err := tr.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := tr.Predict(src, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := back.Predict(src, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Error("the loaded nested model predicts differently")
+	}
+	if !strings.Contains(back.Model.Summary(), "encoder (Functional)") {
+		t.Errorf("loaded summary:\n%s", back.Model.Summary())
+	}
+}
