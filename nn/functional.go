@@ -68,10 +68,15 @@ func (t *Tensor) Name() string {
 	return t.name
 }
 
-// String prints the tensor as Keras does: <Tensor name=dense, shape=(None, 10)>.
+// String prints the tensor as Keras does: <Tensor name=dense, shape=(None, 10)>;
+// before the model names its layer, the layer's type stands in:
+// <Tensor of Dense, shape=(None, 10)>.
 func (t *Tensor) String() string {
 	if t.err != nil {
 		return "<Tensor error: " + t.err.Error() + ">"
+	}
+	if t.Name() == "" && t.from != nil {
+		return "<Tensor of " + t.from.layer.Type() + ", shape=" + ShapeString(t.shape) + ">"
 	}
 	return "<Tensor name=" + Printable(t.Name()) + ", shape=" + ShapeString(t.shape) + ">"
 }

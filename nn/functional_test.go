@@ -773,3 +773,21 @@ func TestNestedModelConfigRoundTrip(t *testing.T) {
 		t.Errorf("a name used inside a called model: %v", err)
 	}
 }
+
+func TestTensorStringAndWithName(t *testing.T) {
+	x := Input("x", 4)
+	h := Call(Dense(3, ReLU), x)
+	if s := h.String(); s != "<Tensor of Dense, shape=(None, 3)>" {
+		t.Errorf("unnamed call's tensor prints %q", s)
+	}
+	out := Call(WithName(Dense(2, Softmax), "probs"), h)
+	if s := out.String(); s != "<Tensor name=probs, shape=(None, 2)>" {
+		t.Errorf("named call's tensor prints %q", s)
+	}
+	if _, err := NewModel("m", []*Tensor{x}, []*Tensor{out}); err != nil {
+		t.Fatal(err)
+	}
+	if s := h.String(); s != "<Tensor name=dense, shape=(None, 3)>" {
+		t.Errorf("after NewModel the tensor prints %q", s)
+	}
+}

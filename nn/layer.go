@@ -40,3 +40,12 @@ func (n *Named) Name() string { return n.name }
 
 // SetName sets the name.
 func (n *Named) SetName(s string) { n.name = s }
+
+// WithName names l and returns it, so that a layer can be named where it is
+// written (Keras's name= argument):
+//
+//	h := nn.Call(nn.WithName(nn.Dense(64, nn.ReLU), "encoder"), x)
+func WithName[L Layer](l L, name string) L {
+	l.SetName(name)
+	return l
+}
