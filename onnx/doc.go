@@ -4,7 +4,8 @@
 //	err := onnx.ExportFile("iris.onnx", model, onnx.Options{})
 //
 // Any built model exports, Sequential or functional (several inputs and
-// outputs, skip connections, shared layers), made of the layers below. The
+// outputs, skip connections, shared layers, models called as layers), made
+// of the layers below. The
 // file declares the ai.onnx operator set 13 (Options.Opset: up to 21). Its
 // inputs and outputs carry the model's names (InputNames, OutputNames) and
 // per-sample shapes, channels last as gradgraph has them, after a free
@@ -31,10 +32,11 @@
 //	Multiply, Maximum
 //	Average                 Add chained, then Div by the count (as gradgraph computes it)
 //	Concatenate             Concat, Keras's axis mapped to the layout in use
+//	Model.AsLayer()         its layers' ops, inlined (its weights stored once however often it is called)
 //	(layout)                Transpose, where needed (below)
 //
-// Anything else, a layer of your own or a model called as a layer
-// (Model.AsLayer), is an error naming the layer, and nothing is written.
+// Anything else, a layer of your own above all, is an error naming the
+// layer, and nothing is written.
 //
 // # Layout
 //

@@ -217,6 +217,7 @@ type exporter struct {
 	inits    map[initKey]string
 	initMsgs []msg
 	taken    map[string]bool // tensor and node names in use
+	depth    int             // models being run, the outer one included
 }
 
 // fresh returns a name not used yet, base itself if free.
@@ -367,23 +368,6 @@ func newValue(shape []int, l layout, name string) *value {
 // graph builds the GraphProto.
 func (e *exporter) graph() (msg, error) {
 	m := e.m
-	for _, l := range m.Layers {
-		if err := supported(l); err != nil {
-			return nil, err
-		}
-	}
-	infos, err := m.Describe()
-	if err != nil {
-		return nil, err
-	}
-	outShape := map[string][]int{}
-	for _, li := range infos {
-		outShape[li.Name] = li.Output
-	}
-	byName := map[string]nn.Layer{}
-	for _, l := range m.Layers {
-		byName[l.Name()] = l
-	}
 	inNames, inShapes := m.InputNames(), m.InputShapes()
 	outNames, outShapes := m.OutputNames(), m.OutputShapes()
 	// The inputs' and outputs' names are the model's: reserved before any
@@ -397,8 +381,8 @@ func (e *exporter) graph() (msg, error) {
 		}
 		e.taken[name] = true
 	}
-	vals := map[nn.TensorRef]*value{}
 	var g msg
+	ins := make([]*value, len(inNames))
 	for i, name := range inNames {
 		switch {
 		case name == "":
@@ -407,38 +391,15 @@ func (e *exporter) graph() (msg, error) {
 			return nil, errors.Errorf("input %d is named %q, as another input or an output", i, name)
 		}
 		e.taken[name] = true
-		vals[nn.TensorRef{Name: name}] = newValue(inShapes[i], channelsLast, name)
+		ins[i] = newValue(inShapes[i], channelsLast, name)
 		g.message(graphInput, valueInfo(name, inShapes[i]))
 	}
-	calls, outRefs, err := e.calls()
+	outs, err := e.run(m, ins)
 	if err != nil {
 		return nil, err
 	}
-	count := map[string]int{}
-	for i, c := range calls {
-		l, ok := byName[c.Layer]
-		if !ok {
-			return nil, errors.Errorf("call %d is of layer %q, which the model does not list", i, c.Layer)
-		}
-		ins := make([]*value, len(c.Inputs))
-		for j, r := range c.Inputs {
-			if ins[j] = vals[r]; ins[j] == nil {
-				return nil, errors.Errorf("call %d (%q) takes %s, which nothing before it makes", i, c.Layer, r)
-			}
-		}
-		v, err := e.layer(l, ins)
-		if err != nil {
-			return nil, errors.Wrapf(err, "layer %q (%s)", l.Name(), l.Type())
-		}
-		if want, ok := outShape[l.Name()]; ok && !equal(want, v.shape) {
-			return nil, errors.Errorf("layer %q (%s): exported output shape %v, the model says %v", l.Name(), l.Type(), v.shape, want)
-		}
-		k := count[c.Layer]
-		count[c.Layer]++
-		vals[nn.TensorRef{Name: c.Layer, Call: k}] = v
-	}
-	if len(outNames) != len(outRefs) {
-		return nil, errors.Errorf("%d output names for %d outputs", len(outNames), len(outRefs))
+	if len(outNames) != len(outs) {
+		return nil, errors.Errorf("%d output names for %d outputs", len(outNames), len(outs))
 	}
 	isInput := map[string]bool{}
 	for _, n := range inNames {
@@ -447,15 +408,8 @@ func (e *exporter) graph() (msg, error) {
 	// Each output's tensor is renamed to the output's name, or copied to
 	// it by an Identity when it is an input or another output already.
 	rename := map[string]string{}
-	for i, r := range outRefs {
+	for i, v := range outs {
 		name := outNames[i]
-		v := vals[r]
-		switch {
-		case v == nil:
-			return nil, errors.Errorf("output %d (%s) is made by nothing", i, r)
-		case !equal(v.shape, outShapes[i]):
-			return nil, errors.Errorf("output %q: exported shape %v, the model says %v", name, v.shape, outShapes[i])
-		}
 		src := e.get(v, channelsLast)
 		if _, renamed := rename[src]; renamed || isInput[src] {
 			e.nodes = append(e.nodes, node{op: "Identity", name: e.fresh(name + "/Identity"), in: []string{src}, out: []string{name}})
@@ -488,10 +442,98 @@ func (e *exporter) graph() (msg, error) {
 	return append(out, g...), nil
 }
 
+// maxNesting bounds how deep models called as layers may nest.
+const maxNesting = 16
+
+// run adds the calls of model m on the values ins (one per input) and
+// returns the values of its outputs. A model called as a layer is run
+// inside the graph of the model calling it (its nodes inlined, its weights
+// shared).
+func (e *exporter) run(m *nn.Model, ins []*value) ([]*value, error) {
+	if e.depth >= maxNesting {
+		return nil, errors.Errorf("models called as layers nest deeper than %d", maxNesting)
+	}
+	e.depth++
+	defer func() { e.depth-- }()
+	for _, l := range m.Layers {
+		if err := supported(l); err != nil {
+			return nil, err
+		}
+	}
+	if !m.Built() {
+		return nil, errors.Errorf("model %q: not built", m.Name)
+	}
+	infos, err := m.Describe()
+	if err != nil {
+		return nil, err
+	}
+	outShape := map[string][]int{}
+	for _, li := range infos {
+		outShape[li.Name] = li.Output
+	}
+	byName := map[string]nn.Layer{}
+	for _, l := range m.Layers {
+		byName[l.Name()] = l
+	}
+	inNames, inShapes := m.InputNames(), m.InputShapes()
+	if len(ins) != len(inNames) {
+		return nil, errors.Errorf("model %q: called on %d inputs, it takes %d", m.Name, len(ins), len(inNames))
+	}
+	vals := map[nn.TensorRef]*value{}
+	for i, name := range inNames {
+		if !equal(ins[i].shape, inShapes[i]) {
+			return nil, errors.Errorf("model %q: input %q has shape %v, the model takes %v", m.Name, name, ins[i].shape, inShapes[i])
+		}
+		vals[nn.TensorRef{Name: name}] = ins[i]
+	}
+	calls, outRefs, err := calls(m)
+	if err != nil {
+		return nil, err
+	}
+	count := map[string]int{}
+	for i, c := range calls {
+		l, ok := byName[c.Layer]
+		if !ok {
+			return nil, errors.Errorf("call %d is of layer %q, which the model does not list", i, c.Layer)
+		}
+		ins := make([]*value, len(c.Inputs))
+		for j, r := range c.Inputs {
+			if ins[j] = vals[r]; ins[j] == nil {
+				return nil, errors.Errorf("call %d (%q) takes %s, which nothing before it makes", i, c.Layer, r)
+			}
+		}
+		v, err := e.layer(l, ins)
+		if err != nil {
+			return nil, errors.Wrapf(err, "layer %q (%s)", l.Name(), l.Type())
+		}
+		if want, ok := outShape[l.Name()]; ok && !equal(want, v.shape) {
+			return nil, errors.Errorf("layer %q (%s): exported output shape %v, the model says %v", l.Name(), l.Type(), v.shape, want)
+		}
+		k := count[c.Layer]
+		count[c.Layer]++
+		vals[nn.TensorRef{Name: c.Layer, Call: k}] = v
+	}
+	outShapes := m.OutputShapes()
+	if len(outShapes) != len(outRefs) {
+		return nil, errors.Errorf("model %q: %d output shapes for %d outputs", m.Name, len(outShapes), len(outRefs))
+	}
+	outs := make([]*value, len(outRefs))
+	for i, r := range outRefs {
+		v := vals[r]
+		switch {
+		case v == nil:
+			return nil, errors.Errorf("model %q: output %d (%s) is made by nothing", m.Name, i, r)
+		case !equal(v.shape, outShapes[i]):
+			return nil, errors.Errorf("model %q: output %d: exported shape %v, the model says %v", m.Name, i, v.shape, outShapes[i])
+		}
+		outs[i] = v
+	}
+	return outs, nil
+}
+
 // calls lists the model's layer calls in order, each with the tensors it
 // takes, and the model's outputs. A Sequential's are implied by its layers.
-func (e *exporter) calls() ([]nn.NodeConfig, []nn.TensorRef, error) {
-	m := e.m
+func calls(m *nn.Model) ([]nn.NodeConfig, []nn.TensorRef, error) {
 	if !m.Functional() {
 		prev := nn.TensorRef{Name: m.InputNames()[0]}
 		var calls []nn.NodeConfig

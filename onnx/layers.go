@@ -12,23 +12,25 @@ func supported(l nn.Layer) error {
 	switch l := l.(type) {
 	case *nn.DenseLayer, *nn.Conv2DLayer, *nn.MaxPooling2DLayer, *nn.GlobalAveragePooling2DLayer,
 		*nn.GlobalMaxPooling2DLayer, *nn.FlattenLayer, *nn.ReshapeLayer, *nn.BatchNormLayer,
-		*nn.DropoutLayer, *nn.ActivationLayer:
+		*nn.DropoutLayer, *nn.ActivationLayer, *nn.ModelLayer:
 		return nil
 	case *nn.MergeLayer:
 		switch l.Type() {
 		case "Add", "Subtract", "Multiply", "Average", "Maximum", "Concatenate":
 			return nil
 		}
-	case *nn.ModelLayer:
-		return errors.Errorf("layer %q (%s, a model called as a layer) is not supported by the ONNX export", l.Name(), l.Type())
 	}
 	return errors.Errorf("layer %q (%s, %T) is not supported by the ONNX export", l.Name(), l.Type(), l)
 }
 
 // layer adds the nodes of one call of l on ins and returns its output.
 func (e *exporter) layer(l nn.Layer, ins []*value) (*value, error) {
-	if _, multi := l.(*nn.MergeLayer); !multi && len(ins) != 1 {
-		return nil, errors.Errorf("called on %d inputs, want 1", len(ins))
+	switch l.(type) {
+	case *nn.MergeLayer, *nn.ModelLayer:
+	default:
+		if len(ins) != 1 {
+			return nil, errors.Errorf("called on %d inputs, want 1", len(ins))
+		}
 	}
 	name := l.Name()
 	switch l := l.(type) {
@@ -66,6 +68,18 @@ func (e *exporter) layer(l nn.Layer, ins []*value) (*value, error) {
 		return e.activate(l.Act, name, x, x.native)
 	case *nn.MergeLayer:
 		return e.merge(l, ins)
+	case *nn.ModelLayer:
+		if l.Model == nil {
+			return nil, errors.New("no model")
+		}
+		outs, err := e.run(l.Model, ins)
+		if err != nil {
+			return nil, err
+		}
+		if len(outs) != 1 {
+			return nil, errors.Errorf("the model has %d outputs, a model called as a layer one", len(outs))
+		}
+		return outs[0], nil
 	}
 	return nil, supported(l)
 }
