@@ -35,12 +35,11 @@ func Join(inputs, targets []Named) (*Joined, error) {
 		return nil, errors.New("join: no inputs")
 	}
 	j := &Joined{inputs: append([]Named(nil), inputs...), targets: append([]Named(nil), targets...), n: -1}
-	seen := map[string]bool{}
 	for _, part := range []struct {
 		what string
 		list []Named
 	}{{"input", inputs}, {"target", targets}} {
-		seen = map[string]bool{}
+		seen := map[string]bool{}
 		for i, p := range part.list {
 			switch {
 			case p.Name == "":
