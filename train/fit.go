@@ -26,6 +26,17 @@ type FitOptions struct {
 	ValidationSplit float64
 	ValidationData  data.Source
 
+	// ClassWeight weights each training sample's loss by its class's
+	// weight (Keras's class_weight: a class not in the map weighs 1), and
+	// SampleWeight by its own, one per sample of the training data
+	// (Keras's sample_weight); with both, a sample weighs their product.
+	// The training loss is then Σ wᵢ·lossᵢ / batch, as in Keras, and the
+	// metrics and validation figures stay unweighted. Weights must be
+	// finite and not negative; ClassWeight takes a model of one output
+	// whose loss is a cross-entropy.
+	ClassWeight  map[int]float64
+	SampleWeight []float64
+
 	NoShuffle    bool  // keep the data's order instead of shuffling each epoch
 	Seed         int64 // seeds shuffling and dropout (and the weights, if Fit builds the model)
 	InitialEpoch int   // epoch to start at, for resuming
@@ -53,6 +64,14 @@ func (t *Trainer) Fit(src data.Source, opt FitOptions) (*History, error) {
 	}
 	hist := newHistory(p.keys)
 	t.stop.Store(false)
+	t.mu.Lock()
+	t.weigh = p.weigh
+	t.mu.Unlock()
+	defer func() {
+		t.mu.Lock()
+		t.weigh = nil
+		t.mu.Unlock()
+	}()
 	if err := p.each(func(c Callback) error { return c.OnTrainBegin(t) }); err != nil {
 		return hist, err
 	}
@@ -75,7 +94,8 @@ type fitPlan struct {
 	batch, steps int
 	keys         []string
 	t            *Trainer
-	tally        *tally // the epoch's figures so far
+	tally        *tally     // the epoch's figures so far
+	weigh        *weighting // sample weights; nil for none
 }
 
 // planFit checks Fit's arguments against the model and splits the data.
@@ -127,6 +147,9 @@ func (t *Trainer) planFit(src data.Source, opt FitOptions) (*fitPlan, error) {
 				m.Name, opt.ValidationSplit, n, nTrain, n-nTrain)
 		}
 		p.val, p.valIdx = src, seq(nTrain, n)
+	}
+	if p.weigh, err = t.newWeighting(src, opt); err != nil {
+		return nil, errors.Wrapf(err, "fit %q", m.Name)
 	}
 	p.trainIdx = seq(0, nTrain)
 	p.batch = min(opt.BatchSize, nTrain)

@@ -27,6 +27,15 @@ type Loss interface {
 	Build(b *graph.Builder, out, target *G.Node) (*G.Node, error)
 }
 
+// WeightedLoss is a Loss that can weight each sample's loss (Keras's
+// sample_weight and class_weight): BuildWeighted adds Σᵢ wᵢ·lossᵢ / batch
+// for a (batch, 1) weight node w, Keras's sum_over_batch_size reduction.
+// Fit's ClassWeight and SampleWeight need it; both built-in losses have it.
+type WeightedLoss interface {
+	Loss
+	BuildWeighted(b *graph.Builder, out, target, w *G.Node) (*G.Node, error)
+}
+
 // CrossEntropy is categorical cross-entropy, −Σ y·log p averaged over the
 // batch, with targets either as class indices (Sparse, Keras's
 // SparseCategoricalCrossentropy) or one-hot rows.
@@ -108,6 +117,18 @@ func (l *CrossEntropy) Build(b *graph.Builder, out, target *G.Node) (*G.Node, er
 	// one-pass gradient (graph.CrossEntropy), or its twin.
 	loss, err := b.CrossEntropy(logp, target)
 	return loss, errors.Wrap(err, l.Name())
+}
+
+// BuildWeighted implements WeightedLoss. The loss is linear in the
+// targets, so weighting sample i's loss by wᵢ is scaling its target row by
+// wᵢ: −(1/N) Σᵢ wᵢ·log pᵢ[yᵢ], with the fused op's gradient unchanged in
+// form (−g·target/N).
+func (l *CrossEntropy) BuildWeighted(b *graph.Builder, out, target, w *G.Node) (*G.Node, error) {
+	t, err := G.BroadcastHadamardProd(target, w, nil, []byte{1})
+	if err != nil {
+		return nil, errors.Wrap(err, l.Name())
+	}
+	return l.Build(b, out, t)
 }
 
 // clipEpsilon is Keras's backend.epsilon(), the clip applied to
@@ -203,6 +224,27 @@ func (MSE) Build(b *graph.Builder, out, target *G.Node) (*G.Node, error) {
 		return nil, errors.Wrap(err, "mean_squared_error")
 	}
 	m, err := G.Mean(sq)
+	return m, errors.Wrap(err, "mean_squared_error")
+}
+
+// BuildWeighted implements WeightedLoss: each sample's mean squared error
+// over its outputs, times its weight, averaged over the batch.
+func (MSE) BuildWeighted(b *graph.Builder, out, target, w *G.Node) (*G.Node, error) {
+	d, err := G.Sub(out, target)
+	if err != nil {
+		return nil, errors.Wrap(err, "mean_squared_error")
+	}
+	sq, err := G.Square(d)
+	if err != nil {
+		return nil, errors.Wrap(err, "mean_squared_error")
+	}
+	// Σᵢⱼ wᵢ·sqᵢⱼ / (N·K) is Σᵢ wᵢ·mseᵢ / N, without reshaping w (a
+	// Gorgonia reshape aliases its input).
+	weighted, err := G.BroadcastHadamardProd(sq, w, nil, []byte{1})
+	if err != nil {
+		return nil, errors.Wrap(err, "mean_squared_error")
+	}
+	m, err := G.Mean(weighted)
 	return m, errors.Wrap(err, "mean_squared_error")
 }
 

@@ -39,6 +39,8 @@ type Trainer struct {
 	gate    stepGate      // whether a step's loops may split across cores
 
 	train   map[int]*step // training graphs by batch size
+	wtrain  map[int]*step // training graphs with per-sample weights, by batch size
+	weigh   *weighting    // the running Fit's sample weights; nil for none
 	infer   map[int]*step // inference graphs by batch size
 	stop    atomic.Bool   // StopTraining was called during this Fit
 	fitting atomic.Bool   // a Fit is running
@@ -67,7 +69,7 @@ func Compile(model *nn.Model, opt Optimizer, loss Loss, metrics ...Metric) (*Tra
 		names[m.Name()] = true
 	}
 	return &Trainer{Model: model, Optimizer: opt, Loss: loss, Metrics: metrics,
-		gate: newStepGate(), train: map[int]*step{}, infer: map[int]*step{}}, nil
+		gate: newStepGate(), train: map[int]*step{}, wtrain: map[int]*step{}, infer: map[int]*step{}}, nil
 }
 
 // StopTraining asks the running Fit to stop after the current epoch
@@ -88,6 +90,8 @@ type step struct {
 	m      *graph.Machine
 	xs     []*graph.Input // one per model input
 	ys     []*graph.Input // one per output: its encoded targets
+	w      *graph.Input   // per-sample loss weights (batch, 1); nil when unweighted
+	wbuf   []float32
 	rows   int
 	xbuf   []float32   // a batch of flat feature rows, when not filled in place
 	ybuf   []float32   // a batch of raw target rows
@@ -104,7 +108,11 @@ type step struct {
 // caching it on first use.
 func (t *Trainer) stepFor(rows int, training bool) (*step, error) {
 	cache := t.infer
-	if training {
+	weighted := training && t.weigh != nil
+	switch {
+	case weighted:
+		cache = t.wtrain
+	case training:
 		cache = t.train
 	}
 	if s, ok := cache[rows]; ok {
@@ -134,6 +142,9 @@ func (t *Trainer) stepFor(rows int, training bool) (*step, error) {
 		}
 		s.ys = append(s.ys, b.Input(name, rows, h.width))
 	}
+	if weighted {
+		s.w = b.Input("sample_weight", rows, 1)
+	}
 	outs, err := m.ForwardInputs(b, xn)
 	if err != nil {
 		return nil, err
@@ -143,7 +154,16 @@ func (t *Trainer) stepFor(rows int, training bool) (*step, error) {
 	var loss *G.Node
 	var each []*G.Node
 	for i, h := range hs {
-		l, err := h.loss.Build(b, outs[i], s.ys[i].Node)
+		var l *G.Node
+		if weighted {
+			wl, ok := h.loss.(WeightedLoss)
+			if !ok {
+				return nil, errors.Errorf("model %q: loss %s cannot weight samples (train.WeightedLoss)", m.Name, h.loss.Name())
+			}
+			l, err = wl.BuildWeighted(b, outs[i], s.ys[i].Node, s.w.Node)
+		} else {
+			l, err = h.loss.Build(b, outs[i], s.ys[i].Node)
+		}
 		if err != nil {
 			return nil, errors.Wrapf(err, "model %q: output %d", m.Name, i)
 		}
@@ -224,6 +244,11 @@ func (t *Trainer) run(s *step, src data.Source, idx []int, rng *rand.Rand) (floa
 			return 0, errors.Wrapf(err, "%s", h.key("targets"))
 		}
 		if err := s.ys[i].Set(s.enc[i]); err != nil {
+			return 0, err
+		}
+	}
+	if s.w != nil {
+		if err := t.weigh.fill(s, src, idx, ys, tw); err != nil {
 			return 0, err
 		}
 	}
