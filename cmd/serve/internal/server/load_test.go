@@ -169,9 +169,10 @@ func mnistLike(tb testing.TB) (Model, workload) {
 
 // BenchmarkServe drives the server from 200 concurrent clients over
 // loopback with one-sample requests, with batching off (-max-batch 1) and
-// on (the defaults: 32 rows, 1 ms), with one worker and with two, for the
+// on (32 rows, with no delay and with 1 ms), with one worker and two, for the
 // Iris model and an MNIST-sized one, and reports the throughput and the
-// p50 and p99 latency. Every answer is checked against Predict's.
+// p50 and p99 latency, the mean rows per batch run, and the CPU time per
+// request of the process (clients and server). Every answer is checked against Predict's.
 func BenchmarkServe(b *testing.B) {
 	for _, model := range []string{"iris", "mnist"} {
 		for _, c := range []struct {
@@ -179,9 +180,11 @@ func BenchmarkServe(b *testing.B) {
 			cfg  Config
 		}{
 			{"batching=off/workers=1", Config{MaxBatch: 1}},
-			{"batching=on/workers=1", Config{MaxBatch: 32, BatchDelay: time.Millisecond}},
+			{"batching=32,0ms/workers=1", Config{MaxBatch: 32}},
+			{"batching=32,1ms/workers=1", Config{MaxBatch: 32, BatchDelay: time.Millisecond}},
 			{"batching=off/workers=2", Config{MaxBatch: 1, Workers: 2}},
-			{"batching=on/workers=2", Config{MaxBatch: 32, BatchDelay: time.Millisecond, Workers: 2}},
+			{"batching=32,0ms/workers=2", Config{MaxBatch: 32, Workers: 2}},
+			{"batching=32,1ms/workers=2", Config{MaxBatch: 32, BatchDelay: time.Millisecond, Workers: 2}},
 		} {
 			b.Run(model+"/"+c.name, func(b *testing.B) {
 				var m Model
@@ -194,10 +197,16 @@ func BenchmarkServe(b *testing.B) {
 				c.cfg.Name = w.name
 				r := start(b, m, c.cfg)
 				drive(b, r.url, w, 200, 400, 1) // warm up: graphs for the batch sizes, connections
+				batches := func() (float64, uint64) {
+					r.s.metrics.mu.Lock()
+					defer r.s.metrics.mu.Unlock()
+					return r.s.metrics.batchRows.sum, r.s.metrics.batchRows.n
+				}
+				rows0, runs0 := batches()
 				b.ResetTimer()
-				began := time.Now()
+				began, cpu := time.Now(), processCPU()
 				failures, lat := drive(b, r.url, w, 200, b.N, 1)
-				elapsed := time.Since(began)
+				elapsed, cpu := time.Since(began), processCPU()-cpu
 				b.StopTimer()
 				if failures != 0 {
 					b.Fatalf("%d of %d requests failed", failures, b.N)
@@ -206,6 +215,13 @@ func BenchmarkServe(b *testing.B) {
 				b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
 				b.ReportMetric(float64(p50.Microseconds())/1000, "p50-ms")
 				b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms")
+				rows, runs := batches()
+				b.ReportMetric((rows-rows0)/float64(runs-runs0), "rows/batch")
+				if cpu > 0 {
+					// Clients and server together: the load on a shared machine
+					// moves the wall times far more than this.
+					b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/req")
+				}
 				b.ReportMetric(0, "ns/op")
 			})
 		}
