@@ -247,25 +247,13 @@ func errFirstBad(d *decoder, path string, s *scratch) error {
 // readConfig reads the file at path into s.file, bounded by MaxFileBytes,
 // and checks its header against the limits.
 func (d *decoder) readConfig(path string, s *scratch) (image.Config, error) {
-	fh, err := os.Open(path)
+	fh, size, err := d.openImage(path)
 	if err != nil {
-		return image.Config{}, errors.Wrap(unwrapPath(err), "cannot open")
+		return image.Config{}, err
 	}
 	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return image.Config{}, errors.Wrap(unwrapPath(err), "cannot stat")
-	}
-	if !st.Mode().IsRegular() {
-		return image.Config{}, errors.Errorf("not a regular file (%v)", st.Mode().Type())
-	}
-	limit := d.opt.MaxFileBytes
-	if st.Size() > limit {
-		return image.Config{}, errors.Errorf("file of %d bytes is more than MaxFileBytes %d", st.Size(), limit)
-	}
 	// One read of the size Stat gave (and a byte more, to notice a file
 	// that grew) usually returns it all.
-	size := int(st.Size())
 	if cap(s.file) < size+1 {
 		s.file = make([]byte, size+1)
 	}
@@ -277,7 +265,36 @@ func (d *decoder) readConfig(path string, s *scratch) (image.Config, error) {
 		return image.Config{}, errors.Errorf("file grew past its size of %d bytes while being read", size)
 	}
 	s.data = s.file[:n]
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(s.data))
+	return d.checkHeader(bytes.NewReader(s.data))
+}
+
+// openImage opens the file at path and checks that it is a regular file of
+// at most MaxFileBytes; it returns the open file and its size.
+func (d *decoder) openImage(path string) (*os.File, int, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, 0, errors.Wrap(unwrapPath(err), "cannot open")
+	}
+	st, err := fh.Stat()
+	if err != nil {
+		fh.Close()
+		return nil, 0, errors.Wrap(unwrapPath(err), "cannot stat")
+	}
+	if !st.Mode().IsRegular() {
+		fh.Close()
+		return nil, 0, errors.Errorf("not a regular file (%v)", st.Mode().Type())
+	}
+	if limit := d.opt.MaxFileBytes; st.Size() > limit {
+		fh.Close()
+		return nil, 0, errors.Errorf("file of %d bytes is more than MaxFileBytes %d", st.Size(), limit)
+	}
+	return fh, int(st.Size()), nil
+}
+
+// checkHeader decodes an image header from r and checks it against the
+// limits, before any pixel is decoded.
+func (d *decoder) checkHeader(r io.Reader) (image.Config, error) {
+	cfg, format, err := image.DecodeConfig(r)
 	if err != nil {
 		if err == image.ErrFormat {
 			return image.Config{}, errors.New("not a PNG, JPEG or GIF image (unknown format)")

@@ -346,6 +346,28 @@ func (o *ImageFolderOptions) check(dir string) error {
 // imageFolder lists, splits and decodes; subset is "", "training",
 // "validation" or "both" (two sets).
 func imageFolder(dir string, opt ImageFolderOptions, subset string) ([]*ImageFolderSet, error) {
+	l, err := listFolder(dir, &opt, subset)
+	if err != nil {
+		return nil, err
+	}
+	return decodeFolder(dir, l.classes, l.files, l.sel, l.names, *l.opt)
+}
+
+// folderList is what listing a folder settles before any image is
+// decoded: the classes, the files, the files of each set in its order, the
+// sets' names, and the options with their defaults filled in.
+type folderList struct {
+	classes []string
+	files   []folderFile
+	sel     [][]int
+	names   []string
+	opt     *ImageFolderOptions
+}
+
+// listFolder checks opt (filling in its defaults), lists dir, splits and
+// orders the files; subset is as for imageFolder. ImageFolder decodes the
+// files it lists; StreamImageFolder decodes them as they are asked for.
+func listFolder(dir string, opt *ImageFolderOptions, subset string) (*folderList, error) {
 	if err := opt.check(dir); err != nil {
 		return nil, err
 	}
@@ -403,7 +425,7 @@ func imageFolder(dir string, opt ImageFolderOptions, subset string) ([]*ImageFol
 			rng.Shuffle(len(s), func(a, b int) { s[a], s[b] = s[b], s[a] })
 		}
 	}
-	return decodeFolder(dir, classes, files, sel, names, opt)
+	return &folderList{classes: classes, files: files, sel: sel, names: names, opt: opt}, nil
 }
 
 func identity(n int) []int {
