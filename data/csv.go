@@ -3,12 +3,9 @@ package data
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"io"
 	"math"
-	"os"
 	"strconv"
-	"strings"
 
 	"github.com/pkg/errors"
 )
@@ -37,12 +34,37 @@ var NoLabel = LabelColumn{none: true}
 // LastColumn is the zero LabelColumn, spelled out.
 var LastColumn = LabelColumn{set: true, index: -1}
 
-// CSVOptions describes the layout of a CSV file for ReadCSV.
+// CSVOptions describes the layout of a CSV file for ReadCSV and
+// ReadCSVTable: which columns are the features and which the label, and
+// how columns of strings become numbers.
+//
+// Columns are chosen by their header names, as pandas's usecols and
+// Keras's label_name do, so Features, Encode, Missing and LabelNamed need
+// Header. A name that is not in the header, a name the header has twice,
+// a name listed twice, and the label listed among the features are errors
+// naming the file.
 type CSVOptions struct {
 	// Header says the first line holds column names rather than data.
 	Header bool
 	// Label selects the label column; the zero value is the last column.
 	Label LabelColumn
+	// Features names the feature columns, in the order they take in X.
+	// Columns that are neither features nor the label are not read at all
+	// (an ID, a free-text note). nil means every column but the label, in
+	// the file's order.
+	Features []string
+	// Encode says how a column of strings becomes numbers, by column name:
+	// one-hot or index encoded, with its categories given or taken from
+	// the file in sorted order (see Encoding). It may name the label: an
+	// index-encoded label gives class indices and names its classes after
+	// the categories, so it takes the place of Classes. A feature column
+	// not named here must hold numbers.
+	Encode map[string]Encoding
+	// Missing gives, by column name, what an empty field of a feature
+	// column is read as: a number for a numeric column, a category for an
+	// encoded one (pandas's fillna). An empty field of any other column,
+	// the label's included, is an error naming its file, line and column.
+	Missing map[string]string
 	// Regression reads labels as real-valued targets. Otherwise labels are
 	// class indices 0, 1, ... (or names listed in Classes).
 	Regression bool
@@ -65,23 +87,28 @@ var MaxCSVClasses = 1 << 16
 
 // LoadCSV reads the CSV file at path; see ReadCSV. Errors name the file.
 func LoadCSV(path string, opt CSVOptions) (*Dataset, error) {
-	f, err := os.Open(path)
+	t, err := LoadCSVTable(path, opt)
 	if err != nil {
-		return nil, errors.Wrap(err, "data: LoadCSV")
+		return nil, err
 	}
-	defer f.Close()
-	return ReadCSV(f, path, opt)
+	return t.Data, nil
 }
 
-// ReadCSV reads numeric CSV data from r into a Dataset called name. Every
-// field but the label must parse as a float. Errors name the input and the
-// line: a short or long row, a field that is not a number, a label that is
-// not a class, an input with no data rows, a line longer than
-// MaxCSVLineBytes, a row of more than MaxCSVFields fields, a quoted field
-// that spans lines.
+// ReadCSV reads CSV data from r into a Dataset called name; ReadCSVTable
+// also returns the options that read a second file (a test set) the same
+// way. Feature columns hold numbers unless CSVOptions.Encode encodes them.
+// Errors name the input, the line and, for a field, its column: a short
+// or long row, a field that is not a number, a missing (empty) value, a
+// category that is not among those given, a label that is not a class, an
+// input with no data rows, a record longer than MaxCSVLineBytes, a row of
+// more than MaxCSVFields fields, a quoted field that is never closed.
+// Line numbers count from 1 with the header and blank lines, and a quoted
+// field may span lines ("dark,\nred"): the lines after it keep their
+// numbers, and a bad field is reported on the line where it starts.
 //
-// Blank lines are skipped. Fields may be quoted and surrounded by spaces.
-// A UTF-8 byte order mark at the start (Excel writes one) is skipped.
+// Blank lines are skipped. Fields may be quoted and surrounded by spaces,
+// which are trimmed. A UTF-8 byte order mark at the start (Excel writes
+// one) is skipped.
 //
 // Numbers are decimal: an optional sign, digits with an optional point,
 // an optional exponent ("1", "-0.5", ".5", "2.", "1.5e-3"). NaN and
@@ -90,161 +117,11 @@ func LoadCSV(path string, opt CSVOptions) (*Dataset, error) {
 // file does not mean them as numbers. Class labels are whole numbers from
 // 0 to MaxCSVClasses-1, or class names when CSVOptions.Classes is set.
 func ReadCSV(r io.Reader, name string, opt CSVOptions) (*Dataset, error) {
-	br := bufio.NewReader(r)
-	if err := skipBOM(br, name); err != nil {
-		return nil, err
-	}
-	limit := newLineLimiter(br, name)
-	cr := csv.NewReader(limit)
-	if opt.Comma != 0 {
-		cr.Comma = opt.Comma
-	}
-	cr.FieldsPerRecord = -1 // checked here, to give a clearer message
-	cr.TrimLeadingSpace = true
-	cr.ReuseRecord = true
-
-	var (
-		width     = -1 // fields per row, fixed by the first row
-		label     = -1 // label column, -1 for none
-		names     []string
-		x, y      []float32
-		maxLabel  = -1
-		classIdx  map[string]int
-		sawHeader = !opt.Header
-	)
-	if len(opt.Classes) > 0 {
-		classIdx = make(map[string]int, len(opt.Classes))
-		for i, c := range opt.Classes {
-			classIdx[c] = i
-		}
-	}
-	setWidth := func(w, line int) error {
-		width = w
-		switch {
-		case opt.Label.none:
-			label = -1
-		case opt.Label.named:
-			if names == nil {
-				return errors.Errorf("data: %s: label column %q given by name but the file has no header", name, opt.Label.name)
-			}
-			label = -1
-			for i, n := range names {
-				if n == opt.Label.name {
-					label = i
-					break
-				}
-			}
-			if label < 0 {
-				return errors.Errorf("data: %s:%d: no column named %q in header %q", name, line, opt.Label.name, names)
-			}
-		default:
-			i := opt.Label.index
-			if !opt.Label.set {
-				i = -1
-			}
-			if i < 0 {
-				i += w
-			}
-			if i < 0 || i >= w {
-				return errors.Errorf("data: %s:%d: label column %d out of range for %d columns", name, line, opt.Label.index, w)
-			}
-			label = i
-		}
-		if label >= 0 && w < 2 {
-			return errors.Errorf("data: %s:%d: one column cannot hold both features and a label", name, line)
-		}
-		return nil
-	}
-
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if limit.err != nil && limit.err != io.EOF {
-			return nil, limit.err
-		}
-		if err != nil {
-			return nil, errors.Wrapf(err, "data: %s", name)
-		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) > MaxCSVFields {
-			return nil, errors.Errorf("data: %s:%d: %d fields, more than %d (data.MaxCSVFields)", name, line, len(rec), MaxCSVFields)
-		}
-		if !sawHeader {
-			sawHeader = true
-			names = make([]string, len(rec))
-			for i, f := range rec {
-				names[i] = strings.TrimSpace(f)
-			}
-			if err := setWidth(len(rec), line); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if width < 0 {
-			if err := setWidth(len(rec), line); err != nil {
-				return nil, err
-			}
-		}
-		if len(rec) != width {
-			what := "too few"
-			if len(rec) > width {
-				what = "too many"
-			}
-			return nil, errors.Errorf("data: %s:%d: %s fields: got %d, want %d", name, line, what, len(rec), width)
-		}
-		for i, f := range rec {
-			f = strings.TrimSpace(f)
-			if i == label {
-				v, err := parseLabel(f, opt.Regression, classIdx, len(opt.Classes))
-				if err != nil {
-					return nil, errors.Errorf("data: %s:%d: column %d: %v", name, line, i+1, err)
-				}
-				if !opt.Regression && int(v) > maxLabel {
-					maxLabel = int(v)
-				}
-				y = append(y, v)
-				continue
-			}
-			v, err := parseDecimal(f, 32)
-			if err != nil {
-				return nil, errors.Errorf("data: %s:%d: column %d: %v", name, line, i+1, err)
-			}
-			x = append(x, float32(v))
-		}
-	}
-	if width < 0 || len(x) == 0 && len(y) == 0 {
-		return nil, errors.Errorf("data: %s: empty file: no data rows", name)
-	}
-
-	features, targetWidth := width, 0
-	if label >= 0 {
-		features, targetWidth = width-1, 1
-	}
-	var classes []string
-	if label >= 0 && !opt.Regression {
-		classes = opt.Classes
-		if len(classes) == 0 {
-			classes = make([]string, maxLabel+1)
-			for i := range classes {
-				classes[i] = strconv.Itoa(i)
-			}
-		}
-	}
-	d, err := NewDataset(name, x, features, y, targetWidth, classes)
+	t, err := ReadCSVTable(r, name, opt)
 	if err != nil {
 		return nil, err
 	}
-	if names != nil {
-		d.FeatureNames = make([]string, 0, features)
-		for i, n := range names {
-			if i != label {
-				d.FeatureNames = append(d.FeatureNames, n)
-			}
-		}
-	}
-	return d, nil
+	return t.Data, nil
 }
 
 // parseLabel reads one label field. Class labels must be integral (a float
