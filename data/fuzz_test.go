@@ -19,6 +19,10 @@ func FuzzReadCSV(f *testing.F) {
 	f.Add([]byte("0x1p3,1_000,0\n+.5,-2.,1e1\n"), false)
 	f.Add([]byte("1,16777216\n"), false)
 	f.Add([]byte("\xff\xfe1\x00,\x002\x00\n\x00"), false)
+	f.Add([]byte("a,b\n\"1\n\",0\n2,\"1\"\n"), true)
+	f.Add([]byte("1,\"2,\n3\",0\n"), false)
+	f.Add([]byte("1,\"2\n"), false)
+	f.Add([]byte("1,,0\n\"\",2,1\n"), false)
 	f.Fuzz(func(t *testing.T, raw []byte, header bool) {
 		for _, opt := range []CSVOptions{{Header: header}, {Header: header, Regression: true}, {Header: header, Label: NoLabel}} {
 			d, err := ReadCSV(bytes.NewReader(raw), "fuzz.csv", opt)
