@@ -21,6 +21,19 @@
 // TrainTestSplit, StandardScaler and OneHot prepare a Dataset as
 // scikit-learn's counterparts do.
 //
+// # CSV tables
+//
+// ReadCSV and LoadCSV read a table as pandas's read_csv and Keras's
+// make_csv_dataset do: the label column and the feature columns chosen by
+// their header names (CSVOptions.Label, Features), columns of strings
+// one-hot or index encoded with their categories in sorted order or as
+// given (Encode), and empty fields filled or refused (Missing). The
+// features keep their names, "colour=red" for a one-hot column.
+// ReadCSVTable and LoadCSVTable also return the options with every
+// category and class written out, which read a test file the same way. Bad
+// rows are reported by file, line (from 1, the header and blank lines
+// counted, right after quoted fields that span lines) and column.
+//
 // # Image folders
 //
 // ImageFolder reads a user's images as Keras's image_dataset_from_directory

@@ -3,6 +3,7 @@ package data_test
 import (
 	"fmt"
 	"log"
+	"strings"
 
 	"github.com/gradgraph/gradgraph/data"
 )
@@ -86,4 +87,46 @@ func ExampleOneHot() {
 	// Output:
 	// [0 0 1] [1 0 0] [0 1 0]
 	// 3 [1 0 0] [0 0 1]
+}
+
+func ExampleReadCSVTable() {
+	const train = `id,colour,size,price,label
+1,red,3.5,10,keep
+2,blue,1.0,4,return
+3,"dark, red",2.0,7,keep
+`
+	opt := data.CSVOptions{
+		Header:   true,
+		Label:    data.LabelNamed("label"),
+		Features: []string{"size", "colour"}, // id and price are not read
+		Encode: map[string]data.Encoding{
+			"colour": {Kind: data.OneHotEncoding},
+			"label":  {Kind: data.IndexEncoding},
+		},
+	}
+	t, err := data.ReadCSVTable(strings.NewReader(train), "train.csv", opt)
+	if err != nil {
+		log.Fatal(err)
+	}
+	d := t.Data
+	fmt.Printf("%q\n", d.FeatureNames)
+	for i := 0; i < d.Len(); i++ {
+		fmt.Println(d.Row(i), d.Classes[d.Label(i)])
+	}
+
+	// The recorded options encode a test file the same way.
+	test, err := data.ReadCSV(strings.NewReader("label,colour,size\nkeep,blue,2.5\n"), "test.csv", t.Options)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(test.Row(0), test.Classes[test.Label(0)])
+	_, err = data.ReadCSV(strings.NewReader("label,colour,size\nkeep,green,1\n"), "test.csv", t.Options)
+	fmt.Println(err)
+	// Output:
+	// ["size" "colour=blue" "colour=dark, red" "colour=red"]
+	// [3.5 0 0 1] keep
+	// [1 1 0 0] return
+	// [2 0 1 0] keep
+	// [2.5 1 0 0] keep
+	// data: test.csv:2: column 2 (colour): "green" is not one of the 3 categories ["blue" "dark, red" "red"]; list it in CSVOptions.Encode["colour"].Categories or set a Fallback
 }
