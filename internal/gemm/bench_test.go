@@ -115,27 +115,10 @@ func BenchmarkSgemmSplit(b *testing.B) {
 						p.columns(0, n)
 						continue
 					}
-					ensureWorkers(1)
-					w := roundUp((n+1)/2, p.kern.nr)
-					p.wg.Add(1)
-					tasks <- task{p: p, j0: 0, j1: w}
-					p.columns(w, n)
-					p.wg.Wait()
+					p.runSplit(2)
 				}
 				b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
 		}
-	}
-}
-
-// BenchmarkHandoff times handing an empty chunk to a parked worker and
-// waiting for it: the fixed cost a split must win back (see parMinWork).
-func BenchmarkHandoff(b *testing.B) {
-	p := &problem{m: 1, n: 1, k: 1, kern: kernel, kc: 1, mc: kernel.mr, nc: kernel.nr}
-	ensureWorkers(1)
-	for i := 0; i < b.N; i++ {
-		p.wg.Add(1)
-		tasks <- task{p: p, j0: 0, j1: 0}
-		p.wg.Wait()
 	}
 }

@@ -80,13 +80,15 @@
 //
 // # Cores
 //
-// Large products are split by columns over goroutines (parallel.go), which
-// changes no element's arithmetic, so results are bit for bit the same for
-// every GOMAXPROCS and every scheduling (TestSgemmDeterministic). A product
-// is split only when each goroutine gets at least parMinWork = 4M
-// multiply-adds (about 50 µs of one core), against a 0.6–6 µs handoff to a
-// parked worker (BenchmarkHandoff); workers park on a channel, never spin,
-// and a chunk that finds no idle worker runs on the caller.
+// Large products are split by columns (parallel.go) over the caller and the
+// workers of internal/split's pool, the one pool of the process
+// (split.Parts: free workers only, no goroutine started, a chunk nobody is
+// free for runs on the caller, and the workers park at once after it),
+// which changes no element's arithmetic, so results are bit for bit the
+// same for every GOMAXPROCS and every scheduling (TestSgemmDeterministic).
+// A product is split only when each goroutine gets at least parMinWork =
+// 4M multiply-adds (about 50 µs of one core), far above the hand-off to a
+// parked worker (split's BenchmarkHandoff).
 //
 // # Peak
 //

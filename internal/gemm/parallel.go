@@ -3,55 +3,18 @@ package gemm
 import (
 	"runtime"
 	"sync"
-	"sync/atomic"
 
 	"github.com/gradgraph/gradgraph/internal/split"
 )
 
 // parMinWork is the number of multiply-adds (m·n·k) each goroutine must get
-// before Sgemm splits a product: 4M multiply-adds take about 50 µs on one
-// core at 170 GFLOP/s, and handing a chunk to a parked worker and waiting
-// for it (BenchmarkHandoff) took 0.6–6 µs on the shared 2-core machine, so
-// a split chunk loses at most about 10% to the handoff and the second packing
-// of A; the output layer (128×10×512) and other small products stay on the
-// caller's core. See doc.go.
+// before Sgemm splits a product: about 50 µs of one core, against a
+// hand-off to a parked worker of a few µs (split.BenchmarkHandoff), so a
+// split chunk loses at most about 10% to the hand-off and the second
+// packing of A; the output layer (128×10×512) and other small products
+// stay on the caller's core (BenchmarkSgemmSplit places it; BENCHMARKS.md,
+// "Sgemm split"). See doc.go.
 const parMinWork = 1 << 22
-
-// task is one column range of a problem for a worker.
-type task struct {
-	p      *problem
-	j0, j1 int
-}
-
-// tasks feeds the workers. It is unbuffered and Sgemm sends without
-// blocking: a chunk that finds no idle worker runs on the caller, so
-// concurrent Sgemm calls never wait for each other and no worker spins.
-var tasks = make(chan task)
-
-// workers is how many worker goroutines have been started.
-var workers atomic.Int32
-
-// worker runs chunks until the process ends; idle, it is parked on the
-// channel and costs nothing.
-func worker() {
-	for t := range tasks {
-		t.p.columns(t.j0, t.j1)
-		t.p.wg.Done()
-	}
-}
-
-// ensureWorkers starts workers until there are at least n.
-func ensureWorkers(n int) {
-	for {
-		w := workers.Load()
-		if int(w) >= n {
-			return
-		}
-		if workers.CompareAndSwap(w, w+1) {
-			go worker()
-		}
-	}
-}
 
 // split returns how many column chunks p is cut into: one per core, but no
 // more than leaves each parMinWork multiply-adds and one nr-column panel.
@@ -87,22 +50,20 @@ func (p *problem) run() {
 // chunks a product is split into on this machine under its present load.
 var splitChoice split.Choice
 
-// runSplit computes the product in t column chunks on the workers.
+// runSplit computes the product in t column chunks of whole nr-column
+// panels (the last one narrower, and fewer chunks than t when the panels
+// run out) on the caller and the pool's free workers (split.Parts: no
+// goroutine is started, a chunk no worker is free for runs on the caller,
+// and concurrent Sgemm calls never wait for each other's chunks).
 func (p *problem) runSplit(t int) {
-	ensureWorkers(t - 1)
-	width := roundUp((p.n+t-1)/t, p.kern.nr)
-	j := 0
-	for ; j+width < p.n; j += width {
-		p.wg.Add(1)
-		select {
-		case tasks <- task{p: p, j0: j, j1: j + width}:
-		default:
-			p.columns(j, j+width)
-			p.wg.Done()
-		}
-	}
-	p.columns(j, p.n)
-	p.wg.Wait()
+	p.width = roundUp((p.n+t-1)/t, p.kern.nr)
+	split.Parts((p.n+p.width-1)/p.width, p)
+}
+
+// Part computes column chunk i of the product (split.Body).
+func (p *problem) Part(i, _ int) {
+	j := i * p.width
+	p.columns(j, min(j+p.width, p.n))
 }
 
 // problems recycles problem values, which escape to the workers.

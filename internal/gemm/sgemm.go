@@ -142,8 +142,8 @@ type problem struct {
 	lda, ldb, ldc  int
 	kern           *microKernel
 	kc, mc, nc     int
-	transC         bool           // computing Cᵀ = op(B)ᵀ·op(A)ᵀ into C (see narrow)
-	wg             sync.WaitGroup // the chunks handed to workers
+	transC         bool // computing Cᵀ = op(B)ᵀ·op(A)ᵀ into C (see narrow)
+	width          int  // columns per chunk when split (runSplit)
 }
 
 // workspace holds one goroutine's packed blocks of A and B and an edge tile.

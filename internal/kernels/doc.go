@@ -5,13 +5,13 @@
 //
 // # What is here
 //
-//   - pool.go: ParallelChunks, ParallelRows and ParallelElems share a loop
-//     out among the cores on a small pool of persistent workers, which
-//     spin briefly (PAUSE, relax_amd64.s) before they sleep; the last two
-//     in no more chunks than the work pays for, and as many of those as
-//     internal/split's timings say pay. tasks.go: ParallelTasks hands many
-//     small tasks to whichever goroutine is free. Inside split.Inline
-//     (the trainer's step gate) all of them run on the caller.
+//   - parallel.go: ParallelRows and ParallelElems share a loop out among
+//     the cores in no more chunks than the work pays for (the floors of
+//     thresholds.go), and as many of those as internal/split's timings
+//     say pay; ParallelTasks hands many small tasks to whichever goroutine
+//     is free. All of them run on internal/split's worker pool, the one
+//     pool of the process (the sgemm's column blocks run there too).
+//     Inside split.Inline (a trainer's step gate) they run on the caller.
 //   - gemm.go: Gemm and GemmRows call a BLAS (gonum's interfaces; package
 //     graph hands over Gorgonia's with UseBLAS, so that nothing here
 //     imports Gorgonia: TestLeafPackagesDoNotImportGorgonia), the latter

@@ -5,6 +5,8 @@ import (
 
 	gblas "gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
+
+	"github.com/gradgraph/gradgraph/internal/split"
 )
 
 // BLAS is the BLAS the products call (Gemm, GemmRows, Spmm's float64
@@ -64,7 +66,7 @@ func Gemm[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, acc
 }
 
 // GemmRows computes c = op(a)·op(b) like Gemm (acc false), with the rows of c
-// shared out among the cores (ParallelChunks), one BLAS call per chunk, when
+// shared out among the cores (split.Chunks), one BLAS call per chunk, when
 // the product is big enough to pay for it (GemmRowsMin rows and
 // GemmParallelMin multiply-adds), in no more chunks than its size pays for.
 // OpenBLAS runs each call on one thread; gonum's gemm may start goroutines of
@@ -104,7 +106,7 @@ func GemmRows[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int,
 	// GOMAXPROCS alone, never on timings, since the BLAS may round a row
 	// differently depending on where it falls in a chunk.
 	p = min(p, m/(GemmRowsMin/2), max(2, m*n*k/GemmParallelMin))
-	ParallelChunks(m, p, func(lo, hi int) {
+	split.Chunks(m, p, func(lo, hi int) {
 		// Row lo of op(a) starts at row lo of a, or at its column lo when
 		// a is transposed.
 		ao := lo * lda

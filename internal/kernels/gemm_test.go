@@ -11,8 +11,6 @@ import (
 // call, for every transposition and shapes that split unevenly, and that
 // its after hook sees every row once.
 func TestGemmRows(t *testing.T) {
-	defer func(f func() bool) { poolOff = f }(poolOff)
-	poolOff = func() bool { return false }
 	rng := rand.New(rand.NewSource(8))
 	for _, sh := range []struct{ m, n, k int }{{128, 10, 512}, {512, 10, 128}, {129, 512, 10}, {33, 70, 61}} {
 		for _, tA := range []bool{false, true} {

@@ -42,8 +42,6 @@ func spmmRef(init []float32, relu bool, c *CSR[float32], b []float32, ld, n int)
 // the panel size does not change a bit of the result (every element sums
 // its terms in the same order).
 func TestSpmmKernel(t *testing.T) {
-	defer func(f func() bool) { poolOff = f }(poolOff)
-	poolOff = func() bool { return false } // on the pool's workers
 	rng := rand.New(rand.NewSource(5))
 	for _, sh := range []struct{ rows, kdim, n int }{{128, 784, 512}, {37, 300, 150}, {784, 128, 512}, {5, 9, 10}, {3, 700, 64}} {
 		x := make([]float32, sh.rows*sh.kdim)

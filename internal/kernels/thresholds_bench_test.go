@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/gradgraph/gradgraph/graph/blas"
+	"github.com/gradgraph/gradgraph/internal/split"
 	"gorgonia.org/gorgonia"
 )
 
@@ -163,7 +164,7 @@ func BenchmarkSkinnyCrossover(b *testing.B) {
 }
 
 // BenchmarkParallelCrossover times elementwise work of n elements inline
-// and shared out by ParallelChunks over GOMAXPROCS cores, for two kinds of
+// and shared out by split.Chunks over GOMAXPROCS cores, for two kinds of
 // element: AddTo (one add: ParallelRows' cost unit, for ParallelMin) and
 // RMSprop32 (an optimiser step: for ChunkMin), and logs the least n at
 // which sharing out is faster (and stays so).
@@ -187,7 +188,7 @@ func BenchmarkParallelCrossover(b *testing.B) {
 					fn = func(lo, hi int) { RMSprop32(w[lo:hi], g[lo:hi], v[lo:hi], 1e-3, 0.9, 0.1, 1e-7) }
 				}
 				inline := fastest(50, func() { fn(0, n) })
-				shared := fastest(50, func() { ParallelChunks(n, p, fn) })
+				shared := fastest(50, func() { split.Chunks(n, p, fn) })
 				switch {
 				case shared < inline && from < 0:
 					from = n
@@ -224,7 +225,7 @@ func BenchmarkGemmRowsCrossover(b *testing.B) {
 			a, bb, c := randn(rng, m*k), randn(rng, k*n), make([]float32, m*n)
 			one := fastest(20, func() { Gemm(false, false, m, n, k, a, k, bb, n, false, c, n) })
 			split := fastest(20, func() {
-				ParallelChunks(m, p, func(lo, hi int) {
+				split.Chunks(m, p, func(lo, hi int) {
 					Gemm(false, false, hi-lo, n, k, a[lo*k:], k, bb, n, false, c[lo*n:], n)
 				})
 			})

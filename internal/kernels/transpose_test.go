@@ -10,8 +10,6 @@ import (
 // columns shared out among the cores) against the definition, for shapes
 // that are and are not multiples of 8, in float32 and float64.
 func TestTransposeRows(t *testing.T) {
-	defer func(f func() bool) { poolOff = f }(poolOff)
-	poolOff = func() bool { return false }
 	rng := rand.New(rand.NewSource(12))
 	for _, sh := range [][2]int{{128, 784}, {96, 784}, {33, 97}, {8, 8}, {7, 9}, {1, 20}, {200, 3}, {16, 1000}} {
 		rows, cols := sh[0], sh[1]

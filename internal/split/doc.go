@@ -1,6 +1,8 @@
-// Package split decides, from timings, how many cores a loop is worth
-// sharing out among: none (inline), two, four, ... up to a bound the
-// caller sets from the loop's size.
+// Package split shares loops out among the cores: it decides, from
+// timings, how many cores a loop is worth sharing out among (a Choice:
+// none, two, four, ... up to a bound the caller sets from the loop's size),
+// and runs the parts on the process's one worker pool (pool.go: Chunks,
+// Tasks and Parts, one implementation with a policy per kind of loop).
 //
 // The kernels split a loop when its work passes a floor derived from a
 // measured hand-off cost (kernels.ParallelMin and the like). Above the

@@ -1,6 +1,6 @@
 //go:build noasm || !amd64
 
-package kernels
+package split
 
 // cpuRelax is a no-op where there is no assembly spin-wait hint.
 func cpuRelax() {}

@@ -1,6 +1,6 @@
 //go:build !noasm
 
-package kernels
+package split
 
 // cpuRelax executes a few PAUSE instructions: the spin-wait hint that
 // hands the core's execution units to its other hardware thread and keeps
