@@ -1,0 +1,633 @@
+package data
+
+import (
+	"bufio"
+	"fmt"
+	"image"
+	"io"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pkg/errors"
+
+	"github.com/gradgraph/gradgraph/internal/kernels"
+)
+
+// DefaultStreamCacheBytes is ImageStreamOptions.MaxCacheBytes's default:
+// 64 MiB of decoded pixels, 85,000 Fashion-MNIST images or 440 RGB images
+// of 224×224.
+const DefaultStreamCacheBytes int64 = 64 << 20
+
+// ImageStreamOptions configures StreamImageFolder: the ImageFolderOptions,
+// with the same meaning and defaults (MaxTotalBytes aside: a stream never
+// holds the whole set), and the cap on what the stream holds.
+type ImageStreamOptions struct {
+	ImageFolderOptions
+	// MaxCacheBytes caps the decoded pixel bytes the stream holds for
+	// images it read ahead on a hint (Prefetch); 0 means
+	// DefaultStreamCacheBytes. Hints past the cap are dropped and those
+	// images decoded when Fill asks for them. Each worker keeps, besides,
+	// one file's bytes and one image's pixels of its own.
+	MaxCacheBytes int64
+}
+
+// ImageStream is a folder of images read as ImageFolder reads it, but
+// decoded only when Fill asks for them: memory stays flat however many
+// images the folder holds. It implements Source, Shaper, Prefetcher and
+// ErrSource: Fill writes exactly the values an ImageFolderSet of the same
+// folder and options would, whatever the number of workers and whatever
+// order the samples are asked in, since every image is decoded by the same
+// code from its own file alone.
+//
+// Prefetch hints decode images ahead, by Workers goroutines started as
+// they are needed (none runs while the stream is idle, so there is nothing
+// to close), into a cache of at most MaxCacheBytes; Fill takes what was
+// read ahead and decodes the rest on the workers while it waits. An image
+// leaves the cache when Fill has used it as often as it was hinted, or,
+// unused, two hints later.
+//
+// A file that cannot be read or decoded when Fill asks for it (deleted,
+// truncated or corrupted after listing, or corrupt past its header) gives
+// zeros for its sample and sets Err, naming the file; training stops on it.
+type ImageStream struct {
+	// Name identifies the stream in messages, e.g. "flowers/training".
+	Name string
+	// Dir is the folder the images are read from.
+	Dir string
+	// Files holds each image's path: Files[i] is image i.
+	Files []string
+	// Skipped lists the files left out under SkipBadFiles because their
+	// header could not be read or broke a limit, in path order.
+	Skipped []BadImage
+
+	labels  []byte
+	classes []string
+	h, w, c int
+	f       int // bytes of one decoded image
+	d       *decoder
+	workers int
+	maxHeld int64
+
+	mu     sync.Mutex
+	cond   sync.Cond // on mu: an image was decoded
+	cache  map[int]*streamEntry
+	fifo   []*streamEntry // read-ahead images in the order they were hinted
+	gen    uint64         // Prefetch calls so far
+	urgent []missJob      // images Fill waits for, decoded first
+	ahead  []*streamEntry // hinted images waiting for a worker
+	active int            // workers running
+	idle   []*streamScratch
+	free   [][]byte // cache buffers no image holds, for reuse
+	held   int64    // bytes of cache buffers, in use or free
+	stats  StreamStats
+	err    error
+}
+
+// StreamStats counts what an ImageStream has done.
+type StreamStats struct {
+	Decoded    int64 // images decoded, ahead or on demand
+	Prefetched int64 // of them, decoded ahead on a hint
+	Hits       int64 // samples Fill took from the images read ahead
+	Misses     int64 // samples Fill had decoded while it waited
+	Dropped    int64 // hinted images not read ahead for lack of room
+	Evicted    int64 // images read ahead and dropped unused
+	// HeldBytes is the decoded bytes the cache holds now (its buffers,
+	// in use or free for reuse), PeakHeldBytes the most it has held. Both
+	// stay at or below MaxCacheBytes.
+	HeldBytes, PeakHeldBytes int64
+}
+
+// streamEntry is an image hinted by Prefetch, decoded or on its way.
+type streamEntry struct {
+	file    int
+	pix     []byte
+	want    int    // hinted uses no Fill has taken yet
+	refs    int    // Fill calls reading pix now
+	gen     uint64 // the Prefetch call that last hinted it
+	started bool   // a worker is decoding it or has
+	done    bool   // decoded, or failed with err
+	gone    bool   // out of the cache; pix is freed when refs drops to 0
+	err     error
+}
+
+// missJob is an image a Fill call needs that was not read ahead: a worker
+// decodes it and writes it scaled into out.
+type missJob struct {
+	file int
+	k    int // its position in the Fill call, for choosing the error
+	out  []float32
+	call *fillCall
+}
+
+// fillCall is a Fill call waiting for its missing images.
+type fillCall struct {
+	pending int
+	errK    int // position of err
+	err     error
+}
+
+func (c *fillCall) fail(k int, err error) {
+	if c.err == nil || k < c.errK {
+		c.err, c.errK = err, k
+	}
+}
+
+// streamScratch is one worker's buffers.
+type streamScratch struct {
+	scratch
+	pix []byte // an image decoded on demand
+}
+
+// StreamImageFolder lists dir as ImageFolder does (class folders or
+// LabelsCSV, ClassNames, ValidationSplit with Subset, Shuffle) and reads
+// every file's header, checking it against the limits, but decodes no
+// pixels: Fill decodes them when asked. The listing's errors are
+// ImageFolder's; a file whose header is bad is refused, or skipped under
+// SkipBadFiles, and without a target size the images must all declare one
+// size. A file that is corrupt only past its header is found when it is
+// decoded (ImageFolder would have skipped it under SkipBadFiles), and
+// reported through Err.
+//
+// Headers are read by opt.Workers goroutines, as the images are decoded
+// later; 0 means GOMAXPROCS.
+func StreamImageFolder(dir string, opt ImageStreamOptions) (*ImageStream, error) {
+	fo := opt.ImageFolderOptions
+	if fo.ValidationSplit != 0 && fo.Subset != SubsetTraining && fo.Subset != SubsetValidation {
+		return nil, errors.Errorf("data: StreamImageFolder %s: ValidationSplit %v needs Subset %q or %q (open one stream for each)",
+			dir, fo.ValidationSplit, SubsetTraining, SubsetValidation)
+	}
+	if fo.ValidationSplit == 0 && fo.Subset != "" {
+		return nil, errors.Errorf("data: StreamImageFolder %s: Subset %q needs a ValidationSplit in (0, 1)", dir, fo.Subset)
+	}
+	if opt.MaxCacheBytes < 0 {
+		return nil, errors.Errorf("data: StreamImageFolder %s: MaxCacheBytes %d is negative", dir, opt.MaxCacheBytes)
+	}
+	if opt.MaxCacheBytes == 0 {
+		opt.MaxCacheBytes = DefaultStreamCacheBytes
+	}
+	if fo.Workers <= 0 {
+		fo.Workers = runtime.GOMAXPROCS(0)
+	}
+	l, err := listFolder(dir, &fo, fo.Subset)
+	if err != nil {
+		return nil, err
+	}
+	d := &decoder{opt: *l.opt, c: 3}
+	if fo.Grayscale {
+		d.c = 1
+	}
+	if fo.Width > 0 {
+		d.w, d.h, d.resize = fo.Width, fo.Height, true
+	}
+	s := &ImageStream{Name: l.names[0], Dir: dir, classes: l.classes, d: d, c: d.c,
+		workers: fo.Workers, maxHeld: opt.MaxCacheBytes, cache: map[int]*streamEntry{}}
+	s.cond.L = &s.mu
+	if err := s.checkHeaders(l); err != nil {
+		return nil, err
+	}
+	if int64(s.f) > s.maxHeld {
+		return nil, errors.Errorf("data: StreamImageFolder %s: MaxCacheBytes %d holds no image of %dx%dx%d bytes (height x width x channels)",
+			dir, s.maxHeld, s.h, s.w, s.c)
+	}
+	return s, nil
+}
+
+// checkHeaders reads every listed file's header, settles the image size,
+// and keeps the files that can be used.
+func (s *ImageStream) checkHeaders(l *folderList) error {
+	dir, d, sel := s.Dir, s.d, l.sel[0]
+	path := func(pos int) string { return filepath.Join(dir, l.files[sel[pos]].rel) }
+	// Headers are judged in path order, as ImageFolder judges files.
+	order := make([]int, len(sel))
+	for k := range order {
+		order[k] = k
+	}
+	sort.Slice(order, func(a, b int) bool { return sel[order[a]] < sel[order[b]] })
+
+	type header struct {
+		cfg image.Config
+		err error
+	}
+	heads := make([]header, len(order))
+	var next atomic.Int64
+	var stop atomic.Int64 // headers past a refused one need not be read
+	stop.Store(int64(len(order)))
+	var wg sync.WaitGroup
+	for w := 0; w < min(s.workers, len(order)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			br := bufio.NewReaderSize(nil, 4096)
+			for {
+				k := next.Add(1) - 1
+				if k >= int64(len(order)) || k > stop.Load() {
+					return
+				}
+				cfg, err := d.readHeader(path(order[k]), br)
+				heads[k] = header{cfg, err}
+				if err != nil && d.opt.OnBadFile == RefuseBadFiles {
+					for old := stop.Load(); k < old && !stop.CompareAndSwap(old, k); old = stop.Load() {
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+
+	bad := make([]bool, len(sel))
+	firstBad := make([]int, len(l.classes)) // per class: index into Skipped, or -1
+	for lb := range firstBad {
+		firstBad[lb] = -1
+	}
+	refFile := ""
+	for k, hd := range heads {
+		if int64(k) > stop.Load() {
+			break
+		}
+		pos := order[k]
+		if hd.err != nil {
+			if d.opt.OnBadFile == RefuseBadFiles {
+				return errors.Wrapf(BadImage{Path: path(pos), Err: hd.err},
+					"data: StreamImageFolder %s: bad image file (OnBadFile: SkipBadFiles would leave it out)", dir)
+			}
+			bad[pos] = true
+			if lb := l.files[sel[pos]].label; firstBad[lb] < 0 {
+				firstBad[lb] = len(s.Skipped)
+			}
+			s.Skipped = append(s.Skipped, BadImage{Path: path(pos), Err: hd.err})
+			continue
+		}
+		if d.resize {
+			continue
+		}
+		if refFile == "" {
+			d.w, d.h, refFile = hd.cfg.Width, hd.cfg.Height, path(pos)
+		} else if hd.cfg.Width != d.w || hd.cfg.Height != d.h {
+			return errors.Errorf("data: StreamImageFolder %s: images differ in size: %s is %dx%d, %s is %dx%d (width x height); "+
+				"set Width and Height to resize them all to one size", dir, refFile, d.w, d.h, path(pos), hd.cfg.Width, hd.cfg.Height)
+		}
+	}
+	if len(s.Skipped) == len(sel) {
+		return errors.Errorf("data: StreamImageFolder %s: no images left in %s: all %d files were bad (the first: %v)",
+			dir, s.Name, len(sel), s.Skipped[0])
+	}
+	seen := make([]int, len(l.classes))
+	kept := make([]int, len(l.classes))
+	for pos, i := range sel {
+		lb := l.files[i].label
+		seen[lb]++
+		if bad[pos] {
+			continue
+		}
+		kept[lb]++
+		s.labels = append(s.labels, byte(lb))
+		s.Files = append(s.Files, path(pos))
+	}
+	for lb := range l.classes {
+		if seen[lb] > 0 && kept[lb] == 0 {
+			return errors.Errorf("data: StreamImageFolder %s: class %q: all its %d files in %s were bad (the first: %v)",
+				dir, l.classes[lb], seen[lb], s.Name, s.Skipped[firstBad[lb]])
+		}
+	}
+	s.h, s.w = d.h, d.w
+	s.f = d.h * d.w * d.c // bounded by MaxImagePixels·3, no overflow
+	return nil
+}
+
+// readHeader opens the file at path, checks its size and reads its header
+// through br, checking it against the limits: no pixel is decoded.
+func (d *decoder) readHeader(path string, br *bufio.Reader) (image.Config, error) {
+	fh, size, err := d.openImage(path)
+	if err != nil {
+		return image.Config{}, err
+	}
+	defer fh.Close()
+	br.Reset(io.LimitReader(fh, int64(size)))
+	return d.checkHeader(br)
+}
+
+// Len returns the number of images.
+func (s *ImageStream) Len() int { return len(s.labels) }
+
+// Features returns height × width × channels.
+func (s *ImageStream) Features() int { return s.f }
+
+// TargetWidth returns 1: labels are class indices.
+func (s *ImageStream) TargetWidth() int { return 1 }
+
+// NumClasses returns the number of classes.
+func (s *ImageStream) NumClasses() int { return len(s.classes) }
+
+// Classes returns the class names in label order. The slice is shared; do
+// not modify it.
+func (s *ImageStream) Classes() []string { return s.classes }
+
+// Shape returns (height, width, channels).
+func (s *ImageStream) Shape() []int { return []int{s.h, s.w, s.c} }
+
+// Height returns the image height in pixels.
+func (s *ImageStream) Height() int { return s.h }
+
+// Width returns the image width in pixels.
+func (s *ImageStream) Width() int { return s.w }
+
+// Channels returns 1 for grey images, 3 for RGB.
+func (s *ImageStream) Channels() int { return s.c }
+
+// Label returns the class of image i.
+func (s *ImageStream) Label(i int) int { return int(s.labels[i]) }
+
+// Labels returns the label bytes, shared; do not modify them.
+func (s *ImageStream) Labels() []byte { return s.labels }
+
+// FillsConcurrently returns true: Fill may be called from several
+// goroutines at once (ConcurrentFiller).
+func (s *ImageStream) FillsConcurrently() bool { return true }
+
+// String describes the stream, e.g. "flowers/training: 2936 images 180x180x3, 5 classes, streamed".
+func (s *ImageStream) String() string {
+	return fmt.Sprintf("%s: %d images %dx%dx%d, %d classes, streamed", s.Name, s.Len(), s.h, s.w, s.c, s.NumClasses())
+}
+
+// Err returns the first error a Fill met (ErrSource): a file that could
+// not be read or decoded, named, or an index out of range. It stays set.
+func (s *ImageStream) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// Stats returns what the stream has done so far.
+func (s *ImageStream) Stats() StreamStats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stats
+	st.HeldBytes = s.held
+	return st
+}
+
+var (
+	_ ConcurrentFiller = (*ImageStream)(nil)
+	_ Shaper           = (*ImageStream)(nil)
+	_ Prefetcher       = (*ImageStream)(nil)
+	_ ErrSource        = (*ImageStream)(nil)
+)
+
+// Fill writes images idx scaled to [0, 1] into x and their labels into y;
+// see Source. Labels alone (x nil) decode nothing. Images read ahead are
+// taken from the cache; the others are decoded by the workers while Fill
+// waits. A sample that cannot be read is written as zeros and sets Err.
+func (s *ImageStream) Fill(idx []int, x, y []float32) {
+	n := len(s.labels)
+	var fail error
+	failK := len(idx)
+	note := func(k int, err error) {
+		if k < failK {
+			fail, failK = err, k
+		}
+	}
+	for k, i := range idx {
+		if i < 0 || i >= n {
+			note(k, errors.Errorf("data: image stream %s: Fill: index %d (position %d) out of range [0, %d)", s.Name, i, k, n))
+			if y != nil {
+				y[k] = 0
+			}
+			continue
+		}
+		if y != nil {
+			y[k] = float32(s.labels[i])
+		}
+	}
+	if x == nil || len(idx) == 0 {
+		if fail != nil {
+			s.mu.Lock()
+			s.recordLocked(fail)
+			s.mu.Unlock()
+		}
+		return
+	}
+	type use struct {
+		k int
+		e *streamEntry
+	}
+	var uses []use
+	f := s.f
+	call := &fillCall{}
+	s.mu.Lock()
+	for k, i := range idx {
+		row := x[k*f : (k+1)*f]
+		if i < 0 || i >= n {
+			clear(row)
+			continue
+		}
+		if e := s.cache[i]; e != nil {
+			e.refs++
+			if e.want--; e.want <= 0 {
+				delete(s.cache, i)
+				e.gone = true
+			}
+			uses = append(uses, use{k, e})
+			s.stats.Hits++
+			continue
+		}
+		s.urgent = append(s.urgent, missJob{file: i, k: k, out: row, call: call})
+		call.pending++
+		s.stats.Misses++
+	}
+	s.spawnLocked()
+	for _, u := range uses {
+		for !u.e.done {
+			s.cond.Wait()
+		}
+	}
+	s.mu.Unlock()
+	for _, u := range uses {
+		row := x[u.k*f : (u.k+1)*f]
+		if u.e.err != nil {
+			clear(row)
+			note(u.k, u.e.err)
+			continue
+		}
+		kernels.ScaleBytes(row, u.e.pix, nil)
+	}
+	s.mu.Lock()
+	for _, u := range uses {
+		if u.e.refs--; u.e.gone && u.e.refs == 0 {
+			s.free = append(s.free, u.e.pix)
+			u.e.pix = nil
+		}
+	}
+	for call.pending > 0 {
+		s.cond.Wait()
+	}
+	if call.err != nil {
+		note(call.errK, call.err)
+	}
+	if fail != nil {
+		s.recordLocked(fail)
+	}
+	s.mu.Unlock()
+}
+
+func (s *ImageStream) recordLocked(err error) {
+	if s.err == nil {
+		s.err = err
+	}
+}
+
+// Prefetch hints that Fill will soon ask for the images idx (Prefetcher):
+// the workers decode them into the cache meanwhile, as far as
+// MaxCacheBytes allows; the rest are decoded when Fill asks. An index
+// hinted twice is kept until Fill has used it twice. Images read ahead on
+// a hint two Prefetch calls old that no Fill has used are dropped.
+func (s *ImageStream) Prefetch(idx []int) {
+	n := len(s.labels)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gen++
+	s.trimLocked()
+	for _, i := range idx {
+		if i < 0 || i >= n {
+			continue
+		}
+		if e := s.cache[i]; e != nil {
+			e.want++
+			e.gen = s.gen
+			continue
+		}
+		buf := s.bufferLocked()
+		if buf == nil {
+			s.stats.Dropped++
+			continue
+		}
+		e := &streamEntry{file: i, pix: buf, want: 1, gen: s.gen}
+		s.cache[i] = e
+		s.ahead = append(s.ahead, e)
+		s.fifo = append(s.fifo, e)
+	}
+	s.spawnLocked()
+}
+
+// trimLocked drops from the read-ahead queue the images Fill has taken,
+// and those hinted two Prefetch calls ago or earlier that no Fill has
+// used: decoded ones give their buffer back, queued ones are not decoded.
+func (s *ImageStream) trimLocked() {
+	keep := s.fifo[:0]
+	for _, e := range s.fifo {
+		switch {
+		case e.gone: // taken by Fill, which frees it
+		case e.gen+2 > s.gen || e.refs > 0 || e.started && !e.done:
+			keep = append(keep, e)
+		default:
+			delete(s.cache, e.file)
+			e.gone = true
+			s.stats.Evicted++
+			if e.done {
+				s.free = append(s.free, e.pix)
+				e.pix = nil
+			} // else queued: the worker that takes it frees it
+		}
+	}
+	clear(s.fifo[len(keep):])
+	s.fifo = keep
+}
+
+// bufferLocked returns a buffer for one image, reusing a free one, or nil
+// when a new one would take the cache past MaxCacheBytes.
+func (s *ImageStream) bufferLocked() []byte {
+	if k := len(s.free); k > 0 {
+		b := s.free[k-1]
+		s.free[k-1] = nil
+		s.free = s.free[:k-1]
+		return b
+	}
+	if s.held+int64(s.f) > s.maxHeld {
+		return nil
+	}
+	s.held += int64(s.f)
+	s.stats.PeakHeldBytes = max(s.stats.PeakHeldBytes, s.held)
+	return make([]byte, s.f)
+}
+
+// spawnLocked starts workers, up to Workers, for the queued images.
+func (s *ImageStream) spawnLocked() {
+	for s.active < s.workers && s.active < len(s.urgent)+len(s.ahead) {
+		s.active++
+		var sc *streamScratch
+		if k := len(s.idle); k > 0 {
+			sc = s.idle[k-1]
+			s.idle = s.idle[:k-1]
+		} else {
+			sc = &streamScratch{pix: make([]byte, s.f)}
+		}
+		go s.work(sc)
+	}
+}
+
+// work decodes queued images, those Fill waits for first, until none is
+// left.
+func (s *ImageStream) work(sc *streamScratch) {
+	s.mu.Lock()
+	for {
+		switch {
+		case len(s.urgent) > 0:
+			j := s.urgent[0]
+			s.urgent[0] = missJob{}
+			s.urgent = s.urgent[1:]
+			s.mu.Unlock()
+			err := s.decode(j.file, sc.pix, &sc.scratch)
+			if err == nil {
+				kernels.ScaleBytes(j.out, sc.pix, nil)
+			} else {
+				clear(j.out)
+			}
+			s.mu.Lock()
+			s.stats.Decoded++
+			if err != nil {
+				j.call.fail(j.k, err)
+			}
+			if j.call.pending--; j.call.pending == 0 {
+				s.cond.Broadcast()
+			}
+		case len(s.ahead) > 0:
+			e := s.ahead[0]
+			s.ahead[0] = nil
+			s.ahead = s.ahead[1:]
+			if e.gone && e.refs == 0 { // dropped unused before its turn
+				s.free = append(s.free, e.pix)
+				e.pix = nil
+				continue
+			}
+			e.started = true
+			s.mu.Unlock()
+			err := s.decode(e.file, e.pix, &sc.scratch)
+			s.mu.Lock()
+			s.stats.Decoded++
+			s.stats.Prefetched++
+			e.err, e.done = err, true
+			s.cond.Broadcast()
+		default:
+			s.active--
+			s.idle = append(s.idle, sc)
+			s.mu.Unlock()
+			return
+		}
+	}
+}
+
+// decode reads image i into out (height × width × channels bytes) with
+// ImageFolder's decoder.
+func (s *ImageStream) decode(i int, out []byte, sc *scratch) error {
+	r := s.d.decodeInto(s.Files[i], out, sc)
+	switch {
+	case r.bad != nil:
+		return errors.Wrapf(BadImage{Path: s.Files[i], Err: r.bad}, "data: image stream %s", s.Name)
+	case r.mismatch:
+		return errors.Wrapf(BadImage{Path: s.Files[i], Err: errors.Errorf("now %dx%d pixels, %dx%d when the folder was listed (width x height)",
+			r.w, r.h, s.w, s.h)}, "data: image stream %s", s.Name)
+	}
+	return nil
+}
