@@ -23,13 +23,13 @@ type CSVTable struct {
 	// one-hot column.
 	Data *Dataset
 	// Options are the options the file was read with, with every choice
-	// made from its contents written out: Features lists the feature
-	// columns (when the header names them apart), each Encode entry lists
-	// its Categories, and Classes the class names of a classification
-	// label that is not encoded. Reading another file with them gives the
-	// same features in the same order, whatever the order of its columns,
-	// and refuses a category or a class this file did not have (unless
-	// the encoding has a Fallback).
+	// made from its contents written out: Label and Features name the
+	// label and feature columns (when the header names them apart), each
+	// Encode entry lists its Categories, and Classes the class names of a
+	// classification label that is not encoded. Reading another file with
+	// them gives the same features in the same order, whatever the order
+	// of its columns, and refuses a category or a class this file did not
+	// have (unless the encoding has a Fallback).
 	Options CSVOptions
 }
 
