@@ -39,6 +39,9 @@ type Conv2DLayer struct {
 	// NoBias leaves the bias out: no Bias param, act(conv(x, K)). The
 	// zero value has the bias, as Keras's default use_bias=True.
 	NoBias bool
+	// KernelRegularizer, when set, adds its penalty of the kernel to the
+	// training loss (Keras's kernel_regularizer); see Regularizer.
+	KernelRegularizer *Regularizer
 
 	g            window
 	in, out      Shape
@@ -73,6 +76,13 @@ func (l *Conv2DLayer) WithoutBias() *Conv2DLayer {
 	return l
 }
 
+// WithRegularizer sets the kernel's regularizer (Keras's
+// kernel_regularizer), e.g. nn.L2(0.01), and returns the layer.
+func (l *Conv2DLayer) WithRegularizer(r *Regularizer) *Conv2DLayer {
+	l.KernelRegularizer = r
+	return l
+}
+
 // Type implements Layer.
 func (l *Conv2DLayer) Type() string { return "Conv2D" }
 
@@ -89,13 +99,17 @@ type Conv2DConfig struct {
 	// Config writes it only when false, so that the files of layers with
 	// a bias, all of them before it existed, stay as they were.
 	UseBias *bool `json:"use_bias,omitempty"`
+	// KernelRegularizer is written only when set, after the rest, so that
+	// the files of layers without one stay as they were.
+	KernelRegularizer *Regularizer `json:"kernel_regularizer,omitempty"`
 }
 
 func init() { mustRegister("Conv2D", conv2DFromConfig) }
 
 // Config implements Configurer.
 func (l *Conv2DLayer) Config() LayerConfig {
-	c := Conv2DConfig{Activation: l.Act.Name(), Filters: l.Filters, KernelSize: l.KernelSize[:], Strides: l.Strides[:], Padding: l.Padding}
+	c := Conv2DConfig{Activation: l.Act.Name(), Filters: l.Filters, KernelSize: l.KernelSize[:], Strides: l.Strides[:], Padding: l.Padding,
+		KernelRegularizer: l.KernelRegularizer}
 	if l.NoBias {
 		c.UseBias = new(bool)
 	}
@@ -107,7 +121,10 @@ func conv2DFromConfig(c Conv2DConfig) (Layer, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Conv2DLayer{Filters: c.Filters, Padding: c.Padding, Act: a, NoBias: c.UseBias != nil && !*c.UseBias}
+	if err := c.KernelRegularizer.Check(); err != nil {
+		return nil, errors.Wrap(err, "kernel_regularizer")
+	}
+	l := &Conv2DLayer{Filters: c.Filters, Padding: c.Padding, Act: a, NoBias: c.UseBias != nil && !*c.UseBias, KernelRegularizer: c.KernelRegularizer}
 	if l.KernelSize, err = pair("kernel size", c.KernelSize, [2]int{}); err != nil {
 		return nil, err
 	}
@@ -138,6 +155,9 @@ func (l *Conv2DLayer) Build(in []int, dt tensor.Dtype, rng *rand.Rand) ([]int, e
 	g, out, err := l.geometry(in)
 	if err != nil {
 		return nil, err
+	}
+	if err := l.KernelRegularizer.Check(); err != nil {
+		return nil, errors.Wrapf(err, "conv2d %q: kernel", l.Name())
 	}
 	if l.Kernel, err = graph.NewParam(l.Name()+"/kernel", dt, true, g.kh, g.kw, g.c, l.Filters); err != nil {
 		return nil, errors.Wrapf(err, "conv2d %q", l.Name())

@@ -19,11 +19,22 @@ type DenseLayer struct {
 	in     int
 	Kernel *graph.Param
 	Bias   *graph.Param
+
+	// KernelRegularizer, when set, adds its penalty of the kernel to the
+	// training loss (Keras's kernel_regularizer); see Regularizer.
+	KernelRegularizer *Regularizer
 }
 
 // Dense returns a fully connected layer of units outputs followed by act
 // (Linear for none).
 func Dense(units int, act Activation) *DenseLayer { return &DenseLayer{Units: units, Act: act} }
+
+// WithRegularizer sets the kernel's regularizer (Keras's
+// kernel_regularizer), e.g. nn.L2(0.01), and returns the layer.
+func (l *DenseLayer) WithRegularizer(r *Regularizer) *DenseLayer {
+	l.KernelRegularizer = r
+	return l
+}
 
 // Type implements Layer.
 func (l *DenseLayer) Type() string { return "Dense" }
@@ -33,13 +44,16 @@ func (l *DenseLayer) Type() string { return "Dense" }
 type DenseConfig struct {
 	Units      int    `json:"units,omitempty"`
 	Activation string `json:"activation,omitempty"` // an ActivationByName name; none is linear
+	// KernelRegularizer is written only when set, so that the files of
+	// layers without one stay as they were.
+	KernelRegularizer *Regularizer `json:"kernel_regularizer,omitempty"`
 }
 
 func init() { mustRegister("Dense", denseFromConfig) }
 
 // Config implements Configurer.
 func (l *DenseLayer) Config() LayerConfig {
-	return NewLayerConfig(l.Type(), l.Name(), DenseConfig{Units: l.Units, Activation: l.Act.Name()})
+	return NewLayerConfig(l.Type(), l.Name(), DenseConfig{Units: l.Units, Activation: l.Act.Name(), KernelRegularizer: l.KernelRegularizer})
 }
 
 // denseFromConfig is the unbuilt layer c describes; Build checks the units.
@@ -48,7 +62,10 @@ func denseFromConfig(c DenseConfig) (Layer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Dense(c.Units, a), nil
+	if err := c.KernelRegularizer.Check(); err != nil {
+		return nil, errors.Wrap(err, "kernel_regularizer")
+	}
+	return Dense(c.Units, a).WithRegularizer(c.KernelRegularizer), nil
 }
 
 // Build implements Layer.
@@ -58,6 +75,9 @@ func denseFromConfig(c DenseConfig) (Layer, error) {
 func (l *DenseLayer) Build(inShape []int, dt tensor.Dtype, rng *rand.Rand) ([]int, error) {
 	if l.Units <= 0 {
 		return nil, errors.Errorf("dense %q: units must be positive, got %d", l.Name(), l.Units)
+	}
+	if err := l.KernelRegularizer.Check(); err != nil {
+		return nil, errors.Wrapf(err, "dense %q: kernel", l.Name())
 	}
 	in, err := denseInput(l.Name(), inShape)
 	if err != nil {

@@ -179,6 +179,18 @@ func (t *Trainer) stepFor(rows int, training bool) (*step, error) {
 			return nil, errors.Wrapf(err, "model %q", m.Name)
 		}
 	}
+	// The layers' weight penalties (kernel regularizers), in training and
+	// evaluation graphs alike as Keras 3 adds them; a model without any
+	// builds the graph it always did.
+	pen, err := m.Penalty(b)
+	if err != nil {
+		return nil, err
+	}
+	if pen != nil {
+		if loss, err = G.Add(loss, pen); err != nil {
+			return nil, errors.Wrapf(err, "model %q: penalty", m.Name)
+		}
+	}
 	if training {
 		s.params = m.Trainable()
 		s.grads = make([]*tensor.Dense, len(s.params))
