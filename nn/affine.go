@@ -1,0 +1,507 @@
+package nn
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/internal/kernels"
+	"github.com/gradgraph/gradgraph/internal/opmeta"
+)
+
+// This file is the home of what the geometric augmentation layers
+// (RandomFlip, RandomTranslation, RandomRotation, RandomZoom) share: the
+// range a random parameter is drawn from, how an image is read between and
+// beyond its pixels, and the op that resamples every image of a batch
+// through its own affine map.
+
+// FactorRange is the closed interval [Lo, Hi] an augmentation layer draws
+// a parameter from, uniformly, once per sample and step: Keras's factor
+// tuple (lower, upper). A layer given one number f draws from [−|f|, |f|]
+// (Symmetric), as Keras does. A saved model holds it as [lo, hi].
+type FactorRange struct{ Lo, Hi float64 }
+
+// Symmetric is the range [−|f|, |f|]: what Keras makes of a factor given
+// as one number.
+func Symmetric(f float64) FactorRange { return FactorRange{-math.Abs(f), math.Abs(f)} }
+
+// draw maps u in [0, 1) onto the range: Lo + (Hi−Lo)·u, as Keras's
+// uniform(minval, maxval), and exactly Lo when the range is one point.
+func (r FactorRange) draw(u float64) float64 { return r.Lo + float64((r.Hi-r.Lo)*u) }
+
+// check refuses a range that is empty, not finite, or not within [min, max].
+func (r FactorRange) check(kind, name, what string, min, max float64) error {
+	if !(r.Lo <= r.Hi) || math.IsInf(r.Lo, 0) || math.IsInf(r.Hi, 0) {
+		return errors.Errorf("%s %q: %s [%v, %v] is not a range lo ≤ hi of finite numbers", kind, name, what, r.Lo, r.Hi)
+	}
+	if r.Lo < min || r.Hi > max {
+		return errors.Errorf("%s %q: %s [%v, %v] must lie within [%v, %v]", kind, name, what, r.Lo, r.Hi, min, max)
+	}
+	return nil
+}
+
+// MarshalJSON writes the range as [lo, hi].
+func (r FactorRange) MarshalJSON() ([]byte, error) { return json.Marshal([2]float64{r.Lo, r.Hi}) }
+
+// UnmarshalJSON reads [lo, hi]: exactly two numbers.
+func (r *FactorRange) UnmarshalJSON(b []byte) error {
+	var v []float64
+	if err := json.Unmarshal(b, &v); err != nil || len(v) != 2 {
+		return errors.Errorf("factor range: want [lo, hi], got %s", clip(bytes.TrimSpace(b)))
+	}
+	r.Lo, r.Hi = v[0], v[1]
+	return nil
+}
+
+// The fill modes and interpolations of the geometric layers, Keras's names.
+const (
+	FillReflect  = "reflect"  // (d c b a | a b c d | d c b a): mirrored about the edge pixel's outer edge
+	FillWrap     = "wrap"     // (a b c d | a b c d | a b c d)
+	FillConstant = "constant" // (k k k k | a b c d | k k k k), k the fill value
+	FillNearest  = "nearest"  // (a a a a | a b c d | d d d d)
+
+	InterpolationBilinear = "bilinear"
+	InterpolationNearest  = "nearest"
+)
+
+// Resampling is how a geometric augmentation layer reads its input at a
+// point that is not a pixel centre (Interpolation) or lies outside the
+// image (FillMode, and FillValue for FillConstant): Keras's interpolation,
+// fill_mode and fill_value, whose defaults are bilinear, reflect and 0. A
+// layer's config holds the three fields.
+type Resampling struct {
+	FillMode      string  `json:"fill_mode"`
+	Interpolation string  `json:"interpolation"`
+	FillValue     float64 `json:"fill_value"`
+}
+
+// defaultResampling is Keras's: bilinear, reflect, 0.
+func defaultResampling() Resampling {
+	return Resampling{FillMode: FillReflect, Interpolation: InterpolationBilinear}
+}
+
+// withDefaults fills in what a config left out: a file that omits the fill
+// mode or the interpolation means Keras's default.
+func (r Resampling) withDefaults() Resampling {
+	if r.FillMode == "" {
+		r.FillMode = FillReflect
+	}
+	if r.Interpolation == "" {
+		r.Interpolation = InterpolationBilinear
+	}
+	return r
+}
+
+func (r Resampling) check(kind, name string) error {
+	switch r.FillMode {
+	case FillReflect, FillWrap, FillConstant, FillNearest:
+	default:
+		return errors.Errorf("%s %q: unknown fill mode %q (want reflect, wrap, constant or nearest)", kind, name, r.FillMode)
+	}
+	switch r.Interpolation {
+	case InterpolationBilinear, InterpolationNearest:
+	default:
+		return errors.Errorf("%s %q: unknown interpolation %q (want bilinear or nearest)", kind, name, r.Interpolation)
+	}
+	if math.IsNaN(r.FillValue) || math.IsInf(r.FillValue, 0) {
+		return errors.Errorf("%s %q: fill value %v is not finite", kind, name, r.FillValue)
+	}
+	return nil
+}
+
+// imageShape checks that a per-sample shape is an image, (height, width,
+// channels), as every image augmentation layer needs.
+func imageShape(kind, name string, in []int) error {
+	if err := checkShape(kind, name, in); err != nil {
+		return err
+	}
+	if len(in) != 3 {
+		return errors.Errorf("%s %q: input shape %s is %d-D, want an image (height, width, channels)", kind, name, ShapeString(in), len(in))
+	}
+	return nil
+}
+
+// geometricForward is the forward pass the geometric layers share: the
+// identity in inference; in training, a feed of one map per sample, filled
+// every step by maps from the step's generator, and the resampling of x
+// through it. The feed is float64 and a float32 graph gets each number
+// rounded once, so that a seed draws the same augmentations in either
+// type.
+func geometricForward(b *graph.Builder, x *G.Node, kind, name string, in Shape, rs Resampling, maps func(*rand.Rand, []float64)) (*G.Node, error) {
+	if err := wantShape(kind, name, x.Shape(), in); err != nil {
+		return nil, err
+	}
+	if !b.Training {
+		return x, nil
+	}
+	t := b.Feed64(name+"/maps", maps, x.Shape()[0], affineParams)
+	y, err := affineTransform(x, t, rs)
+	return y, errors.Wrapf(err, "%s %q", kind, name)
+}
+
+// affineParams is how many numbers describe one sample's map: Keras's
+// transform row [a0, a1, a2, b0, b1, b2] without its projective c0, c1.
+// Output pixel (row y, column x) reads the input at column
+// a0·x + a1·y + a2 and row b0·x + b1·y + b2.
+const affineParams = 6
+
+// sinCosTurns returns the sine and cosine of t turns (2π·t radians),
+// exact at every quarter turn: math.Sincos(π/2) gives a cosine of 6e-17,
+// which would turn a rotation by 90° into a blend of two pixels instead
+// of a permutation of them.
+func sinCosTurns(t float64) (sin, cos float64) {
+	r := t - math.Round(t) // in [−½, ½]
+	switch r {
+	case 0:
+		return 0, 1
+	case 0.25:
+		return 1, 0
+	case -0.25:
+		return -1, 0
+	case 0.5, -0.5:
+		return 0, -1
+	}
+	return math.Sincos(2 * math.Pi * r)
+}
+
+// Fill mode codes, for the inner loop.
+const (
+	fillReflectCode = iota
+	fillWrapCode
+	fillConstantCode
+	fillNearestCode
+)
+
+func fillCode(mode string) int {
+	switch mode {
+	case FillWrap:
+		return fillWrapCode
+	case FillConstant:
+		return fillConstantCode
+	case FillNearest:
+		return fillNearestCode
+	}
+	return fillReflectCode
+}
+
+// affineOp is (x, t) → y: every image of x (batch, h, w, c) resampled
+// through its own affine map, the row of t (batch, 6) of the same index
+// (see affineParams). The maps are data (a Feed the layer fills each step)
+// and are not differentiated; the input gradient is the transposed
+// resampling, a scatter of dy with the same weights (affineGradOp), so
+// that a geometric layer may sit anywhere in a model, not only on its
+// input.
+//
+// Each output value is computed in float64 from float64 weights and
+// rounded once to the graph's type. A point whose coordinates are whole
+// numbers reads one pixel with weight 1 (not two with weights 1 and 0), so
+// a flip, a translation by whole pixels or a rotation by quarter turns is
+// an exact permutation of the input, NaN and −0 included.
+//
+// Points are read as Keras's affine_transform reads them (its NumPy and
+// JAX backends; TensorFlow's ImageProjectiveTransformV3 agrees): bilinear
+// interpolation between the four pixels around the point, each pixel's
+// index outside the image mapped back by the fill mode (or, for
+// FillConstant, replaced by the fill value), and nearest interpolation
+// rounding each coordinate half away from zero, as TensorFlow does.
+type affineOp struct {
+	opmeta.Owned
+	batch, h, w, c int
+	dt             tensor.Dtype
+	fill           int // fill mode code
+	fillValue      float64
+	nearest        bool
+	out            *tensor.Dense
+}
+
+// affineTransform adds the resampling of x (batch, h, w, c) through the
+// maps t (batch, 6) to x's graph.
+func affineTransform(x, t *G.Node, rs Resampling) (*G.Node, error) {
+	s := x.Shape()
+	if dt := x.Dtype(); dt != tensor.Float32 && dt != tensor.Float64 {
+		return nil, errors.Errorf("affine transform: unsupported dtype %v", dt)
+	}
+	if len(s) != 4 || s[0] <= 0 || s[1] <= 0 || s[2] <= 0 || s[3] <= 0 {
+		return nil, errors.Errorf("affine transform: input has shape %v, want (batch, height, width, channels)", s)
+	}
+	if ts := t.Shape(); len(ts) != 2 || ts[0] != s[0] || ts[1] != affineParams || t.Dtype() != x.Dtype() {
+		return nil, errors.Errorf("affine transform: maps have shape %v of %v, want (%d, %d) of %v", ts, t.Dtype(), s[0], affineParams, x.Dtype())
+	}
+	op := &affineOp{batch: s[0], h: s[1], w: s[2], c: s[3], dt: x.Dtype(),
+		fill: fillCode(rs.FillMode), fillValue: rs.FillValue, nearest: rs.Interpolation == InterpolationNearest}
+	return G.ApplyOp(op, x, t)
+}
+
+func (op *affineOp) imageShape() tensor.Shape { return tensor.Shape{op.batch, op.h, op.w, op.c} }
+func (op *affineOp) mapsShape() tensor.Shape  { return tensor.Shape{op.batch, affineParams} }
+
+func (op *affineOp) Arity() int { return 2 }
+func (op *affineOp) Type() hm.Type {
+	img := G.TensorType{Dims: 4, Of: op.dt}
+	return hm.NewFnType(img, G.TensorType{Dims: 2, Of: op.dt}, img)
+}
+func (op *affineOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.imageShape(), nil }
+func (op *affineOp) String() string                                 { return "affinetransform" }
+
+func (op *affineOp) Do(vals ...G.Value) (G.Value, error) {
+	a, err := denseInputs(op, vals, op.imageShape(), op.mapsShape())
+	if err != nil {
+		return nil, err
+	}
+	op.out = ownedTensor(op.out, op.dt, op.imageShape()...)
+	switch y := op.out.Data().(type) {
+	case []float32:
+		affineForward(op, a[0].Data().([]float32), a[1].Data().([]float32), y)
+	case []float64:
+		affineForward(op, a[0].Data().([]float64), a[1].Data().([]float64), y)
+	default:
+		return nil, errors.Errorf("%v: unsupported dtype %v", op, op.dt)
+	}
+	return op.out, nil
+}
+
+// tap is one pixel index along an axis and its weight; index −1 stands
+// for a point outside the image in FillConstant mode (the fill value).
+type tap struct {
+	i int
+	w float64
+}
+
+// axisTaps writes the taps of coordinate u on an axis of n pixels into
+// dst and returns how many there are: one for a whole-number coordinate
+// or nearest interpolation, else two, floor(u) and floor(u)+1 with weights
+// 1−f and f for the fraction f.
+func (op *affineOp) axisTaps(u float64, n int, dst *[2]tap) int {
+	// Far outside any image the fill modes repeat or clamp anyway; the
+	// bound keeps the conversion to int defined (and a NaN map at 0).
+	if !(u > -1<<30) {
+		u = -1 << 30
+	} else if u > 1<<30 {
+		u = 1 << 30
+	}
+	if op.nearest {
+		dst[0] = tap{op.fix(int(math.Round(u)), n), 1}
+		return 1
+	}
+	f := math.Floor(u)
+	i, frac := int(f), u-f
+	if frac == 0 {
+		dst[0] = tap{op.fix(i, n), 1}
+		return 1
+	}
+	dst[0] = tap{op.fix(i, n), 1 - frac}
+	dst[1] = tap{op.fix(i+1, n), frac}
+	return 2
+}
+
+// fix maps index i on an axis of n pixels into the image by the fill
+// mode, or to −1 (the fill value) in FillConstant mode.
+func (op *affineOp) fix(i, n int) int {
+	if i >= 0 && i < n {
+		return i
+	}
+	switch op.fill {
+	case fillWrapCode:
+		return ((i % n) + n) % n
+	case fillNearestCode:
+		return min(max(i, 0), n-1)
+	case fillConstantCode:
+		return -1
+	}
+	// Reflect: period 2n, the second half mirrored, so −1 → 0, −2 → 1,
+	// n → n−1.
+	m := ((i % (2 * n)) + 2*n) % (2 * n)
+	if m >= n {
+		m = 2*n - 1 - m
+	}
+	return m
+}
+
+// pixelTaps works out the taps of output pixel (y, x) of a sample whose map
+// is m: up to two rows and two columns.
+func (op *affineOp) pixelTaps(m []float64, y, x int, rows, cols *[2]tap) (nr, nc int) {
+	fx, fy := float64(x), float64(y)
+	u := float64(m[0]*fx) + float64(m[1]*fy) + m[2]
+	v := float64(m[3]*fx) + float64(m[4]*fy) + m[5]
+	return op.axisTaps(v, op.h, rows), op.axisTaps(u, op.w, cols)
+}
+
+// mapOf reads a sample's map as float64.
+func mapOf[T float32 | float64](t []T, b int, dst *[affineParams]float64) []float64 {
+	for k := range dst {
+		dst[k] = float64(t[b*affineParams+k])
+	}
+	return dst[:]
+}
+
+// affineTaskSamples is how many samples one task of the resampling loops
+// takes: a sixteenth of the batch, so that the cores share the tasks
+// evenly.
+func affineTaskSamples(batch int) int { return max(1, batch/16) }
+
+func affineForward[T float32 | float64](op *affineOp, x, t, y []T) {
+	img, c, s := op.h*op.w*op.c, op.c, affineTaskSamples(op.batch)
+	kernels.ParallelTasks((op.batch+s-1)/s, func(task int) {
+		acc := make([]float64, c)
+		var mb [affineParams]float64
+		var rows, cols [2]tap
+		for b := task * s; b < min((task+1)*s, op.batch); b++ {
+			m := mapOf(t, b, &mb)
+			xb, yb := x[b*img:(b+1)*img], y[b*img:(b+1)*img]
+			for i := 0; i < op.h; i++ {
+				for j := 0; j < op.w; j++ {
+					nr, nc := op.pixelTaps(m, i, j, &rows, &cols)
+					first := true
+					for _, r := range rows[:nr] {
+						for _, q := range cols[:nc] {
+							w := float64(r.w * q.w)
+							if r.i < 0 || q.i < 0 {
+								addTap[T](acc, w, nil, op.fillValue, first)
+							} else {
+								p := (r.i*op.w + q.i) * c
+								addTap(acc, w, xb[p:p+c], 0, first)
+							}
+							first = false
+						}
+					}
+					dst := yb[(i*op.w+j)*c : (i*op.w+j+1)*c]
+					for ch, v := range acc {
+						dst[ch] = T(v)
+					}
+				}
+			}
+		}
+	})
+}
+
+// addTap adds w times a pixel's channels (or, for a nil pixel, times the
+// fill value) to acc; the first tap of a point sets acc, so that a point
+// read from one pixel is that pixel's value exactly (a −0 stays −0).
+func addTap[T float32 | float64](acc []float64, w float64, px []T, fill float64, first bool) {
+	for ch := range acc {
+		v := fill
+		if px != nil {
+			v = float64(px[ch])
+		}
+		if w != 1 { // one pixel of weight 1 is read as it is
+			v = float64(w * v)
+		}
+		if first {
+			acc[ch] = v
+		} else {
+			acc[ch] += v
+		}
+	}
+}
+
+// DiffWRT implements gorgonia.SDOp: the maps are data.
+func (op *affineOp) DiffWRT(int) []bool { return []bool{true, false} }
+
+// SymDiff implements gorgonia.SDOp.
+func (op *affineOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	if len(inputs) != 2 {
+		return nil, errors.Errorf("%v: %d inputs", op, len(inputs))
+	}
+	dx, err := G.ApplyOp(&affineGradOp{fwd: op}, inputs[1], grad)
+	if err != nil {
+		return nil, errors.Wrapf(err, "%v gradient", op)
+	}
+	return G.Nodes{dx, nil}, nil
+}
+
+// affineGradOp is affineOp's input gradient: (t, dy) → dx, each dy scattered
+// onto the pixels its point was read from, with the weights it was read
+// with. The fill value is a constant and takes no gradient.
+type affineGradOp struct {
+	opmeta.Owned
+	fwd *affineOp
+	out *tensor.Dense
+}
+
+func (op *affineGradOp) Arity() int { return 2 }
+func (op *affineGradOp) Type() hm.Type {
+	img := G.TensorType{Dims: 4, Of: op.fwd.dt}
+	return hm.NewFnType(G.TensorType{Dims: 2, Of: op.fwd.dt}, img, img)
+}
+func (op *affineGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return op.fwd.imageShape(), nil
+}
+func (op *affineGradOp) String() string { return op.fwd.String() + "'" }
+
+func (op *affineGradOp) Do(vals ...G.Value) (G.Value, error) {
+	f := op.fwd
+	a, err := denseInputs(op, vals, f.mapsShape(), f.imageShape())
+	if err != nil {
+		return nil, err
+	}
+	op.out = ownedTensor(op.out, f.dt, f.imageShape()...)
+	switch dx := op.out.Data().(type) {
+	case []float32:
+		affineBackward(f, a[0].Data().([]float32), a[1].Data().([]float32), dx)
+	case []float64:
+		affineBackward(f, a[0].Data().([]float64), a[1].Data().([]float64), dx)
+	default:
+		return nil, errors.Errorf("%v: unsupported dtype %v", op, f.dt)
+	}
+	return op.out, nil
+}
+
+// affineBackward accumulates each sample's dx in float64, in the order of
+// the output pixels, and rounds it once. A sample's taps fall in its own
+// image, so the tasks write disjoint parts of dx.
+func affineBackward[T float32 | float64](op *affineOp, t, dy, dx []T) {
+	img, c, s := op.h*op.w*op.c, op.c, affineTaskSamples(op.batch)
+	kernels.ParallelTasks((op.batch+s-1)/s, func(task int) {
+		acc := make([]float64, img)
+		var mb [affineParams]float64
+		var rows, cols [2]tap
+		for b := task * s; b < min((task+1)*s, op.batch); b++ {
+			m := mapOf(t, b, &mb)
+			clear(acc)
+			gb := dy[b*img : (b+1)*img]
+			for i := 0; i < op.h; i++ {
+				for j := 0; j < op.w; j++ {
+					nr, nc := op.pixelTaps(m, i, j, &rows, &cols)
+					g := gb[(i*op.w+j)*c : (i*op.w+j+1)*c]
+					for _, r := range rows[:nr] {
+						for _, q := range cols[:nc] {
+							if r.i < 0 || q.i < 0 {
+								continue
+							}
+							w, p := float64(r.w*q.w), (r.i*op.w+q.i)*c
+							for ch, v := range g {
+								acc[p+ch] += float64(w * float64(v))
+							}
+						}
+					}
+				}
+			}
+			dst := dx[b*img : (b+1)*img]
+			for k, v := range acc {
+				dst[k] = T(v)
+			}
+		}
+	})
+}
+
+// DiffWRT implements gorgonia.SDOp.
+func (op *affineGradOp) DiffWRT(int) []bool { return []bool{false, false} }
+
+// SymDiff implements gorgonia.SDOp.
+func (op *affineGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, errors.New("affinetransform: no second derivative")
+}
+
+var (
+	_ G.SDOp       = (*affineOp)(nil)
+	_ G.Op         = (*affineGradOp)(nil)
+	_ fmt.Stringer = (*affineOp)(nil)
+)

@@ -1,0 +1,176 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/graph"
+)
+
+// Tests of the resampling the geometric layers share, and the helpers
+// their tests use.
+
+// applyLayer builds l for samples of shape, runs it once on x (the batch,
+// flat: batch·size values) in a graph of type dt, training or not, its
+// feeds filled from a generator seeded with seed, and returns the output,
+// flat.
+func applyLayer(t *testing.T, l Layer, dt tensor.Dtype, training bool, shape []int, x []float64, seed int64) []float64 {
+	t.Helper()
+	out, err := tryLayer(l, dt, training, shape, x, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func tryLayer(l Layer, dt tensor.Dtype, training bool, shape []int, x []float64, seed int64) ([]float64, error) {
+	if _, err := l.Build(shape, dt, rand.New(rand.NewSource(1))); err != nil {
+		return nil, err
+	}
+	size := Shape(shape).Size()
+	if len(x)%size != 0 {
+		return nil, fmt.Errorf("%d values are not a batch of %v", len(x), shape)
+	}
+	batch := len(x) / size
+	b, err := graph.NewBuilder(dt, batch, training)
+	if err != nil {
+		return nil, err
+	}
+	in := b.Input("x", append([]int{batch}, shape...)...)
+	switch d := in.Tensor.Data().(type) {
+	case []float32:
+		for i, v := range x {
+			d[i] = float32(v)
+		}
+	case []float64:
+		copy(d, x)
+	}
+	y, err := l.Forward(b, in.Node)
+	if err != nil {
+		return nil, err
+	}
+	m, err := b.Compile(nil, nil, y)
+	if err != nil {
+		return nil, err
+	}
+	defer m.Close()
+	if err := m.Run(rand.New(rand.NewSource(seed))); err != nil {
+		return nil, err
+	}
+	return graph.Float64s(m.Output(0)), nil
+}
+
+// ramp is n values 0, 1, 2, …: a hand-made image whose every pixel differs.
+func ramp(n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = float64(i)
+	}
+	return v
+}
+
+// repeatImage is n copies of img, a batch.
+func repeatImage(img []float64, n int) []float64 {
+	var out []float64
+	for range n {
+		out = append(out, img...)
+	}
+	return out
+}
+
+// sameValues reports whether a and b hold the same numbers.
+func sameValues(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestAffineFix: an index outside the image maps back by the fill mode,
+// Keras's (d c b a | a b c d | d c b a) for reflect, and to −1 (the fill
+// value) in constant mode; an image one pixel wide maps everything to it.
+func TestAffineFix(t *testing.T) {
+	idx := []int{-9, -8, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 12}
+	want := map[string][]int{
+		FillReflect:  {0, 0, 3, 3, 2, 1, 0, 0, 1, 2, 3, 3, 2, 1, 0, 0, 3, 3},
+		FillWrap:     {3, 0, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 3, 0},
+		FillNearest:  {0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 3, 3, 3, 3, 3, 3, 3},
+		FillConstant: {-1, -1, -1, -1, -1, -1, -1, 0, 1, 2, 3, -1, -1, -1, -1, -1, -1, -1},
+	}
+	for mode, w := range want {
+		op := &affineOp{fill: fillCode(mode)}
+		for k, i := range idx {
+			if got := op.fix(i, 4); got != w[k] {
+				t.Errorf("%s: index %d of 4 maps to %d, want %d", mode, i, got, w[k])
+			}
+			if got := op.fix(i, 1); mode != FillConstant && got != 0 {
+				t.Errorf("%s: index %d of 1 maps to %d, want 0", mode, i, got)
+			}
+		}
+	}
+}
+
+// TestAffineOddMaps: maps that read far outside the image, or are not
+// numbers, give the fill and never an index out of range; a map of
+// zeros reads pixel (0, 0) everywhere.
+func TestAffineOddMaps(t *testing.T) {
+	for _, m := range [][]float64{
+		{1, 0, 1e300, 0, 1, -1e300},
+		{math.NaN(), 0, 0, 0, math.Inf(1), 0},
+		{0, 0, 0, 0, 0, 0},
+	} {
+		for _, mode := range []string{FillReflect, FillWrap, FillConstant, FillNearest} {
+			out, err := runAffine(graph.Float64, []int{3, 4, 1}, ramp(12), m, Resampling{FillMode: mode, Interpolation: InterpolationBilinear, FillValue: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range out {
+				if math.IsNaN(v) || v < -1 || v > 11 {
+					t.Fatalf("map %v, %s: output %v", m, mode, out)
+				}
+			}
+			if m[0] == 0 && m[1] == 0 && m[4] == 0 && !sameValues(out, make([]float64, 12)) {
+				t.Errorf("map of zeros, %s: %v, want pixel (0, 0) = 0 everywhere", mode, out)
+			}
+		}
+	}
+}
+
+// runAffine applies the resampling op to one image x of the given shape
+// through the map m.
+func runAffine(dt tensor.Dtype, shape []int, x, m []float64, rs Resampling) ([]float64, error) {
+	b, err := graph.NewBuilder(dt, 1, false)
+	if err != nil {
+		return nil, err
+	}
+	in := b.Input("x", append([]int{1}, shape...)...)
+	maps := b.Input("maps", 1, affineParams)
+	for _, p := range []struct {
+		in *graph.Input
+		v  []float64
+	}{{in, x}, {maps, m}} {
+		copy(p.in.Tensor.Data().([]float64), p.v)
+	}
+	y, err := affineTransform(in.Node, maps.Node, rs)
+	if err != nil {
+		return nil, err
+	}
+	mc, err := b.Compile(nil, nil, y)
+	if err != nil {
+		return nil, err
+	}
+	defer mc.Close()
+	if err := mc.Run(nil); err != nil {
+		return nil, err
+	}
+	return graph.Float64s(mc.Output(0)), nil
+}
