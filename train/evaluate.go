@@ -32,11 +32,15 @@ func (t *Trainer) evaluate(src data.Source, idx []int, batchSize int) (Logs, err
 	tl := t.newTally(true)
 	for start := 0; start < len(idx); start += batchSize {
 		b := idx[start:min(start+batchSize, len(idx))]
+		data.Prefetch(src, idx[min(start+batchSize, len(idx)):min(start+2*batchSize, len(idx))])
 		s, err := t.stepFor(len(b), false)
 		if err != nil {
 			return nil, err
 		}
 		loss, err := t.run(s, src, b, nil)
+		if err == nil {
+			err = data.SourceErr(src)
+		}
 		if err != nil {
 			return nil, errors.Wrapf(err, "evaluate %q: samples %d..%d", t.Model.Name, b[0], b[len(b)-1])
 		}
@@ -89,11 +93,18 @@ func (t *Trainer) Predict(src data.Source, batchSize int) ([][]float32, error) {
 	defer t.mu.Unlock()
 	for start := 0; start < n; start += batchSize {
 		b := seq(start, min(start+batchSize, n))
+		if start+batchSize < n {
+			data.Prefetch(src, seq(start+batchSize, min(start+2*batchSize, n)))
+		}
 		s, err := t.stepFor(len(b), false)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := t.run(s, pred, b, nil); err != nil {
+		_, err = t.run(s, pred, b, nil)
+		if err == nil {
+			err = data.SourceErr(src)
+		}
+		if err != nil {
 			return nil, errors.Wrapf(err, "predict %q: samples %d..%d", t.Model.Name, b[0], b[len(b)-1])
 		}
 		for i := range b {

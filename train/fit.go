@@ -219,6 +219,11 @@ func (t *Trainer) fitEpoch(p *fitPlan, epoch int, hist *History) (Logs, error) {
 	p.tally = t.newTally(false)
 	for b := 0; b < p.steps; b++ {
 		idx := order[b*p.batch : min((b+1)*p.batch, len(order))]
+		if b+1 < p.steps {
+			// A source reading lazily (data.Prefetcher) reads the next
+			// batch while this one runs; others ignore the hint.
+			data.Prefetch(p.src, order[(b+1)*p.batch:min((b+2)*p.batch, len(order))])
+		}
 		loss, err := t.trainStep(p, idx, rng, epoch, b)
 		if err != nil {
 			return nil, err
@@ -265,7 +270,11 @@ func (t *Trainer) trainStep(p *fitPlan, idx []int, rng *rand.Rand, epoch, b int)
 	var runErr error
 	t.gate.run(len(idx), func() {
 		if loss, runErr = t.run(s, p.src, idx, rng); runErr == nil {
-			err = t.apply(s, loss)
+			// A source whose Fill failed (data.ErrSource: a file gone
+			// since it was listed) stops training before the step counts.
+			if runErr = data.SourceErr(p.src); runErr == nil {
+				err = t.apply(s, loss)
+			}
 		}
 	})
 	if runErr != nil {
