@@ -98,20 +98,9 @@ func FromConfig(c ModelConfig) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(c.Layers) == 0 {
-		return nil, errors.Errorf("model %q: no layers", c.Name)
-	}
-	layers := make([]Layer, len(c.Layers))
-	for i, lc := range c.Layers {
-		l, err := newLayer(lc)
-		if err != nil {
-			return nil, errors.Wrapf(err, "model %q: layer %d", c.Name, i)
-		}
-		if lc.Name == "" {
-			return nil, errors.Errorf("model %q: layer %d has no name", c.Name, i)
-		}
-		l.SetName(lc.Name)
-		layers[i] = l
+	layers, err := c.layers()
+	if err != nil {
+		return nil, err
 	}
 	if !c.Functional() {
 		m := Sequential(c.Name, layers...)
@@ -130,13 +119,8 @@ func FromConfig(c ModelConfig) (*Model, error) {
 	return m, nil
 }
 
-// unbuilt makes the model c describes without params, its graph laid and
-// its shapes worked out, for a model called as a layer in a file: the
-// outer model builds it.
-func (c ModelConfig) unbuilt() (*Model, error) {
-	if _, err := c.dtype(); err != nil {
-		return nil, err
-	}
+// layers makes c's layers, unbuilt and named, through the registry.
+func (c ModelConfig) layers() ([]Layer, error) {
 	if len(c.Layers) == 0 {
 		return nil, errors.Errorf("model %q: no layers", c.Name)
 	}
@@ -151,6 +135,20 @@ func (c ModelConfig) unbuilt() (*Model, error) {
 		}
 		l.SetName(lc.Name)
 		layers[i] = l
+	}
+	return layers, nil
+}
+
+// unbuilt makes the model c describes without params, its graph laid and
+// its shapes worked out, for a model called as a layer in a file: the
+// outer model builds it.
+func (c ModelConfig) unbuilt() (*Model, error) {
+	if _, err := c.dtype(); err != nil {
+		return nil, err
+	}
+	layers, err := c.layers()
+	if err != nil {
+		return nil, err
 	}
 	if c.Functional() {
 		return c.graph(layers)
@@ -427,12 +425,9 @@ func (c ModelConfig) graphParamCount(limit int64) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	layers := make([]Layer, len(c.Layers))
-	for i, lc := range c.Layers {
-		if layers[i], err = newLayer(lc); err != nil {
-			return 0, errors.Wrapf(err, "model %q: layer %d", c.Name, i)
-		}
-		layers[i].SetName(lc.Name)
+	layers, err := c.layers()
+	if err != nil {
+		return 0, err
 	}
 	m, err := c.graph(layers)
 	if err != nil {
