@@ -15,23 +15,35 @@ const stepGateMargin = 0.97
 
 // A stepGate decides, from the time of whole training steps, whether the
 // loops of a step may split across cores at all. Each loop's own Choice
-// decides from its own time whether its split pays; on the 2-core
-// development VM those choices, each a win on its own, made the 512-unit
-// MNIST nets up to 12% slower at GOMAXPROCS 2 than at 1 (rmsprop and the
-// zero-pixel scan took three times the CPU split in two). The gate times
-// steps with the loops as they choose against steps run inline
-// (split.Inline), per batch size, in the probe windows of a split.Choice,
-// and keeps the faster: more cores can then cost a step at most what the
-// probes cost.
+// decides from its own time whether its split pays; those choices, each a
+// win on its own, can add up to a step slower on two cores than on one
+// (rmsprop and the zero-pixel scan took three times the CPU split in two;
+// BENCHMARKS.md, "Step gate"). The gate times steps with the loops as they
+// choose against steps run inline (split.Inline), per batch size, in the
+// probe windows of a split.Choice, and keeps the faster: more cores can
+// then cost a step at most what the probes cost.
+//
+// The gate is the trainer's own (Trainer.gate), and so is its decision:
+// split.Inline binds it to the goroutine running the step, so that the
+// steps of other trainers, on their own goroutines, keep theirs
+// (TestStepGatePerTrainer).
 type stepGate struct {
 	c split.Choice
+	// mode, when not Auto, runs every step in that mode (split.In:
+	// Serial inline, Split with every loop at its most parts) instead of
+	// deciding; tests set it.
+	mode split.Mode
 }
 
 func newStepGate() stepGate { return stepGate{c: split.Choice{Margin: stepGateMargin}} }
 
 // run runs step, a training step of rows samples, inline or with its loops
-// free to split, as the gate finds faster.
+// free to split, as the gate finds faster (or as its mode says).
 func (g *stepGate) run(rows int, step func()) {
+	if g.mode != split.Auto {
+		split.In(g.mode, step)
+		return
+	}
 	ways := 1
 	if runtime.GOMAXPROCS(0) > 1 {
 		ways = 2

@@ -107,16 +107,12 @@ func (c *Choice) Run(work, maxParts int, run func(parts int)) {
 		run(1)
 		return
 	}
-	switch Mode(forced.Load()) {
+	switch modeHere() {
 	case Serial:
 		run(1)
 		return
 	case Split:
 		run(maxParts)
-		return
-	}
-	if Inlined() {
-		run(1)
 		return
 	}
 	parts, probe, level, b := c.decide(work, maxParts)
@@ -251,29 +247,10 @@ var forced atomic.Int32
 
 // Force makes every Choice run its loops one way (Serial: inline; Split:
 // in the most parts the caller allows) or decide by timings again (Auto),
-// and returns a function restoring the previous mode. Tests use it to show
+// on every goroutine that In has not bound to a mode of its own, and
+// returns a function restoring the previous mode. Tests use it to show
 // that the results are the same every way.
 func Force(m Mode) (restore func()) {
 	old := forced.Swap(int32(m))
 	return func() { forced.Store(old) }
 }
-
-var inlined atomic.Int32
-
-// Inline runs fn with every Choice running its loops inline, whichever
-// goroutine calls them, until fn returns; the kernels' task loops
-// (Inlined) do the same. A Choice that times whole steps uses it to
-// compare a step with its loops split as their own Choices decide against
-// the same step on one core: a loop's own time does not show everything
-// its split costs the rest of the step (data moved to another core's cache
-// and back, workers spinning on a core the caller shares). Like the
-// Choices, it changes speed and never a result.
-func Inline(fn func()) {
-	inlined.Add(1)
-	defer inlined.Add(-1)
-	fn()
-}
-
-// Inlined reports whether an Inline call is running: loops that split
-// without a Choice then run on the calling goroutine.
-func Inlined() bool { return inlined.Load() > 0 }

@@ -3,6 +3,7 @@ package split
 import (
 	"fmt"
 	"math/bits"
+	"sync"
 	"testing"
 	"time"
 )
@@ -211,15 +212,19 @@ func TestChoiceFindsTheFastestWidth(t *testing.T) {
 	}
 }
 
-// TestInline: while an Inline call runs, every Choice runs its loops in
-// one part, also one called from another goroutine, and without counting
-// the call toward its probes; afterwards the choice is back.
+// TestInline: while an Inline call runs, every Choice that the calling
+// goroutine runs runs its loops in one part, without counting the call
+// toward its probes, while another goroutine's loops still split;
+// afterwards the choice is back.
 func TestInline(t *testing.T) {
 	var clk fakeClock
-	ch := Choice{now: clk.now}
+	var mu sync.Mutex // the fake clock is shared
+	ch := Choice{now: func() time.Duration { mu.Lock(); defer mu.Unlock(); return clk.now() }}
 	run := func() (got int) {
 		ch.Run(1000, 2, func(parts int) {
+			mu.Lock()
 			clk.t += time.Duration(100 / parts) // split twice as fast
+			mu.Unlock()
 			got = parts
 		})
 		return got
@@ -239,13 +244,18 @@ func TestInline(t *testing.T) {
 			t.Errorf("inside Inline: %d parts, want 1", got)
 		}
 		done := make(chan int)
-		go func() { done <- run() }()
-		if got := <-done; got != 1 {
-			t.Errorf("inside Inline, from another goroutine: %d parts, want 1", got)
+		go func() {
+			if Inlined() {
+				t.Error("Inlined() true on another goroutine")
+			}
+			done <- run()
+		}()
+		if got := <-done; got != 2 {
+			t.Errorf("inside Inline, from another goroutine: %d parts, want 2 (its own choice)", got)
 		}
 	})
-	if got := ch.buckets[bits.Len(1000)].calls; got != calls {
-		t.Errorf("inlined calls were counted: %d calls, want %d", got, calls)
+	if got := ch.buckets[bits.Len(1000)].calls; got != calls+1 {
+		t.Errorf("inlined calls were counted: %d calls, want %d (the other goroutine's only)", got, calls+1)
 	}
 	if Inlined() {
 		t.Error("Inlined() true after Inline returned")
@@ -253,6 +263,104 @@ func TestInline(t *testing.T) {
 	if got := run(); got != 2 {
 		t.Errorf("after Inline: %d parts, want 2", got)
 	}
+}
+
+// TestIn: each goroutine's loops follow its own innermost In, then Force,
+// and In's bindings come off as the calls return, also when fn panics.
+func TestIn(t *testing.T) {
+	var ch Choice
+	parts := func() (got int) {
+		ch.Run(1000, 4, func(p int) { got = p })
+		return got
+	}
+	defer Force(Serial)()
+	if got := parts(); got != 1 {
+		t.Fatalf("Force(Serial): %d parts, want 1", got)
+	}
+	var wg sync.WaitGroup
+	release := make(chan struct{})
+	for _, m := range []Mode{Serial, Split, Serial, Split} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			In(m, func() {
+				<-release // every goroutine bound at once
+				for i := 0; i < 100; i++ {
+					want := 1
+					if m == Split {
+						want = 4
+					}
+					if got := parts(); got != want {
+						t.Errorf("In(%d): %d parts, want %d", m, got, want)
+						return
+					}
+					if Inlined() != (m == Serial) {
+						t.Errorf("In(%d): Inlined() = %v", m, Inlined())
+					}
+				}
+				In(Split, func() {
+					if got := parts(); got != 4 {
+						t.Errorf("In(%d) then In(Split): %d parts, want 4", m, got)
+					}
+				})
+				if Inlined() != (m == Serial) {
+					t.Errorf("In(%d) after a nested In: Inlined() = %v", m, Inlined())
+				}
+			})
+		}()
+	}
+	close(release)
+	wg.Wait()
+	func() {
+		defer func() { _ = recover() }()
+		In(Split, func() { panic("fn") })
+	}()
+	if n := bound.count.Load(); n != 0 || len(bound.load()) != 0 {
+		t.Errorf("%d bindings left after every In returned", n)
+	}
+	if got := parts(); got != 1 {
+		t.Errorf("after In: %d parts, want 1 (Force's)", got)
+	}
+}
+
+// TestGoid: goid tells live goroutines apart and gives one goroutine the
+// same value however deep its stack has grown (the stack moves; the
+// goroutine does not).
+func TestGoid(t *testing.T) {
+	const n = 8
+	ids := make(chan uintptr, n)
+	var wg sync.WaitGroup
+	hold := make(chan struct{})
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := goid()
+			if deep := deepGoid(200); deep != id {
+				t.Errorf("goid %#x, %#x with a grown stack", id, deep)
+			}
+			ids <- id
+			<-hold // alive until every id is taken
+		}()
+	}
+	seen := map[uintptr]bool{goid(): true}
+	for i := 0; i < n; i++ {
+		id := <-ids
+		if seen[id] {
+			t.Errorf("two live goroutines share goid %#x", id)
+		}
+		seen[id] = true
+	}
+	close(hold)
+	wg.Wait()
+}
+
+func deepGoid(depth int) uintptr {
+	var pad [512]byte
+	if depth == 0 {
+		return goid() + uintptr(pad[0])
+	}
+	return deepGoid(depth-1) + uintptr(pad[depth%512])
 }
 
 // TestChoiceTimesASlowWidthOnce: a width more than twice as slow as a
