@@ -11,7 +11,6 @@ import (
 	"log"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/gradgraph/gradgraph/data"
 	"github.com/gradgraph/gradgraph/nn"
@@ -28,52 +27,6 @@ func main() {
 	if err := run(*img); err != nil {
 		log.Fatal(err)
 	}
-}
-
-// diagram draws m's layers to path as the report's model.png does
-// (cmd/internal/report's Diagram, which programs outside cmd cannot
-// import): one box per layer from Describe, each naming the layers that
-// feed it, so that viz.ModelDiagram draws the branches and merges; inputs
-// are Keras's InputLayer boxes, and a merge lists its inputs' shapes.
-func diagram(path string, m *nn.Model) error {
-	layers, err := m.Describe()
-	if err != nil {
-		return err
-	}
-	list := func(shapes [][]int) string {
-		s := make([]string, len(shapes))
-		for i, sh := range shapes {
-			s[i] = nn.ShapeString(sh)
-		}
-		return "[" + strings.Join(s, ", ") + "]"
-	}
-	first := map[string]int{} // where each layer is first called
-	for i, l := range layers {
-		if _, ok := first[l.Name]; !ok {
-			first[l.Name] = i
-		}
-	}
-	boxes := make([]viz.DiagramBox, len(layers))
-	for i, l := range layers {
-		boxes[i] = viz.DiagramBox{
-			Title: fmt.Sprintf("%s (%s)", l.Name, l.Type), Name: l.Name,
-			Input: nn.ShapeString(l.Input), Output: nn.ShapeString(l.Output),
-		}
-		switch {
-		case l.Type == "InputLayer":
-			boxes[i].Input, boxes[i].Output = list([][]int{l.Input}), list([][]int{l.Output})
-		case len(l.Inputs) > 1:
-			boxes[i].Input = list(l.Inputs)
-		}
-		for _, name := range l.Inbound {
-			// A shared layer called again on a later layer's output would
-			// need an arrow upwards: left out, as the report does.
-			if j, ok := first[name]; !ok || j < i {
-				boxes[i].Inbound = append(boxes[i].Inbound, name)
-			}
-		}
-	}
-	return viz.ModelDiagram(path, fmt.Sprintf("Model %q", m.Name), boxes)
 }
 
 // named gives a layer its name, Keras's name= argument: the name of an
@@ -140,7 +93,7 @@ func run(img string) error {
 		return err
 	}
 	fmt.Print(twoHalves.Summary())
-	if err := diagram(filepath.Join(img, "two-halves.png"), twoHalves); err != nil {
+	if err := viz.PlotModel(filepath.Join(img, "two-halves.png"), twoHalves); err != nil {
 		return err
 	}
 

@@ -1,4 +1,4 @@
-package report
+package viz
 
 import (
 	"image/png"
@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/gradgraph/gradgraph/nn"
-	"github.com/gradgraph/gradgraph/viz"
 )
 
 // functional makes a model of inputs and outputs and initialises it.
@@ -42,18 +41,18 @@ func pngSize(t *testing.T, path string) (int, int) {
 // rows is the height of a diagram of n rows.
 func rows(n int) int { return 44 + n*92 - 28 + 16 }
 
-func TestDiagramSequentialIsAChain(t *testing.T) {
+func TestPlotModelSequentialIsAChain(t *testing.T) {
 	m := nn.Sequential("seq", nn.Dense(8, nn.ReLU), nn.Dense(3, nn.Softmax))
 	if err := m.Build(4, nn.BuildOptions{Seed: 1}); err != nil {
 		t.Fatal(err)
 	}
-	boxes, err := diagramBoxes(m)
+	boxes, err := modelBoxes(m)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// No names or inbound (Describe's "input_layer" is no box): a chain,
 	// drawn as before functional models came.
-	want := []viz.DiagramBox{
+	want := []DiagramBox{
 		{Title: "dense (Dense)", Input: "(None, 4)", Output: "(None, 8)"},
 		{Title: "dense_1 (Dense)", Input: "(None, 8)", Output: "(None, 3)"},
 	}
@@ -61,7 +60,7 @@ func TestDiagramSequentialIsAChain(t *testing.T) {
 		t.Errorf("boxes %+v, want %+v", boxes, want)
 	}
 	path := filepath.Join(t.TempDir(), "model.png")
-	if err := Diagram(path, m); err != nil {
+	if err := PlotModel(path, m); err != nil {
 		t.Fatal(err)
 	}
 	if w, h := pngSize(t, path); w != 440 || h != rows(2) {
@@ -69,7 +68,7 @@ func TestDiagramSequentialIsAChain(t *testing.T) {
 	}
 }
 
-func TestDiagramResidualBlock(t *testing.T) {
+func TestPlotModelResidualBlock(t *testing.T) {
 	x := nn.Input("image", 14, 14, 32)
 	h := nn.Call(nn.Conv2D(32, 3, nn.Linear).WithPadding("same"), x)
 	h = nn.Call(nn.Act(nn.ReLU), nn.Call(nn.BatchNorm(), h))
@@ -77,7 +76,7 @@ func TestDiagramResidualBlock(t *testing.T) {
 	h = nn.Call(nn.Act(nn.ReLU), nn.Call(nn.Add(), h, x))
 	out := nn.Call(nn.Dense(10, nn.Softmax), nn.Call(nn.GlobalAveragePooling2D(), h))
 	m := functional(t, "residual", []*nn.Tensor{x}, []*nn.Tensor{out})
-	boxes, err := diagramBoxes(m)
+	boxes, err := modelBoxes(m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +108,7 @@ func TestDiagramResidualBlock(t *testing.T) {
 		t.Errorf("input box %+v, last box %+v", boxes[0], boxes[9])
 	}
 	path := filepath.Join(t.TempDir(), "model.png")
-	if err := Diagram(path, m); err != nil {
+	if err := PlotModel(path, m); err != nil {
 		t.Fatal(err)
 	}
 	// Ten rows, one box each; the add's two shapes widen its box past
@@ -119,7 +118,7 @@ func TestDiagramResidualBlock(t *testing.T) {
 	}
 }
 
-func TestDiagramSharedLayers(t *testing.T) {
+func TestPlotModelSharedLayers(t *testing.T) {
 	a, b := nn.Input("a", 8), nn.Input("b", 8)
 	shared := nn.Dense(8, nn.Tanh)
 	cat := nn.Call(nn.Concatenate(-1), nn.Call(shared, a), nn.Call(shared, b))
@@ -128,7 +127,7 @@ func TestDiagramSharedLayers(t *testing.T) {
 	repeat := nn.Dense(16, nn.ReLU)
 	out := nn.Call(nn.Dense(1, nn.Sigmoid), nn.Call(repeat, nn.Call(repeat, cat)))
 	m := functional(t, "siamese", []*nn.Tensor{a, b}, []*nn.Tensor{out})
-	boxes, err := diagramBoxes(m)
+	boxes, err := modelBoxes(m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +149,7 @@ func TestDiagramSharedLayers(t *testing.T) {
 		t.Errorf("concatenate's input %q", boxes[3].Input)
 	}
 	path := filepath.Join(t.TempDir(), "model.png")
-	if err := Diagram(path, m); err != nil {
+	if err := PlotModel(path, m); err != nil {
 		t.Fatal(err)
 	}
 	// The two inputs side by side (2·380 + 20 + 2·30), then one row for
