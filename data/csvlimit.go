@@ -3,6 +3,7 @@ package data
 import (
 	"bufio"
 	"bytes"
+	"io"
 
 	"github.com/pkg/errors"
 )
@@ -18,27 +19,33 @@ var MaxCSVLineBytes = 4 << 20
 // MaxCSVFields bounds the fields of one row: 1,048,576.
 var MaxCSVFields = 1 << 20
 
-// lineLimiter hands a CSV stream to encoding/csv one whole line at a time,
-// counting lines, and fails, before any of the line reaches the parser, on
-// a line longer than MaxCSVLineBytes and on a quoted field that spans lines
-// (a numeric file has no use for one, and it would let a record grow past
-// the line bound). encoding/csv parses whatever part of a line it has when
-// its reader fails, so a bound applied as bytes stream through would still
-// have it split a 4 MiB line into two million fields.
-type lineLimiter struct {
+// recordLimiter hands a CSV stream to encoding/csv one whole line at a
+// time, counting lines, and fails, before any of the line reaches the
+// parser, on a line longer than MaxCSVLineBytes: encoding/csv parses
+// whatever part of a line it has when its reader fails, so a bound applied
+// as bytes stream through would still have it split a 4 MiB line into two
+// million fields. A quoted field may run over several lines (a text column
+// may hold "dark,\nred"): the limiter follows the quotes from line to line
+// and bounds the whole record, however many lines it spans, by
+// MaxCSVLineBytes, so a quote that is never closed costs no more than one
+// long line. encoding/csv keeps counting lines inside such a field, so its
+// FieldPos still gives each field's own line.
+type recordLimiter struct {
 	r       *bufio.Reader
 	name    string
 	line    int    // 1-based number of the line in pending or being read
+	open    int    // line on which a quoted field still open began; 0 if none
+	record  int    // bytes of the record so far, before this line, when open
 	buf     []byte // the line being gathered, reused
 	pending []byte // what is left of the current line to hand out
 	err     error
 }
 
-func newLineLimiter(r *bufio.Reader, name string) *lineLimiter {
-	return &lineLimiter{r: r, name: name}
+func newRecordLimiter(r *bufio.Reader, name string) *recordLimiter {
+	return &recordLimiter{r: r, name: name}
 }
 
-func (l *lineLimiter) Read(p []byte) (int, error) {
+func (l *recordLimiter) Read(p []byte) (int, error) {
 	if len(l.pending) == 0 {
 		if l.err != nil {
 			return 0, l.err
@@ -53,15 +60,23 @@ func (l *lineLimiter) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// next gathers the next line into pending, or sets err (io.EOF at the end,
-// after a last line without a newline).
-func (l *lineLimiter) next() {
+// next gathers the next line into pending, or sets err: io.EOF after the
+// last line, or an error naming the line.
+func (l *recordLimiter) next() {
 	l.line++
+	if l.open == 0 {
+		l.record = 0
+	}
 	l.buf = l.buf[:0]
 	for {
 		chunk, err := l.r.ReadSlice('\n')
-		if len(l.buf)+len(chunk) > MaxCSVLineBytes+1 { // +1: the newline
-			l.err = errors.Errorf("data: %s:%d: line longer than %d bytes (data.MaxCSVLineBytes)", l.name, l.line, MaxCSVLineBytes)
+		if l.record+len(l.buf)+len(chunk) > MaxCSVLineBytes+1 { // +1: the newline
+			if l.open != 0 {
+				l.err = errors.Errorf("data: %s:%d: a quoted field opened on line %d runs on for more than %d bytes (data.MaxCSVLineBytes)",
+					l.name, l.line, l.open, MaxCSVLineBytes)
+			} else {
+				l.err = errors.Errorf("data: %s:%d: line longer than %d bytes (data.MaxCSVLineBytes)", l.name, l.line, MaxCSVLineBytes)
+			}
 			return
 		}
 		l.buf = append(l.buf, chunk...)
@@ -73,9 +88,19 @@ func (l *lineLimiter) next() {
 		}
 		break
 	}
+	// Quotes come in pairs ("" inside a quoted field is one quote), so an
+	// odd count opens a field that goes on past this line or closes one
+	// that came from an earlier line.
 	if bytes.Count(l.buf, []byte{'"'})%2 != 0 {
-		l.err = errors.Errorf("data: %s:%d: a quoted field runs past the end of the line", l.name, l.line)
-		return
+		if l.open == 0 {
+			l.open = l.line
+		} else {
+			l.open = 0
+		}
+	}
+	l.record += len(l.buf)
+	if l.err == io.EOF && l.open != 0 {
+		l.err = errors.Errorf("data: %s:%d: a quoted field runs past the end of the line and is never closed", l.name, l.open)
 	}
 	l.pending = l.buf
 }

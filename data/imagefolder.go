@@ -619,7 +619,7 @@ func listCSV(dir, path string, given []string, maxBytes int64) (classes []string
 	if st, err := f.Stat(); err == nil && st.Size() > maxBytes {
 		return nil, nil, errors.Errorf("data: %s: labels CSV of %d bytes is more than MaxFileBytes %d", path, st.Size(), maxBytes)
 	}
-	cr := csv.NewReader(newLineLimiter(bufio.NewReader(io.LimitReader(f, maxBytes+1)), path))
+	cr := csv.NewReader(newRecordLimiter(bufio.NewReader(io.LimitReader(f, maxBytes+1)), path))
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 
