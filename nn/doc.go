@@ -1,8 +1,8 @@
 // Package nn builds neural-network layers as Gorgonia graphs: Dense,
 // BatchNorm, Dropout, activations, Conv2D, MaxPooling2D, the global
-// poolings, Flatten, Reshape and the merges (Add, Subtract, Multiply,
-// Average, Maximum, Concatenate), joined into a Model that prints a
-// Keras-style Summary.
+// poolings, Flatten, Reshape, the merges (Add, Subtract, Multiply,
+// Average, Maximum, Concatenate) and the preprocessing and augmentation
+// layers, joined into a Model that prints a Keras-style Summary.
 //
 // A Model is a graph of layer calls, made in one of two ways, as in Keras.
 // The functional API declares inputs with their per-sample shapes and calls
@@ -68,6 +68,23 @@
 // derivative 0 at 0 either way, as in Keras and PyTorch (Gorgonia's Rectify
 // has 1), and Sigmoid is correctly rounded and differentiated from its
 // input, where Gorgonia's saturates to 1 from x = 15 in float32.
+//
+// Preprocessing and augmentation layers put a model's data preparation in
+// the model, so that a checkpoint takes raw inputs: Rescaling
+// (x·scale+offset) and Normalization (each feature's, or each channel's,
+// (x−mean)/max(√variance, 1e-7), its statistics computed by Adapt in
+// float64 and held in non-trainable params, replacing a StandardScaler
+// shipped beside the model) act in training and inference; RandomFlip,
+// RandomTranslation, RandomRotation, RandomZoom and RandomContrast act on
+// channels-last images in training only and are the identity in inference.
+// Each random layer draws its per-sample parameters every step from the
+// step's generator through a feed, as Dropout does, so that Fit with the
+// same seed augments the same images the same way. The geometric ones
+// resample through one affine op as Keras's affine_transform (bilinear or
+// nearest; fill reflect, wrap, constant or nearest), exact for flips,
+// whole-pixel shifts and quarter turns; the resampling and contrast ops
+// implement their input gradient and are built alike in both fusion modes
+// (they have no twin).
 //
 // Layers of your own implement Layer (and Configurer and, to be counted
 // before allocation when a file is read, ParamCounter) and are registered
