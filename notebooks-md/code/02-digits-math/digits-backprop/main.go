@@ -84,6 +84,8 @@ func run() error {
 	if err := model.Build(64, nn.BuildOptions{Seed: 1, DType: graph.Float64}); err != nil {
 		return err
 	}
+	// notebook:end
+	// notebook:begin forward-graph
 	b, err := graph.NewBuilder(graph.Float64, n, false)
 	if err != nil {
 		return err
@@ -120,6 +122,8 @@ func run() error {
 		loss -= math.Log(p[i*10+y]) / n
 	}
 	fmt.Printf("cross-entropy by hand:      %.6f\n", loss)
+	// notebook:end
+	// notebook:begin loss-graph
 
 	// The same loss as a graph whose logits are a param, so that
 	// gorgonia.Grad can differentiate it with respect to them.
@@ -207,6 +211,8 @@ func run() error {
 		l, err := train.CategoricalCrossentropy().Build(lb, lp, ly.Node)
 		return lb, l, err
 	}
+	// notebook:end
+	// notebook:begin params-run
 	lb, netLoss, err := lossGraph()
 	if err != nil {
 		return err
@@ -229,6 +235,9 @@ func run() error {
 	}
 	fmt.Printf("∂L/∂b2 by gorgonia.Grad: %+.4f\n", lm.Grad(3).Data())
 	fmt.Printf("∂L/∂b2 = Σ (p − y)/N:    %+.4f\n", db2)
+	// notebook:end
+
+	// notebook:begin gradcheck
 	// Every element of every param against central finite differences
 	// (L(θ + h) − L(θ − h))/2h with h = 1e-6.
 	for _, param := range model.Trainable() {
@@ -241,10 +250,51 @@ func run() error {
 			return err
 		}
 		// MaxRelErr counts only what exceeds the rounding error of the
-		// finite difference; one element shown for scale.
-		fmt.Printf("%-15s %-9s %4d elements, max rel err %.0e; e.g. [%d]: Grad %+.8f, numeric %+.8f\n",
-			param.Name, fmt.Sprint(param.Shape()), res.Checked, res.MaxRelErr, res.Index, res.Analytic, res.Numeric)
+		// finite difference.
+		fmt.Printf("%-15s %-9s %4d elements, max rel err %.0e\n",
+			param.Name, fmt.Sprint(param.Shape()), res.Checked, res.MaxRelErr)
 	}
+	// notebook:end
+
+	fmt.Println("notebook:section element") // notebook:hide
+	// notebook:begin element
+	// One element by hand, with a scale to see: W1[20][j], from pixel 20
+	// (row 2, column 4: ink in three of the four digits) to the first hidden unit j
+	// whose gradient there is not 0. Move it by ±h, recompute L, and
+	// compare (L(θ + h) − L(θ − h))/2h with gorgonia.Grad's value.
+	w1, dw1 := model.Trainable()[0], lm.Grad(0).Data().([]float64)
+	const pixel, h = 20, 1e-6
+	j := 0
+	for dw1[pixel*100+j] == 0 {
+		j++
+	}
+	idx, theta := pixel*100+j, w1.At(pixel*100+j)
+	lossAt := func(v float64) (float64, error) {
+		w1.SetAt(idx, v)
+		eb, el, err := lossGraph()
+		if err != nil {
+			return 0, err
+		}
+		em, err := eb.Compile(el, nil)
+		if err != nil {
+			return 0, err
+		}
+		defer em.Close()
+		err = em.Run(nil)
+		return em.Loss(), err
+	}
+	up, err := lossAt(theta + h)
+	if err != nil {
+		return err
+	}
+	down, err := lossAt(theta - h)
+	if err != nil {
+		return err
+	}
+	w1.SetAt(idx, theta)
+	fmt.Printf("pixels 20 of the four digits: %.4f\n", []float32{x[20], x[84], x[148], x[212]})
+	fmt.Printf("W1[%d][%d] = %+.6f: L(θ+h) = %.12f, L(θ−h) = %.12f\n", pixel, j, theta, up, down)
+	fmt.Printf("numeric %+.8f, gorgonia.Grad %+.8f\n", (up-down)/(2*h), dw1[idx])
 	// notebook:end
 	return nil
 }

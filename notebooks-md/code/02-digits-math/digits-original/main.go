@@ -23,7 +23,7 @@ func main() {
 }
 
 func run() error {
-	// notebook:begin
+	// notebook:begin init
 	fmt.Println("-- uniform(−1, 1) weights, lr 0.01, raw pixels") // notebook:hide
 	// The raw pixel counts 0..16: no division by 16.
 	digits, err := data.Digits()
@@ -45,7 +45,9 @@ func run() error {
 			layer.Kernel.SetAt(i, float64(2*rng.Float64())-1)
 		}
 	}
+	// notebook:end
 
+	// notebook:begin naive
 	// The loss at the initial weights, computed as the tutorial does: the
 	// softmax first, then −log p[label]. The logits reach the hundreds
 	// (64 pixels of up to 16 times weights of up to 1), e^z overflows or
@@ -67,6 +69,9 @@ func run() error {
 		naive -= math.Log(pl) / float64(len(p))
 	}
 	fmt.Printf("naive −log softmax: loss %v (%d of %d samples have p[label] = 0)\n", naive, zeros, len(p))
+	// notebook:end
+
+	// notebook:begin fit
 
 	// gradgraph's loss works from the logits, log p = z − m − log Σ e^(z−m)
 	// with m = max z, so it stays finite: large, but a usable gradient.
@@ -79,7 +84,7 @@ func run() error {
 		},
 	}
 	if _, err := tr.Fit(trainSet, train.FitOptions{
-		Epochs: 100, BatchSize: trainSet.Len(), Seed: 1, Callbacks: []train.Callback{report},
+		Epochs: 400, BatchSize: trainSet.Len(), Seed: 1, Callbacks: []train.Callback{report},
 	}); err != nil {
 		return err
 	}
@@ -88,6 +93,9 @@ func run() error {
 		return err
 	}
 	fmt.Printf("Test loss: %.4f\nTest accuracy: %.4f\n", logs["loss"], logs["accuracy"])
+	// notebook:end
+
+	// notebook:begin fast
 
 	// gradgraph's Glorot weights and learning rate, 0.5, on the same raw
 	// pixels: steps 50 times larger on inputs 16 times larger.

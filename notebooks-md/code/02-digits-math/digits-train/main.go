@@ -5,9 +5,17 @@ package main
 import (
 	"flag"
 	"fmt"
+	"image/color"
 	"log"
+	"math"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
 
 	"github.com/gradgraph/gradgraph/data"
 	"github.com/gradgraph/gradgraph/nn"
@@ -28,7 +36,7 @@ func main() {
 
 func run(img string) error {
 	fmt.Println("notebook:section train") // notebook:hide
-	// notebook:begin train
+	// notebook:begin data
 	digits, err := data.Digits()
 	if err != nil {
 		return err
@@ -41,6 +49,9 @@ func run(img string) error {
 		return err
 	}
 	fmt.Println("train:", trainSet.Len(), "test:", testSet.Len())
+	// notebook:end
+
+	// notebook:begin train
 
 	model := nn.Sequential("scratch", nn.Dense(100, nn.ReLU), nn.Dense(10, nn.Softmax))
 	if err := model.Build(64, nn.BuildOptions{Seed: 1}); err != nil {
@@ -90,6 +101,16 @@ func run(img string) error {
 	}
 	fmt.Printf("first test digit: probabilities %.3f\n", probs[0])
 	fmt.Printf("predicted %d, true %d\n", predicted[0], testSet.Label(0))
+	// The runners-up, which a linear bar chart draws as nothing at all.
+	order := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
+	sort.Slice(order, func(a, b int) bool { return probs[0][order[a]] > probs[0][order[b]] })
+	for _, k := range order[:3] {
+		fmt.Printf("  p(%d) = %.2e\n", k, probs[0][k])
+	}
+	if err := logBars(filepath.Join(img, "probabilities-log.png"), first,
+		"First test digit: log10 of each probability"); err != nil {
+		return err
+	}
 	if err := viz.Probabilities(filepath.Join(img, "probabilities.png"), first, nil, testSet.Label(0),
 		fmt.Sprintf("First test digit: predicted %d, true %d", predicted[0], testSet.Label(0))); err != nil {
 		return err
@@ -135,4 +156,27 @@ func run(img string) error {
 	}
 	// notebook:end
 	return nil
+}
+
+// logBars draws log₁₀ p for each class as a bar hanging from 0 (p = 1), so
+// that probabilities of 1e-3 and 1e-6 differ by a visible 3 units.
+func logBars(path string, probs []float64, title string) error {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text, p.Y.Label.Text = "class", "log10 probability"
+	values := make(plotter.Values, len(probs))
+	names := make([]string, len(probs))
+	for k, v := range probs {
+		values[k] = math.Log10(max(v, 1e-30))
+		names[k] = strconv.Itoa(k)
+	}
+	bars, err := plotter.NewBarChart(values, vg.Points(22))
+	if err != nil {
+		return err
+	}
+	bars.LineStyle.Width = 0
+	bars.Color = color.RGBA{R: 70, G: 130, B: 180, A: 255}
+	p.Add(plotter.NewGrid(), bars)
+	p.NominalX(names...)
+	return p.Save(6*vg.Inch, 4*vg.Inch, path)
 }
