@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"log"
+	"slices"
 
 	"gorgonia.org/tensor"
 
@@ -12,7 +13,7 @@ import (
 )
 
 func main() {
-	// notebook:begin
+	// notebook:begin load
 	iris, err := data.Iris() // embedded: 150 flowers, 4 measurements, 3 classes
 	if err != nil {
 		log.Fatal(err)
@@ -25,6 +26,9 @@ func main() {
 	first, _ := x.Slice(tensor.S(0, 3))
 	fmt.Printf("first three rows:\n%v\n", first)
 	fmt.Println("their labels:", iris.Labels()[:3])
+	// notebook:end
+
+	// notebook:begin split
 
 	// 80/20 split, stratified, then standardise with the training set's
 	// mean and deviation only.
@@ -45,5 +49,28 @@ func main() {
 		fmt.Printf("%-18s training mean %.3f, std %.3f\n", name, scaler.Mean[j], scaler.Scale[j])
 	}
 	fmt.Printf("first test row after scaling: %.3f\n", testSet.Row(0))
+	// notebook:end
+
+	// notebook:begin random
+	// What a random (unstratified) 30-flower test set looks like, over
+	// 1000 seeds: the counts of its smallest class.
+	_, random42, err := data.TrainTestSplit(iris, 0.2, 42, false)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("unstratified, seed 42: test counts", random42.ClassCounts())
+	smallest := map[int]int{}
+	for seed := range int64(1000) {
+		_, t, err := data.TrainTestSplit(iris, 0.2, seed+1, false)
+		if err != nil {
+			log.Fatal(err)
+		}
+		smallest[slices.Min(t.ClassCounts())]++
+	}
+	for k := range 11 {
+		if smallest[k] > 0 {
+			fmt.Printf("smallest class has %d test flowers: %d of 1000 seeds\n", k, smallest[k])
+		}
+	}
 	// notebook:end
 }

@@ -29,7 +29,7 @@ func main() {
 }
 
 func run(img string) error {
-	// notebook:begin
+	// notebook:begin draw
 	// The model of this notebook, as iris-train builds it.
 	model := nn.Sequential("iris",
 		nn.Dense(64, nn.ReLU), nn.BatchNorm(), nn.Dropout(0.5),
@@ -74,6 +74,29 @@ func run(img string) error {
 	fmt.Printf("graph.dot: %d nodes, %d edges; %d params, %d gradients\n",
 		strings.Count(string(dot), "[label="), strings.Count(string(dot), "->"),
 		strings.Count(string(dot), "\\nparam\""), strings.Count(string(dot), `fillcolor="#fcbba1"`))
+	// notebook:end
+
+	// notebook:begin excerpt
+	// A readable excerpt: the same kind of graph for the model's last
+	// layer alone, Dense(3, softmax) on 64 inputs, with its loss and the
+	// two gradients.
+	last := nn.Sequential("last", nn.Dense(3, nn.Softmax))
+	if err := last.Build(64, nn.BuildOptions{Seed: 1}); err != nil {
+		return err
+	}
+	lastTr, err := train.Compile(last, train.Adam(1e-3), train.SparseCategoricalCrossentropy())
+	if err != nil {
+		return err
+	}
+	excerpt, err := lastTr.GraphDOT(8)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(img, "graph-excerpt.dot"), excerpt, 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("graph-excerpt.dot: %d nodes, %d edges\n",
+		strings.Count(string(excerpt), "[label="), strings.Count(string(excerpt), "->"))
 	// notebook:end
 	return nil
 }

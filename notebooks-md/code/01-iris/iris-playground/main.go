@@ -6,11 +6,17 @@ import (
 	"flag"
 	"fmt"
 	"image"
+	"image/color"
 	"image/draw"
 	"image/png"
 	"log"
 	"os"
 	"path/filepath"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/math/fixed"
 
 	"github.com/gradgraph/gradgraph/data"
 	"github.com/gradgraph/gradgraph/nn"
@@ -39,8 +45,8 @@ type toy struct {
 }
 
 // newToy draws 300 points of a data.Synthetic problem.
-func newToy(name string, classes int, noise float64) (toy, error) {
-	set, err := data.Synthetic(name, 300, classes, noise, 1)
+func newToy(name string, classes int, noise float64, seed int64) (toy, error) {
+	set, err := data.Synthetic(name, 300, classes, noise, seed)
 	if err != nil {
 		return toy{}, err
 	}
@@ -52,6 +58,9 @@ func newToy(name string, classes int, noise float64) (toy, error) {
 	return t, nil
 }
 
+// notebook:end
+
+// notebook:begin predictor
 // predictor classifies every cell of a figure's background grid in one
 // batch with tr.
 func predictor(tr *train.Trainer) viz.BatchPredictor {
@@ -77,19 +86,46 @@ func predictor(tr *train.Trainer) viz.BatchPredictor {
 	}
 }
 
-// row writes the images side by side as one PNG.
-func row(path string, imgs []image.Image) error {
+// notebook:end
+
+// headed puts lines of large text above a panel, so that they stay
+// readable when a grid of panels is shrunk to a page's width.
+func headed(im image.Image, lines ...string) (image.Image, error) {
+	f, err := opentype.Parse(goregular.TTF)
+	if err != nil {
+		return nil, err
+	}
+	face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: 28, DPI: 72, Hinting: font.HintingFull})
+	if err != nil {
+		return nil, err
+	}
+	defer face.Close()
+	const lineH = 38
+	b := im.Bounds()
+	out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()+lineH*len(lines)+8))
+	draw.Draw(out, out.Bounds(), image.White, image.Point{}, draw.Src)
+	for i, l := range lines {
+		d := font.Drawer{Dst: out, Src: image.NewUniform(color.Black), Face: face}
+		w := d.MeasureString(l).Ceil()
+		d.Dot = fixed.P((b.Dx()-w)/2, lineH*(i+1))
+		d.DrawString(l)
+	}
+	draw.Draw(out, b.Sub(b.Min).Add(image.Pt(0, lineH*len(lines)+8)), im, b.Min, draw.Src)
+	return out, nil
+}
+
+// grid writes the images as one PNG, cols to a row.
+func grid(path string, imgs []image.Image, cols int) error {
 	w, h := 0, 0
 	for _, im := range imgs {
-		w += im.Bounds().Dx()
-		h = max(h, im.Bounds().Dy())
+		w, h = max(w, im.Bounds().Dx()), max(h, im.Bounds().Dy())
 	}
-	out := image.NewRGBA(image.Rect(0, 0, w, h))
+	rows := (len(imgs) + cols - 1) / cols
+	out := image.NewRGBA(image.Rect(0, 0, w*cols, h*rows))
 	draw.Draw(out, out.Bounds(), image.White, image.Point{}, draw.Src)
-	x := 0
-	for _, im := range imgs {
-		draw.Draw(out, im.Bounds().Sub(im.Bounds().Min).Add(image.Pt(x, 0)), im, im.Bounds().Min, draw.Src)
-		x += im.Bounds().Dx()
+	for i, im := range imgs {
+		at := image.Pt(w*(i%cols), h*(i/cols))
+		draw.Draw(out, im.Bounds().Sub(im.Bounds().Min).Add(at), im, im.Bounds().Min, draw.Src)
 	}
 	f, err := os.Create(path)
 	if err != nil {
@@ -100,6 +136,44 @@ func row(path string, imgs []image.Image) error {
 		return err
 	}
 	return f.Close()
+}
+
+// notebook:begin panel
+// panel trains one network of the tutorial's on t for 200 epochs, scores it
+// on test, and draws its decision boundary under a readable header.
+func panel(t, test toy, classes, units int, lr float64) (image.Image, error) {
+	model := nn.Sequential("playground", nn.Dense(units, nn.ReLU), nn.Dense(classes, nn.Softmax))
+	if err := model.Build(2, nn.BuildOptions{Seed: 1}); err != nil {
+		return nil, err
+	}
+	tr, err := train.Compile(model, train.Adam(lr),
+		train.SparseCategoricalCrossentropy(), train.Accuracy())
+	if err != nil {
+		return nil, err
+	}
+	hist, err := tr.Fit(t.set, train.FitOptions{Epochs: 200, BatchSize: 32, Seed: 1})
+	if err != nil {
+		return nil, err
+	}
+	last := len(hist.Epoch) - 1
+	acc := hist.Logs["accuracy"][last] // training accuracy, as logged
+	ev, err := tr.Evaluate(test.set, 300)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Printf("%-7s %d relu lr %-4g: training acc %.3f; test loss %.3f, test acc %.3f\n",
+		t.name, units, lr, acc, ev["loss"], ev["accuracy"])
+	p, err := viz.DecisionBoundaryImageBatch(predictor(tr), t.points, t.labels, t.name, 40)
+	if err != nil {
+		return nil, err
+	}
+	p, err = headed(p, fmt.Sprintf("%d ReLU units · learning rate %g", units, lr),
+		fmt.Sprintf("training accuracy %.2f", acc),
+		fmt.Sprintf("test accuracy %.2f · test loss %.2f", ev["accuracy"], ev["loss"]))
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // notebook:end
@@ -114,38 +188,25 @@ func run(img string) error {
 		classes int
 		noise   float64
 	}{{"circles", 2, 0.05}, {"moons", 2, 0.1}, {"spiral", 3, 0.03}} {
-		t, err := newToy(c.name, c.classes, c.noise)
+		t, err := newToy(c.name, c.classes, c.noise, 1)
+		if err != nil {
+			return err
+		}
+		test, err := newToy(c.name, c.classes, c.noise, 2) // 300 more points, another seed
 		if err != nil {
 			return err
 		}
 		var panels []image.Image
 		for _, units := range []int{4, 8} {
 			for _, lr := range []float64{0.01, 0.1} {
-				model := nn.Sequential("playground", nn.Dense(units, nn.ReLU), nn.Dense(c.classes, nn.Softmax))
-				if err := model.Build(2, nn.BuildOptions{Seed: 1}); err != nil {
-					return err
-				}
-				tr, err := train.Compile(model, train.Adam(lr),
-					train.SparseCategoricalCrossentropy(), train.Accuracy())
-				if err != nil {
-					return err
-				}
-				hist, err := tr.Fit(t.set, train.FitOptions{Epochs: 200, BatchSize: 32, Seed: 1})
-				if err != nil {
-					return err
-				}
-				last := len(hist.Epoch) - 1
-				acc, loss := hist.Logs["accuracy"][last], hist.Logs["loss"][last]
-				fmt.Printf("%-8s %d relu  lr %-4g  epoch 200: loss %.4f, accuracy %.3f\n", c.name, units, lr, loss, acc)
-				p, err := viz.DecisionBoundaryImageBatch(predictor(tr), t.points, t.labels,
-					fmt.Sprintf("%s · %d relu · lr %g · acc %.2f", c.name, units, lr, acc), 40)
+				p, err := panel(t, test, c.classes, units, lr)
 				if err != nil {
 					return err
 				}
 				panels = append(panels, p)
 			}
 		}
-		if err := row(filepath.Join(img, "playground-"+c.name+".png"), panels); err != nil {
+		if err := grid(filepath.Join(img, "playground-"+c.name+".png"), panels, 2); err != nil {
 			return err
 		}
 	}
@@ -176,9 +237,12 @@ func run(img string) error {
 		return err
 	}
 
+	// notebook:end
+
+	// notebook:begin spiral-fit
 	predict := predictor(tr)
 
-	// One frame of the animation every 40 epochs, from the initial weights on.
+	// One frame of the animation every 10 epochs, from the initial weights on.
 	var frames []image.Image
 	frame := func(epoch int) error {
 		f, err := viz.DecisionBoundaryImageBatch(predict, points, labels,
@@ -193,11 +257,10 @@ func run(img string) error {
 		Epochs: 200, BatchSize: 32, Seed: 1,
 		Callbacks: []train.Callback{train.CallbackFuncs{
 			EpochEnd: func(_ *train.Trainer, epoch int, logs train.Logs) error {
-				if (epoch+1)%20 != 0 {
-					return nil
+				if (epoch+1)%20 == 0 {
+					fmt.Printf("epoch %3d: %s\n", epoch+1, logs)
 				}
-				fmt.Printf("epoch %3d: %s\n", epoch+1, logs)
-				if (epoch+1)%40 != 0 {
+				if (epoch+1)%10 != 0 {
 					return nil
 				}
 				return frame(epoch + 1)
@@ -213,7 +276,7 @@ func run(img string) error {
 	if err != nil {
 		return err
 	}
-	if err := viz.WriteGIF(filepath.Join(img, "spiral-training.gif"), frames, 80); err != nil {
+	if err := viz.WriteGIF(filepath.Join(img, "spiral-training.gif"), frames, 40); err != nil {
 		return err
 	}
 	// notebook:end

@@ -7,8 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
+
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/gradgraph/gradgraph/data"
 	"github.com/gradgraph/gradgraph/graph"
@@ -103,6 +107,25 @@ func run(img string) error {
 	fmt.Printf("accuracy_score: %d of %d = %.4f (Evaluate: %.4f)\n", correct, len(predicted),
 		float64(correct)/float64(len(predicted)), logs["accuracy"])
 	// notebook:end
+
+	fmt.Println("notebook:section gap") // notebook:hide
+	// notebook:begin gap
+	// The training loss Fit logs is the mean over the epoch's batches, each
+	// taken with Dropout on and with the weights of that moment. Evaluate
+	// the 96 training rows Fit trained on (the first 80%) with the final
+	// weights, Dropout off, as validation is evaluated.
+	fitRows, err := data.Slice(trainSet, 0, 96)
+	if err != nil {
+		return err
+	}
+	again, err := tr.Evaluate(fitRows, 8)
+	if err != nil {
+		return err
+	}
+	best := stop.BestEpoch
+	fmt.Printf("epoch %d as logged: loss %.4f, val_loss %.4f\n", best+1, hist.Logs["loss"][best], hist.Logs["val_loss"][best])
+	fmt.Printf("the same 96 training rows re-evaluated, Dropout off: loss %.4f\n", again["loss"])
+	// notebook:end
 	// notebook:begin curves
 	err = viz.TrainingCurves(filepath.Join(img, "curves.png"), viz.Curves{
 		Title:     "Iris: Dense(64)-BN-Dropout ×2, Adam 1e-3, batch 8",
@@ -152,6 +175,35 @@ func run(img string) error {
 	}
 	pre, post := values(0), values(1)
 	fmt.Printf("%d values each (%d samples × 64 units)\n", len(pre), n)
+	// notebook:end
+
+	// notebook:begin units
+	// Per unit j: the mean and deviation over the 120 samples before and
+	// after, and where BatchNorm sends the ReLU's zeros:
+	// γ_j(0 − m_j)/√(v_j + ε) + β_j with the moving statistics m_j, v_j.
+	var zeroImages []float64
+	for j := range 64 {
+		var a, z []float64
+		zero := math.NaN()
+		for i := range n {
+			a, z = append(a, pre[i*64+j]), append(z, post[i*64+j])
+			if pre[i*64+j] == 0 {
+				zero = post[i*64+j]
+			}
+		}
+		if !math.IsNaN(zero) {
+			zeroImages = append(zeroImages, zero)
+		}
+		if j < 4 {
+			fmt.Printf("unit %d: before mean %.3f sd %.3f, after mean %+.3f sd %.3f; 0 → %+.3f\n", j,
+				stat.Mean(a, nil), stat.PopStdDev(a, nil), stat.Mean(z, nil), stat.PopStdDev(z, nil), zero)
+		}
+	}
+	slices.Sort(zeroImages)
+	fmt.Printf("%d units output 0 for some sample; 0 maps to %.2f … %.2f, median %.2f\n",
+		len(zeroImages), zeroImages[0], zeroImages[len(zeroImages)-1], zeroImages[len(zeroImages)/2])
+	// notebook:end
+	// notebook:begin plot
 	err = viz.Histograms(filepath.Join(img, "batchnorm.png"),
 		"Iris: outputs of the first Dense(64, relu) before and after BatchNorm",
 		[]viz.NamedSeries{

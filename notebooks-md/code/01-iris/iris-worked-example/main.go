@@ -67,6 +67,8 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	// notebook:end
+	// notebook:begin stats
 	// The batch statistics, computed in the graph as BatchNorm does.
 	mean := G.Must(G.Mean(a, 0))
 	centred := G.Must(G.BroadcastSub(a, G.Must(G.Reshape(mean, tensor.Shape{1, 4})), nil, []byte{0}))
@@ -80,6 +82,8 @@ func run() error {
 	if err := m.Run(nil); err != nil {
 		return err
 	}
+	// notebook:end
+	// notebook:begin print
 	// X·W before the bias, from the tensors themselves.
 	xw, err := tensor.MatMul(x.Tensor, dense.Kernel.Value)
 	if err != nil {
@@ -106,6 +110,13 @@ func run() error {
 		fmt.Printf("ε = %g: √(σ² + ε) = %.6f\n", eps, root)
 		fmt.Printf("  Â by hand:        %.6f\n", hat)
 		fmt.Printf("  Y from BatchNorm: %.6f\n", m.Output(5-k).Data())
+	}
+	// notebook:end
+	// notebook:begin shapes
+	// The shapes as stored: b, γ, β and the moving statistics are rows of
+	// 4, one per unit, broadcast over the batch's rows.
+	for _, p := range model.Params() {
+		fmt.Printf("%-36s %v\n", p.Name, p.Shape())
 	}
 	// notebook:end
 	// notebook:begin moving
