@@ -1,5 +1,7 @@
-// Command mnist-tensors shows tensors of rank 0 to 3 with gorgonia.org/tensor
-// and MNIST's training images as a rank-3 tensor, for notebook 03-mnist-blocks.
+// Command mnist-tensors shows tensors of rank 0 to 3 with gorgonia.org/tensor,
+// MNIST's training images as a rank-3 tensor, and the tutorial's reshape to
+// (60000, 784) and scaling to float32 in [0, 1] done by hand, for notebook
+// 03-mnist-blocks.
 package main
 
 import (
@@ -54,10 +56,14 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
+		labels := tensor.New(tensor.WithShape(lab.Dims...), tensor.WithBacking(lab.Data))
 		l := lab.Data
-		fmt.Printf("%s: rank %d, shape %v, array([%d, %d, %d, ..., %d, %d, %d])\n", name,
-			len(lab.Dims), lab.Dims, l[0], l[1], l[2], l[len(l)-3], l[len(l)-2], l[len(l)-1])
+		fmt.Printf("%s: rank %d, shape %v (a Go []int: %v), array([%d, %d, %d, ..., %d, %d, %d])\n",
+			name, labels.Dims(), labels.Shape(), lab.Dims, l[0], l[1], l[2], l[len(l)-3], l[len(l)-2], l[len(l)-1])
 	}
+	// notebook:end
+
+	// notebook:begin slice
 	fifth, err := images.Slice(tensor.S(4)) // a slice of a rank-3 tensor: one 28×28 image
 	if err != nil {
 		log.Fatal(err)
@@ -81,5 +87,46 @@ func main() {
 		}
 		fmt.Println(line)
 	}
+	// notebook:end
+
+	fmt.Println("notebook:section prepare") // notebook:hide
+	// notebook:begin prepare
+	// The tutorial's two preparation steps, by hand. Reshape: each 28×28
+	// image becomes one row of 784 pixels, row after row; the bytes stay
+	// where they are, only the shape changes.
+	if err := images.Reshape(60000, 28*28); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("reshaped: rank %d, shape %v, dtype %v\n", images.Dims(), images.Shape(), images.Dtype())
+	// Then bytes 0..255 become float32 0..1: astype("float32") / 255.
+	bytes := images.Data().([]uint8)
+	scaled := make([]float32, len(bytes))
+	for i, b := range bytes {
+		scaled[i] = float32(b) / 255
+	}
+	x := tensor.New(tensor.WithShape(60000, 28*28), tensor.WithBacking(scaled))
+	fmt.Printf("scaled:   rank %d, shape %v, dtype %v\n", x.Dims(), x.Shape(), x.Dtype())
+	row := 4*784 + 10*28 // image 4, its row 10 (the 11th), from column 8
+	fmt.Printf("image 4, row 10, columns 8-13: bytes %v -> %.4f\n", bytes[row+8:row+14], scaled[row+8:row+14])
+
+	// data.MNIST does both on the fly, batch by batch, from the bytes:
+	// image 4 as it reaches the network is row 4 of x, bit for bit.
+	trainImages, _, err := data.MNIST(mnistDir(), data.Offline())
+	if err != nil {
+		log.Fatal(err)
+	}
+	batchRow := make([]float32, trainImages.Features())
+	trainImages.Fill([]int{4}, batchRow, nil)
+	same := true
+	for j, v := range batchRow {
+		same = same && v == scaled[4*784+j]
+	}
+	fmt.Println("data.MNIST's image 4 equals row 4 of x:", same)
+	// notebook:end
+
+	fmt.Println("notebook:section exercise") // notebook:hide
+	// notebook:begin exercise
+	batch := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(128, 32, 32, 3))
+	fmt.Printf("128 colour images of 32×32: rank %d, shape %v, %d numbers\n", batch.Dims(), batch.Shape(), batch.Shape().TotalSize())
 	// notebook:end
 }

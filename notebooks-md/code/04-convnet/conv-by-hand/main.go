@@ -31,6 +31,30 @@ func show(name string, v []float32, rows, cols int) {
 	}
 }
 
+// notebook:begin convolve
+// convolve slides a k×k kernel over an n×n image, "valid" padding, stride
+// 1: at each of the (n−k+1)×(n−k+1) positions where it fits, the output is
+// the sum of the window's pixels times the kernel's weights (a
+// cross-correlation, as in Keras: the kernel is not flipped).
+func convolve(image []float32, n int, kernel []float32, k int) []float32 {
+	m := n - k + 1
+	out := make([]float32, m*m)
+	for i := 0; i < m; i++ {
+		for j := 0; j < m; j++ {
+			var sum float32
+			for u := 0; u < k; u++ {
+				for v := 0; v < k; v++ {
+					sum += float32(image[(i+u)*n+(j+v)] * kernel[u*k+v])
+				}
+			}
+			out[i*m+j] = sum
+		}
+	}
+	return out
+}
+
+// notebook:end
+
 // activations returns the output of model's layers for image, through
 // train.Trainer.Activations. The loss and optimiser are never used: the
 // model is not trained.
@@ -62,21 +86,8 @@ func run() error {
 	show("kernel", kernel, 3, 3)
 
 	// Convolution, "valid" padding, stride 1: the kernel visits the
-	// (4−3+1)×(4−3+1) = 2×2 positions where it fits, and at each one the
-	// output is the sum of the window's pixels times the kernel's weights
-	// (a cross-correlation, as in Keras: the kernel is not flipped).
-	conv := make([]float32, 2*2)
-	for i := 0; i < 2; i++ {
-		for j := 0; j < 2; j++ {
-			var sum float32
-			for u := 0; u < 3; u++ {
-				for v := 0; v < 3; v++ {
-					sum += float32(image[(i+u)*4+(j+v)] * kernel[u*3+v])
-				}
-			}
-			conv[i*2+j] = sum
-		}
-	}
+	// (4−3+1)×(4−3+1) = 2×2 positions where it fits.
+	conv := convolve(image, 4, kernel, 3)
 	show("convolution by hand", conv, 2, 2)
 
 	// Max pooling 2×2, stride 2: the image's four 2×2 blocks, and the
@@ -94,6 +105,18 @@ func run() error {
 		}
 	}
 	show("max pooling by hand", pool, 2, 2)
+	// notebook:end
+
+	fmt.Println("notebook:section exercise") // notebook:hide
+	// notebook:begin exercise
+	// The kernel turned by a quarter: top row minus bottom row, a
+	// detector of horizontal edges.
+	horizontal := []float32{
+		1, 1, 1,
+		0, 0, 0,
+		-1, -1, -1,
+	}
+	show("horizontal-edge convolution", convolve(image, 4, horizontal, 3), 2, 2)
 	// notebook:end
 
 	fmt.Println("notebook:section framework") // notebook:hide

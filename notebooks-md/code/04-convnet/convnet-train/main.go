@@ -1,7 +1,8 @@
 // Command convnet-train trains Keras's MNIST convnet on the first 6,400
 // training images for 4 epochs, draws its curves, first-layer filters and
 // the feature maps of one test image, and compares it on the 10,000 test
-// images with the dense network trained on the same images, for notebook
+// images with the dense network trained on the same images for as many
+// steps, for notebook
 // 04-convnet. go run ./cmd/mnist -model convnet trains the full recipe:
 // 60,000 images, 5 epochs.
 package main
@@ -10,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -57,6 +59,22 @@ func accuracy(pred, labels []int) float64 {
 		}
 	}
 	return float64(right) / float64(len(pred))
+}
+
+// denseNet trains notebook 03's network, Dense(512, relu) → Dense(10,
+// softmax) with RMSprop 1e-3, on src with the given batch size and epochs.
+func denseNet(src data.Source, batch, epochs int) (*train.Trainer, error) {
+	dense := nn.Sequential("dense", nn.Dense(512, nn.ReLU), nn.Dense(10, nn.Softmax))
+	if err := dense.Build(28*28, nn.BuildOptions{Seed: 1}); err != nil {
+		return nil, err
+	}
+	tr, err := train.Compile(dense, train.RMSprop(1e-3),
+		train.SparseCategoricalCrossentropy(), train.Accuracy())
+	if err != nil {
+		return nil, err
+	}
+	_, err = tr.Fit(src, train.FitOptions{Epochs: epochs, BatchSize: batch, Seed: 1})
+	return tr, err
 }
 
 func run(img string) error {
@@ -135,12 +153,29 @@ func run(img string) error {
 	}
 	maps := []viz.FeatureMap{{Name: "input", Shape: []int{28, 28, 1}, Values: float64s(first)}}
 	for _, a := range acts {
-		fmt.Printf("%-16s %-13s %v\n", a.Name, a.Type, a.Shape)
-		if len(a.Shape) == 3 { // the images: Conv2D and MaxPooling2D outputs
-			maps = append(maps, viz.FeatureMap{Name: a.Name, Shape: a.Shape, Values: float64s(a.Values)})
+		if len(a.Shape) != 3 { // Flatten and Dense: not images
+			fmt.Printf("%-16s %-13s %s\n", a.Name, a.Type, fmt.Sprint(a.Shape))
+			continue
 		}
+		// Each map is drawn from its own minimum (black) to its own maximum
+		// (white): the smallest and largest of the maps' maxima say how
+		// far apart their scales are.
+		lo, hi, dead := math.Inf(1), 0.0, 0
+		for c := 0; c < a.Shape[2]; c++ {
+			top := 0.0
+			for j := c; j < len(a.Values); j += a.Shape[2] {
+				top = max(top, float64(a.Values[j]))
+			}
+			if top == 0 {
+				dead++
+				continue
+			}
+			lo, hi = min(lo, top), max(hi, top)
+		}
+		fmt.Printf("%-16s %-13s %-12s largest values %.2f to %.2f, %d maps all 0\n", a.Name, a.Type, fmt.Sprint(a.Shape), lo, hi, dead)
+		maps = append(maps, viz.FeatureMap{Name: a.Name, Shape: a.Shape, Values: float64s(a.Values)})
 	}
-	fmt.Printf("probabilities of the first test image (label %d): %.3f\n", testImages.Label(0), acts[len(acts)-1].Values)
+	fmt.Printf("probabilities of the first test image (label %d): %.2g\n", testImages.Label(0), acts[len(acts)-1].Values)
 	if err := viz.FeatureMaps(filepath.Join(img, "featuremaps.png"),
 		fmt.Sprintf("The first test image (a %d) through the convnet", testImages.Label(0)), maps, 16); err != nil {
 		return err
@@ -149,18 +184,10 @@ func run(img string) error {
 
 	fmt.Println("notebook:section compare") // notebook:hide
 	// notebook:begin compare
-	// Notebook 03's dense network, trained on the same 6,400 images for as
-	// many epochs, with the Keras recipe's batch of 128.
-	dense := nn.Sequential("dense", nn.Dense(512, nn.ReLU), nn.Dense(10, nn.Softmax))
-	if err := dense.Build(28*28, nn.BuildOptions{Seed: 1}); err != nil {
-		return err
-	}
-	trDense, err := train.Compile(dense, train.RMSprop(1e-3),
-		train.SparseCategoricalCrossentropy(), train.Accuracy())
+	// Notebook 03's dense network, trained as the convnet was: the same
+	// 6,400 images, batches of 64, 4 epochs, so the same 400 steps.
+	trDense, err := denseNet(trainSubset, 64, 4)
 	if err != nil {
-		return err
-	}
-	if _, err := trDense.Fit(trainSubset, train.FitOptions{Epochs: 4, BatchSize: 128, Seed: 1}); err != nil {
 		return err
 	}
 
@@ -179,6 +206,12 @@ func run(img string) error {
 	convPred, densePred := train.Argmax(pConv), train.Argmax(pDense)
 	fmt.Printf("test accuracy on %d images: convnet %.4f, dense %.4f\n",
 		len(labels), accuracy(convPred, labels), accuracy(densePred, labels))
+	fmt.Printf("mistakes: convnet %d, dense %d\n",
+		len(labels)-int(math.Round(accuracy(convPred, labels)*float64(len(labels)))),
+		len(labels)-int(math.Round(accuracy(densePred, labels)*float64(len(labels)))))
+	// notebook:end
+
+	// notebook:begin compare-grid
 	var both, convOnly, denseOnly, neither int
 	var shown [][]float64
 	var shownPred, shownTrue []int
@@ -208,6 +241,21 @@ func run(img string) error {
 		shown, 28, 28, shownPred, shownTrue, 6); err != nil {
 		return err
 	}
+	// notebook:end
+
+	fmt.Println("notebook:section compare-exercise") // notebook:hide
+	// notebook:begin compare-exercise
+	// The dense network with the Keras recipe's batch of 128: 4 epochs are
+	// then 200 steps, half the convnet's.
+	dense128, err := denseNet(trainSubset, 128, 4)
+	if err != nil {
+		return err
+	}
+	p128, err := dense128.Predict(testImages, 500)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("dense, batch 128, 200 steps: test accuracy %.4f\n", accuracy(train.Argmax(p128), labels))
 	// notebook:end
 	return nil
 }
