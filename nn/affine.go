@@ -325,13 +325,50 @@ func (op *affineOp) fix(i, n int) int {
 	return m
 }
 
-// pixelTaps works out the taps of output pixel (y, x) of a sample whose map
-// is m: up to two rows and two columns.
-func (op *affineOp) pixelTaps(m []float64, y, x int, rows, cols *[2]tap) (nr, nc int) {
-	fx, fy := float64(x), float64(y)
+// sampleTaps works out the taps of a sample's output pixels: per pixel in
+// general, and once per row and once per column when the map keeps the
+// axes apart (no rotation: a1 = b0 = 0, as for flips, translations and
+// zooms), where a column's taps do not depend on the row. Both give the
+// same taps: with a1 = 0 the column coordinate a0·x + 0 + a2 is
+// a0·x + a2.
+type sampleTaps struct {
+	op         *affineOp
+	m          []float64
+	separable  bool
+	rows, cols [][2]tap // per output row and column, when separable
+	nr, nc     []int
+	r, c       [2]tap // one pixel's, otherwise
+}
+
+func newSampleTaps(op *affineOp) *sampleTaps {
+	return &sampleTaps{op: op, rows: make([][2]tap, op.h), cols: make([][2]tap, op.w), nr: make([]int, op.h), nc: make([]int, op.w)}
+}
+
+// reset readies the taps of a sample whose map is m.
+func (s *sampleTaps) reset(m []float64) {
+	s.m, s.separable = m, m[1] == 0 && m[3] == 0
+	if !s.separable {
+		return
+	}
+	for i := range s.rows {
+		s.nr[i] = s.op.axisTaps(float64(m[4]*float64(i))+m[5], s.op.h, &s.rows[i])
+	}
+	for j := range s.cols {
+		s.nc[j] = s.op.axisTaps(float64(m[0]*float64(j))+m[2], s.op.w, &s.cols[j])
+	}
+}
+
+// at returns the taps of output pixel (y, x): up to two rows and two
+// columns. The slices are valid until the next call.
+func (s *sampleTaps) at(y, x int) (rows, cols []tap) {
+	if s.separable {
+		return s.rows[y][:s.nr[y]], s.cols[x][:s.nc[x]]
+	}
+	m, fx, fy := s.m, float64(x), float64(y)
 	u := float64(m[0]*fx) + float64(m[1]*fy) + m[2]
 	v := float64(m[3]*fx) + float64(m[4]*fy) + m[5]
-	return op.axisTaps(v, op.h, rows), op.axisTaps(u, op.w, cols)
+	nr, nc := s.op.axisTaps(v, s.op.h, &s.r), s.op.axisTaps(u, s.op.w, &s.c)
+	return s.r[:nr], s.c[:nc]
 }
 
 // mapOf reads a sample's map as float64.
@@ -352,16 +389,16 @@ func affineForward[T float32 | float64](op *affineOp, x, t, y []T) {
 	kernels.ParallelTasks((op.batch+s-1)/s, func(task int) {
 		acc := make([]float64, c)
 		var mb [affineParams]float64
-		var rows, cols [2]tap
+		taps := newSampleTaps(op)
 		for b := task * s; b < min((task+1)*s, op.batch); b++ {
-			m := mapOf(t, b, &mb)
+			taps.reset(mapOf(t, b, &mb))
 			xb, yb := x[b*img:(b+1)*img], y[b*img:(b+1)*img]
 			for i := 0; i < op.h; i++ {
 				for j := 0; j < op.w; j++ {
-					nr, nc := op.pixelTaps(m, i, j, &rows, &cols)
+					rows, cols := taps.at(i, j)
 					first := true
-					for _, r := range rows[:nr] {
-						for _, q := range cols[:nc] {
+					for _, r := range rows {
+						for _, q := range cols {
 							w := float64(r.w * q.w)
 							if r.i < 0 || q.i < 0 {
 								addTap[T](acc, w, nil, op.fillValue, first)
@@ -462,17 +499,17 @@ func affineBackward[T float32 | float64](op *affineOp, t, dy, dx []T) {
 	kernels.ParallelTasks((op.batch+s-1)/s, func(task int) {
 		acc := make([]float64, img)
 		var mb [affineParams]float64
-		var rows, cols [2]tap
+		taps := newSampleTaps(op)
 		for b := task * s; b < min((task+1)*s, op.batch); b++ {
-			m := mapOf(t, b, &mb)
+			taps.reset(mapOf(t, b, &mb))
 			clear(acc)
 			gb := dy[b*img : (b+1)*img]
 			for i := 0; i < op.h; i++ {
 				for j := 0; j < op.w; j++ {
-					nr, nc := op.pixelTaps(m, i, j, &rows, &cols)
+					rows, cols := taps.at(i, j)
 					g := gb[(i*op.w+j)*c : (i*op.w+j+1)*c]
-					for _, r := range rows[:nr] {
-						for _, q := range cols[:nc] {
+					for _, r := range rows {
+						for _, q := range cols {
 							if r.i < 0 || q.i < 0 {
 								continue
 							}

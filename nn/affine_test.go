@@ -174,3 +174,40 @@ func runAffine(dt tensor.Dtype, shape []int, x, m []float64, rs Resampling) ([]f
 	}
 	return graph.Float64s(mc.Output(0)), nil
 }
+
+// TestSampleTapsSeparable: for maps that keep the axes apart (flips,
+// shifts, zooms) the taps worked out once per row and column are those
+// worked out per pixel, in every fill mode and interpolation.
+func TestSampleTapsSeparable(t *testing.T) {
+	maps := [][]float64{
+		{-1, 0, 4, 0, 1, 0},             // mirrored
+		{1, 0, 0, 0, -1, 2},             // upside down
+		{1, 0, -1.25, 0, 1, 0.5},        // shifted by fractions
+		{1.7, 0, -1.05, 0, 0.6, 0.4},    // zoomed apart
+		{1, 0, 1e300, 0, 1, math.NaN()}, // nonsense
+	}
+	for _, mode := range []string{FillReflect, FillWrap, FillConstant, FillNearest} {
+		for _, interp := range []string{InterpolationBilinear, InterpolationNearest} {
+			op := &affineOp{h: 3, w: 5, c: 1, fill: fillCode(mode), nearest: interp == InterpolationNearest}
+			for _, m := range maps {
+				s := newSampleTaps(op)
+				s.reset(m)
+				if !s.separable {
+					t.Fatalf("map %v: not separable", m)
+				}
+				for i := range op.h {
+					for j := range op.w {
+						r1, c1 := s.at(i, j)
+						r1, c1 = append([]tap(nil), r1...), append([]tap(nil), c1...)
+						s.separable = false
+						r2, c2 := s.at(i, j)
+						s.separable = true
+						if fmt.Sprint(r1, c1) != fmt.Sprint(r2, c2) {
+							t.Errorf("%s %s map %v pixel (%d, %d): taps %v %v per row and column, %v %v per pixel", mode, interp, m, i, j, r1, c1, r2, c2)
+						}
+					}
+				}
+			}
+		}
+	}
+}
