@@ -9,7 +9,10 @@
 // The defaults (-hidden 16,16, ReLU, Adam 0.01, batch 32, 200 epochs) separate
 // the default three-armed spiral with a training accuracy above 0.95.
 //
-// It writes to -out:
+// With -serve ADDR it serves a live page instead (see serve.go): the
+// TensorFlow Playground's controls, with the training running here.
+//
+// Otherwise it writes to -out:
 //
 //   - boundary.png: the decision boundary of the final model with the points;
 //   - boundary.gif: the boundary evolving during training, -frames frames
@@ -88,6 +91,9 @@ type config struct {
 	delay                               int
 	seed                                int64
 	quiet, graph                        bool
+	serve                               string // -serve: the live page's address
+	public                              bool
+	limits                              limits
 }
 
 func parse(args []string, stdout io.Writer) (config, error) {
@@ -111,8 +117,37 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	fs.StringVar(&c.out, "out", "out/playground", "folder for boundary.png, boundary.gif, curves.png, history.csv, metrics.json and report.html/report.md")
 	fs.BoolVar(&c.quiet, "quiet", false, "print only the final figures")
 	fs.BoolVar(&c.graph, "graph", false, "also write model.png (the layer diagram), graph.dot and, with Graphviz installed, graph.svg (the training graph)")
+	fs.StringVar(&c.serve, "serve", "", "serve the live page on this address (e.g. 127.0.0.1:8080) instead of a run to -out")
+	fs.BoolVar(&c.public, "public", false, "with -serve, allow an address other than loopback")
+	fs.IntVar(&c.limits.sessions, "max-sessions", 8, "with -serve, the most sessions (browser tabs) at once")
+	fs.IntVar(&c.limits.layers, "max-layers", 6, "with -serve, the most hidden layers a page may ask for")
+	fs.IntVar(&c.limits.neurons, "max-neurons", 8, "with -serve, the most neurons per hidden layer a page may ask for")
+	fs.IntVar(&c.limits.points, "max-points", 1000, "with -serve, the most points of a page's data set")
+	fs.DurationVar(&c.limits.idle, "idle", 30*time.Second, "with -serve, how long a session lives with no page watching it")
+	fs.Float64Var(&c.limits.fps, "fps", 10, "with -serve, the most frames per second sent while training")
+	fs.IntVar(&c.limits.epochs, "epochs-per-frame", 3, "with -serve, epochs trained between two frames")
 	if err := cli.Parse(fs, args, stdout); err != nil {
 		return c, err
+	}
+	if c.serve != "" {
+		l := c.limits
+		switch {
+		case l.sessions < 1 || l.sessions > 1000:
+			return c, errors.Errorf("-max-sessions %d: want 1..1000", l.sessions)
+		case l.layers < 0 || l.layers > maxLayers:
+			return c, errors.Errorf("-max-layers %d: want 0..%d", l.layers, maxLayers)
+		case l.neurons < 1 || l.neurons > 64:
+			return c, errors.Errorf("-max-neurons %d: want 1..64", l.neurons)
+		case l.points < 20 || l.points > 10000:
+			return c, errors.Errorf("-max-points %d: want 20..10000", l.points)
+		case l.idle <= 0:
+			return c, errors.Errorf("-idle %v: want a positive duration", l.idle)
+		case !(l.fps > 0 && l.fps <= 30):
+			return c, errors.Errorf("-fps %v: want (0, 30]", l.fps)
+		case l.epochs < 1 || l.epochs > 1000:
+			return c, errors.Errorf("-epochs-per-frame %d: want 1..1000", l.epochs)
+		}
+		return c, loopbackOnly(c.serve, c.public)
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -222,6 +257,9 @@ func run(args []string, stdout io.Writer) error {
 	c, err := parse(args, stdout)
 	if err != nil {
 		return err
+	}
+	if c.serve != "" {
+		return serve(c, stdout)
 	}
 	s, err := setup(c, stdout)
 	if err != nil {
