@@ -12,7 +12,7 @@ GO ?= go
 CGO_OK := $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v $$($(GO) env CC) >/dev/null 2>&1 && echo 1)
 FAST_TAGS := $(if $(and $(CGO_OK),$(filter openblas,$(BLAS))),-tags openblas,)
 
-.PHONY: help test onnx-deps iris mnist digits playground notebooks lint bench bench-matrix clean
+.PHONY: help test onnx-deps browser-deps iris mnist digits playground notebooks lint bench bench-matrix clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -56,6 +56,11 @@ onnx-deps: ## install ONNX Runtime (npm onnxruntime-node into ONNX_DEPS) and, as
 	@if /usr/bin/python3 -c 'import onnx.checker' 2>/dev/null; then echo "onnx-deps: python3-onnx (the ONNX checker) is installed"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then apt-get update -qq && apt-get install -y -qq python3-onnx; \
 	else echo "onnx-deps: the ONNX checker needs Debian's python3-onnx: apt-get install python3-onnx (as root)"; fi
+
+browser-deps: ## install, as root, Debian's chromium for the live playground's browser test (cmd/playground TestBrowser)
+	@if command -v chromium >/dev/null 2>&1; then echo "browser-deps: chromium is installed"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then apt-get update -qq && apt-get install -y -qq chromium; \
+	else echo "browser-deps: the browser test needs Debian's chromium: apt-get install chromium (as root)"; exit 1; fi
 
 iris: ## train the Iris tutorial (embedded data, offline) into out/iris (BLAS=openblas on any run target: OpenBLAS, other bits)
 	$(GO) run $(FAST_TAGS) ./cmd/iris
