@@ -72,7 +72,6 @@ type ImageStream struct {
 	maxHeld int64
 
 	mu     sync.Mutex
-	cond   sync.Cond // on mu: an image was decoded
 	cache  map[int]*streamEntry
 	fifo   []*streamEntry // read-ahead images in the order they were hinted
 	gen    uint64         // Prefetch calls so far
@@ -111,6 +110,7 @@ type streamEntry struct {
 	done    bool   // decoded, or failed with err
 	gone    bool   // out of the cache; pix is freed when refs drops to 0
 	err     error
+	waiting []*fillCall // Fill calls to tell when it is done, once per use
 }
 
 // missJob is an image a Fill call needs that was not read ahead: a worker
@@ -122,11 +122,22 @@ type missJob struct {
 	call *fillCall
 }
 
-// fillCall is a Fill call waiting for its missing images.
+// fillCall is a Fill call waiting for images: those it needs that were
+// not read ahead, and those read ahead still being decoded. ready is
+// closed when pending drops to 0, so that a Fill wakes once, not at every
+// image a worker finishes.
 type fillCall struct {
 	pending int
+	ready   chan struct{}
 	errK    int // position of err
 	err     error
+}
+
+// doneLocked counts one awaited image done, waking the call at the last.
+func (c *fillCall) doneLocked() {
+	if c.pending--; c.pending == 0 {
+		close(c.ready)
+	}
 }
 
 func (c *fillCall) fail(k int, err error) {
@@ -184,7 +195,6 @@ func StreamImageFolder(dir string, opt ImageStreamOptions) (*ImageStream, error)
 	}
 	s := &ImageStream{Name: l.names[0], Dir: dir, classes: l.classes, d: d, c: d.c,
 		workers: fo.Workers, maxHeld: opt.MaxCacheBytes, cache: map[int]*streamEntry{}}
-	s.cond.L = &s.mu
 	if err := s.checkHeaders(l); err != nil {
 		return nil, err
 	}
@@ -415,7 +425,7 @@ func (s *ImageStream) Fill(idx []int, x, y []float32) {
 	}
 	var uses []use
 	f := s.f
-	call := &fillCall{}
+	call := &fillCall{ready: make(chan struct{})}
 	s.mu.Lock()
 	for k, i := range idx {
 		row := x[k*f : (k+1)*f]
@@ -431,6 +441,10 @@ func (s *ImageStream) Fill(idx []int, x, y []float32) {
 			}
 			uses = append(uses, use{k, e})
 			s.stats.Hits++
+			if !e.done {
+				e.waiting = append(e.waiting, call)
+				call.pending++
+			}
 			continue
 		}
 		s.urgent = append(s.urgent, missJob{file: i, k: k, out: row, call: call})
@@ -438,12 +452,11 @@ func (s *ImageStream) Fill(idx []int, x, y []float32) {
 		s.stats.Misses++
 	}
 	s.spawnLocked()
-	for _, u := range uses {
-		for !u.e.done {
-			s.cond.Wait()
-		}
-	}
+	wait := call.pending > 0
 	s.mu.Unlock()
+	if wait {
+		<-call.ready
+	}
 	for _, u := range uses {
 		row := x[u.k*f : (u.k+1)*f]
 		if u.e.err != nil {
@@ -459,9 +472,6 @@ func (s *ImageStream) Fill(idx []int, x, y []float32) {
 			s.free = append(s.free, u.e.pix)
 			u.e.pix = nil
 		}
-	}
-	for call.pending > 0 {
-		s.cond.Wait()
 	}
 	if call.err != nil {
 		note(call.errK, call.err)
@@ -589,9 +599,7 @@ func (s *ImageStream) work(sc *streamScratch) {
 			if err != nil {
 				j.call.fail(j.k, err)
 			}
-			if j.call.pending--; j.call.pending == 0 {
-				s.cond.Broadcast()
-			}
+			j.call.doneLocked()
 		case len(s.ahead) > 0:
 			e := s.ahead[0]
 			s.ahead[0] = nil
@@ -608,7 +616,10 @@ func (s *ImageStream) work(sc *streamScratch) {
 			s.stats.Decoded++
 			s.stats.Prefetched++
 			e.err, e.done = err, true
-			s.cond.Broadcast()
+			for _, c := range e.waiting {
+				c.doneLocked()
+			}
+			e.waiting = nil
 		default:
 			s.active--
 			s.idle = append(s.idle, sc)

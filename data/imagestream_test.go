@@ -481,3 +481,27 @@ func TestPrefetchThroughViews(t *testing.T) {
 		}
 	}
 }
+
+// TestPrefetchInMemoryFree: on in-memory sources and views of them, as
+// Fit passes them every batch, Prefetch and SourceErr allocate nothing:
+// the in-memory path pays two type switches a batch for streaming.
+func TestPrefetchInMemoryFree(t *testing.T) {
+	im, err := NewImages("im", make([]byte, 40), 2, 2, make([]byte, 10), []string{"a", "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, _ := Subset(im, []int{3, 1, 2})
+	sl, _ := Slice(im, 2, 8)
+	j, _ := Join([]Named{{"in", sub}}, []Named{{"out", sub}})
+	idx := []int{0, 1, 2}
+	for _, src := range []Source{im, sub, sl, j} {
+		if n := testing.AllocsPerRun(100, func() {
+			Prefetch(src, idx)
+			if SourceErr(src) != nil {
+				t.Fatal("an error")
+			}
+		}); n != 0 {
+			t.Errorf("%T: %v allocations a batch", src, n)
+		}
+	}
+}
