@@ -20,6 +20,13 @@
 //
 //	go run ./cmd/mnistbench -matrix [-quick] [-cpu 1,2] -data ../shared/data/mnist
 //
+// With -stream it runs the streaming benchmark instead (stream.go):
+// Fashion-MNIST written as PNG folders, one epoch from memory, streamed,
+// and streamed with -copies augmented variants of each image, with each
+// case's peak RSS.
+//
+//	go run ./cmd/mnistbench -stream [-copies 10] [-stream-dir DIR]
+//
 // `make bench` runs it with the backend the Makefile picked.
 package main
 
@@ -77,8 +84,12 @@ func run(args []string, stdout io.Writer) error {
 	only := fs.String("shapes", "", "with -matrix: run only these shapes, comma-separated (default all: 512-raw, 512-std, 1024x2-raw, 1024x2-std, 2048x2-std, iris, convnet, resnet)")
 	shapeName := fs.String("matrix-shape", "", "run one matrix shape's gradgraph side and print its lines (what -matrix runs in each child process)")
 	samples := fs.Int("samples", 0, "with -matrix-shape: training samples (0: the shape's own)")
+	stream := streamFlags(fs) // -stream and its flags (stream.go)
 	if err := cli.Parse(fs, args, stdout); err != nil {
 		return err
+	}
+	if stream.on || stream.caseArg != "" {
+		return runStream(*stream, *seed, stdout)
 	}
 	if *epochs < 1 {
 		return errors.Errorf("-epochs %d: want at least 1", *epochs)
