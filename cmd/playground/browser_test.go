@@ -24,7 +24,7 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-var updateScreenshots = flag.Bool("update-screenshots", false, "write the live page's screenshots to notebooks-md/img/playground-live")
+var updateScreenshots = flag.Bool("update-screenshots", false, "write the live page's screenshots to cmd/playground/screenshots")
 
 // chromium finds Debian's chromium (or another Chrome): the path, or ""
 // when there is none.
@@ -205,7 +205,7 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the page logged %d problems:\n%s", len(problems), strings.Join(problems, "\n"))
 	}
 	if *updateScreenshots {
-		dir := filepath.Join("..", "..", "notebooks-md", "img", "playground-live")
+		dir := "screenshots"
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
