@@ -16,12 +16,14 @@ const stepGateMargin = 0.97
 // A stepGate decides, from the time of whole training steps, whether the
 // loops of a step may split across cores at all. Each loop's own Choice
 // decides from its own time whether its split pays; those choices, each a
-// win on its own, can add up to a step slower on two cores than on one
-// (rmsprop and the zero-pixel scan took three times the CPU split in two;
-// BENCHMARKS.md, "Step gate"). The gate times steps with the loops as they
-// choose against steps run inline (split.Inline), per batch size, in the
-// probe windows of a split.Choice, and keeps the faster: more cores can
-// then cost a step at most what the probes cost.
+// win on its own, added up to 512-unit MNIST steps slower on two cores
+// than on one on the 2-core development VM, where RMSprop's update and the
+// zero-pixel scan took far more CPU split in two than inline
+// (cmd/mnistbench -matrix -cpu 1,2; BENCHMARKS.md, "Step gate"). The gate
+// times steps with the loops as they choose against steps run inline
+// (split.Inline), per batch size, in the probe windows of a split.Choice,
+// and keeps the faster: more cores can then cost a step at most what the
+// probes cost.
 //
 // The gate is the trainer's own (Trainer.gate), and so is its decision:
 // split.Inline binds it to the goroutine running the step, so that the

@@ -10,14 +10,14 @@
 // written with simd/archsimd under //go:build goexperiment.simd, so it is
 // not in a default build at all. Go 1.26's simd/archsimd itself needs
 // GOEXPERIMENT=simd at build time, which rules it out as the default path,
-// and it was measured anyway (a 256-deep k loop in L1, thread CPU time, this
-// Zen 5 core, 27 Nov 2026): a 4×32 tile (8 zmm accumulators, GoMLX's shape)
-// reached 92 GFLOP/s, 45% of the core's 205 GFLOP/s peak; a 12×32 tile
-// (24 accumulators) fell to 25 GFLOP/s, because the compiler allocates only
-// 16 of the 32 zmm registers and spilled the accumulators to the stack. The
-// same 12×32 tile in Go assembly reaches 195–206 GFLOP/s (95–100%). So the
-// kernels are hand-written Go assembly (kernel_amd64.s), selected at run time
-// with golang.org/x/sys/cpu; packing and blocking are Go.
+// and it was measured anyway (a 256-deep k loop in L1, thread CPU time;
+// BENCHMARKS.md, "Sgemm: simd/archsimd"): a 4×32 tile (8 zmm accumulators,
+// GoMLX's shape) reached under half the core's FMA peak, and a 12×32 tile
+// (24 accumulators) far less, because the compiler allocates only 16 of the
+// 32 zmm registers and spilled the accumulators to the stack, while the
+// same 12×32 tile in Go assembly reaches the peak. So the kernels are
+// hand-written Go assembly (kernel_amd64.s), selected at run time with
+// golang.org/x/sys/cpu; packing and blocking are Go.
 //
 // # Structure (GotoBLAS / BLIS)
 //
@@ -31,15 +31,15 @@
 // transposed operand is packed with 8×8 register transposes (transpose8),
 // so x·W, dy·Wᵀ and xᵀ·dy all run near the same speed and no transpose is
 // ever materialised. An untransposed B needs no packing at all: the kernels
-// take B's row stride and read its whole nr-column panels in place (148 →
-// 178 GFLOP/s on 128×512×784), only a last partial panel is packed. Edges
-// are padded with zeros in the packed panels; a
-// tile that sticks out of C is computed into a scratch tile and its corner
-// copied in and out (copyTile), so the kernels only ever see full tiles. The packed buffers
+// take B's row stride and read its whole nr-column panels in place
+// (BenchmarkSgemm's NN_128x512x784), only a last partial panel is packed.
+// Edges are padded with zeros in the packed panels; a tile that sticks out
+// of C is computed into a scratch tile and its corner copied in and out
+// (copyTile), so the kernels only ever see full tiles. The packed buffers
 // come from a sync.Pool: steady-state calls do not allocate. A product much
 // narrower than the kernel's tile, such as the 128×10 output layer, is
 // computed as Cᵀ = op(B)ᵀ·op(A)ᵀ (narrow): 10 of 12 rows of each tile used
-// instead of 10 of 32 columns, 43 → 70 GFLOP/s.
+// instead of 10 of 32 columns (BenchmarkSgemm's NN_128x10x512).
 //
 // Kernels (kernel_amd64.go):
 //   - AVX-512 12×32: 24 zmm accumulators, 2 loads of B and 12 broadcasts of A
@@ -59,10 +59,11 @@
 //
 // Block sizes (blocking.go) assume a 32 KiB L1D and 512 KiB L2 per core, the
 // floor of x86-64 cores with AVX2 (x/sys/cpu does not report cache sizes).
-// kc was then measured on this machine: kc = 512 beat 128–384 by 5–10% for
-// the 12×32 kernel (fewer passes over C, less packing; its 64 KiB B panel
-// streams from L2 fast enough for 24 FMAs per 176 bytes), while kc = 256 was
-// best for 6×16. The depth is cut into equal blocks (784 = 2 × 392).
+// kc was then measured per kernel (BenchmarkSgemm with kcMax changed;
+// BENCHMARKS.md, "Sgemm"): 512 for the 12×32 kernel (fewer passes over C,
+// less packing; its 64 KiB B panel streams from L2 fast enough for 24 FMAs
+// per 176 bytes), 256 for 6×16. The depth is cut into equal blocks (784 =
+// 2 × 392).
 //
 // # The same bits on every CPU
 //
@@ -92,31 +93,16 @@
 //
 // # Peak
 //
-// This machine: AMD EPYC, family 26 (Zen 5), full-width AVX-512 with two
-// 512-bit FMA pipes: 2 × 16 lanes × 2 flops = 64 flops per cycle (32 with
-// AVX2). BenchmarkPeak times register-only FMA loops and measures 205–210
-// GFLOP/s of thread CPU time for zmm (3.2–3.3 GHz effective; /proc/cpuinfo
-// shows the 2.1 GHz base) and about 100 for ymm. BenchmarkSgemm reports each
-// shape's rate by wall clock and by thread CPU time at GOMAXPROCS 1 and all
-// cores, with gonum's pure-Go Sgemm on the same operands.
+// On a core with two 512-bit FMA pipes (Zen 5, recent Intel server cores)
+// the peak is 2 × 16 lanes × 2 flops = 64 flops per cycle (32 with AVX2).
+// BenchmarkPeak times register-only FMA loops, to state the peak in the
+// same run; BenchmarkSgemm reports each shape's rate by wall clock and by
+// thread CPU time at GOMAXPROCS 1 and all cores, with gonum's pure-Go
+// Sgemm on the same operands:
 //
-// Measured 27 Nov 2026 on the 2-core development machine while it was shared
-// with other jobs (load average 8–26), so wall-clock rates are unreliable and
-// the one-core figures are thread-CPU-time rates, best of
-// `go test -bench 'Sgemm$|Peak' -count 3 -benchtime 1s ./internal/gemm`
-// (AVX2: the same under GODEBUG=cpu.avx512f=off), as shares of the highest
-// peak measured, 224 GFLOP/s (zmm) and 110 (ymm); gonum's pure-Go Sgemm is
-// wall clock, best of two such runs, at 1 / 2 cores:
+//	go test -bench 'Sgemm$|Peak' -count 3 -benchtime 1s ./internal/gemm
+//	GODEBUG=cpu.avx512f=off go test -bench 'Sgemm$|Peak' -count 3 -benchtime 1s ./internal/gemm
 //
-//	shape (m×n×k)         AVX-512, 1 core   AVX2, 1 core   gonum, 1 / 2 cores
-//	NN 128×512×784 x·W    189 (84%)         89 (81%)       9.8 / 8.8
-//	NT 128×784×512 dy·Wᵀ  171 (76%)         87 (79%)       13.9 / 8.7
-//	TN 784×512×128 xᵀ·dy  190 (85%)         94 (85%)       4.6 / 6.9
-//	NN 512×512×512        197 (88%)         92 (84%)       9.0 / 11.2
-//	TT 512×512×512        162–183 (72–82%)  98 (89%)       1.6 / 1.2
-//	NN 1024×1024×1024     176 (79%)                        7.2 / 10.7
-//	NN 128×10×512         68 (31%)          18             1.6 / 2.2
-//
-// At 2 cores the best wall-clock rates were 150–175 GFLOP/s on the large
-// shapes (the other core was rarely free), 33 on 128×10×512 (not split).
+// The figures, per shape and kernel as shares of the peak, are in
+// BENCHMARKS.md ("Sgemm").
 package gemm

@@ -183,10 +183,10 @@ func (p *problem) columns(j0, j1 int) {
 			}
 			// An untransposed B is read in place by the kernel (its rows
 			// are contiguous): only a last, partial panel is packed. This
-			// saved the copy of B, 15% of 128×512×784 (148 → 178 GFLOP/s).
-			// Not when B's rows are a multiple of 4 KiB apart: then every
-			// row of a panel falls in the same few L1 sets, and 1024×1024
-			// lost 10–20% against packing.
+			// saves the copy of B (BenchmarkSgemm's NN_128x512x784). Not
+			// when B's rows are a multiple of 4 KiB apart: then every row
+			// of a panel falls in the same few L1 sets, and packing wins
+			// (NN_1024x1024x1024; BENCHMARKS.md, "Sgemm").
 			direct := !p.transB && p.ldb%1024 != 0
 			full := nb / nr * nr // columns in whole nr panels
 			if direct {

@@ -8,7 +8,8 @@ import (
 
 // SparseDensity returns the fraction of nonzero elements in a, looking at
 // no more than about densitySample of them (strided), which is enough to
-// choose a kernel against SparseMaxFor and costs ~3 µs per batch of 128×784.
+// choose a kernel against SparseMaxFor and costs a few microseconds per
+// batch whatever its size.
 func SparseDensity[T Float](a []T) float64 {
 	if len(a) == 0 {
 		return 1
@@ -30,10 +31,10 @@ func SparseDensity[T Float](a []T) float64 {
 const densitySample = 4096
 
 // spmmPanel is the most rows of b in one panel of Spmm (64 KB of float32
-// at 64 columns). BenchmarkSpmmPanel (the first layer of an MNIST-sized
-// classifier) measures panels of 128 to 784 rows within noise of each
-// other (239 to 260 µs) and smaller ones slower (32 rows: 333 µs): each
-// panel reloads and stores every output row. It changes no bit of the
+// at 64 columns): BenchmarkSpmmPanel (the first layer of an MNIST-sized
+// classifier) finds panels of 128 to 784 rows within noise of each other
+// and smaller ones slower, since each panel reloads and stores every
+// output row (BENCHMARKS.md, "Spmm panels"). It changes no bit of the
 // result (TestSpmmKernel).
 var spmmPanel = 256
 

@@ -26,13 +26,11 @@ const (
 // split, timed on its own, must come under to be chosen: 0.90, a 10% win.
 // The loop's own time does not show what the split costs the rest of the
 // step: the workers spin after it (on a core that may be the caller's SMT
-// sibling, as on the 2-core development VM, whose second vCPU added from
-// −2% to 34% to the sgemm peak in one day's runs), and each core's cache
-// holds part of the data. With 3% the 512-unit net on standardised pixels
-// ran 4–15% slower at GOMAXPROCS 2 than at 1 there (three runs each: 0.297
-// s against 0.258, 0.269/0.257, 0.289/0.264); with 10%, within 0.4–4%
-// (0.265/0.255, 0.278/0.272, 0.257/0.256), and Dense(1024)×2 on raw pixels
-// was 11–23% faster at 2 than at 1 (with 3%: 16% faster to 1.5% slower).
+// sibling, as two vCPUs of a VM can be), and each core's cache holds part
+// of the data. With a 3% margin the 512-unit MNIST net ran slower at
+// GOMAXPROCS 2 than at 1 on the 2-core development VM; with 10% it ran
+// within a few per cent of it, and Dense(1024)×2 on raw pixels ran faster
+// at 2 (cmd/mnistbench -matrix -cpu 1,2; BENCHMARKS.md, "Core split").
 // Where cores are separate a split of two wins by far more.
 const DefaultMargin = 0.90
 

@@ -39,8 +39,9 @@ import (
 // the workers sleep instead of holding cores that the serial thread may
 // share (SMT siblings, a VM's vCPUs) or that lower the clock of the busy
 // one. Longer spins made the 512-unit MNIST net slower at 8 cores than at
-// 2 and no spin made Dense(1024)×2 a quarter slower; 200 µs gave epochs
-// that fell with every step in cores (BENCHMARKS.md, "Pool spin").
+// 2, no spin made Dense(1024)×2 slower, and 200 µs gave epochs that fell
+// with every step in cores (cmd/mnistbench -matrix -cpu 1,2,4,8,16;
+// BENCHMARKS.md, "Worker pool").
 const poolSpin = 200 * time.Microsecond
 
 // A Body is a job of parts for Parts: Part(i, w) computes part i, w being
@@ -302,8 +303,8 @@ func grow(j *job, k, helpers int) int {
 // chunks as they finish the previous one, so with one chunk per core the
 // caller also runs a worker's chunk that the worker has not started yet
 // (it was parked). Finer chunks (2 or 4 per core, to balance a slower
-// core) measured slower on MNIST: they cost each core its cache affinity
-// to the same columns of the weights from op to op.
+// core) measured slower on MNIST (cmd/mnistbench): they cost each core its
+// cache affinity to the same columns of the weights from op to op.
 const chunksPerCore = 1
 
 // Chunks runs fn over [0, n) split into up to chunksPerCore·p contiguous
@@ -349,8 +350,9 @@ func Chunks(n, p int, fn func(lo, hi int)) {
 // rather than left alone because it holds its core: its runtime.Gosched
 // puts it back on the global run queue, which the scheduler looks at
 // before stealing the caller's new goroutine, so for up to poolSpin after
-// any pool loop a goroutine helper did not run (BENCHMARKS.md, "Tasks on
-// spinning workers").
+// any pool loop a goroutine helper did not run, and a convolution after
+// the optimiser's loop took longer at GOMAXPROCS 2 than at 1
+// (BenchmarkTrainStepConvnet -cpu 1,2; BENCHMARKS.md, "Worker pool").
 //
 // Which goroutine runs a task varies from run to run, so fn must write
 // results that depend on i alone (disjoint outputs): the results are then

@@ -8,5 +8,6 @@ package split
 // waiting for its next chunk spins with it, so that on a core shared with
 // the caller's thread (two vCPUs of one physical core, as on the
 // development machine) the wait takes little from the serial work the
-// caller does meanwhile. Each call takes about 0.1–0.3 µs.
+// caller does meanwhile. A call takes a fraction of a microsecond (PAUSE's
+// latency varies by CPU: BENCHMARKS.md, "Worker pool").
 func cpuRelax()
