@@ -219,3 +219,39 @@ func TestAugmentGradCheck(t *testing.T) {
 	checkLayers(t, "normalization 1-D", 4, 3, true, Dense(3, Linear), Normalization().WithStats([]float64{0.5, -1, 2}, []float64{2, 0.25, 9}))
 	checkLayersShape(t, "conv then rotation", 2, []int{5, 4, 1}, true, Conv2D(2, 3, Linear).WithPadding("same"), RandomRotation(0.2), Flatten(), Dense(2, Linear))
 }
+
+// TestAugmentConfigFromFiles: configs as files hold them decode to the
+// layers they describe, a missing fill mode or interpolation meaning
+// Keras's default; a factor that is not [lo, hi] and an unknown field are
+// refused, naming the layer.
+func TestAugmentConfigFromFiles(t *testing.T) {
+	decode := func(raw string) (Layer, error) {
+		var c LayerConfig
+		if err := json.Unmarshal([]byte(raw), &c); err != nil {
+			return nil, err
+		}
+		return newLayer(c)
+	}
+	l, err := decode(`{"type":"RandomRotation","name":"r","factor":[-0.1,0.2]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := l.(*RandomRotationLayer); r.Factor != (FactorRange{-0.1, 0.2}) || r.Resampling != defaultResampling() {
+		t.Errorf("decoded %+v", r)
+	}
+	l, err = decode(`{"type":"RandomFlip","name":"f"}`)
+	if err != nil || l.(*RandomFlipLayer).Mode != FlipHorizontalAndVertical {
+		t.Errorf("a flip without a mode: %v, %v", l, err)
+	}
+	for _, c := range []struct{ raw, want, name string }{
+		{`{"type":"RandomRotation","name":"r","factor":0.2}`, "want [lo, hi]", "r"},
+		{`{"type":"RandomRotation","name":"r","factor":[1,2,3]}`, "want [lo, hi]", "r"},
+		{`{"type":"RandomZoom","name":"z","height_factor":[0,0],"width_factor":[0]}`, "want [lo, hi]", "z"},
+		{`{"type":"RandomTranslation","name":"t","height_factor":[0,0],"width_factor":[0,0],"seed":3}`, `unknown field "seed"`, "t"},
+		{`{"type":"Normalization","name":"n","axis":-1,"mean":"zero"}`, "mean", "n"},
+	} {
+		if _, err := decode(c.raw); err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), `"`+c.name+`"`) {
+			t.Errorf("%s: error %v, want %q", c.raw, err, c.want)
+		}
+	}
+}
