@@ -8,9 +8,10 @@ import (
 )
 
 // The one worker pool of the process: every loop that is shared out among
-// the cores (the kernels' ParallelRows, ParallelElems, ParallelChunks and
-// ParallelTasks, the sgemm's column blocks, the optimisers' updates) runs
-// on the calling goroutine and on these workers. A job is cut into parts
+// the cores (the kernels' ParallelRows, ParallelElems, ParallelTasks and
+// GemmRows, hence the fused ops, nn's convolutions and the optimisers'
+// updates; the sgemm's column blocks) runs on the calling goroutine and on
+// these workers. A job is cut into parts
 // before it is posted (the caller's split decision, which fixes every
 // result); the caller and the workers it has claimed take the next part
 // not yet taken until none is left, so which goroutine runs a part never
