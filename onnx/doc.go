@@ -27,6 +27,9 @@
 //	Reshape                 Reshape (shape initializer, batch 0 = copied) of the channels-last tensor
 //	BatchNormalization      BatchNormalization (inference: moving mean and variance, epsilon)
 //	Dropout                 nothing: the identity, as in inference
+//	Random* augmentations   nothing: the identity, as in inference
+//	Rescaling               Mul by the scale, Add the offset (when not 0)
+//	Normalization           Sub the mean, Div by max(√variance, 1e-7) (an initializer), over the last axis
 //	Activation              Relu, Sigmoid, Tanh, Softmax (the last axis; axis 1 channels first); linear is nothing
 //	Add, Subtract,          Add, Sub, Mul, Max, chained over the inputs
 //	Multiply, Maximum

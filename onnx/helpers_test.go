@@ -26,7 +26,7 @@ func randomize(t testing.TB, m *nn.Model, seed int64) {
 		}
 		v := make([]float64, p.Size())
 		for i := range v {
-			if strings.HasSuffix(p.Name, "/moving_variance") {
+			if strings.HasSuffix(p.Name, "/moving_variance") || strings.HasSuffix(p.Name, "/variance") {
 				v[i] = 0.3 + 1.7*rng.Float64()
 			} else {
 				v[i] = 0.5 * rng.NormFloat64()

@@ -1,6 +1,8 @@
 package onnx
 
 import (
+	"math"
+
 	"github.com/pkg/errors"
 
 	"github.com/gradgraph/gradgraph/graph"
@@ -12,7 +14,9 @@ func supported(l nn.Layer) error {
 	switch l := l.(type) {
 	case *nn.DenseLayer, *nn.Conv2DLayer, *nn.MaxPooling2DLayer, *nn.GlobalAveragePooling2DLayer,
 		*nn.GlobalMaxPooling2DLayer, *nn.FlattenLayer, *nn.ReshapeLayer, *nn.BatchNormLayer,
-		*nn.DropoutLayer, *nn.ActivationLayer, *nn.ModelLayer:
+		*nn.DropoutLayer, *nn.ActivationLayer, *nn.ModelLayer,
+		*nn.RescalingLayer, *nn.NormalizationLayer,
+		*nn.RandomFlipLayer, *nn.RandomTranslationLayer, *nn.RandomRotationLayer, *nn.RandomZoomLayer, *nn.RandomContrastLayer:
 		return nil
 	case *nn.MergeLayer:
 		switch l.Type() {
@@ -61,8 +65,13 @@ func (e *exporter) layer(l nn.Layer, ins []*value) (*value, error) {
 		return e.reshape(l, ins[0])
 	case *nn.BatchNormLayer:
 		return e.batchNorm(l, ins[0])
-	case *nn.DropoutLayer:
+	case *nn.DropoutLayer, *nn.RandomFlipLayer, *nn.RandomTranslationLayer, *nn.RandomRotationLayer,
+		*nn.RandomZoomLayer, *nn.RandomContrastLayer:
 		return ins[0], nil // the identity in inference
+	case *nn.RescalingLayer:
+		return e.rescale(l, ins[0])
+	case *nn.NormalizationLayer:
+		return e.normalize(l, ins[0])
 	case *nn.ActivationLayer:
 		x := ins[0]
 		return e.activate(l.Act, name, x, x.native)
@@ -319,4 +328,48 @@ func lower(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// rescale is Rescaling: Mul by the scale, then Add the offset (left out
+// when 0, as gradgraph leaves it out), in x's own layout; the constants
+// are float32 scalars, as gradgraph's float32 graphs round them.
+func (e *exporter) rescale(l *nn.RescalingLayer, x *value) (*value, error) {
+	if math.IsNaN(l.Scale) || math.IsInf(l.Scale, 0) || math.IsNaN(l.Offset) || math.IsInf(l.Offset, 0) {
+		return nil, errors.Errorf("scale %v and offset %v must be finite", l.Scale, l.Offset)
+	}
+	lay := x.native
+	scale := e.initializer(initKey{}, l.Name()+"/scale", nil, []float32{float32(l.Scale)})
+	y := e.add("Mul", l.Name()+"/scale", []string{e.get(x, lay), scale})
+	if l.Offset != 0 {
+		offset := e.initializer(initKey{}, l.Name()+"/offset", nil, []float32{float32(l.Offset)})
+		y = e.add("Add", l.Name()+"/offset", []string{y, offset})
+	}
+	return newValue(x.shape, lay, y), nil
+}
+
+// normalize is Normalization over the last per-sample axis: Sub the mean,
+// Div by max(√variance, nn.NormalizationEpsilon), the denominator worked
+// out here once in float64 and rounded, as gradgraph's op does. The
+// statistics broadcast along the last axis, so x is taken channels last.
+func (e *exporter) normalize(l *nn.NormalizationLayer, x *value) (*value, error) {
+	if len(x.shape) == 0 {
+		return nil, errors.New("input has no axes")
+	}
+	n := x.shape[len(x.shape)-1]
+	mean, err := e.param(l.Mean, n)
+	if err != nil {
+		return nil, err
+	}
+	if l.Variance == nil || l.Variance.Value == nil || l.Variance.Size() != n {
+		return nil, errors.New("the variance is missing or of the wrong size (layer not built)")
+	}
+	v := l.Variance.Float64s()
+	std := make([]float32, n)
+	for i, x := range v {
+		std[i] = float32(math.Max(math.Sqrt(x), nn.NormalizationEpsilon))
+	}
+	den := e.initializer(initKey{}, l.Name()+"/std", []int{n}, std)
+	centred := e.add("Sub", l.Name()+"/centre", []string{e.get(x, channelsLast), mean})
+	y := e.add("Div", l.Name()+"/scale", []string{centred, den})
+	return newValue(x.shape, channelsLast, y), nil
 }

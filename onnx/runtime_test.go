@@ -194,6 +194,25 @@ func layerCases() []layerCase {
 			x := nn.Input("image", 5, 5, 2)
 			return []*nn.Tensor{x}, []*nn.Tensor{nn.Call(conv(3, 3, nn.ReLU).WithPadding("same"), x)}
 		})},
+		// Preprocessing: Rescaling (Mul, Add), Normalization (Sub, Div by the
+		// floored standard deviation; one variance at 0 exercises the floor)
+		// over features and image channels; the random augmentations are the
+		// identity in inference and export as nothing.
+		layerCase{name: "rescaling", build: seq("rescale", []int{4, 5, 2}, nn.Rescaling(1.0/255, -0.5), conv(3, 3, nn.Tanh), nn.Flatten())},
+		layerCase{name: "rescaling_no_offset", build: seq("rescale", []int{6}, nn.Rescaling(2.5, 0), nn.Dense(3, nn.Softmax))},
+		layerCase{name: "normalization_features", build: seq("norm", []int{5}, nn.Normalization(), nn.Dense(3, nn.Softmax))},
+		layerCase{name: "normalization_zero_variance", build: func(t testing.TB) *nn.Model {
+			m := seq("norm0", []int{3}, nn.Normalization(), nn.Dense(2, nn.Linear))(t)
+			v := m.Layers[0].(*nn.NormalizationLayer).Variance
+			if err := v.SetFloat64s([]float64{0.5, 0, 2}); err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}},
+		layerCase{name: "normalization_after_conv", build: seq("norm", []int{5, 5, 2}, conv(3, 3, nn.Linear), nn.Normalization(), nn.GlobalAveragePooling2D())},
+		layerCase{name: "augmentations", build: seq("aug", []int{6, 6, 1},
+			nn.RandomFlip("horizontal_and_vertical"), nn.RandomTranslation(0.2, 0.2), nn.RandomRotation(0.1), nn.RandomZoom(0.1), nn.RandomContrast(0.2),
+			conv(2, 3, nn.ReLU), nn.Flatten(), nn.Dense(3, nn.Softmax))},
 		// Opset 17, the newest the checker of python3-onnx 1.12 knows, and the
 		// newest accepted, 21, on a model of most ops.
 		layerCase{name: "opset17", opset: 17, build: seq("opset17", []int{6, 6, 2},
