@@ -111,10 +111,10 @@ func runStream(c streamConfig, seed int64, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "model: Dense(128, relu), Dense(10, softmax), RMSprop 1e-3, batch 128, one epoch, seed %d; GOMAXPROCS %d, %d decoding workers, cache cap %d MiB\n",
 		c.seed, runtime.GOMAXPROCS(0), workers, data.DefaultStreamCacheBytes>>20)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "case\timages\tload/open s\tload/open CPU s\tepoch s\tepoch CPU s\timages/s\tpeak RSS MB\tcache peak MB\tloss\t")
+	fmt.Fprintln(tw, "case\timages\tload/open s\tload/open CPU s\tepoch s\tepoch CPU s\timages/s\tpeak RSS MB\tmedian RSS MB\tcache peak MB\tloss\t")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r["case"], r["images"], r["open_s"], r["open_cpu_s"], r["epoch_s"],
-			r["cpu_s"], r["images_per_s"], r["peak_rss_mb"], r["held_mb"], r["loss"])
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r["case"], r["images"], r["open_s"], r["open_cpu_s"], r["epoch_s"],
+			r["cpu_s"], r["images_per_s"], r["peak_rss_mb"], r["median_rss_mb"], r["held_mb"], r["loss"])
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -122,7 +122,7 @@ func runStream(c streamConfig, seed int64, stdout io.Writer) error {
 	fmt.Fprintln(stdout, "memory: ImageFolder, all pixels decoded up front (load/open s) and held; stream: StreamImageFolder, headers read up front, "+
 		"pixels decoded batch by batch; -aug: data.Augment, -copies flipped and shifted variants of each image; pipeline: batches filled with the hints and no training. "+
 		"CPU s: user and system CPU time (all cores), less disturbed by a loaded machine than wall time; "+
-		"peak RSS: each case's process (VmHWM); cache peak: the stream's decoded bytes held at most")
+		"peak RSS: each case's process (VmHWM); median RSS: of VmRSS sampled every 250 ms during the epoch; cache peak: the stream's decoded bytes held at most")
 	return nil
 }
 
@@ -202,6 +202,7 @@ func runStreamCase(c streamConfig, stdout io.Writer) error {
 	loss := "-"
 	start = time.Now()
 	cpu0, cpuOK := processCPU()
+	stopRSS := sampleRSS(250 * time.Millisecond)
 	if strings.HasPrefix(c.caseArg, "pipeline") {
 		pipeline(src, 128, c.seed)
 		if err := data.SourceErr(src); err != nil {
@@ -215,6 +216,7 @@ func runStreamCase(c streamConfig, stdout io.Writer) error {
 		loss = fmt.Sprintf("%.4f", l)
 	}
 	epoch := time.Since(start)
+	steady := stopRSS()
 	cpu, openCPU := "-", "-"
 	if cpu1, ok := processCPU(); ok && cpuOK {
 		cpu = fmt.Sprintf("%.2f", (cpu1 - cpu0).Seconds())
@@ -224,8 +226,8 @@ func runStreamCase(c streamConfig, stdout io.Writer) error {
 	if stream != nil {
 		held = fmt.Sprintf("%.1f", float64(stream.Stats().PeakHeldBytes)/1e6)
 	}
-	fmt.Fprintf(stdout, "stream case=%s images=%d open_s=%.2f epoch_s=%.2f images_per_s=%.0f open_cpu_s=%s cpu_s=%s peak_rss_mb=%.0f held_mb=%s loss=%s\n",
-		c.caseArg, src.Len(), open.Seconds(), epoch.Seconds(), float64(src.Len())/epoch.Seconds(), openCPU, cpu, float64(report.PeakRSS())/1e6, held, loss)
+	fmt.Fprintf(stdout, "stream case=%s images=%d open_s=%.2f epoch_s=%.2f images_per_s=%.0f open_cpu_s=%s cpu_s=%s peak_rss_mb=%.0f median_rss_mb=%s held_mb=%s loss=%s\n",
+		c.caseArg, src.Len(), open.Seconds(), epoch.Seconds(), float64(src.Len())/epoch.Seconds(), openCPU, cpu, float64(report.PeakRSS())/1e6, steady, held, loss)
 	return nil
 }
 
@@ -264,3 +266,47 @@ func pipeline(src data.Source, batch int, seed int64) {
 }
 
 func randPerm(n int, seed int64) []int { return rand.New(rand.NewSource(seed)).Perm(n) }
+
+// sampleRSS samples the process's resident memory (VmRSS) every d until
+// the returned function is called, which returns the median sample in MB,
+// or "-" where there is none.
+func sampleRSS(d time.Duration) (stop func() string) {
+	done := make(chan struct{})
+	res := make(chan string)
+	go func() {
+		var mb []float64
+		tick := time.NewTicker(d)
+		defer tick.Stop()
+		for {
+			if v, ok := currentRSS(); ok {
+				mb = append(mb, float64(v)/1e6)
+			}
+			select {
+			case <-done:
+				if len(mb) == 0 {
+					res <- "-"
+				} else {
+					res <- fmt.Sprintf("%.0f", median(mb))
+				}
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() string { close(done); return <-res }
+}
+
+// currentRSS returns VmRSS from /proc/self/status in bytes.
+func currentRSS() (int64, bool) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == "VmRSS:" && f[2] == "kB" {
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			return kb * 1024, err == nil
+		}
+	}
+	return 0, false
+}

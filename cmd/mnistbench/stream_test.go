@@ -45,6 +45,11 @@ func TestStreamCases(t *testing.T) {
 		if len(kv) != 1 || kv[0]["case"] != name {
 			t.Fatalf("%s: output %q", name, out.String())
 		}
+		for _, key := range []string{"open_s", "epoch_s", "images_per_s", "peak_rss_mb", "median_rss_mb", "held_mb", "loss"} {
+			if kv[0][key] == "" {
+				t.Errorf("%s: no %s= in %q", name, key, out.String())
+			}
+		}
 		lines[name] = kv[0]
 	}
 	if m, s := lines["memory"]["loss"], lines["stream"]["loss"]; m != s || m == "-" {
