@@ -270,10 +270,10 @@ func denseGrad[T float](op *denseGradOp, out, a, b []T) {
 		if fromFwd || units >= kernels.SparseMinWidth && kernels.SparseDensity(a) < sparseMaxFor(units) {
 			// The terms of row k of xᵀ·dz are the nonzeros of column k of
 			// x: x is transposed (8×8 blocks) and its rows' nonzeros found
-			// as in the forward op. For an MNIST batch that takes 68 µs on
-			// one core where scattering the forward's row lists into
-			// column lists took 88 µs, and it splits evenly over the cores
-			// (the whole op on two: 461 → 295 µs).
+			// as in the forward op. For an MNIST batch that is cheaper on
+			// one core than scattering the forward's row lists into column
+			// lists, and it splits evenly over the cores
+			// (BenchmarkDenseWeightGradMNIST; BENCHMARKS.md, "Dense op").
 			xT, _ := op.xT.([]T)
 			xT = kernels.Grow(xT, in*bs)
 			op.xT = xT

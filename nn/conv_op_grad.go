@@ -112,8 +112,9 @@ func convGrad[T float32 | float64](op *convGradOp, out, a, b []T) {
 		// product of its own, and the partials are added in task order.
 		// One product over all rows split by columns (GemmRows) had each
 		// core pack the whole 8.9 MB matrix of the second MNIST layer, and
-		// the first layer's 32 filters were not split at all: 2.6 and
-		// 0.5 ms a step on two cores.
+		// the first layer's 32 filters were not split at all
+		// (BenchmarkTrainStepConvnet; BENCHMARKS.md, "Convolution and
+		// pooling").
 		sz := n * nf
 		s, per, tasks := f.tasks()
 		workers := kernels.TaskWorkers(tasks)

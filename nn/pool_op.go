@@ -111,8 +111,9 @@ func maxPoolForward[T float32 | float64](op *maxPoolOp, x, y []T) {
 }
 
 // taskSamples is how many samples one task of the op's loops takes: a
-// sixteenth of the batch (4 samples of 13×13×32 outputs, about 80 µs of
-// work, at batch 64), so that the cores share the tasks evenly. Every
+// sixteenth of the batch (4 samples of 13×13×32 outputs at batch 64), each
+// many times its hand-off, so that the cores share the tasks evenly
+// (BenchmarkTrainStepConvnet; BENCHMARKS.md, "Convolution and pooling"). Every
 // output is computed the same way whichever task runs it.
 func (op *maxPoolOp) taskSamples() int { return max(1, op.batch/16) }
 

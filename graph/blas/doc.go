@@ -18,8 +18,9 @@
 // Default build (no tags, cgo not required): gonum's pure-Go BLAS with its
 // Sgemm replaced by gradgraph's packed GEMM (internal/gemm, AVX-512 or
 // AVX2+FMA micro-kernels in Go assembly), reported as "pure Go (gradgraph
-// sgemm, gonum)": about 170-190 GFLOP/s per core on AVX-512, where gonum's
-// Sgemm reaches 5-14. It is installed when the package is loaded (package
+// sgemm, gonum)": near the core's FMA peak on AVX-512 and AVX2, many times
+// gonum's own Sgemm (internal/gemm's BenchmarkSgemm; BENCHMARKS.md,
+// "Sgemm"). It is installed when the package is loaded (package
 // graph imports it), so every graph uses it unless Use installs OpenBLAS.
 //
 // Build tag openblas (needs cgo and a C compiler):
@@ -50,8 +51,8 @@
 // OpenBLAS chooses its kernels once, in the library's constructor, when it
 // is loaded. Distribution builds (Debian's 0.3.21 among them) do not
 // recognise some newer CPUs and fall back to old SSE3 "Prescott" kernels,
-// four or more times slower (measured here: ~20 vs ~90 GFLOP/s per core
-// on AVX2). OPENBLAS_CORETYPE overrides the choice, but only if it is in
+// several times slower (BenchmarkSgemm here, -tags openblas; BENCHMARKS.md,
+// "BLAS backends"). OPENBLAS_CORETYPE overrides the choice, but only if it is in
 // the C environment when the library loads: setting it from Go's main is
 // too late for a linked library. So this package reads CPUID
 // (__builtin_cpu_supports, which also checks that the OS enables the
@@ -67,10 +68,12 @@
 //
 // OpenBLAS uses one thread unless GRADGRAPH_BLAS_THREADS is a positive
 // integer (capped at NumCPU). Measured alone on a 2-core machine, two
-// threads made the six gemms of an MNIST-recipe step ~1.8x faster; but a
-// whole gradgraph training epoch, whose own kernels and optimiser run on Go
-// goroutines beside BLAS, took 1.67 s with one thread and 1.90 s with two,
-// because OpenBLAS's idle workers spin on the cores those goroutines need.
+// threads made the gemms of an MNIST-recipe step faster
+// (BenchmarkMNISTStep); but a whole gradgraph training epoch, whose own
+// kernels and optimiser run on Go goroutines beside BLAS, was slower with
+// two threads than with one (cmd/mnistbench; BENCHMARKS.md, "BLAS
+// backends"), because OpenBLAS's idle workers spin on the cores those
+// goroutines need.
 //
 // See bench_test.go for the benchmarks (BenchmarkSgemm, BenchmarkMNISTStep,
 // BenchmarkGorgoniaMLPStep); they report GFLOP/s or ms/step per backend and

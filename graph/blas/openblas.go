@@ -157,8 +157,9 @@ var libCandidates = []string{
 // otherwise. See doc.go and bench_test.go for why.
 // defaultThreads is 1: gradgraph's own kernels (sparse dense products,
 // optimiser updates) run on Go goroutines beside BLAS, and OpenBLAS's idle
-// workers spin on the cores those goroutines need. On the 2-core machine
-// the MNIST recipe's epoch took 1.67 s with one thread and 1.90 s with two.
+// workers spin on the cores those goroutines need: on a 2-core machine the
+// MNIST recipe's epoch was slower with two threads than with one
+// (cmd/mnistbench; BENCHMARKS.md, "BLAS backends").
 func defaultThreads() int { return 1 }
 
 // level1Min is the vector length from which Saxpy/Sdot/Daxpy/Ddot go to

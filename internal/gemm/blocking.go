@@ -6,10 +6,11 @@ package gemm
 // floor of x86-64 cores with AVX2 of the last decade (Intel Haswell and
 // later, AMD Zen and later): 512 KiB of L2 per core, which sizes the packed
 // block of A. The depth block, which decides whether B's panel stays in the
-// 32–48 KiB L1, was measured per kernel instead (microKernel.kcMax): the
-// 12×32 kernel does 24 FMAs per 176 bytes loaded, so its 64 KiB B panel can
-// stream from L2, and fewer depth blocks won more than L1 residency.
-// This machine (AMD EPYC, Zen 5) has 48 KiB L1D and 1 MiB L2.
+// 32–48 KiB L1, was measured per kernel instead (microKernel.kcMax;
+// BenchmarkSgemm with kcMax changed, BENCHMARKS.md "Sgemm", which also
+// gives the caches of the machine it was measured on): the 12×32 kernel
+// does 24 FMAs per 176 bytes loaded, so its 64 KiB B panel can stream from
+// L2, and fewer depth blocks won more than L1 residency.
 const (
 	l2Bytes = 512 << 10
 	// ncMax bounds the columns of one packed B block (kc×nc, meant for L3):

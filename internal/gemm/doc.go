@@ -11,7 +11,7 @@
 // not in a default build at all. Go 1.26's simd/archsimd itself needs
 // GOEXPERIMENT=simd at build time, which rules it out as the default path,
 // and it was measured anyway (a 256-deep k loop in L1, thread CPU time;
-// BENCHMARKS.md, "Sgemm: simd/archsimd"): a 4×32 tile (8 zmm accumulators,
+// BENCHMARKS.md, "Sgemm"): a 4×32 tile (8 zmm accumulators,
 // GoMLX's shape) reached under half the core's FMA peak, and a 12×32 tile
 // (24 accumulators) far less, because the compiler allocates only 16 of the
 // 32 zmm registers and spilled the accumulators to the stack, while the
@@ -88,8 +88,8 @@
 // which changes no element's arithmetic, so results are bit for bit the
 // same for every GOMAXPROCS and every scheduling (TestSgemmDeterministic).
 // A product is split only when each goroutine gets at least parMinWork =
-// 4M multiply-adds (about 50 µs of one core), far above the hand-off to a
-// parked worker (split's BenchmarkHandoff).
+// 4M multiply-adds, many times the hand-off to a parked worker (split's
+// BenchmarkHandoff; the derivation is in parallel.go).
 //
 // # Peak
 //

@@ -8,12 +8,13 @@ import (
 )
 
 // parMinWork is the number of multiply-adds (m·n·k) each goroutine must get
-// before Sgemm splits a product: about 50 µs of one core, against a
-// hand-off to a parked worker of a few µs (split.BenchmarkHandoff), so a
-// split chunk loses at most about 10% to the hand-off and the second
+// before Sgemm splits a product: 4M multiply-adds at the kernel's rate
+// (BenchmarkSgemm, about 170 GFLOP/s) take about 50 µs of one core,
+// against a hand-off to a parked worker of a few µs (split.BenchmarkHandoff),
+// so a split chunk loses at most about 10% to the hand-off and the second
 // packing of A; the output layer (128×10×512) and other small products
 // stay on the caller's core (BenchmarkSgemmSplit places it; BENCHMARKS.md,
-// "Sgemm split"). See doc.go.
+// "Sgemm"). See doc.go.
 const parMinWork = 1 << 22
 
 // split returns how many column chunks p is cut into: one per core, but no

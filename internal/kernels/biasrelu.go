@@ -8,8 +8,9 @@ package kernels
 //
 // (Go's max: NaN if either is NaN, +0 for max(−0, 0).) It is the epilogue
 // of a convolution's product: in Go the two passes of AddTo and
-// ReLUInPlace per row of 32 filters cost about 1.5 ns per element, a
-// fused loop 1 ns, where the vector kernel costs a few hundredths.
+// ReLUInPlace per row of 32 filters cost more per element than a fused
+// loop, and the vector kernel a small fraction of either (timed by hand;
+// BENCHMARKS.md, "Convolution and pooling").
 func BiasReLU[T Float](y, b []T) {
 	if len(b) == 0 {
 		return

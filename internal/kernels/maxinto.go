@@ -11,8 +11,9 @@ import "math"
 // Taken over a window's positions in order, it keeps the first maximum of
 // each channel and its index. Which input is largest is a coin toss on
 // real activations, so there is no branch per element: a branch
-// mispredicted half the time cost 2.8 ns per element, the Go loop below
-// (a mask the compiler makes with a CMOV) 0.3 ns, the vector kernel less.
+// mispredicted half the time cost several times the Go loop below (a mask
+// the compiler makes with a CMOV), and the vector kernel less still (timed
+// by hand; BENCHMARKS.md, "Convolution and pooling").
 // src and at must be at least len(dst) long.
 func MaxInto[T Float](dst []T, at []int32, src []T, from int32) {
 	switch d := any(dst).(type) {

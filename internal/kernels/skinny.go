@@ -3,8 +3,10 @@ package kernels
 // The second layer of an MNIST-sized classifier has a narrow side: 10
 // units. Its backward products, dz·Wᵀ (128×10 · 10×512) and xᵀ·dz
 // (512×128 · 128×10), are what BLAS libraries handle worst: gonum's pure-Go
-// gemm ran them at a few GFLOP/s (over half of a pure-Go MNIST step), and
-// OpenBLAS packs the whole wide operand for ten columns. Written with the
+// gemm ran them far below its rate on square products, and they were a
+// large share of a pure-Go MNIST step (BenchmarkSkinnyCrossover; figures
+// in BENCHMARKS.md, "Kernel thresholds"), and OpenBLAS packs the whole
+// wide operand for ten columns. Written with the
 // narrow dimension as the "sparse" side, both are the panel kernel's shape
 // (a short list of terms per output row, 64-column blocks of a wide
 // matrix), so they go through Spmm instead.

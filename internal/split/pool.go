@@ -25,7 +25,7 @@ import (
 //   - Tasks (many tasks, the samples of a batch): claims only spinning
 //     workers, which take a task at once, and starts goroutines for the
 //     rest; the caller never waits for a helper that has not started.
-//   - Parts (the sgemm's column blocks, each worth 50 µs or more): claims
+//   - Parts (the sgemm's column blocks, each worth many hand-offs): claims
 //     free workers, spinning or parked, starts no goroutine (a part nobody
 //     is free for runs on the caller), does not allocate, and neither its
 //     workers nor the caller spin: they park at once.
