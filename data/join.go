@@ -122,6 +122,13 @@ func (j *Joined) Inputs() []Named { return append([]Named(nil), j.inputs...) }
 // Targets are the joined targets, in order.
 func (j *Joined) Targets() []Named { return append([]Named(nil), j.targets...) }
 
+// NumTargets is the number of joined targets.
+func (j *Joined) NumTargets() int { return len(j.targets) }
+
+// TargetWidthOf is the width of target i's rows, without copying the
+// target list as Targets does (the trainer asks every step).
+func (j *Joined) TargetWidthOf(i int) int { return j.targets[i].Source.TargetWidth() }
+
 // Len implements Source.
 func (j *Joined) Len() int { return j.n }
 

@@ -171,12 +171,14 @@ func (t *Trainer) arrange(what string, src data.Source) (data.Source, error) {
 	return a, nil
 }
 
-// targetWidths are the widths of each output's targets in a row of src.
-func (t *Trainer) targetWidths(src data.Source, hs []outHead) []int {
-	tws := make([]int, len(hs))
-	if j, ok := src.(*data.Joined); ok && len(j.Targets()) == len(hs) {
-		for i, p := range j.Targets() {
-			tws[i] = p.Source.TargetWidth()
+// targetWidths writes the widths of each output's targets in a row of src
+// into dst (len(hs) long) and returns it: the trainer asks every step, so it
+// allocates nothing.
+func targetWidths(dst []int, src data.Source, hs []outHead) []int {
+	tws := dst[:len(hs)]
+	if j, ok := src.(*data.Joined); ok && j.NumTargets() == len(hs) {
+		for i := range tws {
+			tws[i] = j.TargetWidthOf(i)
 		}
 		return tws
 	}

@@ -100,6 +100,8 @@ type step struct {
 	out64  [][]float64 // per output: outputs as float64 for the metrics
 	tgt64  [][]float64 // per output: targets as float64 for the metrics
 	losses []float64   // per output: its loss in the last run (several outputs)
+	heads  []outHead   // the outputs' losses and widths the graph was built with
+	tws    []int       // per output: the width of its targets in the data's rows
 	params []*graph.Param
 	grads  []*tensor.Dense
 }
@@ -125,7 +127,7 @@ func (t *Trainer) stepFor(rows int, training bool) (*step, error) {
 	}
 	hs := t.heads()
 	many := len(hs) > 1 || len(m.InputNames()) > 1
-	s := &step{rows: rows}
+	s := &step{rows: rows, heads: hs, tws: make([]int, len(hs))}
 	var xn []*G.Node
 	for i, shape := range m.InputShapes() {
 		name := "x"
@@ -219,8 +221,8 @@ func (t *Trainer) stepFor(rows int, training bool) (*step, error) {
 // Outputs and encoded targets are left in s.out64 and s.tgt64, each
 // output's loss in s.losses when there are several.
 func (t *Trainer) run(s *step, src data.Source, idx []int, rng *rand.Rand) (float64, error) {
-	hs := t.heads()
-	tws := t.targetWidths(src, hs)
+	hs := s.heads
+	tws := targetWidths(s.tws, src, hs)
 	tw := 0
 	for _, w := range tws {
 		tw += w
