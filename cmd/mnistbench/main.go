@@ -77,6 +77,7 @@ func run(args []string, stdout io.Writer) error {
 	torch := fs.Bool("torch", true, "also run the PyTorch baseline when torch is installed")
 	script := fs.String("torch-script", "train/testdata/torch_mnist.py", "the PyTorch baseline script")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the training epochs (with -matrix-shape: of the shape's runs) to this file")
+	memprofile := fs.String("memprofile", "", "with -matrix-shape: write a heap profile to this file after the last GOMAXPROCS setting's epochs")
 	matrix := fs.Bool("matrix", false, "run the benchmark matrix (issue 12's five MNIST shapes, the Iris recipe, the MNIST convnet and the resnet, each against PyTorch) instead of the recipe")
 	quick := fs.Bool("quick", false, "with -matrix: 3 epochs on a quarter of the samples, about a minute")
 	cpuFlag := fs.String("cpu", "", "with -matrix: GOMAXPROCS values to run the gradgraph side at, in turn (default 1 and the current GOMAXPROCS)")
@@ -114,7 +115,7 @@ func run(args []string, stdout io.Writer) error {
 			return err
 		}
 		defer stop()
-		return runShapeFlag(*shapeName, *dir, *samples, cpus, *epochs, *seed, stdout)
+		return runShapeFlag(*shapeName, *dir, *samples, cpus, *epochs, *seed, *memprofile, stdout)
 	}
 	if *matrix {
 		// -epochs overrides the matrix's own counts only when given.

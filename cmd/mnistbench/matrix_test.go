@@ -244,14 +244,14 @@ func TestRunShapeIris(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b1, b2 bytes.Buffer
-	if err := runShape(s, src, []int{1, 2}, 2, 3, &b1); err != nil {
+	if err := runShape(s, src, []int{1, 2}, 2, 3, "", &b1); err != nil {
 		t.Fatal(err)
 	}
 	meds, rss, err := parseShapeLines(b1.String(), []int{1, 2})
 	if err != nil || meds[1] <= 0 || meds[2] <= 0 || rss <= 0 {
 		t.Fatalf("runShape's lines parse as %v, %v, %v:\n%s", meds, rss, err, b1.String())
 	}
-	if err := runShape(s, src, []int{1, 2}, 2, 3, &b2); err != nil {
+	if err := runShape(s, src, []int{1, 2}, 2, 3, "", &b2); err != nil {
 		t.Fatal(err)
 	}
 	losses := func(out string) []string {

@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"time"
 
 	"github.com/pkg/errors"
@@ -19,14 +21,16 @@ import (
 // own (-matrix-shape) so that its peak RSS is this shape's alone. For every
 // GOMAXPROCS value in cpus it builds the model afresh with the same seed,
 // trains epochs epochs on src and prints the median epoch time; then it
-// prints the process's peak RSS. Lines:
+// prints the process's peak RSS. With heapProfile set it writes the heap
+// profile there after the last setting's epochs, while that trainer's
+// graphs are still live. Lines:
 //
 //	gradgraph shape=NAME cpu=N median_epoch_s=S loss=L
 //	gradgraph shape=NAME peak_rss_mb=M
-func runShape(s shape, src data.Source, cpus []int, epochs int, seed int64, stdout io.Writer) error {
+func runShape(s shape, src data.Source, cpus []int, epochs int, seed int64, heapProfile string, stdout io.Writer) error {
 	prev := runtime.GOMAXPROCS(0)
 	defer runtime.GOMAXPROCS(prev)
-	for _, c := range cpus {
+	for i, c := range cpus {
 		// The last setting's trainer is garbage now: collect it and hand
 		// its pages back before the next is built (PyTorch frees its
 		// tensors when the last reference goes and reuses them), so that
@@ -34,22 +38,28 @@ func runShape(s shape, src data.Source, cpus []int, epochs int, seed int64, stdo
 		// collector's headroom over it.
 		debug.FreeOSMemory()
 		runtime.GOMAXPROCS(c)
-		med, loss, err := timeShape(s, src, epochs, seed)
+		tr, med, loss, err := timeShape(s, src, epochs, seed)
 		if err != nil {
 			return errors.Wrapf(err, "shape %s, GOMAXPROCS %d", s.name, c)
 		}
+		if i == len(cpus)-1 && heapProfile != "" {
+			if err := writeHeapProfile(heapProfile); err != nil {
+				return err
+			}
+		}
+		runtime.KeepAlive(tr)
 		fmt.Fprintf(stdout, "gradgraph shape=%s cpu=%d median_epoch_s=%.6f loss=%.4f\n", s.name, c, med, loss)
 	}
 	fmt.Fprintf(stdout, "gradgraph shape=%s peak_rss_mb=%.1f\n", s.name, float64(report.PeakRSS())/1e6)
 	return nil
 }
 
-// timeShape builds and compiles the shape's model and returns its median
-// epoch time over epochs epochs on src and the last epoch's loss.
-func timeShape(s shape, src data.Source, epochs int, seed int64) (med, loss float64, err error) {
-	tr, err := shapeTrainer(s, src.Features(), src.NumClasses(), seed)
-	if err != nil {
-		return 0, 0, err
+// timeShape builds and compiles the shape's model and returns the trained
+// trainer, its median epoch time over epochs epochs on src and the last
+// epoch's loss.
+func timeShape(s shape, src data.Source, epochs int, seed int64) (tr *train.Trainer, med, loss float64, err error) {
+	if tr, err = shapeTrainer(s, src.Features(), src.NumClasses(), seed); err != nil {
+		return nil, 0, 0, err
 	}
 	var times []float64
 	var start time.Time
@@ -62,9 +72,9 @@ func timeShape(s shape, src data.Source, epochs int, seed int64) (med, loss floa
 		},
 	}
 	if _, err := tr.Fit(src, train.FitOptions{Epochs: epochs, BatchSize: s.batch(), Seed: seed, Callbacks: []train.Callback{timer}}); err != nil {
-		return 0, 0, err
+		return nil, 0, 0, err
 	}
-	return median(times), loss, nil
+	return tr, median(times), loss, nil
 }
 
 // shapeTrainer builds the shape's model: ReLU Dense layers and a softmax
@@ -158,7 +168,7 @@ func irisTrain() (*data.Dataset, error) {
 
 // runShapeFlag is -matrix-shape: the gradgraph side of the named shape on
 // samples training samples (0: the shape's own count).
-func runShapeFlag(name, dir string, samples int, cpus []int, epochs int, seed int64, stdout io.Writer) error {
+func runShapeFlag(name, dir string, samples int, cpus []int, epochs int, seed int64, heapProfile string, stdout io.Writer) error {
 	s, ok := findShape(name)
 	if !ok {
 		return errors.Errorf("-matrix-shape %q: no such shape", name)
@@ -170,5 +180,20 @@ func runShapeFlag(name, dir string, samples int, cpus []int, epochs int, seed in
 	if err != nil {
 		return err
 	}
-	return runShape(s, src, cpus, epochs, seed, stdout)
+	return runShape(s, src, cpus, epochs, seed, heapProfile, stdout)
+}
+
+// writeHeapProfile collects garbage and writes the heap profile (what is
+// live, and everything allocated so far) to path.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return errors.Wrap(err, "-memprofile")
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return errors.Wrap(err, "-memprofile")
+	}
+	return errors.Wrap(f.Close(), "-memprofile")
 }
