@@ -29,7 +29,7 @@
 //     RMSprop 1e-3, 5 epochs of batches of 64. The 8x8 digits are too small
 //     for it (the second pooling would see a 1x1 map): an error.
 //   - resnet, a small residual convnet made with the functional API (see
-//     resnet.go): a Conv2D(32, relu)-MaxPooling2D stem, a residual block of
+//     cmd/internal/recipe): a Conv2D(32, relu)-MaxPooling2D stem, a residual block of
 //     32 filters at 14x14 and one of 64 at 7x7 (stride 2, 1x1 projection
 //     shortcut), BatchNorm momentum 0.9, GlobalAveragePooling2D →
 //     Dense(10, softmax), 78,026 params, Adam 1e-3 decayed per epoch by a
@@ -91,6 +91,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/gradgraph/gradgraph/cmd/internal/cli"
+	rcp "github.com/gradgraph/gradgraph/cmd/internal/recipe"
 	"github.com/gradgraph/gradgraph/cmd/internal/report"
 	"github.com/gradgraph/gradgraph/data"
 	"github.com/gradgraph/gradgraph/graph/blas"
@@ -117,16 +118,11 @@ const (
 	digitsTestFraction = 0.3
 )
 
-// recipe is what -model chooses: a network and its training defaults.
-type recipe struct {
-	epochs int
-	batch  int // 0: the whole training set (full-batch gradient descent)
-	lr     float64
-	cosine bool // the learning rate decays over the run's epochs (cosineLR)
-}
-
-var recipes = map[string]recipe{
-	dense512: {epochs: 5, batch: 128, lr: 1e-3},
+// recipes are what -model chooses: a network's training defaults, the
+// shared ones of cmd/internal/recipe (batch 0 is the whole training set:
+// full-batch gradient descent).
+var recipes = map[string]rcp.Defaults{
+	dense512: rcp.Dense512Defaults,
 	// Plain full-batch gradient descent takes one step per epoch on the mean
 	// loss over the ~1,257 training samples, so it needs a much larger step
 	// than Keras's SGD default of 0.01. Measured test accuracy after 400
@@ -135,13 +131,9 @@ var recipes = map[string]recipe{
 	//   lr 1.0: 0.972-0.976   lr 2.0: diverges (0.09-0.37)
 	// 0.5 clears the 0.96 bar on every seed (the NumPy run of the recipe got
 	// 0.967) while staying a factor of four below the step that diverges.
-	scratch: {epochs: 400, batch: 0, lr: 0.5},
-	// Keras's MNIST convnet example, with the batch size issue 14 names.
-	convnet: {epochs: 5, batch: 64, lr: 1e-3},
-	// Adam 1e-3 as the PyTorch ResNet runs; 10 epochs, issue 19's budget
-	// (measurements in notebooks-md/src/05-resnet-notes.md),
-	// and a per-epoch cosine decay of the learning rate (cosineLR).
-	resnet: {epochs: 10, batch: 64, lr: 1e-3, cosine: true},
+	scratch: {Epochs: 400, Batch: 0, LR: 0.5},
+	convnet: rcp.ConvnetDefaults,
+	resnet:  rcp.ResnetDefaults,
 }
 
 var defaultModel = map[string]string{"mnist": dense512, "fashion": dense512, "digits": scratch}
@@ -194,17 +186,17 @@ func parse(args []string, stdout io.Writer) (config, error) {
 		return c, errors.Errorf("unknown -model %q: want dense512, scratch, convnet or resnet", c.model)
 	}
 	if !given["epochs"] {
-		c.epochs = r.epochs
+		c.epochs = r.Epochs
 	} else if c.epochs < 1 && !(c.epochs == 0 && c.load != "") {
 		return c, errors.Errorf("-epochs %d: the number of epochs must be at least 1 (0 only with -load, to evaluate)", c.epochs)
 	}
 	if !given["batch"] {
-		c.batch = r.batch
+		c.batch = r.Batch
 	} else if c.batch < 1 {
 		return c, errors.Errorf("-batch %d: the batch size must be at least 1", c.batch)
 	}
 	if !given["lr"] {
-		c.lr = r.lr
+		c.lr = r.LR
 	} else if !(c.lr > 0) || math.IsInf(c.lr, 0) {
 		return c, errors.Errorf("-lr %v: the learning rate must be a positive number", c.lr)
 	}
@@ -397,8 +389,8 @@ func fitTimed(tr *train.Trainer, s session, stdout io.Writer) (fitResult, error)
 	} else if !s.c.quiet {
 		fit.Progress = stdout
 	}
-	if recipes[s.c.model].cosine {
-		if err := cosineLR(tr, &fit, s.c.lr); err != nil {
+	if recipes[s.c.model].Cosine {
+		if err := rcp.CosineLR(tr, &fit, s.c.lr); err != nil {
 			return r, err
 		}
 	}
@@ -423,26 +415,6 @@ func fitTimed(tr *train.Trainer, s session, stdout io.Writer) (fitResult, error)
 		r.samplesPerSecond = float64(s.train.src.Len()*len(r.epochSeconds)) / r.seconds
 	}
 	return r, nil
-}
-
-// cosineLR makes fit set the learning rate at the start of each of its
-// epochs to lr·½(1 + cos(π·k/n)), k = 0..n−1 counting this run's n epochs
-// (Keras's CosineDecay to 0, stepped per epoch): the first epoch at lr, the
-// last at lr·½(1 − cos(π/n)) (0.0245·lr for 10). The optimiser must have a
-// learning rate to set (Adam, the resnet recipe's).
-func cosineLR(tr *train.Trainer, fit *train.FitOptions, lr float64) error {
-	adam, ok := tr.Optimizer.(*train.AdamOptimizer)
-	if !ok {
-		return errors.Errorf("cosine learning-rate schedule: optimizer %s, want Adam", tr.Optimizer.Name())
-	}
-	first, n := fit.InitialEpoch, fit.Epochs-fit.InitialEpoch
-	fit.Callbacks = append(fit.Callbacks, train.CallbackFuncs{
-		EpochBegin: func(_ *train.Trainer, epoch int) error {
-			adam.LR = lr * 0.5 * (1 + math.Cos(math.Pi*float64(epoch-first)/float64(n)))
-			return nil
-		},
-	})
-	return nil
 }
 
 // prediction is the model's answer on the first test image, which the seeds
@@ -606,7 +578,7 @@ func trainer(c config, trainSet set, batch int) (*train.Trainer, string, error) 
 	)
 	switch c.model {
 	case dense512:
-		model = nn.Sequential(c.dataset, nn.Dense(512, nn.ReLU), nn.Dense(classes, nn.Softmax))
+		model = nn.Sequential(c.dataset, rcp.Dense512(classes)...)
 		opt = train.RMSprop(c.lr)
 		title = fmt.Sprintf("%s: Dense(512, relu) → Dense(%d, softmax), RMSprop %g, batch %d", titles[c.dataset], classes, c.lr, batch)
 	case scratch:
@@ -614,12 +586,12 @@ func trainer(c config, trainSet set, batch int) (*train.Trainer, string, error) 
 		opt = train.SGD(c.lr)
 		title = fmt.Sprintf("%s: Dense(100, relu) → Dense(%d, softmax), gradient descent %g, batch %d", titles[c.dataset], classes, c.lr, batch)
 	case convnet:
-		model = convnetModel(c.dataset, classes)
+		model = nn.Sequential(c.dataset, rcp.Convnet(classes)...)
 		opt = train.RMSprop(c.lr)
 		title = fmt.Sprintf("%s: convnet (3 Conv2D, 2 MaxPooling2D) → Dense(%d, softmax), RMSprop %g, batch %d", titles[c.dataset], classes, c.lr, batch)
 	case resnet:
 		var err error
-		if model, err = resnetModel(c.dataset, data.ShapeOf(src), classes); err != nil {
+		if model, err = rcp.Resnet(c.dataset, data.ShapeOf(src), classes); err != nil {
 			return nil, "", errors.Wrapf(err, "-model resnet on %s %v images", c.dataset, data.ShapeOf(src))
 		}
 		opt = train.Adam(c.lr)
@@ -635,12 +607,4 @@ func trainer(c config, trainSet set, batch int) (*train.Trainer, string, error) 
 	}
 	tr, err := train.Compile(model, opt, train.SparseCategoricalCrossentropy(), train.Accuracy())
 	return tr, title, err
-}
-
-// convnetModel is Keras's MNIST convnet example.
-func convnetModel(name string, classes int) *nn.Model {
-	return nn.Sequential(name,
-		nn.Conv2D(32, 3, nn.ReLU), nn.MaxPooling2D(2),
-		nn.Conv2D(64, 3, nn.ReLU), nn.MaxPooling2D(2),
-		nn.Conv2D(128, 3, nn.ReLU), nn.Flatten(), nn.Dense(classes, nn.Softmax))
 }

@@ -12,8 +12,6 @@ import (
 
 	"github.com/gradgraph/gradgraph/cmd/internal/report/reportcheck"
 	"github.com/gradgraph/gradgraph/data"
-	"github.com/gradgraph/gradgraph/nn"
-	"github.com/gradgraph/gradgraph/train"
 )
 
 // runMNIST runs the command into a fresh folder and returns the folder, the
@@ -232,100 +230,6 @@ func TestResnetSmoke(t *testing.T) {
 		t.Errorf("test loss %v", loss)
 	}
 	t.Logf("resnet, 384 samples, 1 epoch: test accuracy %.4f", m["test_accuracy"])
-}
-
-// TestResnetSummary checks the resnet's layers, their connections and its
-// params, counted by hand:
-//
-//	stem Conv2D(32, 3×3) on 1 channel:   3·3·1·32 + 32            =    320
-//	block 1, 32 → 32, identity shortcut: 2 × (3·3·32·32 + 32)     = 18,496
-//	                                     2 BatchNorm × 4·32       =    256
-//	block 2, 32 → 64, stride 2:          3·3·32·64 + 64           = 18,496
-//	                                     3·3·64·64 + 64           = 36,928
-//	  1×1 projection:                    32·64 + 64               =  2,112
-//	                                     3 BatchNorm × 4·64       =    768
-//	Dense(10) on 64:                     64·10 + 10               =    650
-//	                                                        total   78,026
-//
-// of which the BatchNorms' moving means and variances, 2·(2·32 + 3·64) =
-// 512, are not trainable.
-func TestResnetSummary(t *testing.T) {
-	m, err := resnetModel("fashion", []int{28, 28, 1}, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.BuildShape([]int{28, 28, 1}, nn.BuildOptions{Seed: 1}); err != nil {
-		t.Fatal(err)
-	}
-	s := m.Summary()
-	for _, want := range []string{
-		"Connected to", "image (InputLayer)", "(None, 28, 28, 1)",
-		"conv2d (Conv2D)", "(None, 28, 28, 32)", "max_pooling2d (MaxPooling2D)", "(None, 14, 14, 32)",
-		// Block 1 adds its second BatchNorm to the pooled stem; block 2
-		// adds its own to the projection's.
-		"add (Add)", "batch_normalization_1[0][0],", "max_pooling2d[0][0]",
-		"add_1 (Add)", "batch_normalization_3[0][0],", "batch_normalization_4[0][0]",
-		"conv2d_5 (Conv2D)", "(None, 7, 7, 64)", "(None, 64)", "(None, 10)",
-		"Total params: 78,026", "Trainable params: 77,514", "Non-trainable params: 512",
-	} {
-		if !strings.Contains(s, want) {
-			t.Errorf("summary lacks %q:\n%s", want, s)
-		}
-	}
-	adds := 0
-	for _, l := range m.Layers {
-		if l.Type() == "Add" {
-			adds++
-		}
-	}
-	if adds != 2 || len(m.Layers) != 20 {
-		t.Errorf("%d layers with %d Adds, want 20 with 2 (one per block)", len(m.Layers), adds)
-	}
-}
-
-// TestCosineLR checks the resnet recipe's schedule: each epoch of a run of
-// n starts at lr·½(1 + cos(π·k/n)), counted from the run's first epoch,
-// and it refuses an optimiser without a learning rate it knows.
-func TestCosineLR(t *testing.T) {
-	compile := func(opt train.Optimizer) *train.Trainer {
-		m := nn.Sequential("s", nn.Dense(2, nn.Softmax))
-		if err := m.Build(3, nn.BuildOptions{Seed: 1}); err != nil {
-			t.Fatal(err)
-		}
-		tr, err := train.Compile(m, opt, train.SparseCategoricalCrossentropy())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tr
-	}
-	adam := train.Adam(1e-3)
-	tr := compile(adam)
-	fit := train.FitOptions{InitialEpoch: 3, Epochs: 13}
-	if err := cosineLR(tr, &fit, 1e-3); err != nil {
-		t.Fatal(err)
-	}
-	if len(fit.Callbacks) != 1 {
-		t.Fatalf("%d callbacks, want 1", len(fit.Callbacks))
-	}
-	// Epochs 3..12 are k = 0..9 of n = 10: 1, ½(1 + cos(π/2)) = ½ at k = 5,
-	// ½(1 + cos(0.9π)) = 0.02447 at k = 9.
-	for _, c := range []struct {
-		epoch int
-		want  float64
-	}{{3, 1e-3}, {8, 0.5e-3}, {12, 0.5e-3 * (1 + math.Cos(0.9*math.Pi))}} {
-		if err := fit.Callbacks[0].OnEpochBegin(tr, c.epoch); err != nil {
-			t.Fatal(err)
-		}
-		if math.Abs(adam.LR-c.want) > 1e-15 {
-			t.Errorf("epoch %d: lr %g, want %g", c.epoch, adam.LR, c.want)
-		}
-	}
-	if math.Abs(adam.LR-2.447e-5) > 1e-8 {
-		t.Errorf("last epoch's lr %g, want about 2.447e-5", adam.LR)
-	}
-	if err := cosineLR(compile(train.RMSprop(1e-3)), &train.FitOptions{Epochs: 2}, 1e-3); err == nil || !strings.Contains(err.Error(), "want Adam") {
-		t.Errorf("cosine schedule on RMSprop: %v", err)
-	}
 }
 
 func TestBadInput(t *testing.T) {

@@ -1,4 +1,4 @@
-package main
+package recipe
 
 import (
 	"github.com/pkg/errors"
@@ -39,11 +39,17 @@ var resnetWidths = []int{32, 64}
 
 const resnetMomentum = 0.9
 
-// resnetModel builds the resnet recipe for images of shape (height, width,
-// channels) and classes classes.
-func resnetModel(name string, shape []int, classes int) (*nn.Model, error) {
+// Resnet builds the resnet recipe for images of shape (height, width,
+// channels) and classes classes. The layers pre, when given, come between
+// the input and the stem in order (cmd/images puts a Rescaling there);
+// they must keep the input's shape.
+func Resnet(name string, shape []int, classes int, pre ...nn.Layer) (*nn.Model, error) {
 	x := nn.Input("image", shape...)
-	h := nn.Call(nn.Conv2D(resnetWidths[0], 3, nn.ReLU).WithPadding("same"), x)
+	h := x
+	for _, l := range pre {
+		h = nn.Call(l, h)
+	}
+	h = nn.Call(nn.Conv2D(resnetWidths[0], 3, nn.ReLU).WithPadding("same"), h)
 	h = nn.Call(nn.MaxPooling2D(2), h)
 	in := resnetWidths[0]
 	for i, w := range resnetWidths {
