@@ -2,11 +2,13 @@ package viz
 
 import (
 	"image"
+	"image/color"
 	"math"
 	"sort"
 	"strconv"
 
 	"github.com/pkg/errors"
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -74,6 +76,28 @@ func DecisionBoundaryBatch(path string, predict BatchPredictor, points [][2]floa
 // gives the same answers. An error from predict, or answers of the wrong
 // length, are returned as errors.
 func DecisionBoundaryImageBatch(predict BatchPredictor, points [][2]float64, labels []int, title string, resolution int) (image.Image, error) {
+	return boundaryImage(predict, points, labels, nil, nil, title, resolution)
+}
+
+// DecisionBoundaryTestImage is DecisionBoundaryImageBatch with held-out
+// points drawn too, as the TensorFlow Playground's "show test data" does:
+// the training points are filled discs in their label's colour, the test
+// points rings of it around a white centre, under a legend entry of their
+// own, so that a test point on the wrong colour is a mistake on data the
+// network never trained on. The extent covers both sets of points.
+func DecisionBoundaryTestImage(predict BatchPredictor, points [][2]float64, labels []int, test [][2]float64, testLabels []int, title string, resolution int) (image.Image, error) {
+	switch {
+	case len(test) == 0:
+		return nil, errors.New("no test points")
+	case len(testLabels) != len(test):
+		return nil, errors.Errorf("%d test labels for %d test points", len(testLabels), len(test))
+	}
+	return boundaryImage(predict, points, labels, test, testLabels, title, resolution)
+}
+
+// boundaryImage draws a decision boundary with the training points and, if
+// test is not nil, the test points.
+func boundaryImage(predict BatchPredictor, points [][2]float64, labels []int, test [][2]float64, testLabels []int, title string, resolution int) (image.Image, error) {
 	switch {
 	case predict == nil:
 		return nil, errors.New("nil predict function")
@@ -86,8 +110,11 @@ func DecisionBoundaryImageBatch(predict BatchPredictor, points [][2]float64, lab
 	}
 	xmin, ymin := math.Inf(1), math.Inf(1)
 	xmax, ymax := math.Inf(-1), math.Inf(-1)
-	for i, pt := range points {
+	for i, pt := range append(points[:len(points):len(points)], test...) {
 		if !finite(pt[0]) || !finite(pt[1]) {
+			if i >= len(points) {
+				return nil, errors.Errorf("test point %d is %v", i-len(points), pt)
+			}
 			return nil, errors.Errorf("point %d is %v", i, pt)
 		}
 		xmin, xmax = math.Min(xmin, pt[0]), math.Max(xmax, pt[0])
@@ -127,8 +154,26 @@ func DecisionBoundaryImageBatch(predict BatchPredictor, points [][2]float64, lab
 	p.Add(plotter.NewImage(bg, xmin, ymin, xmax, ymax))
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax, ymin, ymax
 
-	// One scatter per class, in class order, for the legend: shuffled data
-	// would otherwise list its classes in a random order.
+	if err := addPoints(p, points, labels, outlinedCircle{}, "class "); err != nil {
+		return nil, err
+	}
+	if test != nil {
+		if err := addPoints(p, test, testLabels, testRing{}, ""); err != nil {
+			return nil, err
+		}
+		// One legend entry for every test point, in a neutral colour.
+		key := &plotter.Scatter{GlyphStyle: draw.GlyphStyle{Color: colorDark, Radius: vg.Points(3.5), Shape: testRing{}}}
+		p.Legend.Add("test", key)
+	}
+	p.Legend.Top = true
+	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), -vg.Points(4)
+	return renderPlot(p, boundaryW, boundaryH), nil
+}
+
+// addPoints adds one scatter of points per class, in class order, drawn
+// with shape, and a legend entry "<legend><class>" for each unless legend
+// is "": shuffled data would otherwise list its classes in a random order.
+func addPoints(p *plot.Plot, points [][2]float64, labels []int, shape draw.GlyphDrawer, legend string) error {
 	byClass := map[int]plotter.XYs{}
 	var order []int
 	for i, pt := range points {
@@ -142,15 +187,15 @@ func DecisionBoundaryImageBatch(predict BatchPredictor, points [][2]float64, lab
 	for _, k := range order {
 		s, err := plotter.NewScatter(byClass[k])
 		if err != nil {
-			return nil, err
+			return err
 		}
-		s.GlyphStyle = draw.GlyphStyle{Color: classColor(k), Radius: vg.Points(3.5), Shape: outlinedCircle{}}
+		s.GlyphStyle = draw.GlyphStyle{Color: classColor(k), Radius: vg.Points(3.5), Shape: shape}
 		p.Add(s)
-		p.Legend.Add("class "+strconv.Itoa(k), s)
+		if legend != "" {
+			p.Legend.Add(legend+strconv.Itoa(k), s)
+		}
 	}
-	p.Legend.Top = true
-	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), -vg.Points(4)
-	return renderPlot(p, boundaryW, boundaryH), nil
+	return nil
 }
 
 // pad widens [lo, hi] by 10% on each side, and a single value to a unit
@@ -172,4 +217,23 @@ func (outlinedCircle) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point
 	sty.Color = colorDark
 	c.SetLineStyle(draw.LineStyle{Color: colorDark, Width: vg.Points(0.8)})
 	draw.RingGlyph{}.DrawGlyph(c, sty, pt)
+}
+
+// testRing is a test point: a thick ring in the glyph's colour around a
+// white centre, with a thin dark edge outside, so that it reads apart from
+// the filled training points on any background.
+type testRing struct{}
+
+func (testRing) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	for _, disc := range []struct {
+		color  color.Color
+		radius vg.Length
+	}{
+		{colorDark, sty.Radius + vg.Points(0.5)},
+		{sty.Color, sty.Radius},
+		{color.White, sty.Radius * 0.45},
+	} {
+		c.SetColor(disc.color)
+		draw.CircleGlyph{}.DrawGlyph(c, draw.GlyphStyle{Radius: disc.radius}, pt)
+	}
 }

@@ -230,3 +230,58 @@ func TestDecisionBoundaryBatchErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestDecisionBoundaryTestGolden(t *testing.T) {
+	pts, labels := spiral(40)
+	// Test points: a sparser copy of the arms, moved a little to the right.
+	test, testLabels := spiral(9)
+	for i := range test {
+		test[i][0] += 0.04
+	}
+	checkGolden(t, "boundary_test", boundaryW, boundaryH, func(p string) error {
+		img, err := DecisionBoundaryTestImage(batch(linear(0.6), new(int)), pts, labels, test, testLabels, "epoch 3", 100)
+		if err != nil {
+			return err
+		}
+		return savePNG(p, img)
+	})
+}
+
+func TestDecisionBoundaryTestExtent(t *testing.T) {
+	// A test point outside the training points' box widens the grid the
+	// predictor sees, so that it is drawn on the background.
+	pts, labels := spiral(10)
+	var grid [][2]float64
+	record := func(g [][2]float64) ([]int, []float64, error) {
+		grid = g
+		return make([]int, len(g)), make([]float64, len(g)), nil
+	}
+	if _, err := DecisionBoundaryTestImage(record, pts, labels, [][2]float64{{5, -5}}, []int{1}, "", 10); err != nil {
+		t.Fatal(err)
+	}
+	last := grid[len(grid)-1]
+	if !(last[0] > 5 && last[0] < 5.7 && last[1] < -5 && last[1] > -5.7) {
+		t.Errorf("grid corners %v and %v do not reach the test point (5, -5) and its 10%% margin", grid[0], last)
+	}
+}
+
+func TestDecisionBoundaryTestErrors(t *testing.T) {
+	pts, labels := spiral(3)
+	good := batch(linear(0), new(int))
+	for _, tc := range []struct {
+		name       string
+		test       [][2]float64
+		testLabels []int
+	}{
+		{"no test points", nil, nil},
+		{"test labels", pts, labels[1:]},
+		{"nan test point", [][2]float64{{0, math.Inf(1)}}, []int{0}},
+	} {
+		if _, err := DecisionBoundaryTestImage(good, pts, labels, tc.test, tc.testLabels, "", 10); err == nil {
+			t.Errorf("%s: no error", tc.name)
+		}
+	}
+	if _, err := DecisionBoundaryTestImage(good, pts, labels[1:], pts, labels, "", 10); err == nil {
+		t.Error("training labels: no error")
+	}
+}
