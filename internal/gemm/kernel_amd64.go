@@ -29,6 +29,12 @@ func Transpose8(dst *float32, ldd int, src *float32, lds int, blocks int) {
 	transpose8(dst, ldd, src, lds, blocks)
 }
 
+// copyRunsAsm copies steps runs of w floats (w one of 6, 12, 16, 32), run
+// p from src + p·ld to dst + p·w (kernel_amd64.s). It needs AVX.
+//
+//go:noescape
+func copyRunsAsm(dst, src *float32, ld, w, steps int)
+
 // asmPack says whether packing may use transpose8 (AVX2). Tests clear it
 // to check the Go path on this machine.
 var asmPack = cpu.X86.HasAVX2

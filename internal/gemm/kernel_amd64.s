@@ -357,3 +357,74 @@ trloop:
 trdone:
 	VZEROUPPER
 	RET
+
+
+// func copyRunsAsm(dst, src *float32, ld, w, steps int)
+// steps runs of w floats, run p from src + p·ld (elements) to dst + p·w:
+// the rows of a panel whose steps are contiguous in memory (B untransposed,
+// A transposed), copied with whole-register moves instead of a memmove call
+// per run. w is 6, 12, 16 or 32 (the caller checks); steps > 0.
+TEXT ·copyRunsAsm(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), R9
+	SHLQ $2, R9
+	MOVQ w+24(FP), AX
+	MOVQ steps+32(FP), CX
+	CMPQ AX, $16
+	JEQ cr16
+	CMPQ AX, $32
+	JEQ cr32
+	CMPQ AX, $12
+	JEQ cr12
+
+cr6:
+	VMOVUPS (SI), X0
+	MOVQ 16(SI), R10
+	VMOVUPS X0, (DI)
+	MOVQ R10, 16(DI)
+	ADDQ R9, SI
+	ADDQ $24, DI
+	DECQ CX
+	JNZ cr6
+	RET
+
+cr12:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), X1
+	VMOVUPS Y0, (DI)
+	VMOVUPS X1, 32(DI)
+	ADDQ R9, SI
+	ADDQ $48, DI
+	DECQ CX
+	JNZ cr12
+	VZEROUPPER
+	RET
+
+cr16:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ R9, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ cr16
+	VZEROUPPER
+	RET
+
+cr32:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ R9, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ cr32
+	VZEROUPPER
+	RET

@@ -14,3 +14,6 @@ const asmPack = false
 
 // transpose8 is never called when asmPack is false.
 func transpose8(dst *float32, ldd int, src *float32, lds int, blocks int) {}
+
+// copyRunsAsm is never called when asmPack is false.
+func copyRunsAsm(dst, src *float32, ld, w, steps int) {}

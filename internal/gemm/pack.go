@@ -12,6 +12,9 @@ func packA(dst, a []float32, lda int, trans bool, i0, mb, p0, kb, mr int) {
 		i := i0 + q*mr
 		if trans {
 			// A is stored k×m: the mr values of one step are contiguous.
+			if rows == mr && copyRuns(panel, a[p0*lda+i:], lda, mr, kb) {
+				continue
+			}
 			for p := 0; p < kb; p++ {
 				src := a[(p0+p)*lda+i : (p0+p)*lda+i+rows]
 				d := panel[p*mr : p*mr+mr]
@@ -36,6 +39,9 @@ func packB(dst, b []float32, ldb int, trans bool, p0, kb, j0, nb, nr int) {
 		cols := min(nr, nb-q*nr)
 		j := j0 + q*nr
 		if !trans {
+			if cols == nr && copyRuns(panel, b[p0*ldb+j:], ldb, nr, kb) {
+				continue
+			}
 			for p := 0; p < kb; p++ {
 				src := b[(p0+p)*ldb+j : (p0+p)*ldb+j+cols]
 				d := panel[p*nr : p*nr+nr]
@@ -91,4 +97,22 @@ func interleaveGo(panel []float32, w int, x []float32, ld, r0, ra, rb, p0, pa, p
 			}
 		}
 	}
+}
+
+// copyRuns sets dst[p·w : p·w+w] = src[p·ld : p·ld+w] for p < steps (a
+// panel's steps copied whole) with copyRunsAsm when this build has it and w
+// is one of its widths (6, 12, 16, 32: the kernels' mr and nr), and reports
+// whether it did. One call of copy per step, a memmove call for 24 to 128
+// bytes, cost more than the moves (BENCHMARKS.md, "AVX2 speed (issue 25)").
+func copyRuns(dst, src []float32, ld, w, steps int) bool {
+	if !asmPack || (w != 6 && w != 12 && w != 16 && w != 32) {
+		return false
+	}
+	if steps == 0 {
+		return true
+	}
+	_ = src[(steps-1)*ld+w-1]
+	_ = dst[steps*w-1]
+	copyRunsAsm(&dst[0], &src[0], ld, w, steps)
+	return true
 }
