@@ -4,38 +4,20 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"flag"
 	"fmt"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
-	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	cdplog "github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/performance"
-	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/gradgraph/gradgraph/internal/webtest"
 )
 
 var updateScreenshots = flag.Bool("update-screenshots", false, "write the live page's screenshots to cmd/playground/screenshots")
-
-// chromium finds Debian's chromium (or another Chrome): the path, or ""
-// when there is none.
-func chromium() string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
 
 // TestBrowser drives the live page in headless Chromium through the
 // DevTools protocol (chromedp): it loads the page, changes the layers and
@@ -44,108 +26,20 @@ func chromium() string {
 // that the page logged no error. GRADGRAPH_BROWSER_REQUIRED=1 (CI, after
 // make browser-deps) turns a missing Chromium into a failure.
 func TestBrowser(t *testing.T) {
-	exe := chromium()
-	if exe == "" {
-		if os.Getenv("GRADGRAPH_BROWSER_REQUIRED") != "" {
-			t.Fatal("chromium not found, and GRADGRAPH_BROWSER_REQUIRED is set: run make browser-deps")
-		}
-		t.Skip("chromium not found: make browser-deps (apt-get install chromium) to run the browser test")
-	}
-	if testing.Short() {
-		t.Skip("starts a browser")
-	}
+	b := webtest.NewBrowser(t, 1180, 640)
 	lim := testLimits()
 	lim.fps, lim.epochs = 10, 3
 	_, hs := startServer(t, lim)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe),
-		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1180, 640))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, 4*time.Minute) // a bound on a hung browser, not a timing
-	defer cancelT()
-
-	var mu sync.Mutex
-	var problems []string
-	if err := chromedp.Listen(ctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch e := ev.(type) {
-		case *cdpruntime.EventConsoleAPICalled:
-			if e.Type == cdpruntime.ConsoleAPICalledTypeError || e.Type == cdpruntime.ConsoleAPICalledTypeWarning {
-				var args []string
-				for _, a := range e.Args {
-					args = append(args, a.Description+string(a.Value))
-				}
-				problems = append(problems, fmt.Sprintf("console.%s: %s", e.Type, strings.Join(args, " ")))
-			}
-		case *cdpruntime.EventExceptionThrown:
-			problems = append(problems, "exception: "+e.ExceptionDetails.Text)
-		case *cdplog.EventEntryAdded:
-			if e.Entry.Level == cdplog.EntryLevelError {
-				problems = append(problems, "log: "+e.Entry.Text+" "+e.Entry.URL)
-			}
-		}
-	}); err != nil {
-		t.Fatal(err)
-	}
-	do := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
 	// wait polls a JavaScript condition on window.playground (p).
 	wait := func(what, cond string) {
 		t.Helper()
-		do(what, chromedp.Poll[chromedp.Void]("(() => { const p = window.playground; return !!(p && p.last && ("+cond+")); })()",
-			chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(2*time.Minute)))
+		b.Wait(what, "(() => { const p = window.playground; return !!(p && p.last && ("+cond+")); })()")
 	}
-	num := func(expr string) float64 {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[float64](expr))
-		if err != nil {
-			t.Fatalf("%s: %v", expr, err)
-		}
-		return v
-	}
-	str := func(expr string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
-		if err != nil {
-			t.Fatalf("%s: %v", expr, err)
-		}
-		return v
-	}
-	shot := func() []byte {
-		t.Helper()
-		b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot: %v", err)
-		}
-		return b
-	}
-	metrics := func() []*performance.Metric {
-		t.Helper()
-		r, err := chromedp.Run(ctx, func(ctx context.Context, tg *chromedp.Target) (performance.GetMetricsResult, error) {
-			return cdp.Call(ctx, tg, performance.GetMetrics, cdp.Empty{})
-		})
-		if err != nil {
-			t.Fatalf("metrics: %v", err)
-		}
-		return r.Metrics
-	}
-	click := func(id string) { t.Helper(); do("click #"+id, chromedp.Click(chromedp.ID(id))) }
+	num, str, shot, metrics := b.Num, b.Str, b.Shot, b.Metrics
+	click := func(id string) { t.Helper(); b.Do("click #"+id, chromedp.Click(chromedp.ID(id))) }
 
-	do("load", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		if _, err := cdp.Call(ctx, tg, cdplog.Enable, cdp.Empty{}); err != nil {
-			return chromedp.Void{}, err
-		}
-		_, err := cdp.Call(ctx, tg, performance.Enable, performance.EnableParams{})
-		return chromedp.Void{}, err
-	}, chromedp.Navigate(hs.URL+"/"))
+	b.Load(hs.URL + "/")
 	wait("the first frame", "p.frames > 0")
 	// The layers: one more, one fewer, then 8 neurons in each of two.
 	click("add-layer")
@@ -171,13 +65,13 @@ func TestBrowser(t *testing.T) {
 	// Frame rate and CPU over 150 epochs of training (logged, not
 	// asserted: the machine's load is not the page's).
 	f0, t0 := num("window.playground.frames"), num("performance.now()")
-	cpu0, m0 := cpuSeconds(), metrics()
+	cpu0, m0 := webtest.CPUSeconds(), metrics()
 	wait("epoch 150", "p.last.epoch >= 150")
 	f1, t1 := num("window.playground.frames"), num("performance.now()")
-	cpu1, m1 := cpuSeconds(), metrics()
+	cpu1, m1 := webtest.CPUSeconds(), metrics()
 	wall := (t1 - t0) / 1000
 	t.Logf("live page: %.1f frames/s over %.1f s; server (and test) process %.0f%% of one core; page's renderer tasks %.0f%% of one core",
-		(f1-f0)/wall, wall, 100*(cpu1-cpu0)/wall, 100*(metric(m1, "TaskDuration")-metric(m0, "TaskDuration"))/wall)
+		(f1-f0)/wall, wall, 100*(cpu1-cpu0)/wall, 100*(webtest.Metric(m1, "TaskDuration")-webtest.Metric(m0, "TaskDuration"))/wall)
 
 	lossAfter := num("window.playground.last.train_loss")
 	boundaryAfter := str("document.getElementById('boundary').toDataURL()")
@@ -199,9 +93,7 @@ func TestBrowser(t *testing.T) {
 	click("play")
 	wait("paused", "!p.last.playing")
 
-	mu.Lock()
-	defer mu.Unlock()
-	if len(problems) > 0 {
+	if problems := b.Problems(); len(problems) > 0 {
 		t.Errorf("the page logged %d problems:\n%s", len(problems), strings.Join(problems, "\n"))
 	}
 	if *updateScreenshots {
@@ -215,23 +107,4 @@ func TestBrowser(t *testing.T) {
 			}
 		}
 	}
-}
-
-// cpuSeconds is this process's user and system CPU time.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
-	return tv(ru.Utime) + tv(ru.Stime)
-}
-
-func metric(ms []*performance.Metric, name string) float64 {
-	for _, m := range ms {
-		if m.Name == name {
-			return m.Value
-		}
-	}
-	return 0
 }

@@ -159,7 +159,7 @@
     g.textAlign = 'right'; g.textBaseline = 'middle';
     for (const t of niceTicks(y0, y1, 5)) {
       g.beginPath(); g.moveTo(L, Y(t)); g.lineTo(w - R, Y(t)); g.stroke();
-      g.fillText(fmt(t), L - 4, Y(t));
+      g.fillText(String(+t.toPrecision(6)), L - 4, Y(t));
     }
     g.textAlign = 'center'; g.textBaseline = 'top';
     for (const t of niceTicks(x0, x1, 6)) {
