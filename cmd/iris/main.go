@@ -12,6 +12,11 @@
 // from one, and with -epochs 0 only evaluates it, writing the same
 // metrics.json fields. -onnx PATH writes the trained model as an ONNX file
 // (package onnx). It runs offline: Iris is embedded in the data package.
+//
+// -serve ADDR serves a live page of the run while it trains (the loss per
+// batch, every epoch's figures, the settings, the model and, at the end,
+// the report; package viz/dashboard), on loopback unless ADDR names a
+// host; -serve-wait keeps it up after the run until Ctrl-C.
 package main
 
 import (
@@ -23,6 +28,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/gradgraph/gradgraph/cmd/internal/cli"
+	"github.com/gradgraph/gradgraph/cmd/internal/live"
 	"github.com/gradgraph/gradgraph/cmd/internal/report"
 	"github.com/gradgraph/gradgraph/data"
 	"github.com/gradgraph/gradgraph/graph/blas"
@@ -39,6 +45,7 @@ type config struct {
 	lr                      float64
 	out, save, load, onnx   string
 	quiet, graph            bool
+	serve                   live.Flags
 }
 
 func parse(args []string, stdout io.Writer) (config, error) {
@@ -56,7 +63,11 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	fs.StringVar(&c.save, "save", "", "write a checkpoint of the trained model to this file")
 	fs.StringVar(&c.onnx, "onnx", "", "write the trained model as an ONNX file (opset 13, float32) to this path")
 	fs.StringVar(&c.load, "load", "", "start from this checkpoint; -epochs then counts further epochs (0: evaluate only)")
+	c.serve.Register(fs)
 	if err := cli.Parse(fs, args, stdout); err != nil {
+		return c, err
+	}
+	if err := c.serve.Check(); err != nil {
 		return c, err
 	}
 	switch {
@@ -92,12 +103,20 @@ func run(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	dash, err := live.Start(c.serve, title, map[string]any{
+		"optimizer": tr.Optimizer.Name(), "learning_rate": c.lr, "batch_size": c.batch, "max_epochs": c.epochs,
+		"patience": c.patience, "seed": c.seed, "split_seed": c.splitSeed, "validation_split": validationSplit,
+	}, stdout)
+	if err != nil {
+		return err
+	}
+	defer dash.Close()
 	if c.graph {
 		if err := report.Graph(c.out, tr, c.batch, stdout); err != nil {
 			return err
 		}
 	}
-	fr, err := fit(c, tr, trainSet, stdout)
+	fr, err := fit(c, tr, trainSet, dash, stdout)
 	if err != nil {
 		return err
 	}
@@ -105,8 +124,14 @@ func run(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return writeOutputs(c, tr, sets{trainSet, testSet}, fr, ts)
+	if err := writeOutputs(c, tr, sets{trainSet, testSet}, fr, ts); err != nil {
+		return err
+	}
+	return dash.Finish(c.out)
 }
+
+// title heads the curves and the live page.
+const title = "Iris: Dense(64)-BN-Dropout ×2, Adam"
 
 // sets are the two parts of the split, for the report's sizes and class
 // names.
@@ -144,7 +169,7 @@ type fitResult struct {
 // fit prints the model summary and trains for up to -epochs more epochs,
 // holding out 20% for validation and stopping early on val_loss, as the
 // tutorial does.
-func fit(c config, tr *train.Trainer, trainSet *data.Dataset, stdout io.Writer) (fitResult, error) {
+func fit(c config, tr *train.Trainer, trainSet *data.Dataset, dash *live.Session, stdout io.Writer) (fitResult, error) {
 	progress := stdout
 	if c.quiet {
 		progress = nil
@@ -155,7 +180,7 @@ func fit(c config, tr *train.Trainer, trainSet *data.Dataset, stdout io.Writer) 
 	start := time.Now()
 	hist, err := tr.Fit(trainSet, train.FitOptions{
 		Epochs: tr.Epoch() + c.epochs, InitialEpoch: tr.Epoch(), BatchSize: c.batch, ValidationSplit: validationSplit, Seed: c.seed,
-		Callbacks: []train.Callback{stop}, Progress: progress,
+		Callbacks: dash.Add([]train.Callback{stop}), Progress: progress,
 	})
 	if err != nil {
 		return fitResult{}, err
@@ -228,7 +253,7 @@ func writeOutputs(c config, tr *train.Trainer, ds sets, fr fitResult, ts testRes
 	// Fit trains on the first floor(n·(1−split)) samples (train.FitOptions).
 	fitSamples := int(float64(ds.train.Len()) * (1 - validationSplit))
 	return report.Write(c.out, report.Report{
-		Title:   "Iris: Dense(64)-BN-Dropout ×2, Adam",
+		Title:   title,
 		Command: "iris",
 		Metrics: map[string]any{
 			"epochs_total":          tr.Epoch(),
@@ -265,7 +290,7 @@ func writeOutputs(c config, tr *train.Trainer, ds sets, fr fitResult, ts testRes
 		},
 		History:     fr.hist,
 		BestEpoch:   bestInRun,
-		CurvesTitle: "Iris: Dense(64)-BN-Dropout ×2, Adam",
+		CurvesTitle: title,
 		Model:       tr.Model,
 		Summary:     tr.Model.Summary(),
 		Confusion:   conf,

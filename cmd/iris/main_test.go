@@ -109,6 +109,8 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-seed", "x"}, `invalid value "x" for flag -seed`},
 		{[]string{"extra"}, "unexpected arguments"},
 		{[]string{"-out", filepath.Join(file, "sub")}, "output folder"},
+		{[]string{"-serve-wait"}, "-serve-wait: needs -serve ADDR"},
+		{[]string{"-serve", "6006"}, `-serve: dashboard: address "6006": want host:port or :port`},
 	}
 	for _, c := range cases {
 		dir := t.TempDir()

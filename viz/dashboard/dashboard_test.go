@@ -1,7 +1,6 @@
 package dashboard
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,58 +14,10 @@ import (
 	"testing"
 
 	"github.com/gradgraph/gradgraph/data"
+	"github.com/gradgraph/gradgraph/internal/webtest"
 	"github.com/gradgraph/gradgraph/nn"
 	"github.com/gradgraph/gradgraph/train"
 )
-
-// event is one server-sent event.
-type event struct{ name, data string }
-
-// stream reads a page's events from GET /events until the server ends it.
-type stream struct {
-	resp   *http.Response
-	events chan event
-}
-
-func openStream(t *testing.T, url string) *stream {
-	t.Helper()
-	resp, err := http.Get(url + "events")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" {
-		t.Fatalf("GET /events: %s, Content-Type %q", resp.Status, resp.Header.Get("Content-Type"))
-	}
-	s := &stream{resp: resp, events: make(chan event, 1<<16)}
-	go func() {
-		defer close(s.events)
-		defer resp.Body.Close()
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(nil, 64<<20)
-		var ev event
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case line == "":
-				if ev.name != "" {
-					s.events <- ev
-				}
-				ev = event{}
-			case strings.HasPrefix(line, "event: "):
-				ev.name = line[len("event: "):]
-			case strings.HasPrefix(line, "data: "):
-				ev.data = line[len("data: "):]
-			}
-		}
-	}()
-	return s
-}
-
-// next is the next event; ok is false once the stream has ended.
-func (s *stream) next() (event, bool) {
-	ev, ok := <-s.events
-	return ev, ok
-}
 
 // irisFit is a small model on Iris with a validation split, so that the
 // logs have val_ keys.
@@ -151,11 +102,11 @@ type jsonRecord struct {
 	Report  []string
 }
 
-func decode[T any](t *testing.T, ev event) T {
+func decode[T any](t *testing.T, ev webtest.Event) T {
 	t.Helper()
 	var v T
-	if err := json.Unmarshal([]byte(ev.data), &v); err != nil {
-		t.Fatalf("%s frame %q: %v", ev.name, ev.data, err)
+	if err := json.Unmarshal([]byte(ev.Data), &v); err != nil {
+		t.Fatalf("%s frame %q: %v", ev.Name, ev.Data, err)
 	}
 	return v
 }
@@ -186,16 +137,16 @@ func checkEpochs(t *testing.T, what string, got []jsonEpoch, hist *train.History
 // gets the same in its first frame.
 func TestFramesAreFitsLogs(t *testing.T) {
 	d := newDashboard(t, Options{Title: "frames", Hyperparameters: map[string]any{"optimizer": "adam", "lr": 0.01, "batch": 8}, Buffer: 1 << 16})
-	s := openStream(t, d.URL())
-	if ev, _ := s.next(); ev.name != "record" {
-		t.Fatalf("first frame %q, want the record", ev.name)
+	s := webtest.OpenStream(t, d.URL()+"events")
+	if ev, _ := s.Next(); ev.Name != "record" {
+		t.Fatalf("first frame %q, want the record", ev.Name)
 	}
 	var losses []float64
 	rec := train.CallbackFuncs{BatchEnd: func(_ *train.Trainer, _ int, loss float64) error { losses = append(losses, loss); return nil }}
 	_, hist := irisFit(t, 8, 6, d, rec)
 
-	late := openStream(t, d.URL())
-	ev, _ := late.next()
+	late := webtest.OpenStream(t, d.URL()+"events")
+	ev, _ := late.Next()
 	r := decode[jsonRecord](t, ev)
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
@@ -204,9 +155,9 @@ func TestFramesAreFitsLogs(t *testing.T) {
 	var epochs []jsonEpoch
 	var points []jsonPoint
 	var names []string
-	for ev, ok := s.next(); ok; ev, ok = s.next() {
-		names = append(names, ev.name)
-		switch ev.name {
+	for ev, ok := s.Next(); ok; ev, ok = s.Next() {
+		names = append(names, ev.Name)
+		switch ev.Name {
 		case "batch":
 			points = append(points, decode[jsonPoint](t, ev))
 		case "epoch":
@@ -215,7 +166,7 @@ func TestFramesAreFitsLogs(t *testing.T) {
 			checkEpochs(t, "end frame", []jsonEpoch{{Epoch: hist.Epoch[len(hist.Epoch)-1], Logs: decode[map[string]float64](t, ev)}}, &train.History{
 				Epoch: hist.Epoch[len(hist.Epoch)-1:], Keys: hist.Keys, Logs: lastLogs(hist)})
 		case "meta":
-			m := decode[jsonRecord](t, event{data: `{"meta":` + ev.data + `}`}).Meta
+			m := decode[jsonRecord](t, webtest.Event{Data: `{"meta":` + ev.Data + `}`}).Meta
 			if m.Title != "frames" || !strings.Contains(m.Summary, `Model: "tiny-iris"`) || m.Diagram != "ok" || fmt.Sprint(m.Hparams) != "[[batch 8] [lr 0.01] [optimizer adam]]" {
 				t.Errorf("meta frame: title %q, diagram %q, hparams %v, summary %q", m.Title, m.Diagram, m.Hparams, m.Summary)
 			}
@@ -388,10 +339,10 @@ func TestListenAddr(t *testing.T) {
 // again.
 func TestCloseAndWatchers(t *testing.T) {
 	d := newDashboard(t, Options{MaxWatchers: 2})
-	a, b := openStream(t, d.URL()), openStream(t, d.URL())
-	for _, s := range []*stream{a, b} {
-		if ev, _ := s.next(); ev.name != "record" {
-			t.Fatalf("first frame %q", ev.name)
+	a, b := webtest.OpenStream(t, d.URL()+"events"), webtest.OpenStream(t, d.URL()+"events")
+	for _, s := range []*webtest.Stream{a, b} {
+		if ev, _ := s.Next(); ev.Name != "record" {
+			t.Fatalf("first frame %q", ev.Name)
 		}
 	}
 	resp, err := http.Get(d.URL() + "events")
@@ -405,10 +356,10 @@ func TestCloseAndWatchers(t *testing.T) {
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []*stream{a, b} {
+	for _, s := range []*webtest.Stream{a, b} {
 		var last string
-		for ev, ok := s.next(); ok; ev, ok = s.next() {
-			last = ev.name
+		for ev, ok := s.Next(); ok; ev, ok = s.Next() {
+			last = ev.Name
 		}
 		if last != "bye" {
 			t.Errorf("last frame %q, want bye", last)
