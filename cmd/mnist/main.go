@@ -51,6 +51,8 @@
 //	-save PATH                      write a checkpoint of the trained model
 //	-onnx PATH                      write the trained model as an ONNX file (package onnx)
 //	-load PATH                      start from a checkpoint; -epochs counts further epochs, 0 evaluates only
+//	-serve ADDR                     serve a live page of the run (viz/dashboard), loopback unless ADDR names a host
+//	-serve-wait                     with -serve, keep serving the finished page and the report until Ctrl-C
 //
 // It calls blas.Use first (OpenBLAS when built with -tags openblas, gonum's
 // pure-Go BLAS otherwise) and prints the backend's name. After training it
@@ -91,6 +93,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/gradgraph/gradgraph/cmd/internal/cli"
+	"github.com/gradgraph/gradgraph/cmd/internal/live"
 	rcp "github.com/gradgraph/gradgraph/cmd/internal/recipe"
 	"github.com/gradgraph/gradgraph/cmd/internal/report"
 	"github.com/gradgraph/gradgraph/data"
@@ -148,6 +151,7 @@ type config struct {
 	seed                         int64
 	lr                           float64
 	quiet, offline, graph        bool
+	serve                        live.Flags
 }
 
 func parse(args []string, stdout io.Writer) (config, error) {
@@ -168,7 +172,11 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	fs.StringVar(&c.save, "save", "", "write a checkpoint of the trained model to this file")
 	fs.StringVar(&c.onnxOut, "onnx", "", "write the trained model as an ONNX file (opset 13, float32, inputs channels last) to this path")
 	fs.StringVar(&c.load, "load", "", "start from this checkpoint; -epochs then counts further epochs (0: evaluate only)")
+	c.serve.Register(fs)
 	if err := cli.Parse(fs, args, stdout); err != nil {
+		return c, err
+	}
+	if err := c.serve.Check(); err != nil {
 		return c, err
 	}
 	given := map[string]bool{}
@@ -279,12 +287,20 @@ func run(args []string, stdout io.Writer) error {
 	if !s.c.quiet {
 		fmt.Fprint(stdout, r.tr.Model.Summary())
 	}
+	dash, err := live.Start(s.c.serve, r.title, map[string]any{
+		"dataset": s.c.dataset, "model": s.c.model, "optimizer": r.tr.Optimizer.Name(), "learning_rate": s.c.lr,
+		"batch_size": s.batch, "epochs": s.c.epochs, "seed": s.c.seed, "train_samples": s.train.src.Len(),
+	}, stdout)
+	if err != nil {
+		return err
+	}
+	defer dash.Close()
 	if s.c.graph {
 		if err := report.Graph(s.c.out, r.tr, s.batch, stdout); err != nil {
 			return err
 		}
 	}
-	if r.fit, err = fitTimed(r.tr, s, stdout); err != nil {
+	if r.fit, err = fitTimed(r.tr, s, dash, stdout); err != nil {
 		return err
 	}
 	if r.test, err = r.tr.Evaluate(s.test.src, min(s.batch, s.test.src.Len())); err != nil {
@@ -300,7 +316,10 @@ func run(args []string, stdout io.Writer) error {
 	if err := writeConvPictures(s.c.out, r.tr, s.test); err != nil {
 		return err
 	}
-	return writeOutputs(s, r)
+	if err := writeOutputs(s, r); err != nil {
+		return err
+	}
+	return dash.Finish(s.c.out)
 }
 
 // session is what setup settles before any model exists: the flags, the
@@ -361,7 +380,7 @@ type fitResult struct {
 // fitTimed trains for -epochs more epochs, timing each one apart so that
 // metrics.json can show the first epoch's warm-up against the steady ones,
 // and saves the -save checkpoint.
-func fitTimed(tr *train.Trainer, s session, stdout io.Writer) (fitResult, error) {
+func fitTimed(tr *train.Trainer, s session, dash *live.Session, stdout io.Writer) (fitResult, error) {
 	var (
 		r          fitResult
 		epochStart time.Time
@@ -373,7 +392,7 @@ func fitTimed(tr *train.Trainer, s session, stdout io.Writer) (fitResult, error)
 			return nil
 		},
 	}
-	fit := train.FitOptions{Epochs: tr.Epoch() + s.c.epochs, InitialEpoch: tr.Epoch(), BatchSize: s.batch, Seed: s.c.seed, Callbacks: []train.Callback{timer}}
+	fit := train.FitOptions{Epochs: tr.Epoch() + s.c.epochs, InitialEpoch: tr.Epoch(), BatchSize: s.batch, Seed: s.c.seed, Callbacks: dash.Add([]train.Callback{timer})}
 	if s.c.model == scratch {
 		// The NumPy seed's lines, every 20 epochs (and after the last one).
 		if !s.c.quiet {

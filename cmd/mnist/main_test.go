@@ -259,6 +259,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-dataset", "digits", "-lr", "-1"}, "-lr -1"},
 		{[]string{"-dataset", "digits", "-limit", "-5"}, "-limit -5"},
 		{[]string{"-dataset", "digits", "-colour", "red"}, "flag provided but not defined: -colour"},
+		{[]string{"-dataset", "digits", "-serve-wait"}, "-serve-wait: needs -serve ADDR"},
+		{[]string{"-dataset", "digits", "-serve", "localhost"}, `-serve: dashboard: address "localhost"`},
 		{[]string{"extra"}, "unexpected arguments"},
 		{[]string{"-dataset", "digits", "-out", filepath.Join(file, "sub")}, "output folder"},
 		{[]string{"-data", empty, "-offline"}, "MNIST"},
