@@ -26,10 +26,15 @@ var (
 	Sigmoid = Activation{name: "sigmoid", apply: sigmoid}
 	Tanh    = Activation{name: "tanh", apply: tanh}
 	Softmax = Activation{name: "softmax", apply: softmax}
+	// LogSoftmaxActivation is log(softmax(x)) over each row (Keras's
+	// "log_softmax"), the stable one-node graph.LogSoftmax: what a PyTorch
+	// classifier ending in nn.LogSoftmax computes, as ONNX import maps it.
+	LogSoftmaxActivation = Activation{name: "log_softmax", apply: logSoftmax}
 )
 
 var activations = map[string]Activation{
 	"linear": Linear, "relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh, "softmax": Softmax,
+	"log_softmax": LogSoftmaxActivation,
 }
 
 // ActivationByName returns the activation called name ("relu", "tanh", ...).
@@ -72,6 +77,8 @@ func tanh(b *graph.Builder, x *G.Node) (*G.Node, error) { return G.Tanh(x) }
 // sigmoid is graph.Sigmoid (or its twin): Gorgonia's Sigmoid rounds to
 // exactly 1 from x = 15 in float32 and its derivative y(1 − y) is then 0.
 func sigmoid(b *graph.Builder, x *G.Node) (*G.Node, error) { return b.Sigmoid(x) }
+
+func logSoftmax(b *graph.Builder, x *G.Node) (*G.Node, error) { return b.LogSoftmax(x) }
 
 // softmax is exp(log-softmax(x)) (graph.Softmax, which takes the
 // probabilities the log-softmax computed on the way, or its twin); the

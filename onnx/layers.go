@@ -116,8 +116,11 @@ func (e *exporter) activate(a nn.Activation, layer string, x *value, l layout) (
 		op = "Sigmoid"
 	case "tanh":
 		op = "Tanh"
-	case "softmax":
+	case "softmax", "log_softmax":
 		op = "Softmax"
+		if a.Name() == "log_softmax" {
+			op = "LogSoftmax"
+		}
 		axis := -1
 		if l == channelsFirst && len(x.shape) >= 2 {
 			axis = 1

@@ -93,7 +93,7 @@ func mergeImages(kind string, l func() *nn.MergeLayer, branches int, withInput b
 
 func layerCases() []layerCase {
 	var cs []layerCase
-	acts := []nn.Activation{nn.Linear, nn.ReLU, nn.Sigmoid, nn.Tanh, nn.Softmax}
+	acts := []nn.Activation{nn.Linear, nn.ReLU, nn.Sigmoid, nn.Tanh, nn.Softmax, nn.LogSoftmaxActivation}
 	for _, a := range acts {
 		cs = append(cs,
 			layerCase{name: "dense_" + a.Name(), build: seq("dense", []int{5}, nn.Dense(7, a))},

@@ -1,0 +1,224 @@
+package onnx
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/gradgraph/gradgraph/nn"
+)
+
+// importBytes imports a file's bytes, failing the test on an error.
+func importBytes(t testing.TB, b []byte, src string) *nn.Model {
+	t.Helper()
+	m, err := Import(bytes.NewReader(b), ImportOptions{Source: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestImportRoundTrip exports every layer case of the runtime test, imports
+// the file and compares the imported model's Predict with the original's
+// on the same random inputs: the same layers (names, types, activations,
+// shapes, params, what feeds them), and
+// the same bits (a relative error within 1e-6 is tolerated and logged, for
+// a Normalization whose variance is the square of the file's standard
+// deviation; none is measured).
+func TestImportRoundTrip(t *testing.T) {
+	// Cases whose layers do not come back one for one, the numbers
+	// being the same: Dropout and the augmentations export as nothing,
+	// a Reshape to one axis imports as a Flatten, and a shared Dense's
+	// activation, written after each call, imports as an Activation
+	// layer per call.
+	lossy := map[string]bool{"dropout": true, "dropout_only": true, "augmentations": true, "opset17": true, "opset21": true, "shared_layer": true}
+	const n = 5
+	for i, c := range layerCases() {
+		t.Run(c.name, func(t *testing.T) {
+			m := c.build(t)
+			b := exportBytes(t, m, Options{Opset: c.opset})
+			got := importBytes(t, b, c.name+".onnx")
+			if fmt.Sprint(got.InputNames(), got.InputShapes()) != fmt.Sprint(m.InputNames(), m.InputShapes()) {
+				t.Errorf("inputs %v %v, want %v %v", got.InputNames(), got.InputShapes(), m.InputNames(), m.InputShapes())
+			}
+			if fmt.Sprint(got.OutputNames(), got.OutputShapes()) != fmt.Sprint(m.OutputNames(), m.OutputShapes()) {
+				t.Errorf("outputs %v %v, want %v %v", got.OutputNames(), got.OutputShapes(), m.OutputNames(), m.OutputShapes())
+			}
+			// The same layers, names, shapes and param counts: the
+			// activations fused back into their Dense and Conv2D, an
+			// Add divided by its count an Average again.
+			if g, w := layerSig(t, got), layerSig(t, m); g != w && !lossy[c.name] {
+				t.Errorf("layers:\n%s\nwant:\n%s", g, w)
+			}
+			xs := randomInputs(m, n, int64(200+i))
+			want := predict(t, m, xs, n)
+			have := predict(t, got, xs, n)
+			var worst errs
+			same := true
+			for k := range want {
+				for j := range want[k] {
+					same = same && math.Float32bits(want[k][j]) == math.Float32bits(have[k][j])
+				}
+				e := measure(have[k], want[k])
+				worst.rel, worst.norm = math.Max(worst.rel, e.rel), math.Max(worst.norm, e.norm)
+			}
+			if !same {
+				t.Logf("%-34s not bit-identical: relative %.2e, of the largest %.2e", c.name, worst.rel, worst.norm)
+			}
+			if worst.rel > 1e-6 {
+				t.Errorf("relative error %.3g > 1e-6", worst.rel)
+			}
+		})
+	}
+}
+
+// fixture is a file written by testdata/gen_fixtures.py: inputs and the
+// outputs PyTorch computed for them.
+type fixture struct {
+	Producer string
+	Inputs   map[string]fixtureTensor
+	Outputs  map[string]fixtureTensor
+}
+
+type fixtureTensor struct {
+	Dims []int
+	Data []float32
+}
+
+func readFixture(t testing.TB, name string) ([]byte, fixture) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name+".onnx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := os.ReadFile(filepath.Join("testdata", name+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f fixture
+	if err := json.Unmarshal(j, &f); err != nil {
+		t.Fatal(err)
+	}
+	return b, f
+}
+
+// nchwToNHWC reorders a batch of channels-first images (dims n, c, h, w)
+// to channels last.
+func nchwToNHWC(x []float32, dims []int) []float32 {
+	n, c, h, w := dims[0], dims[1], dims[2], dims[3]
+	out := make([]float32, len(x))
+	for b := 0; b < n; b++ {
+		for ch := 0; ch < c; ch++ {
+			for i := 0; i < h; i++ {
+				for j := 0; j < w; j++ {
+					out[((b*h+i)*w+j)*c+ch] = x[((b*c+ch)*h+i)*w+j]
+				}
+			}
+		}
+	}
+	return out
+}
+
+// fixtureInputs are the fixture's inputs in the model's order, channels
+// last.
+func fixtureInputs(t testing.TB, m *nn.Model, f fixture) ([][]float32, int) {
+	t.Helper()
+	var xs [][]float32
+	n := 0
+	for _, name := range m.InputNames() {
+		in, ok := f.Inputs[name]
+		if !ok {
+			t.Fatalf("the fixture has no input %q", name)
+		}
+		x := in.Data
+		if len(in.Dims) == 4 {
+			x = nchwToNHWC(x, in.Dims)
+		}
+		xs = append(xs, x)
+		n = in.Dims[0]
+	}
+	return xs, n
+}
+
+// torchTolerance is how close gradgraph's float32 Predict must be to
+// PyTorch's outputs, relative to each output's largest magnitude: both
+// compute in float32 but sum products (and BatchNorm's terms) in
+// different orders, as ONNX Runtime does against gradgraph's export.
+const torchTolerance = 1e-5
+
+// TestImportTorchFixtures imports the PyTorch-exported fixtures and
+// compares gradgraph's Predict on their inputs with PyTorch's outputs.
+func TestImportTorchFixtures(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		inputs  string // the model's inputs and shapes
+		outputs string
+		layers  string // the layer types, in order
+	}{
+		{"torch_mlp", "[features] [[4]]", "[probabilities] [[3]]", "Dense Dense BatchNormalization Activation Dense"},
+		{"torch_cnn", "[image] [[28 28 1]]", "[log_probabilities] [[10]]", "Conv2D BatchNormalization Activation MaxPooling2D Conv2D MaxPooling2D Flatten Dense"},
+		{"torch_two_inputs", "[x y] [[4] [3]]", "[score] [[2]]", "Dense Dense Add Activation Concatenate Dense"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b, f := readFixture(t, c.name)
+			m := importBytes(t, b, c.name+".onnx")
+			if got := fmt.Sprint(m.InputNames(), " ", m.InputShapes()); got != c.inputs {
+				t.Errorf("inputs %s, want %s", got, c.inputs)
+			}
+			if got := fmt.Sprint(m.OutputNames(), " ", m.OutputShapes()); got != c.outputs {
+				t.Errorf("outputs %s, want %s", got, c.outputs)
+			}
+			var types []string
+			for _, l := range m.Layers {
+				types = append(types, l.Type())
+			}
+			if got := fmt.Sprint(types); got != "["+c.layers+"]" {
+				t.Errorf("layers %s, want [%s]", got, c.layers)
+			}
+			xs, n := fixtureInputs(t, m, f)
+			got := predict(t, m, xs, n)
+			for k, name := range m.OutputNames() {
+				want := f.Outputs[name]
+				e := measure(got[k], want.Data)
+				t.Logf("%s %s: relative %.2e, of the largest %.2e", c.name, name, e.rel, e.norm)
+				if e.norm > torchTolerance {
+					t.Errorf("output %q: error %.3g of the largest value > %.0e (%s)", name, e.norm, torchTolerance, e.worst)
+				}
+			}
+		})
+	}
+}
+
+// layerSig lists a model's layers as Describe gives them, with the
+// activation of a Dense or Conv2D (a sequential model's first layer is fed
+// by its input, which Describe leaves unnamed).
+func layerSig(t testing.TB, m *nn.Model) string {
+	t.Helper()
+	infos, err := m.Describe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	for i, li := range infos {
+		if li.Type == "InputLayer" {
+			continue
+		}
+		act := ""
+		switch l := m.Layers[i-(len(infos)-len(m.Layers))].(type) {
+		case *nn.DenseLayer:
+			act = l.Act.Name()
+		case *nn.Conv2DLayer:
+			act = l.Act.Name()
+		}
+		in := li.Inbound
+		if len(in) == 0 {
+			in = m.InputNames()
+		}
+		fmt.Fprintf(&b, "%s %s %s %v→%v %d params, from %v\n", li.Name, li.Type, act, li.Inputs, li.Output, li.Params, in)
+	}
+	return b.String()
+}

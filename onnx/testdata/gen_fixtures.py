@@ -1,0 +1,123 @@
+#!/usr/bin/python3
+"""Writes the ONNX import fixtures: small models exported by PyTorch's
+torch.onnx.export (Debian's python3-torch), each with fixed inputs and the
+outputs PyTorch computes for them, for onnx/import_test.go.
+
+    /usr/bin/python3 onnx/testdata/gen_fixtures.py [outdir]
+
+Every random choice is seeded, so a rerun with the same PyTorch writes the
+same weights; the .onnx files are committed, so the tests do not need
+PyTorch. Each model is in eval mode (BatchNorm uses its running
+statistics), given non-trivial running statistics first, and exported with
+a free batch dimension ("batch") at opset 13. Written with PyTorch 1.13
+(Debian's python3-torch).
+"""
+import json
+import os
+import sys
+
+import torch
+from torch import nn
+
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
+
+
+def randomize_bn(m, g):
+    # Running statistics and affine parameters away from 0 and 1, so that
+    # a wrong axis or a missed statistic changes the outputs.
+    for mod in m.modules():
+        if isinstance(mod, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            n = mod.num_features
+            mod.running_mean.copy_(0.3 * torch.randn(n, generator=g))
+            mod.running_var.copy_(0.5 + torch.rand(n, generator=g))
+            mod.weight.data.copy_(1 + 0.2 * torch.randn(n, generator=g))
+            mod.bias.data.copy_(0.2 * torch.randn(n, generator=g))
+
+
+class MLP(nn.Module):
+    """Iris-like: 4 features, 3 classes."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Linear(4, 16), nn.ReLU(),
+            nn.Linear(16, 8), nn.BatchNorm1d(8), nn.Tanh(), nn.Dropout(0.2),
+            nn.Linear(8, 3), nn.Softmax(dim=1))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+class CNN(nn.Module):
+    """Conv-BN-ReLU-MaxPool-Flatten-Linear on 28×28×1 (NCHW, as PyTorch)."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(4, 6, 3, padding=1, bias=False), nn.ReLU(), nn.MaxPool2d(2))
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(6 * 7 * 7, 10), nn.LogSoftmax(dim=1))
+
+    def forward(self, x):
+        return self.head(self.features(x))
+
+
+class TwoInputs(nn.Module):
+    """Two inputs, merged by an addition and a concatenation."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(4, 6)
+        self.b = nn.Linear(3, 6)
+        self.out = nn.Linear(6 + 3, 2)
+
+    def forward(self, x, y):
+        h = torch.relu(self.a(x) + self.b(y))
+        return torch.sigmoid(self.out(torch.cat([h, y], dim=1)))
+
+
+def export(name, model, inputs, input_names, output_names, training=torch.onnx.TrainingMode.EVAL):
+    path = os.path.join(OUT, name + ".onnx")
+    axes = {n: {0: "batch"} for n in input_names + output_names}
+    torch.onnx.export(model, tuple(inputs), path, input_names=input_names, output_names=output_names,
+                      dynamic_axes=axes, opset_version=13,
+                      do_constant_folding=training == torch.onnx.TrainingMode.EVAL, training=training)
+    with torch.no_grad():
+        outs = model(*inputs)
+    if not isinstance(outs, tuple):
+        outs = (outs,)
+    doc = {
+        "producer": "torch " + torch.__version__,
+        "inputs": {n: {"dims": list(x.shape), "data": x.flatten().tolist()} for n, x in zip(input_names, inputs)},
+        "outputs": {n: {"dims": list(y.shape), "data": y.flatten().tolist()} for n, y in zip(output_names, outs)},
+    }
+    with open(os.path.join(OUT, name + ".json"), "w") as f:
+        json.dump(doc, f)
+        f.write("\n")
+    print(name, os.path.getsize(path), "bytes")
+
+
+def main():
+    torch.manual_seed(1)
+    g = torch.Generator().manual_seed(2)
+    mlp = MLP()
+    randomize_bn(mlp, g)
+    mlp.eval()
+    export("torch_mlp", mlp, [torch.randn(5, 4, generator=g)], ["features"], ["probabilities"])
+
+    cnn = CNN()
+    randomize_bn(cnn, g)
+    cnn.eval()
+    # PRESERVE keeps the BatchNormalization node (in inference form, the
+    # model being in eval mode) that EVAL would fold into the convolution.
+    export("torch_cnn", cnn, [torch.rand(3, 1, 28, 28, generator=g)], ["image"], ["log_probabilities"],
+           training=torch.onnx.TrainingMode.PRESERVE)
+
+    two = TwoInputs()
+    two.eval()
+    export("torch_two_inputs", two, [torch.randn(4, 4, generator=g), torch.randn(4, 3, generator=g)], ["x", "y"], ["score"])
+
+
+if __name__ == "__main__":
+    with torch.no_grad():
+        main()
