@@ -12,7 +12,7 @@ GO ?= go
 CGO_OK := $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v $$($(GO) env CC) >/dev/null 2>&1 && echo 1)
 FAST_TAGS := $(if $(and $(CGO_OK),$(filter openblas,$(BLAS))),-tags openblas,)
 
-.PHONY: help test onnx-deps browser-deps iris mnist digits playground notebooks lint bench bench-matrix clean
+.PHONY: help test onnx-deps browser-deps iris mnist images digits playground notebooks lint bench bench-matrix clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -67,6 +67,10 @@ iris: ## train the Iris tutorial (embedded data, offline) into out/iris (BLAS=op
 
 mnist: ## train the Keras MNIST recipe into out/mnist (DATA=folder of the IDX files)
 	$(GO) run $(FAST_TAGS) ./cmd/mnist $(if $(DATA),-data $(DATA),)
+
+images: ## train a recipe on your own image folder into out/images (TRAIN=folder of class subfolders; TEST=, SIZE=WxH, MODEL=dense|convnet|resnet, GRAY=1, EPOCHS=)
+	@test -n "$(TRAIN)" || { echo 'usage: make images TRAIN=photos [TEST=photos-test] [SIZE=64x64] [MODEL=convnet] [GRAY=1] [EPOCHS=5]  (go run ./cmd/images -write-fashion out/fashion-png writes Fashion-MNIST as class folders to try it on)'; exit 2; }
+	$(GO) run $(FAST_TAGS) ./cmd/images -train $(TRAIN) $(if $(TEST),-test $(TEST),) $(if $(SIZE),-size $(SIZE),) $(if $(MODEL),-model $(MODEL),) $(if $(GRAY),-gray,) $(if $(EPOCHS),-epochs $(EPOCHS),)
 
 digits: ## train the from-scratch network on the 8x8 digits (embedded, offline)
 	$(GO) run $(FAST_TAGS) ./cmd/mnist -dataset digits

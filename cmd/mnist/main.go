@@ -88,7 +88,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/pkg/errors"
 
@@ -382,17 +381,10 @@ type fitResult struct {
 // and saves the -save checkpoint.
 func fitTimed(tr *train.Trainer, s session, dash *live.Session, stdout io.Writer) (fitResult, error) {
 	var (
-		r          fitResult
-		epochStart time.Time
+		r     fitResult
+		timer report.EpochTimes
 	)
-	timer := train.CallbackFuncs{
-		EpochBegin: func(_ *train.Trainer, _ int) error { epochStart = time.Now(); return nil },
-		EpochEnd: func(_ *train.Trainer, _ int, _ train.Logs) error {
-			r.epochSeconds = append(r.epochSeconds, time.Since(epochStart).Seconds())
-			return nil
-		},
-	}
-	fit := train.FitOptions{Epochs: tr.Epoch() + s.c.epochs, InitialEpoch: tr.Epoch(), BatchSize: s.batch, Seed: s.c.seed, Callbacks: dash.Add([]train.Callback{timer})}
+	fit := train.FitOptions{Epochs: tr.Epoch() + s.c.epochs, InitialEpoch: tr.Epoch(), BatchSize: s.batch, Seed: s.c.seed, Callbacks: dash.Add([]train.Callback{timer.Callback()})}
 	if s.c.model == scratch {
 		// The NumPy seed's lines, every 20 epochs (and after the last one).
 		if !s.c.quiet {
@@ -427,12 +419,7 @@ func fitTimed(tr *train.Trainer, s session, dash *live.Session, stdout io.Writer
 			return r, err
 		}
 	}
-	for _, sec := range r.epochSeconds {
-		r.seconds += sec
-	}
-	if r.seconds > 0 {
-		r.samplesPerSecond = float64(s.train.src.Len()*len(r.epochSeconds)) / r.seconds
-	}
+	r.epochSeconds, r.seconds, r.samplesPerSecond = timer.Seconds, timer.Total(), timer.PerSecond(s.train.src.Len())
 	return r, nil
 }
 
