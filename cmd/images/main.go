@@ -39,6 +39,8 @@
 //	-save PATH      the checkpoint (default OUT/model.ckpt)
 //	-onnx PATH      also export the trained model as ONNX (package onnx)
 //	-quiet          print only the test figures
+//	-serve ADDR     serve a live page of the run (viz/dashboard), loopback unless ADDR names a host
+//	-serve-wait     with -serve, keep serving the finished page and the report until Ctrl-C
 //	-write-fashion DIR  write Fashion-MNIST as PNG folders DIR/train and DIR/test, and exit
 //
 // It writes to -out, checked writable before any image is read: the
@@ -65,6 +67,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/gradgraph/gradgraph/cmd/internal/cli"
+	"github.com/gradgraph/gradgraph/cmd/internal/live"
 	rcp "github.com/gradgraph/gradgraph/cmd/internal/recipe"
 	"github.com/gradgraph/gradgraph/cmd/internal/report"
 	"github.com/gradgraph/gradgraph/graph/blas"
@@ -93,6 +96,7 @@ type config struct {
 	seed                          int64
 	lr, val                       float64
 	gray, stream, quiet           bool
+	serve                         live.Flags
 }
 
 func parse(args []string, stdout io.Writer) (config, error) {
@@ -116,7 +120,11 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	fs.StringVar(&c.onnxOut, "onnx", "", "also write the trained model as an ONNX file (opset 13, float32, raw pixels channels last) to this path")
 	fs.BoolVar(&c.quiet, "quiet", false, "print only the test figures")
 	fs.StringVar(&c.writeFashion, "write-fashion", "", "write Fashion-MNIST (Debian's dataset-fashion-mnist or the cache) as PNG folders DIR/train and DIR/test, then exit")
+	c.serve.Register(fs)
 	if err := cli.Parse(fs, args, stdout); err != nil {
+		return c, err
+	}
+	if err := c.serve.Check(); err != nil {
 		return c, err
 	}
 	given := map[string]bool{}
@@ -233,7 +241,15 @@ func run(args []string, stdout io.Writer) error {
 	if !c.quiet {
 		fmt.Fprint(stdout, tr.Model.Summary())
 	}
-	fit, err := fitTimed(tr, c, s, stdout)
+	dash, err := live.Start(c.serve, title, map[string]any{
+		"model": c.model, "optimizer": tr.Optimizer.Name(), "learning_rate": c.lr, "batch_size": c.batch,
+		"epochs": c.epochs, "seed": c.seed, "train_samples": s.train.Len(),
+	}, stdout)
+	if err != nil {
+		return err
+	}
+	defer dash.Close()
+	fit, err := fitTimed(tr, c, s, dash, stdout)
 	if err != nil {
 		return err
 	}
@@ -250,7 +266,10 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s loss: %.4f\n%s accuracy: %.4f\n", s.testName(), ev.logs["loss"], s.testName(), ev.logs["accuracy"])
-	return writeOutputs(c, s, tr, title, fit, ev)
+	if err := writeOutputs(c, s, tr, title, fit, ev); err != nil {
+		return err
+	}
+	return dash.Finish(c.out)
 }
 
 // trainer builds and compiles the recipe for the images' shape and
@@ -296,12 +315,12 @@ type fitResult struct {
 }
 
 // fitTimed trains for -epochs epochs, timing each one.
-func fitTimed(tr *train.Trainer, c config, s *sets, stdout io.Writer) (fitResult, error) {
+func fitTimed(tr *train.Trainer, c config, s *sets, dash *live.Session, stdout io.Writer) (fitResult, error) {
 	var (
 		r     fitResult
 		timer report.EpochTimes
 	)
-	fit := train.FitOptions{Epochs: c.epochs, BatchSize: c.batch, Seed: c.seed, Callbacks: []train.Callback{timer.Callback()}}
+	fit := train.FitOptions{Epochs: c.epochs, BatchSize: c.batch, Seed: c.seed, Callbacks: dash.Add([]train.Callback{timer.Callback()})}
 	if !c.quiet {
 		fit.Progress = stdout
 	}
