@@ -7,12 +7,14 @@ import (
 	"log"
 	"slices"
 
+	"gonum.org/v1/gonum/stat"
 	"gorgonia.org/tensor"
 
 	"github.com/gradgraph/gradgraph/data"
 )
 
 func main() {
+	fmt.Println("notebook:section data") // notebook:hide
 	// notebook:begin load
 	iris, err := data.Iris() // embedded: 150 flowers, 4 measurements, 3 classes
 	if err != nil {
@@ -71,6 +73,18 @@ func main() {
 		if smallest[k] > 0 {
 			fmt.Printf("smallest class has %d test flowers: %d of 1000 seeds\n", k, smallest[k])
 		}
+	}
+	// notebook:end
+
+	fmt.Println("notebook:section exercise") // notebook:hide
+	// notebook:begin exercise
+	// The 30 test rows, scaled with the training rows' μ and σ.
+	for j, name := range iris.FeatureNames {
+		var col []float64
+		for i := range testSet.Len() {
+			col = append(col, float64(testSet.Row(i)[j]))
+		}
+		fmt.Printf("%-18s test mean %+.3f, std %.3f\n", name, stat.Mean(col, nil), stat.PopStdDev(col, nil))
 	}
 	// notebook:end
 }

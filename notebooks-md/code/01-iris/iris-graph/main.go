@@ -29,7 +29,7 @@ func main() {
 }
 
 func run(img string) error {
-	// notebook:begin draw
+	// notebook:begin diagram
 	// The model of this notebook, as iris-train builds it.
 	model := nn.Sequential("iris",
 		nn.Dense(64, nn.ReLU), nn.BatchNorm(), nn.Dropout(0.5),
@@ -56,7 +56,9 @@ func run(img string) error {
 	if err := viz.ModelDiagram(filepath.Join(img, "model.png"), `Model "iris"`, boxes); err != nil {
 		return err
 	}
+	// notebook:end
 
+	// notebook:begin dot
 	// The expression graph Fit runs for batches of 8: forward pass, loss,
 	// and the gradient nodes gorgonia.Grad added, as DOT.
 	tr, err := train.Compile(model, train.Adam(1e-3),

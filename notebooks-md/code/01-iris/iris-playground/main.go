@@ -139,8 +139,8 @@ func grid(path string, imgs []image.Image, cols int) error {
 }
 
 // notebook:begin panel
-// panel trains one network of the tutorial's on t for 200 epochs, scores it
-// on test, and draws its decision boundary under a readable header.
+// panel trains one network of the tutorial's on t for 200 epochs and draws
+// its decision boundary, with the test points, under a readable header.
 func panel(t, test toy, classes, units int, lr float64) (image.Image, error) {
 	model := nn.Sequential("playground", nn.Dense(units, nn.ReLU), nn.Dense(classes, nn.Softmax))
 	if err := model.Build(2, nn.BuildOptions{Seed: 1}); err != nil {
@@ -151,29 +151,28 @@ func panel(t, test toy, classes, units int, lr float64) (image.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	hist, err := tr.Fit(t.set, train.FitOptions{Epochs: 200, BatchSize: 32, Seed: 1})
+	if _, err := tr.Fit(t.set, train.FitOptions{Epochs: 200, BatchSize: 32, Seed: 1}); err != nil {
+		return nil, err
+	}
+	// Both sets scored with the final weights, as the Playground does.
+	fit, err := tr.Evaluate(t.set, 300)
 	if err != nil {
 		return nil, err
 	}
-	last := len(hist.Epoch) - 1
-	acc := hist.Logs["accuracy"][last] // training accuracy, as logged
 	ev, err := tr.Evaluate(test.set, 300)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Printf("%-7s %d relu lr %-4g: training acc %.3f; test loss %.3f, test acc %.3f\n",
-		t.name, units, lr, acc, ev["loss"], ev["accuracy"])
-	p, err := viz.DecisionBoundaryImageBatch(predictor(tr), t.points, t.labels, t.name, 40)
+	fmt.Printf("%-7s %d relu lr %-4g: training loss %.3f, acc %.3f; test loss %.3f, acc %.3f\n",
+		t.name, units, lr, fit["loss"], fit["accuracy"], ev["loss"], ev["accuracy"])
+	p, err := viz.DecisionBoundaryTestImage(predictor(tr), t.points, t.labels,
+		test.points, test.labels, "dots: 300 training points · rings: 300 test points", 40)
 	if err != nil {
 		return nil, err
 	}
-	p, err = headed(p, fmt.Sprintf("%d ReLU units · learning rate %g", units, lr),
-		fmt.Sprintf("training accuracy %.2f", acc),
-		fmt.Sprintf("test accuracy %.2f · test loss %.2f", ev["accuracy"], ev["loss"]))
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
+	return headed(p, fmt.Sprintf("%s · %d ReLU units · learning rate %g", t.name, units, lr),
+		fmt.Sprintf("training: loss %.2f · accuracy %.2f", fit["loss"], fit["accuracy"]),
+		fmt.Sprintf("test: loss %.2f · accuracy %.2f", ev["loss"], ev["accuracy"]))
 }
 
 // notebook:end
@@ -183,6 +182,7 @@ func run(img string) error {
 	// notebook:begin settings
 	// The tutorial's settings: one hidden layer of 4 or 8 ReLU units,
 	// learning rates 0.01 and 0.1, 200 epochs of Adam on batches of 32.
+	toys := map[string]toy{}
 	for _, c := range []struct {
 		name    string
 		classes int
@@ -196,6 +196,7 @@ func run(img string) error {
 		if err != nil {
 			return err
 		}
+		toys[c.name] = t
 		var panels []image.Image
 		for _, units := range []int{4, 8} {
 			for _, lr := range []float64{0.01, 0.1} {
@@ -214,18 +215,9 @@ func run(img string) error {
 
 	fmt.Println("notebook:section spiral") // notebook:hide
 	// notebook:begin spiral
-	// 300 points on three interleaved spiral arms.
-	spiral, err := data.Spiral(300, 3, 0.03, 1)
-	if err != nil {
-		return err
-	}
-	var points [][2]float64
-	for i := range spiral.Len() {
-		r := spiral.Row(i)
-		points = append(points, [2]float64{float64(r[0]), float64(r[1])})
-	}
-	labels := spiral.Labels()
-
+	// The same 300 points on three interleaved spiral arms, two hidden
+	// layers of 16 ReLU units.
+	spiral := toys["spiral"]
 	model := nn.Sequential("playground",
 		nn.Dense(16, nn.ReLU), nn.Dense(16, nn.ReLU), nn.Dense(3, nn.Softmax))
 	if err := model.Build(2, nn.BuildOptions{Seed: 1}); err != nil {
@@ -245,15 +237,15 @@ func run(img string) error {
 	// One frame of the animation every 10 epochs, from the initial weights on.
 	var frames []image.Image
 	frame := func(epoch int) error {
-		f, err := viz.DecisionBoundaryImageBatch(predict, points, labels,
-			fmt.Sprintf("spiral · epoch %d", epoch), 60)
+		f, err := viz.DecisionBoundaryImageBatch(predict, spiral.points, spiral.labels,
+			fmt.Sprintf("spiral · epoch %d", epoch), 40)
 		frames = append(frames, f)
 		return err
 	}
 	if err := frame(0); err != nil {
 		return err
 	}
-	hist, err := tr.Fit(spiral, train.FitOptions{
+	hist, err := tr.Fit(spiral.set, train.FitOptions{
 		Epochs: 200, BatchSize: 32, Seed: 1,
 		Callbacks: []train.Callback{train.CallbackFuncs{
 			EpochEnd: func(_ *train.Trainer, epoch int, logs train.Logs) error {
@@ -271,12 +263,28 @@ func run(img string) error {
 		return err
 	}
 	last := len(hist.Epoch) - 1
-	err = viz.DecisionBoundaryBatch(filepath.Join(img, "spiral-boundary.png"), predict, points, labels,
+	err = viz.DecisionBoundaryBatch(filepath.Join(img, "spiral-boundary.png"), predict, spiral.points, spiral.labels,
 		fmt.Sprintf("spiral · 16-16 relu · 200 epochs · training accuracy %.3f", hist.Logs["accuracy"][last]), 150)
 	if err != nil {
 		return err
 	}
 	if err := viz.WriteGIF(filepath.Join(img, "spiral-training.gif"), frames, 40); err != nil {
+		return err
+	}
+	// notebook:end
+
+	fmt.Println("notebook:section exercise-lr") // notebook:hide
+	// notebook:begin exercise-lr
+	// The moons with 8 units at learning rate 1.0, the same points.
+	moonsTest, err := newToy("moons", 2, 0.1, 2)
+	if err != nil {
+		return err
+	}
+	p, err := panel(toys["moons"], moonsTest, 2, 8, 1.0)
+	if err != nil {
+		return err
+	}
+	if err := grid(filepath.Join(img, "playground-moons-lr1.png"), []image.Image{p}, 1); err != nil {
 		return err
 	}
 	// notebook:end

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"gonum.org/v1/gonum/stat"
 
@@ -59,6 +60,20 @@ func run(img string) error {
 		return err
 	}
 	fmt.Print(model.Summary())
+	// notebook:end
+
+	fmt.Println("notebook:section exercise-model") // notebook:hide
+	// notebook:begin exercise-model
+	// The same model with 32 units per hidden layer: its summary's totals.
+	small := nn.Sequential("iris32",
+		nn.Dense(32, nn.ReLU), nn.BatchNorm(), nn.Dropout(0.5),
+		nn.Dense(32, nn.ReLU), nn.BatchNorm(), nn.Dropout(0.5),
+		nn.Dense(3, nn.Softmax))
+	if err := small.Build(4, nn.BuildOptions{Seed: 1}); err != nil {
+		return err
+	}
+	summary := strings.Split(strings.TrimSpace(small.Summary()), "\n")
+	fmt.Println(strings.Join(summary[len(summary)-3:], "\n"))
 	// notebook:end
 
 	fmt.Println("notebook:section fit") // notebook:hide
@@ -212,6 +227,38 @@ func run(img string) error {
 		}, 40)
 	if err != nil {
 		return err
+	}
+	// notebook:end
+
+	fmt.Println("notebook:section exercise-patience") // notebook:hide
+	// notebook:begin exercise-patience
+	// The same model from the same initial weights, trained again with
+	// patience 10 and 20.
+	for _, patience := range []int{10, 20} {
+		again := nn.Sequential("iris",
+			nn.Dense(64, nn.ReLU), nn.BatchNorm(), nn.Dropout(0.5),
+			nn.Dense(64, nn.ReLU), nn.BatchNorm(), nn.Dropout(0.5),
+			nn.Dense(3, nn.Softmax))
+		if err := again.Build(4, nn.BuildOptions{Seed: 1}); err != nil {
+			return err
+		}
+		tr, err := train.Compile(again, train.Adam(1e-3),
+			train.SparseCategoricalCrossentropy(), train.Accuracy())
+		if err != nil {
+			return err
+		}
+		stop := &train.EarlyStopping{Monitor: "val_loss", Patience: patience, RestoreBestWeights: true}
+		hist, err := tr.Fit(trainSet, train.FitOptions{Epochs: 100, BatchSize: 8,
+			ValidationSplit: 0.2, Seed: 1, Callbacks: []train.Callback{stop}})
+		if err != nil {
+			return err
+		}
+		logs, err := tr.Evaluate(testSet, 8)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("patience %d: stopped after epoch %d, best epoch %d (val_loss %.4f); test loss %.4f, accuracy %.4f\n",
+			patience, len(hist.Epoch), stop.BestEpoch+1, hist.Logs["val_loss"][stop.BestEpoch], logs["loss"], logs["accuracy"])
 	}
 	// notebook:end
 	return nil

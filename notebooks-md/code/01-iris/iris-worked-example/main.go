@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"math"
+	"math/rand"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -21,6 +22,7 @@ func main() {
 }
 
 func run() error {
+	fmt.Println("notebook:section example") // notebook:hide
 	// notebook:begin layers
 	dense := nn.Dense(4, nn.ReLU)
 	bn := nn.BatchNorm() // Keras's default ε = 1e-3
@@ -128,6 +130,49 @@ func run() error {
 	}
 	fmt.Printf("moving mean after one step:     %.4f\n", bn.MovingMean.Float64s())
 	fmt.Printf("moving variance after one step: %.4f\n", bn.MovingVariance.Float64s())
+	// notebook:end
+
+	fmt.Println("notebook:section exercise-dropout") // notebook:hide
+	// notebook:begin exercise-dropout
+	// Dropout(0.5) on 10,000 activations that are all 3, in a training
+	// graph and in an inference graph.
+	drop := nn.Dropout(0.5)
+	if err := nn.Sequential("drop", drop).Build(10000, nn.BuildOptions{DType: graph.Float64}); err != nil {
+		return err
+	}
+	threes := make([]float32, 10000)
+	for i := range threes {
+		threes[i] = 3
+	}
+	for _, training := range []bool{true, false} {
+		db, err := graph.NewBuilder(graph.Float64, 1, training)
+		if err != nil {
+			return err
+		}
+		in := db.Input("a", 1, 10000)
+		if err := in.Set(threes); err != nil {
+			return err
+		}
+		out, err := drop.Forward(db, in.Node)
+		if err != nil {
+			return err
+		}
+		dm, err := db.Compile(nil, nil, out)
+		if err != nil {
+			return err
+		}
+		if err := dm.Run(rand.New(rand.NewSource(1))); err != nil {
+			return err
+		}
+		counts, sum := map[float64]int{}, 0.0
+		for _, v := range dm.Output(0).Data().([]float64) {
+			counts[v]++
+			sum += v
+		}
+		dm.Close()
+		fmt.Printf("training %-5v: %d zeros, %d sixes, %d threes; mean %.4f\n",
+			training, counts[0], counts[6], counts[3], sum/10000)
+	}
 	// notebook:end
 	return nil
 }
