@@ -169,8 +169,8 @@ type val struct {
 	// gradgraph's is (C): a global pooling's output before its Flatten.
 	squeezed bool
 	// perm, for a flat tensor flattened from a channels-first image:
-	// the file's element j is gradgraph's element perm[j].
-	perm []int
+	// the file's element j is gradgraph's element perm.at(j).
+	perm *flatPerm
 	// prod is the layer that made t while it can still absorb what
 	// follows (an activation, a bias, an offset): nil once it cannot.
 	prod *producer

@@ -371,7 +371,7 @@ func flat(x *val) (int, error) {
 
 // denseKernel is (in, units) from the file's matrix b, transposed when
 // transB, scaled by alpha, its rows permuted by perm.
-func denseKernel(b *constant, in int, transB bool, alpha float32, perm []int) ([]float32, int, error) {
+func denseKernel(b *constant, in int, transB bool, alpha float32, perm *flatPerm) ([]float32, int, error) {
 	if len(b.dims) != 2 {
 		return nil, 0, errors.Errorf("weight of dims %v, want a matrix", b.dims)
 	}
@@ -390,7 +390,7 @@ func denseKernel(b *constant, in int, transB bool, alpha float32, perm []int) ([
 	for j := 0; j < in; j++ {
 		row := j
 		if perm != nil {
-			row = perm[j]
+			row = perm.at(j)
 		}
 		for u := 0; u < units; u++ {
 			var w float32
@@ -554,16 +554,8 @@ func equalF(a, b []float32) bool {
 	return true
 }
 
-func samePerm(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+func samePerm(a, b *flatPerm) bool {
+	return (a == nil) == (b == nil) && (a == nil || *a == *b)
 }
 
 // sameLayout checks that elementwise operands are the same tensors of
@@ -1124,19 +1116,14 @@ func (im *importer) globalPool(n *pbNode) error {
 	return im.define(n.out[0], &val{t: t, squeezed: true})
 }
 
-// flattenPerm is, for a channels-first image of gradgraph shape s, where
-// each element of the file's flattening is in gradgraph's.
-func flattenPerm(s []int) []int {
-	c := s[len(s)-1]
-	sp := size(s) / c
-	perm := make([]int, sp*c)
-	for p := 0; p < sp; p++ {
-		for ch := 0; ch < c; ch++ {
-			perm[ch*sp+p] = p*c + ch
-		}
-	}
-	return perm
-}
+// flatPerm is the order of a channels-first image of c channels of sp
+// positions each, flattened: the file's element j (channel j/sp, position
+// j%sp) is gradgraph's channels-last element at(j). It is worked out per
+// element rather than held, so that a large image costs no memory until
+// a Dense's weights, which the file holds, are permuted by it.
+type flatPerm struct{ c, sp int }
+
+func (p *flatPerm) at(j int) int { return (j%p.sp)*p.c + j/p.sp }
 
 // flattenTo makes the node's output x flattened to (batch, features).
 func (im *importer) flattenTo(n *pbNode, x *val) error {
@@ -1149,9 +1136,10 @@ func (im *importer) flattenTo(n *pbNode, x *val) error {
 		v.squeezed = false
 		return im.define(n.out[0], &v)
 	}
-	var perm []int
+	var perm *flatPerm
 	if x.lay == channelsFirst {
-		perm = flattenPerm(s)
+		c := s[len(s)-1]
+		perm = &flatPerm{c: c, sp: size(s) / c}
 	}
 	t, err := im.call(nn.Flatten(), im.layerName(n), x)
 	if err != nil {
@@ -1351,8 +1339,8 @@ func (im *importer) batchNorm(n *pbNode) error {
 		}
 		v := append([]float32(nil), c.f...)
 		if x.perm != nil {
-			for j, p := range x.perm {
-				v[p] = c.f[j]
+			for j := range v {
+				v[x.perm.at(j)] = c.f[j]
 			}
 		}
 		stats[i] = v

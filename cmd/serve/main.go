@@ -9,6 +9,13 @@
 //	GET  /metrics                  Prometheus text format: requests by code,
 //	                               latency and batch-size histograms
 //
+// An ONNX file is imported (onnx.ReadFile) and served as a gradgraph
+// model: its images are channels last, as gradgraph's are, so a file that
+// takes (batch, 3, 32, 32) is sent instances of shape (32, 32, 3) (with
+// one channel the values are in the same order either way); GET
+// /v1/models/NAME gives the shapes. A classifier ending in a softmax or a
+// log-softmax answers its classes too.
+//
 // Each instance is one sample, nested to the input's shape or flat; a
 // model of several inputs takes each instance as an object of them by
 // name ({"a": [...], "b": [...]}). A classifier's answers carry the
@@ -28,7 +35,7 @@
 //
 // Flags:
 //
-//	-model PATH             the checkpoint to serve (tr.Save; ONNX files later)
+//	-model PATH             the checkpoint (tr.Save) or ONNX file (.onnx) to serve
 //	-addr HOST:PORT         where to listen (default localhost:8501)
 //	-name NAME              serve under this name instead of the file's
 //	-max-body BYTES         largest predict body (default 8 MiB)
@@ -74,7 +81,7 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	var c config
 	d := server.DefaultConfig
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.StringVar(&c.model, "model", "", "the model to serve: a gradgraph checkpoint (ONNX files are not supported yet)")
+	fs.StringVar(&c.model, "model", "", "the model to serve: a gradgraph checkpoint, or an ONNX file (.onnx), imported")
 	fs.StringVar(&c.addr, "addr", "localhost:8501", "HOST:PORT to listen on")
 	fs.StringVar(&c.name, "name", "", "the model's name in the URLs (default: the file's base name without extension)")
 	fs.Int64Var(&c.server.MaxBodyBytes, "max-body", d.MaxBodyBytes, "largest predict request body, in bytes")
@@ -92,7 +99,7 @@ func parse(args []string, stdout io.Writer) (config, error) {
 		return c, err
 	}
 	if c.model == "" {
-		return c, errors.New("-model: give the checkpoint to serve")
+		return c, errors.New("-model: give the checkpoint or ONNX file to serve")
 	}
 	c.server.Name = c.name
 	if c.name == "" {

@@ -84,8 +84,8 @@ func TestServeErrors(t *testing.T) {
 	if err := serve(ctx, []string{"-model", filepath.Join(t.TempDir(), "none.ckpt")}, io.Discard, nil); err == nil || !strings.Contains(err.Error(), "load model") {
 		t.Errorf("missing model: %v", err)
 	}
-	if err := serve(ctx, []string{"-model", "model.onnx"}, io.Discard, nil); err == nil || !strings.Contains(err.Error(), "ONNX") {
-		t.Errorf("ONNX: %v", err)
+	if err := serve(ctx, []string{"-model", "model.onnx"}, io.Discard, nil); err == nil || !strings.Contains(err.Error(), "load model") || !strings.Contains(err.Error(), "model.onnx") {
+		t.Errorf("missing ONNX file: %v", err)
 	}
 	path := savedIris(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

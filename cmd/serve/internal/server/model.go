@@ -9,6 +9,7 @@ import (
 
 	"github.com/gradgraph/gradgraph/data"
 	"github.com/gradgraph/gradgraph/nn"
+	"github.com/gradgraph/gradgraph/onnx"
 	"github.com/gradgraph/gradgraph/train"
 )
 
@@ -25,8 +26,8 @@ type Tensor struct {
 // Size is the number of values in one sample of t.
 func (t Tensor) Size() int { return nn.Shape(t.Shape).Size() }
 
-// Model is what a Server serves: a checkpoint's trainer (FromTrainer), and
-// later an ONNX file (see Open).
+// Model is what a Server serves: a checkpoint's trainer or an imported
+// ONNX file's model (FromTrainer; see Open).
 //
 // Predict takes rows samples, each the inputs' values one after another
 // in the order of Inputs, and returns rows rows of the outputs' values in
@@ -42,15 +43,28 @@ type Model interface {
 }
 
 // Open loads the model file at path, chosen by its extension: an ONNX
-// file (.onnx) is refused until ONNX import lands; anything else is read as
-// a gradgraph checkpoint (train.Load). chunk is the most rows one graph run
-// takes (FromTrainer).
+// file (.onnx) is imported (onnx.ReadFile: its images channels last, as
+// gradgraph takes them) and compiled for prediction alone; anything else is
+// read as a gradgraph checkpoint (train.Load). chunk is the most rows one
+// graph run takes (FromTrainer).
 func Open(path string, chunk int) (Model, error) {
 	if strings.EqualFold(filepath.Ext(path), ".onnx") {
-		// The hook for ONNX import (issue 20, item 3): once it turns an ONNX
-		// file into a gradgraph model, compile it for inference and return
-		// FromTrainer(tr, chunk) here.
-		return nil, errors.Errorf("model %s: serving ONNX files is not supported yet; serve a gradgraph checkpoint (tr.Save)", path)
+		m, err := onnx.ReadFile(path)
+		if err != nil {
+			return nil, errors.Wrap(err, "load model")
+		}
+		// A trainer needs an optimiser and a loss per output, which
+		// Predict never uses. Which outputs are a classifier's is read
+		// from their layers' activations (softmaxLayers).
+		outs := map[string]train.Output{}
+		for _, n := range m.OutputNames() {
+			outs[n] = train.Output{Loss: train.MeanSquaredError()}
+		}
+		tr, err := train.CompileOutputs(m, train.SGD(0.01), outs)
+		if err != nil {
+			return nil, errors.Wrapf(err, "model %s", path)
+		}
+		return FromTrainer(tr, chunk)
 	}
 	tr, err := train.Load(path)
 	if err != nil {
@@ -106,8 +120,10 @@ func FromTrainer(tr *train.Trainer, chunk int) (Model, error) {
 	return t, nil
 }
 
-// softmaxLayers names the layers of m whose activation is a softmax, read
-// from their saved settings (Dense, Conv2D and Activation layers have one).
+// softmaxLayers names the layers of m whose activation is a softmax or a
+// log-softmax (a PyTorch classifier's usual end, whose argmax is the same
+// class), read from their saved settings (Dense, Conv2D and Activation
+// layers have one).
 func softmaxLayers(m *nn.Model) map[string]bool {
 	out := map[string]bool{}
 	for _, l := range m.Layers {
@@ -118,7 +134,7 @@ func softmaxLayers(m *nn.Model) map[string]bool {
 		var s struct {
 			Activation string `json:"activation"`
 		}
-		if c := cf.Config(); json.Unmarshal(c.Settings, &s) == nil && s.Activation == "softmax" {
+		if c := cf.Config(); json.Unmarshal(c.Settings, &s) == nil && (s.Activation == "softmax" || s.Activation == "log_softmax") {
 			out[l.Name()] = true
 		}
 	}

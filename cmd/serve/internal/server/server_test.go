@@ -574,8 +574,8 @@ func TestModelPanic(t *testing.T) {
 }
 
 func TestOpenAndConfig(t *testing.T) {
-	if _, err := Open("model.onnx", 8); err == nil || !strings.Contains(err.Error(), "ONNX files is not supported yet") {
-		t.Errorf("ONNX: %v", err)
+	if _, err := Open("model.onnx", 8); err == nil || !strings.Contains(err.Error(), "load model: onnx: import") {
+		t.Errorf("missing ONNX file: %v", err)
 	}
 	if _, err := Open("/nonexistent/m.ckpt", 8); err == nil || !strings.Contains(err.Error(), "load model") {
 		t.Errorf("missing file: %v", err)
