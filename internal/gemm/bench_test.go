@@ -99,8 +99,9 @@ func timed(b *testing.B, flops float64, single bool, f func()) {
 	}
 }
 
-// BenchmarkSgemmSplit times the product sizes around parMinWork on one
-// goroutine and split in two, to place the threshold: run with -cpu 2.
+// BenchmarkSgemmSplit times the product sizes around the kernels' minSplit
+// on one goroutine and split in two, to place the threshold: run with -cpu 2
+// (and under GODEBUG=cpu.avx512f=off for the AVX2 kernel's).
 func BenchmarkSgemmSplit(b *testing.B) {
 	for _, s := range [][3]int{{32, 128, 256}, {64, 128, 256}, {64, 256, 256}, {128, 256, 256}, {128, 512, 256}} {
 		m, n, k := s[0], s[1], s[2]

@@ -87,9 +87,13 @@
 // free for runs on the caller, and the workers park at once after it),
 // which changes no element's arithmetic, so results are bit for bit the
 // same for every GOMAXPROCS and every scheduling (TestSgemmDeterministic).
-// A product is split only when each goroutine gets at least parMinWork =
-// 4M multiply-adds, many times the hand-off to a parked worker (split's
-// BenchmarkHandoff; the derivation is in parallel.go).
+// A product is split only when each goroutine gets at least the kernel's
+// minSplit multiply-adds (4M for AVX-512, 2M for AVX2: about 50 µs of one
+// core at either's rate), many times the hand-off to a parked worker
+// (split's BenchmarkHandoff; the derivation is in kernel.go). The
+// goroutines take column chunks, two per goroutine, from a counter, so a
+// goroutine the OS does not run for a while holds up one small chunk, not
+// half the product; op(A) is packed once for all of them (prepackA).
 //
 // # Peak
 //

@@ -20,14 +20,22 @@ type microKernel struct {
 	name   string
 	mr, nr int
 	kcMax  int // longest depth block, measured per kernel (see doc.go); it changes no bit
-	fn     func(k int, a, b *float32, ldb int, c *float32, ldc int, acc int)
+	// minSplit is the fewest multiply-adds (m·n·k) per goroutine for
+	// which a product is split across cores: about 50 µs of one core at
+	// the kernel's rate, against a hand-off to a parked worker of a few
+	// µs (split.BenchmarkHandoff), so that a split part loses at most
+	// about 10% to it; a slower kernel splits smaller products
+	// (BenchmarkSgemmSplit places it; BENCHMARKS.md, "Sgemm" and "AVX2
+	// speed (issue 25)").
+	minSplit int
+	fn       func(k int, a, b *float32, ldb int, c *float32, ldc int, acc int)
 }
 
 // goKernel is the portable kernel: 4×4 scalars, sixteen accumulators that the
 // Go compiler keeps in registers, used on CPUs without AVX2+FMA, other
 // architectures and the noasm build. Its multiply-adds are fma.F32, rounded
 // once as the assembly kernels' FMA instructions round them.
-var goKernel = &microKernel{name: "go", mr: 4, nr: 4, kcMax: 256, fn: kern4x4Go}
+var goKernel = &microKernel{name: "go", mr: 4, nr: 4, kcMax: 256, minSplit: 1 << 17, fn: kern4x4Go}
 
 // kern4x4Go is goKernel's fn.
 func kern4x4Go(k int, ap, bp *float32, ldb int, cp *float32, ldc int, acc int) {

@@ -56,11 +56,11 @@ func fmaPeak256(iters int)
 // broadcasts for 24 FMAs. Twelve rows waste 3% on the batch of 128 (11
 // tiles of 12 = 132) against 9% for 14 rows, and 32 columns divide the
 // usual layer widths (512, 1024).
-var avx512 = &microKernel{name: "avx512", mr: 12, nr: 32, kcMax: 512, fn: kern12x32}
+var avx512 = &microKernel{name: "avx512", mr: 12, nr: 32, kcMax: 512, minSplit: 1 << 22, fn: kern12x32}
 
 // avx2 is the classic 6×16 ymm kernel: 12 accumulators, two B vectors and
 // two broadcast registers fill AVX2's 16 ymm registers.
-var avx2 = &microKernel{name: "avx2", mr: 6, nr: 16, kcMax: 256, fn: kern6x16}
+var avx2 = &microKernel{name: "avx2", mr: 6, nr: 16, kcMax: 256, minSplit: 1 << 21, fn: kern6x16}
 
 // bestKernel picks the widest kernel this CPU and OS support. It reads
 // golang.org/x/sys/cpu, which honours GODEBUG (cpu.avx512f=off forces the

@@ -2,6 +2,7 @@ package gemm
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/pkg/errors"
 )
@@ -90,7 +91,8 @@ var scratch = sync.Pool{New: func() any { return new([]float32) }}
 // kernel in use; one FMA chain per element in ascending k.
 func product(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, acc bool) {
 	p := problems.Get().(*problem)
-	*p = problem{transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, acc: acc, c: c, ldc: ldc, kern: kernel}
+	p.transA, p.transB, p.m, p.n, p.k = transA, transB, m, n, k
+	p.a, p.lda, p.b, p.ldb, p.acc, p.c, p.ldc, p.kern = a, lda, b, ldb, acc, c, ldc, kernel
 	if narrow(p.kern, m, n) {
 		p.transC = true
 		p.m, p.n = n, m
@@ -99,7 +101,7 @@ func product(transA, transB bool, m, n, k int, a []float32, lda int, b []float32
 	}
 	p.kc, p.mc, p.nc = blocks(p.kern, p.m, p.n, k)
 	p.run()
-	*p = problem{} // drop the references to the caller's slices
+	p.clear() // drop the references to the caller's slices
 	problems.Put(p)
 }
 
@@ -144,6 +146,20 @@ type problem struct {
 	kc, mc, nc     int
 	transC         bool // computing Cᵀ = op(B)ᵀ·op(A)ᵀ into C (see narrow)
 	width          int  // columns per chunk when split (runSplit)
+	chunks         int  // chunks when split (runSplit)
+	next           atomic.Int64
+	// packedA, when not nil, is all of op(A) packed once for every chunk
+	// of a split product (prepackA): the block of depth block pc and row
+	// block ic at pc·roundUp(m, mr) + ic·kb.
+	packedA []float32
+}
+
+// clear zeroes p but for its atomic counter, which the next split resets.
+func (p *problem) clear() {
+	p.transA, p.transB, p.acc, p.transC = false, false, false, false
+	p.m, p.n, p.k, p.lda, p.ldb, p.ldc = 0, 0, 0, 0, 0, 0
+	p.a, p.b, p.c, p.packedA, p.kern = nil, nil, nil, nil, nil
+	p.kc, p.mc, p.nc, p.width, p.chunks = 0, 0, 0, 0, 0
 }
 
 // workspace holds one goroutine's packed blocks of A and B and an edge tile.
@@ -170,7 +186,9 @@ func (p *problem) columns(j0, j1 int) {
 	kern := p.kern
 	mr, nr := kern.mr, kern.nr
 	ws := workspaces.Get().(*workspace)
-	ws.a = grow(ws.a, p.mc*p.kc)
+	if p.packedA == nil {
+		ws.a = grow(ws.a, p.mc*p.kc)
+	}
 	ws.b = grow(ws.b, p.kc*min(p.nc, roundUp(j1-j0, nr)))
 	ws.tile = grow(ws.tile, mr*nr)
 	for jc := j0; jc < j1; jc += p.nc {
@@ -196,7 +214,12 @@ func (p *problem) columns(j0, j1 int) {
 			}
 			for ic := 0; ic < p.m; ic += p.mc {
 				mb := min(p.mc, p.m-ic)
-				packA(ws.a, p.a, p.lda, p.transA, ic, mb, pc, kb, mr)
+				pa := ws.a
+				if p.packedA != nil {
+					pa = p.packedA[pc*roundUp(p.m, mr)+ic*kb:]
+				} else {
+					packA(ws.a, p.a, p.lda, p.transA, ic, mb, pc, kb, mr)
+				}
 				for jr := 0; jr < nb; jr += nr {
 					bp, ldb := &ws.b[jr*kb], nr
 					cols := min(nr, nb-jr)
@@ -209,7 +232,7 @@ func (p *problem) columns(j0, j1 int) {
 						}
 					}
 					for ir := 0; ir < mb; ir += mr {
-						ap := &ws.a[ir*kb]
+						ap := &pa[ir*kb]
 						rows := min(mr, mb-ir)
 						if p.transC {
 							// The tile is Cᵀ's: it goes through the scratch

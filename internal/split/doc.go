@@ -6,8 +6,8 @@
 // # How many parts
 //
 // The callers split a loop when its work passes a floor derived from a
-// measured hand-off cost (kernels.ParallelMin, the sgemm's parMinWork and
-// the like). Above the floor, whether two cores beat one depends on things
+// measured hand-off cost (kernels.ParallelMin, the sgemm kernels'
+// minSplit and the like). Above the floor, whether two cores beat one depends on things
 // no constant knows: whether the other core is free, shares execution
 // units or cache with this one (two vCPUs of a VM may be one physical
 // core), and how the memory system scales: with every split on, the

@@ -224,7 +224,7 @@ func TestPartsNoAllocs(t *testing.T) {
 // BenchmarkHandoff times a job of two empty parts: handing one to a worker
 // (spinning after a Chunks job, parked after a Parts one) and waiting for
 // it, the fixed cost a split must win back (kernels.ParallelMin, the
-// sgemm's parMinWork).
+// sgemm kernels' minSplit).
 func BenchmarkHandoff(b *testing.B) {
 	b.Run("Parts", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
