@@ -79,7 +79,7 @@ playground: ## train a small net on a 2-D spiral; boundary.png and boundary.gif 
 	$(GO) run $(FAST_TAGS) ./cmd/playground
 
 .PHONY: serve
-serve: ## serve a checkpoint over HTTP, TensorFlow Serving's REST API on localhost:8501 (MODEL=path to a checkpoint, ADDR=host:port)
+serve: ## serve a checkpoint or an ONNX file over HTTP, TensorFlow Serving's REST API on localhost:8501 (MODEL=path to a checkpoint or .onnx file, ADDR=host:port)
 	@test -n "$(MODEL)" || { echo 'usage: make serve MODEL=out/iris/iris.ckpt (go run ./cmd/iris -save out/iris/iris.ckpt writes one)'; exit 2; }
 	$(GO) run ./cmd/serve -model $(MODEL) $(if $(ADDR),-addr $(ADDR),)
 
