@@ -68,23 +68,27 @@ onnx-deps: ## install ONNX Runtime (npm onnxruntime-node into ONNX_DEPS) and, as
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then apt-get update -qq && apt-get install -y -qq python3-onnx; \
 	else echo "onnx-deps: the ONNX checker needs Debian's python3-onnx: apt-get install python3-onnx (as root)"; fi
 
-browser-deps: ## install, as root, Debian's chromium for the live playground's browser test (cmd/playground TestBrowser)
+browser-deps: ## install, as root, Debian's chromium for the live pages' browser tests (cmd/playground and viz/dashboard TestBrowser)
 	@if command -v chromium >/dev/null 2>&1; then echo "browser-deps: chromium is installed"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then apt-get update -qq && apt-get install -y -qq chromium; \
 	else echo "browser-deps: the browser test needs Debian's chromium: apt-get install chromium (as root)"; exit 1; fi
 
-iris: ## train the Iris tutorial (embedded data, offline) into out/iris (BLAS=openblas on any run target: OpenBLAS, other bits)
-	$(GO) run $(FAST_TAGS) ./cmd/iris
+# SERVE=ADDR on iris, mnist, digits and images: the live dashboard of the
+# run at ADDR (-serve), kept up after the run until Ctrl-C (-serve-wait).
+SERVE_FLAGS := $(if $(SERVE),-serve $(SERVE) -serve-wait,)
+
+iris: ## train the Iris tutorial (embedded data, offline) into out/iris (BLAS=openblas on any run target: OpenBLAS, other bits; SERVE=:6006 on iris, mnist, digits, images: a live page of the run, up until Ctrl-C)
+	$(GO) run $(FAST_TAGS) ./cmd/iris $(SERVE_FLAGS)
 
 mnist: ## train the Keras MNIST recipe into out/mnist (DATA=folder of the IDX files)
-	$(GO) run $(FAST_TAGS) ./cmd/mnist $(if $(DATA),-data $(DATA),)
+	$(GO) run $(FAST_TAGS) ./cmd/mnist $(if $(DATA),-data $(DATA),) $(SERVE_FLAGS)
 
 images: ## train a recipe on your own image folder into out/images (TRAIN=folder of class subfolders; TEST=, SIZE=WxH, MODEL=dense|convnet|resnet, GRAY=1, EPOCHS=)
 	@test -n "$(TRAIN)" || { echo 'usage: make images TRAIN=photos [TEST=photos-test] [SIZE=64x64] [MODEL=convnet] [GRAY=1] [EPOCHS=5]  (go run ./cmd/images -write-fashion out/fashion-png writes Fashion-MNIST as class folders to try it on)'; exit 2; }
-	$(GO) run $(FAST_TAGS) ./cmd/images -train $(TRAIN) $(if $(TEST),-test $(TEST),) $(if $(SIZE),-size $(SIZE),) $(if $(MODEL),-model $(MODEL),) $(if $(GRAY),-gray,) $(if $(EPOCHS),-epochs $(EPOCHS),)
+	$(GO) run $(FAST_TAGS) ./cmd/images -train $(TRAIN) $(if $(TEST),-test $(TEST),) $(if $(SIZE),-size $(SIZE),) $(if $(MODEL),-model $(MODEL),) $(if $(GRAY),-gray,) $(if $(EPOCHS),-epochs $(EPOCHS),) $(SERVE_FLAGS)
 
 digits: ## train the from-scratch network on the 8x8 digits (embedded, offline)
-	$(GO) run $(FAST_TAGS) ./cmd/mnist -dataset digits
+	$(GO) run $(FAST_TAGS) ./cmd/mnist -dataset digits $(SERVE_FLAGS)
 
 playground: ## train a small net on a 2-D spiral; boundary.png and boundary.gif in out/playground
 	$(GO) run $(FAST_TAGS) ./cmd/playground
