@@ -1,5 +1,5 @@
 // Package nn builds neural-network layers as Gorgonia graphs: Dense,
-// BatchNorm, Dropout, activations, Conv2D, MaxPooling2D, the global
+// BatchNorm, LayerNormalization, Dropout, activations, Conv2D, MaxPooling2D, the global
 // poolings, Flatten, Reshape, the merges (Add, Subtract, Multiply,
 // Average, Maximum, Concatenate) and the preprocessing and augmentation
 // layers, joined into a Model that prints a Keras-style Summary.
