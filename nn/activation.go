@@ -30,11 +30,14 @@ var (
 	// "log_softmax"), the stable one-node graph.LogSoftmax: what a PyTorch
 	// classifier ending in nn.LogSoftmax computes, as ONNX import maps it.
 	LogSoftmaxActivation = Activation{name: "log_softmax", apply: logSoftmax}
+	// ELU is x above 0 and exp(x) − 1 below (alpha 1, Keras's and
+	// PyTorch's default).
+	ELU = Activation{name: "elu", apply: elu}
 )
 
 var activations = map[string]Activation{
 	"linear": Linear, "relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh, "softmax": Softmax,
-	"log_softmax": LogSoftmaxActivation,
+	"log_softmax": LogSoftmaxActivation, "elu": ELU,
 }
 
 // ActivationByName returns the activation called name ("relu", "tanh", ...).
@@ -79,6 +82,31 @@ func tanh(b *graph.Builder, x *G.Node) (*G.Node, error) { return G.Tanh(x) }
 func sigmoid(b *graph.Builder, x *G.Node) (*G.Node, error) { return b.Sigmoid(x) }
 
 func logSoftmax(b *graph.Builder, x *G.Node) (*G.Node, error) { return b.LogSoftmax(x) }
+
+// elu is relu(x) + (exp(x − relu(x)) − 1): the exponential only sees
+// x ≤ 0, so it never overflows, and above 0 the second term is exp(0) − 1,
+// exactly 0, so x comes through unrounded (relu(x) + exp(...) − 1 in the
+// other order would lose a small x to 1 + x − 1). The derivative is 1
+// above 0 and exp(x) below; at 0, relu's 0 plus exp(0): 1, as PyTorch's.
+func elu(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	r, err := graph.ReLU(b, x)
+	if err != nil {
+		return nil, err
+	}
+	neg, err := G.Sub(x, r)
+	if err != nil {
+		return nil, err
+	}
+	e, err := G.Exp(neg)
+	if err != nil {
+		return nil, err
+	}
+	em1, err := G.Sub(e, b.Const(1))
+	if err != nil {
+		return nil, err
+	}
+	return G.Add(r, em1)
+}
 
 // softmax is exp(log-softmax(x)) (graph.Softmax, which takes the
 // probabilities the log-softmax computed on the way, or its twin); the

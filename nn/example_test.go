@@ -58,7 +58,7 @@ func ExampleActivationByName() {
 	}
 	// Output:
 	// relu <nil>
-	// linear unknown activation "gelu" (known: linear, log_softmax, relu, sigmoid, softmax, tanh)
+	// linear unknown activation "gelu" (known: elu, linear, log_softmax, relu, sigmoid, softmax, tanh)
 }
 
 // Scale is a custom layer: each feature times a trainable factor, y = x·s

@@ -198,6 +198,8 @@ func TestActivationsExtremeInputsFloat32(t *testing.T) {
 		{Sigmoid, []float64{0, 1 / (1 + math.E), 0.5, 1 / (1 + math.Exp(-1)), 1}},
 		{Tanh, []float64{-1, math.Tanh(-1), 0, math.Tanh(1), 1}},
 		{Linear, []float64{-1000, -1, 0, 1, 1000}},
+		{ELU, []float64{-1, math.Exp(-1) - 1, 0, 1, 1000}},
+		{LogSoftmaxActivation, []float64{-2000, -1001, -1000, -999, 0}},
 	}
 	for _, c := range cases {
 		a := Act(c.act)

@@ -88,6 +88,8 @@ func TestGradCheckLayers(t *testing.T) {
 		{"dense sigmoid", true, func() []Layer { return []Layer{Dense(4, Sigmoid)} }},
 		{"dense tanh", true, func() []Layer { return []Layer{Dense(4, Tanh)} }},
 		{"dense softmax", true, func() []Layer { return []Layer{Dense(4, Softmax)} }},
+		{"dense log_softmax", true, func() []Layer { return []Layer{Dense(4, LogSoftmaxActivation)} }},
+		{"dense elu", true, func() []Layer { return []Layer{Dense(4, ELU)} }},
 		{"batchnorm training", true, func() []Layer { return []Layer{BatchNorm()} }},
 		{"batchnorm inference", false, func() []Layer { return []Layer{BatchNorm()} }},
 		{"dropout 0.2 fixed mask", true, func() []Layer { return []Layer{Dropout(0.2)} }},

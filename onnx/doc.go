@@ -32,7 +32,7 @@
 //	Random* augmentations   nothing: the identity, as in inference
 //	Rescaling               Mul by the scale, Add the offset (when not 0)
 //	Normalization           Sub the mean, Div by max(√variance, 1e-7) (an initializer), over the last axis
-//	Activation              Relu, Sigmoid, Tanh, Softmax, LogSoftmax (the last axis; axis 1 channels first); linear is nothing
+//	Activation              Relu, Sigmoid, Tanh, Elu (alpha 1), Softmax, LogSoftmax (the last axis; axis 1 channels first); linear is nothing
 //	Add, Subtract,          Add, Sub, Mul, Max, chained over the inputs
 //	Multiply, Maximum
 //	Average                 Add chained, then Div by the count (as gradgraph computes it)
@@ -119,7 +119,9 @@
 //	MatMul, then Add          Dense (the Add's per-unit constant as bias)
 //	Conv                      Conv2D (group 1, dilations 1; pads none or gradgraph's "same", else an error)
 //	Relu, Sigmoid, Tanh,      the activation of the Dense or Conv2D before,
-//	Softmax, LogSoftmax       else an Activation layer (softmax axis: the channels)
+//	Elu (alpha 1), Softmax,   else an Activation layer (softmax axis: the channels)
+//	LogSoftmax
+//	LeakyRelu (alpha 0 to 1)  Rescaling by alpha, then Maximum with its input: max(x, alpha·x)
 //	MaxPool                   MaxPooling2D (pads as Conv; ceil_mode only where it adds no window)
 //	GlobalAveragePool,        GlobalAveragePooling2D, GlobalMaxPooling2D
 //	GlobalMaxPool             (their (C, 1, 1) output flattens to (C) for free)

@@ -29,6 +29,8 @@ var attrsAllowed = map[string][]string{
 	"Relu":               nil,
 	"Sigmoid":            nil,
 	"Tanh":               nil,
+	"Elu":                {"alpha"},
+	"LeakyRelu":          {"alpha"},
 	"Softmax":            {"axis"},
 	"LogSoftmax":         {"axis"},
 	"Conv":               {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"},
@@ -96,8 +98,10 @@ func (im *importer) mapNode(n *pbNode) error {
 		return im.nary(n)
 	case "Concat":
 		return im.concat(n)
-	case "Relu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax":
+	case "Relu", "Sigmoid", "Tanh", "Elu", "Softmax", "LogSoftmax":
 		return im.activation(n)
+	case "LeakyRelu":
+		return im.leakyRelu(n)
 	case "Conv":
 		return im.conv(n)
 	case "MaxPool":
@@ -820,6 +824,15 @@ func (im *importer) activation(n *pbNode) error {
 		a = nn.Sigmoid
 	case "Tanh":
 		a = nn.Tanh
+	case "Elu":
+		alpha, err := n.floatAttr("alpha", 1)
+		if err != nil {
+			return err
+		}
+		if alpha != 1 {
+			return errors.Errorf("alpha %v: gradgraph's elu has alpha 1", alpha)
+		}
+		a = nn.ELU
 	case "Softmax", "LogSoftmax":
 		a = nn.Softmax
 		if n.op == "LogSoftmax" {
@@ -869,6 +882,40 @@ func (im *importer) activation(n *pbNode) error {
 	}
 	l := nn.Act(a)
 	t, err := im.call(l, im.layerName(n), x)
+	if err != nil {
+		return err
+	}
+	return im.define(n.out[0], result(t, x, nil))
+}
+
+// leakyRelu maps LeakyRelu, x above 0 and alpha·x below, for alpha in
+// [0, 1] to max(x, alpha·x): a Rescaling by alpha and a Maximum of it and
+// x, the same float32 product and choice as the op's.
+func (im *importer) leakyRelu(n *pbNode) error {
+	if len(n.in) != 1 {
+		return errors.Errorf("%d inputs, want 1", len(n.in))
+	}
+	x, err := im.tensorIn(n, 0)
+	if err != nil {
+		return err
+	}
+	alpha, err := n.floatAttr("alpha", 0.01)
+	if err != nil {
+		return err
+	}
+	if !(alpha >= 0 && alpha <= 1) {
+		return errors.Errorf("alpha %v: only 0 to 1 (max(x, alpha·x))", alpha)
+	}
+	name := im.layerName(n)
+	scaled, err := im.call(nn.Rescaling(float64(alpha), 0), name, x)
+	if err != nil {
+		return err
+	}
+	sv := result(scaled, x, nil)
+	if name != "" {
+		name += "_max"
+	}
+	t, err := im.call(nn.Maximum(), name, x, sv)
 	if err != nil {
 		return err
 	}

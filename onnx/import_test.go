@@ -253,3 +253,30 @@ func TestImportTutorialModels(t *testing.T) {
 		})
 	}
 }
+
+// TestImportElementwiseActivations: Elu and LeakyRelu (as max(x, alpha·x))
+// on hand-worked values, float32.
+func TestImportElementwiseActivations(t *testing.T) {
+	x := []float32{-2, -0.5, 0, 3, -1000}
+	for _, c := range []struct {
+		node node
+		want []float32
+	}{
+		{node{op: "Elu", name: "elu", in: []string{"x"}, out: []string{"y"}},
+			[]float32{float32(math.Exp(-2) - 1), float32(math.Exp(-0.5) - 1), 0, 3, -1}},
+		{node{op: "LeakyRelu", name: "leaky", in: []string{"x"}, out: []string{"y"}, attrs: []attr{floatAttr("alpha", 0.1)}},
+			[]float32{-2 * float32(0.1), -0.5 * float32(0.1), 0, 3, -1000 * float32(0.1)}},
+		{node{op: "LeakyRelu", name: "leaky_default", in: []string{"x"}, out: []string{"y"}},
+			[]float32{-2 * float32(0.01), -0.5 * float32(0.01), 0, 3, -1000 * float32(0.01)}},
+	} {
+		t.Run(c.node.op+"/"+c.node.name, func(t *testing.T) {
+			m := importBytes(t, tiny{inDims: []int64{5}, nodes: []node{c.node}}.bytes(), c.node.name)
+			got := predict(t, m, [][]float32{x}, 1)[0]
+			for i := range c.want {
+				if math.Abs(float64(got[i]-c.want[i])) > 1e-7*math.Max(1, math.Abs(float64(c.want[i]))) {
+					t.Errorf("%s(%v) = %v, want %v", c.node.op, x[i], got[i], c.want[i])
+				}
+			}
+		})
+	}
+}

@@ -116,6 +116,9 @@ func (e *exporter) activate(a nn.Activation, layer string, x *value, l layout) (
 		op = "Sigmoid"
 	case "tanh":
 		op = "Tanh"
+	case "elu":
+		op = "Elu"
+		attrs = append(attrs, floatAttr("alpha", 1))
 	case "softmax", "log_softmax":
 		op = "Softmax"
 		if a.Name() == "log_softmax" {
