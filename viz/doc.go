@@ -1,7 +1,9 @@
 // Package viz draws the figures of a deep-learning course as PNG files:
 // training curves, predicted class probabilities, input images and grids of
 // them, confusion matrices, activation functions, distributions of layer
-// outputs, and decision boundaries, with animated GIFs of the latter.
+// outputs, and decision boundaries, with animated GIFs of the latter and,
+// as the TensorFlow Playground shows them, held-out test points drawn apart
+// from the training points.
 //
 // viz is a leaf package. It takes plain Go values (slices of float64, maps
 // of Keras-style metric names, prediction functions) rather than graph or

@@ -132,3 +132,29 @@ func ExampleWriteGIF() {
 	fmt.Println(len(g.Image), "frames of", g.Config.Width, "×", g.Config.Height)
 	// Output: 3 frames of 600 × 560
 }
+
+func ExampleDecisionBoundaryTestImage() {
+	// A classifier of the half-planes x < 0 and x > 0, its four training
+	// points, and two test points, one of them on the wrong side: drawn as
+	// a ring on the other class's colour.
+	predict := func(grid [][2]float64) ([]int, []float64, error) {
+		classes, confidence := make([]int, len(grid)), make([]float64, len(grid))
+		for i, p := range grid {
+			if p[0] > 0 {
+				classes[i] = 1
+			}
+			confidence[i] = 0.9
+		}
+		return classes, confidence, nil
+	}
+	pts := [][2]float64{{-1, 0}, {-0.5, 1}, {1, 0}, {0.5, -1}}
+	labels := []int{0, 0, 1, 1}
+	test := [][2]float64{{-0.8, -0.5}, {0.3, 0.5}}
+	testLabels := []int{0, 0}
+	img, err := viz.DecisionBoundaryTestImage(predict, pts, labels, test, testLabels, "held-out points", 50)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(img.Bounds().Dx(), "×", img.Bounds().Dy())
+	// Output: 600 × 560
+}
