@@ -44,8 +44,13 @@ type Options struct {
 	// point is dropped and the rest of the run is kept at half the rate.
 	MaxBatchPoints int
 	// Buffer is how many frames a page may have waiting before it is
-	// counted as behind (default 256).
+	// counted as behind (default 1024).
 	Buffer int
+	// FlushInterval is the least time between two writes to a page
+	// (default 100 ms; negative: none): the frames published meanwhile go
+	// out together, so that a run of a thousand batches a second costs the
+	// browser ten messages a second, not a thousand.
+	FlushInterval time.Duration
 }
 
 // Dashboard is a train.Callback that serves a live page of the run; see
@@ -80,7 +85,10 @@ func New(opt Options) (*Dashboard, error) {
 		opt.MaxBatchPoints = 4096
 	}
 	if opt.Buffer == 0 {
-		opt.Buffer = 256
+		opt.Buffer = 1024
+	}
+	if opt.FlushInterval == 0 {
+		opt.FlushInterval = 100 * time.Millisecond
 	}
 	switch {
 	case opt.MaxWatchers < 0:

@@ -7,7 +7,9 @@
 // publishes its report folder (Dashboard.Report), the report itself.
 //
 // The page (HTML, CSS and JavaScript embedded in the binary, no CDN, no
-// network) reads a stream of server-sent events. Training never waits for
+// network) reads a stream of server-sent events, the frames of each
+// Options.FlushInterval (100 ms) written together, and redraws at most ten
+// times a second. Training never waits for
 // it: the callback records each figure under a short lock and hands the
 // encoded frame to every watching page through a bounded buffer, without
 // blocking; a page that falls behind loses the frames that did not fit and

@@ -20,9 +20,6 @@ var webFiles embed.FS
 // reading for this long is closed (its goroutine must not wait forever).
 const writeTimeout = 10 * time.Second
 
-// maxWrite is about the most bytes of queued frames written at once.
-const maxWrite = 64 << 10
-
 func (d *Dashboard) handler() http.Handler {
 	static, err := fs.Sub(webFiles, "web")
 	if err != nil {
@@ -107,6 +104,7 @@ func (d *Dashboard) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf []byte
+	var pause *time.Timer
 	for {
 		var f []byte
 		select {
@@ -128,9 +126,24 @@ func (d *Dashboard) events(w http.ResponseWriter, r *http.Request) {
 			write(buf)
 			return
 		}
+		if d.opt.FlushInterval > 0 {
+			// Let the frames of the next FlushInterval gather.
+			if pause == nil {
+				pause = time.NewTimer(d.opt.FlushInterval)
+			} else {
+				pause.Reset(d.opt.FlushInterval)
+			}
+			select {
+			case <-pause.C:
+			case <-r.Context().Done():
+				return
+			case <-d.done:
+				pause.Stop()
+			}
+		}
 		buf = append(buf[:0], f...)
 	drain:
-		for len(buf) < maxWrite {
+		for {
 			select {
 			case f := <-s.ch:
 				buf = append(buf, f...)

@@ -1,19 +1,20 @@
 // The dashboard's page: it reads the run's server-sent events (a "record"
 // of the run so far, then "batch", "epoch", "meta", "end", "report" and,
-// when the server closes, "bye") and redraws at most once an animation
-// frame. The state is window.dashboard, which the browser test reads.
+// when the server closes, "bye") and redraws at most ten times a second.
+// The state is window.dashboard, which the tests read.
 'use strict';
 
 (() => {
   const MAX_POINTS = 8192; // batch points drawn; beyond, every other is dropped
+  const MIN_INTERVAL = 100; // ms between redraws: 10 a second at most, the page's CPU bounded
   const COLORS = { train: '#1f77b4', val: '#ff7f0e', smooth: '#0b3c68' };
   const d = {
-    frames: 0, draws: 0, batches: [], stride: 1, epochs: [], meta: null,
+    frames: 0, draws: 0, drawMs: 0, batches: [], stride: 1, epochs: [], meta: null,
     ended: false, endLogs: null, report: [], closed: false, lastStep: -1,
   };
   window.dashboard = d;
   const $ = (id) => document.getElementById(id);
-  let dirty = true, metaDirty = true, reportDirty = true;
+  let dirty = true, metaDirty = true, reportDirty = true, lastDraw = -Infinity;
 
   function addBatch(p) {
     if (p.step <= d.lastStep) return; // already drawn (a record came first)
@@ -56,7 +57,9 @@
   function schedule() {
     if (dirty) return;
     dirty = true;
-    requestAnimationFrame(draw);
+    const wait = lastDraw + MIN_INTERVAL - performance.now();
+    if (wait > 0) setTimeout(() => requestAnimationFrame(draw), wait);
+    else requestAnimationFrame(draw);
   }
 
   // fmt writes a figure as Keras's progress bar does.
@@ -249,11 +252,13 @@
 
   function draw() {
     dirty = false;
+    lastDraw = performance.now();
     d.draws++;
     if (metaDirty) { metaDirty = false; drawMeta(); }
     if (reportDirty) { reportDirty = false; drawReport(); }
     drawCurves();
     drawStatus();
+    d.drawMs += performance.now() - lastDraw;
   }
   window.addEventListener('resize', schedule);
   requestAnimationFrame(draw);
