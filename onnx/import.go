@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -447,17 +448,7 @@ func toInt64(s []int) []int64 {
 	return out
 }
 
-func equal64(a []int64, b ...int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
+func equal64(a []int64, b ...int64) bool { return slices.Equal(a, b) }
 
 // constantOf reads an initializer or a Constant's tensor.
 func constantOf(t *pbTensor) (*constant, error) {

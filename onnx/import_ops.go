@@ -145,6 +145,14 @@ func (im *importer) tensorIn(n *pbNode, i int) (*val, error) {
 	return v, err
 }
 
+// only is the node's one input, a computed tensor.
+func (im *importer) only(n *pbNode) (*val, error) {
+	if len(n.in) != 1 {
+		return nil, errors.Errorf("%d inputs, want 1", len(n.in))
+	}
+	return im.tensorIn(n, 0)
+}
+
 // constIn is input i, which must be a constant.
 func (im *importer) constIn(n *pbNode, i int) (*constant, error) {
 	v, err := im.in(n, i)
@@ -806,10 +814,7 @@ func (im *importer) concat(n *pbNode) error {
 }
 
 func (im *importer) activation(n *pbNode) error {
-	if len(n.in) != 1 {
-		return errors.Errorf("%d inputs, want 1", len(n.in))
-	}
-	x, err := im.tensorIn(n, 0)
+	x, err := im.only(n)
 	if err != nil {
 		return err
 	}
@@ -892,10 +897,7 @@ func (im *importer) activation(n *pbNode) error {
 // [0, 1] to max(x, alpha·x): a Rescaling by alpha and a Maximum of it and
 // x, the same float32 product and choice as the op's.
 func (im *importer) leakyRelu(n *pbNode) error {
-	if len(n.in) != 1 {
-		return errors.Errorf("%d inputs, want 1", len(n.in))
-	}
-	x, err := im.tensorIn(n, 0)
+	x, err := im.only(n)
 	if err != nil {
 		return err
 	}
@@ -1089,10 +1091,7 @@ func (im *importer) conv(n *pbNode) error {
 }
 
 func (im *importer) maxPool(n *pbNode) error {
-	if len(n.in) != 1 {
-		return errors.Errorf("%d inputs, want 1", len(n.in))
-	}
-	x, err := im.tensorIn(n, 0)
+	x, err := im.only(n)
 	if err != nil {
 		return err
 	}
@@ -1142,10 +1141,7 @@ func (im *importer) maxPool(n *pbNode) error {
 }
 
 func (im *importer) globalPool(n *pbNode) error {
-	if len(n.in) != 1 {
-		return errors.Errorf("%d inputs, want 1", len(n.in))
-	}
-	x, err := im.tensorIn(n, 0)
+	x, err := im.only(n)
 	if err != nil {
 		return err
 	}
@@ -1196,10 +1192,7 @@ func (im *importer) flattenTo(n *pbNode, x *val) error {
 }
 
 func (im *importer) flatten(n *pbNode) error {
-	if len(n.in) != 1 {
-		return errors.Errorf("%d inputs, want 1", len(n.in))
-	}
-	x, err := im.tensorIn(n, 0)
+	x, err := im.only(n)
 	if err != nil {
 		return err
 	}
@@ -1295,10 +1288,7 @@ func (im *importer) reshape(n *pbNode) error {
 }
 
 func (im *importer) transpose(n *pbNode) error {
-	if len(n.in) != 1 {
-		return errors.Errorf("%d inputs, want 1", len(n.in))
-	}
-	x, err := im.tensorIn(n, 0)
+	x, err := im.only(n)
 	if err != nil {
 		return err
 	}

@@ -98,24 +98,45 @@ func TestServeErrors(t *testing.T) {
 	}
 }
 
-// TestServeUntilCancelled: the command serves the checkpoint under its
-// base name and returns without error when its context ends.
-func TestServeUntilCancelled(t *testing.T) {
-	path := savedIris(t)
+// serving runs the command with args on a loopback port until stop, which
+// ends its context, checks that it returned without error and gives what
+// it printed.
+func serving(t *testing.T, args ...string) (url string, stop func() string) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := make(chan string, 1)
 	var out bytes.Buffer
 	done := make(chan error, 1)
 	go func() {
-		done <- serve(ctx, []string{"-model", path, "-addr", "127.0.0.1:0"}, &out, func(a string) { addr <- a })
+		done <- serve(ctx, append(args, "-addr", "127.0.0.1:0"), &out, func(a string) { addr <- a })
 	}()
-	var url string
 	select {
 	case a := <-addr:
 		url = "http://" + a
 	case err := <-done:
+		cancel()
 		t.Fatal(err)
 	}
+	return url, func() string {
+		t.Helper()
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("serve did not return after its context ended")
+		}
+		return out.String()
+	}
+}
+
+// TestServeUntilCancelled: the command serves the checkpoint under its
+// base name and returns without error when its context ends.
+func TestServeUntilCancelled(t *testing.T) {
+	path := savedIris(t)
+	url, stop := serving(t, "-model", path)
 	resp, err := http.Post(url+"/v1/models/flowers:predict", "application/json", strings.NewReader(`{"instances": [[5.1, 3.5, 1.4, 0.2]]}`))
 	if err != nil {
 		t.Fatal(err)
@@ -125,17 +146,8 @@ func TestServeUntilCancelled(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(b), `"classes":[`) {
 		t.Errorf("predict: %d %s", resp.StatusCode, b)
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not return after its context ended")
-	}
-	if !strings.Contains(out.String(), `serving model "flowers"`) || !strings.HasSuffix(out.String(), "stopped\n") {
-		t.Errorf("output %q", out.String())
+	if out := stop(); !strings.Contains(out, `serving model "flowers"`) || !strings.HasSuffix(out, "stopped\n") {
+		t.Errorf("output %q", out)
 	}
 	_ = os.Remove(path)
 }
