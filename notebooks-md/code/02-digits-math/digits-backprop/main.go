@@ -146,6 +146,8 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	// notebook:end
+	// notebook:begin loss-compile
 	target := g.Input("y", n, 10)
 	oneHot, err := data.OneHot(labels, 10)
 	if err != nil {
@@ -295,6 +297,28 @@ func run() error {
 	fmt.Printf("pixels 20 of the four digits: %.4f\n", []float32{x[20], x[84], x[148], x[212]})
 	fmt.Printf("W1[%d][%d] = %+.6f: L(θ+h) = %.12f, L(θ−h) = %.12f\n", pixel, j, theta, up, down)
 	fmt.Printf("numeric %+.8f, gorgonia.Grad %+.8f\n", (up-down)/(2*h), dw1[idx])
+	// notebook:end
+
+	fmt.Println("notebook:section exercise-naive") // notebook:hide
+	// notebook:begin exercise-naive
+	// The softmax without subtracting the largest logit, in float32:
+	// e^z_k / Σ_j e^z_j.
+	naive := func(z []float32) []float32 {
+		e, sum := make([]float32, len(z)), float32(0)
+		for k, v := range z {
+			e[k] = float32(math.Exp(float64(v)))
+			sum += e[k]
+		}
+		for k := range e {
+			e[k] /= sum
+		}
+		return e
+	}
+	fmt.Printf("naive([2 1 0.1])          = %.4f\n", naive([]float32{2, 1, 0.1}))
+	fmt.Printf("naive([1002 1001 1000.1]) = %.4f\n", naive([]float32{1002, 1001, 1000.1}))
+	fmt.Printf("naive([88 87 86.1])       = %.4f\n", naive([]float32{88, 87, 86.1}))
+	fmt.Printf("naive([89 88 87.1])       = %.4f\n", naive([]float32{89, 88, 87.1}))
+	fmt.Printf("largest float32 %g = e^%.2f\n", math.MaxFloat32, math.Log(math.MaxFloat32))
 	// notebook:end
 	return nil
 }

@@ -25,7 +25,8 @@ func main() {
 }
 
 func run(img string) error {
-	// notebook:begin
+	fmt.Println("notebook:section data") // notebook:hide
+	// notebook:begin data
 	digits, err := data.Digits() // embedded: 1797 images of 8x8 pixel counts 0..16
 	if err != nil {
 		return err
@@ -53,6 +54,34 @@ func run(img string) error {
 		digits.Labels()[:24], nil, 12); err != nil {
 		return err
 	}
+	// notebook:end
+
+	fmt.Println("notebook:section exercise") // notebook:hide
+	// notebook:begin exercise
+	// How much of the data is blank: zero pixels overall, and the pixel
+	// positions that are 0 in every one of the 1,797 images.
+	zeros, inked := 0, make([]bool, 64)
+	for i := range digits.Len() {
+		for j, v := range digits.Row(i) {
+			if v == 0 {
+				zeros++
+			} else {
+				inked[j] = true
+			}
+		}
+	}
+	var never []int
+	for j, ink := range inked {
+		if !ink {
+			never = append(never, j)
+		}
+	}
+	fmt.Printf("%d of %d pixels are 0 (%.1f%%)\n", zeros, 64*digits.Len(), 100*float64(zeros)/float64(64*digits.Len()))
+	fmt.Printf("positions blank in every image: %v (row, column:", never)
+	for _, j := range never {
+		fmt.Printf(" (%d, %d)", j/8, j%8)
+	}
+	fmt.Println(")")
 	// notebook:end
 	return nil
 }

@@ -245,6 +245,41 @@ func run() error {
 			params[i].Name, fmt.Sprint(params[i].Shape()), worst)
 	}
 	// notebook:end
+
+	fmt.Println("notebook:section exercise-dead") // notebook:hide
+	// notebook:begin exercise-dead
+	// Hidden units whose U is ≤ 0 for all four digits, and the largest
+	// gradient that their weights and bias receive.
+	off, largest := 0, 0.0
+	for j := range 100 {
+		active := false
+		for i := range n {
+			active = active || u[i*100+j] > 0
+		}
+		if active {
+			continue
+		}
+		off++
+		largest = max(largest, math.Abs(db1[j]))
+		for r := range 64 {
+			largest = max(largest, math.Abs(dw1[r*100+j]))
+		}
+	}
+	fmt.Printf("%d of 100 hidden units are off for all %d digits; largest |gradient| of their weights and biases: %g\n",
+		off, n, largest)
+	// notebook:end
+
+	fmt.Println("notebook:section exercise-cost") // notebook:hide
+	// notebook:begin exercise-cost
+	// One sigmoid output a = σ(z) with target y = 1: ∂C/∂z for the
+	// quadratic cost C = (a − y)²/2, (a − y)·σ'(z), and for the
+	// cross-entropy C = −log a, a − y.
+	for _, a := range []float64{0.5, 0.1, 0.01} {
+		quadratic := (a - 1) * a * (1 - a)
+		fmt.Printf("a = %-4g (z = %+.2f): quadratic %+.4f, cross-entropy %+.4f, ratio %.0f\n",
+			a, math.Log(a/(1-a)), quadratic, a-1, (a-1)/quadratic)
+	}
+	// notebook:end
 	return nil
 }
 

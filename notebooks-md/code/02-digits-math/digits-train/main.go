@@ -127,6 +127,24 @@ func run(img string) error {
 	}
 	// notebook:end
 
+	fmt.Println("notebook:section exercise-predict") // notebook:hide
+	// notebook:begin exercise-predict
+	// Each test digit's share of the loss, −log p(true class).
+	sum, worst := 0.0, 0
+	losses := make([]float64, len(probs))
+	for i, row := range probs {
+		losses[i] = -math.Log(float64(row[testSet.Label(i)]))
+		sum += losses[i]
+		if losses[i] > losses[worst] {
+			worst = i
+		}
+	}
+	fmt.Printf("first test digit: −log p(2) = %.2e\n", losses[0])
+	fmt.Printf("mean over the %d test digits: %.4f\n", len(losses), sum/float64(len(losses)))
+	fmt.Printf("largest: test digit %d, true %d, predicted %d, p(true) = %.2e, −log = %.2f (%.0f%% of the sum)\n",
+		worst, testSet.Label(worst), predicted[worst], probs[worst][testSet.Label(worst)], losses[worst], 100*losses[worst]/sum)
+	// notebook:end
+
 	fmt.Println("notebook:section confusion") // notebook:hide
 	// notebook:begin confusion
 	confusion := make([][]int, 10)

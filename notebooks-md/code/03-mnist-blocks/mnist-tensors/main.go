@@ -89,6 +89,23 @@ func main() {
 	}
 	// notebook:end
 
+	fmt.Println("notebook:section exercise-mnist") // notebook:hide
+	// notebook:begin exercise-mnist
+	// The memory the training images take, as bytes and as float32, and
+	// how many images each digit has.
+	n := images.Shape().TotalSize()
+	fmt.Printf("%d pixels: %.1f MB as uint8, %.1f MB as float32\n", n, float64(n)/1e6, float64(4*n)/1e6)
+	lab, err := data.ReadIDX(filepath.Join(mnistDir(), "train-labels-idx1-ubyte.gz"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	counts := make([]int, 10)
+	for _, l := range lab.Data {
+		counts[l]++
+	}
+	fmt.Println("training images per digit 0-9:", counts)
+	// notebook:end
+
 	fmt.Println("notebook:section prepare") // notebook:hide
 	// notebook:begin prepare
 	// The tutorial's two preparation steps, by hand. Reshape: each 28×28

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strconv"
 
 	"gonum.org/v1/plot"
@@ -200,6 +201,20 @@ func run(img string) error {
 		x := m * eps
 		fmt.Printf("ratio at v = %gε: %.3f\n", m, math.Sqrt(x+eps)/(math.Sqrt(x)+eps))
 	}
+	// notebook:end
+
+	fmt.Println("notebook:section exercise-epsilon") // notebook:hide
+	// notebook:begin exercise-epsilon
+	// Below ε: the ratio at smaller v, its limit 1/√ε at v → 0, and how
+	// many of the first layer's weights take a step over 3 times larger.
+	for _, m := range []float64{0.1, 0.01, 1e-4} {
+		x := m * eps
+		fmt.Printf("ratio at v = %gε: %.2f\n", m, math.Sqrt(x+eps)/(math.Sqrt(x)+eps))
+	}
+	fmt.Printf("limit at v → 0: 1/√ε = %.0f\n", 1/math.Sqrt(eps))
+	over3 := len(ratios) - sort.SearchFloat64s(ratios, 3)
+	fmt.Printf("weights with a ratio over 3: %d of %d (%.1f%%); largest ratio %.1f\n",
+		over3, len(ratios), 100*float64(over3)/float64(len(ratios)), ratios[len(ratios)-1])
 	// notebook:end
 
 	fmt.Println("notebook:section predict") // notebook:hide

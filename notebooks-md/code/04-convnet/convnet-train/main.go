@@ -143,6 +143,45 @@ func run(img string) error {
 	}
 	// notebook:end
 
+	fmt.Println("notebook:section exercise-filters") // notebook:hide
+	// notebook:begin exercise-filters
+	// For each filter, the 3×3 patch of pixels in [0, 1] that excites it
+	// most (1 under a positive weight, 0 under a negative one) and that
+	// largest output, Σ positive weights + bias; and how many filters mix
+	// both signs, as an edge detector must.
+	k, bias := conv1.Kernel.Float64s(), conv1.Bias.Float64s()
+	best, bestOut, mixed := 0, math.Inf(-1), 0
+	for f := range 32 {
+		out, pos, neg := bias[f], 0, 0
+		for i := range 9 { // kernel index (r, c, 0, f) = (3r + c)·32 + f
+			if w := k[i*32+f]; w > 0 {
+				out, pos = out+w, pos+1
+			} else {
+				neg++
+			}
+		}
+		if pos > 0 && neg > 0 {
+			mixed++
+		}
+		if out > bestOut {
+			best, bestOut = f, out
+		}
+	}
+	fmt.Printf("%d of 32 filters have weights of both signs\n", mixed)
+	fmt.Printf("filter %d responds most: %.3f, to the patch (1 = full ink)\n", best, bestOut)
+	for r := range 3 {
+		row := ""
+		for c := range 3 {
+			if k[(3*r+c)*32+best] > 0 {
+				row += " 1"
+			} else {
+				row += " 0"
+			}
+		}
+		fmt.Println(row)
+	}
+	// notebook:end
+
 	fmt.Println("notebook:section featuremaps") // notebook:hide
 	// notebook:begin featuremaps
 	first := make([]float32, testImages.Features())

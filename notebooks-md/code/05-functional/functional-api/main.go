@@ -57,6 +57,25 @@ func run(img string) error {
 	fmt.Println(x)
 	// notebook:end
 
+	fmt.Println("notebook:section exercise-first") // notebook:hide
+	// notebook:begin exercise-first
+	// One hidden layer of 128 units instead of two of 64.
+	wideIn := nn.Input("pixels", 64)
+	wideOut := nn.Call(nn.Dense(10, nn.Softmax), nn.Call(nn.Dense(128, nn.ReLU), wideIn))
+	wide, err := nn.NewModel("digits_wide", []*nn.Tensor{wideIn}, []*nn.Tensor{wideOut})
+	if err != nil {
+		return err
+	}
+	if err := wide.Init(nn.BuildOptions{Seed: 1}); err != nil {
+		return err
+	}
+	params := 0
+	for _, p := range wide.Params() {
+		params += p.Size()
+	}
+	fmt.Println("one layer of 128:", params, "params")
+	// notebook:end
+
 	fmt.Println("notebook:section resnet") // notebook:hide
 	// notebook:begin resnet
 	// Keras's "toy ResNet" from its functional API guide, cut down to the
@@ -85,6 +104,31 @@ func run(img string) error {
 	}
 	// notebook:end
 
+	fmt.Println("notebook:section exercise-widen") // notebook:hide
+	// notebook:begin exercise-widen
+	// A block that widens 16 maps to 32: the skip path has 16 channels,
+	// F's output 32, and Add refuses them...
+	maps := nn.Input("maps", 8, 8, 16)
+	f := nn.Call(nn.Conv2D(32, 3, nn.ReLU).WithPadding("same"), maps)
+	f = nn.Call(nn.Conv2D(32, 3, nn.Linear).WithPadding("same"), f)
+	fmt.Println(nn.Call(nn.Add(), maps, f))
+	// ... unless a 1×1 convolution projects the skip path to 32 channels.
+	project := nn.Conv2D(32, 1, nn.Linear)
+	widened := nn.Call(nn.Add(), nn.Call(project, maps), f)
+	wm, err := nn.NewModel("widen", []*nn.Tensor{maps}, []*nn.Tensor{widened})
+	if err != nil {
+		return err
+	}
+	if err := wm.Init(nn.BuildOptions{Seed: 1}); err != nil {
+		return err
+	}
+	projParams := 0
+	for _, p := range project.Params() {
+		projParams += p.Size()
+	}
+	fmt.Println(widened, "; the projection has", projParams, "params")
+	// notebook:end
+
 	fmt.Println("notebook:section errors") // notebook:hide
 	// notebook:begin errors
 	// Adding a (None, 64) tensor to a (None, 32) one: the call fails at
@@ -109,6 +153,12 @@ func run(img string) error {
 	both := nn.Call(nn.Concatenate(-1), a, other)
 	_, err = nn.NewModel("bad_inputs", []*nn.Tensor{a}, []*nn.Tensor{nn.Call(nn.Dense(10, nn.Softmax), both)})
 	fmt.Println("3:", err)
+	// notebook:end
+
+	fmt.Println("notebook:section exercise-concat") // notebook:hide
+	// notebook:begin exercise-concat
+	// Concatenate instead of Add on the first mistake's two tensors.
+	fmt.Println(nn.Call(nn.Concatenate(-1), a, b))
 	// notebook:end
 	return nil
 }

@@ -108,6 +108,8 @@ func gradients(model *nn.Model, state []nn.Layer, src data.Source) (atStart, err
 	if err != nil {
 		return r, err
 	}
+	// notebook:end
+	// notebook:begin gradfunc-graph
 	var wrt []*graph.Param // kernel, bias, kernel, bias, ...
 	for _, l := range model.Layers {
 		if d, ok := l.(*nn.DenseLayer); ok {
@@ -127,7 +129,9 @@ func gradients(model *nn.Model, state []nn.Layer, src data.Source) (atStart, err
 		return r, err
 	}
 	defer m.Close()
+	// notebook:end
 
+	// notebook:begin gradfunc-run
 	// The samples, and their labels one-hot as the loss takes them.
 	idx := make([]int, n)
 	for i := range idx {
@@ -161,6 +165,8 @@ func gradients(model *nn.Model, state []nn.Layer, src data.Source) (atStart, err
 	return r, nil
 }
 
+// notebook:end
+
 func sumSquares(v []float64) float64 {
 	var s float64
 	for _, x := range v {
@@ -168,8 +174,6 @@ func sumSquares(v []float64) float64 {
 	}
 	return s
 }
-
-// notebook:end
 
 // series is one line of a panel.
 type series struct {
@@ -275,7 +279,7 @@ func lineFigure(path string, panels []panel) error {
 	return f.Close()
 }
 
-// notebook:begin fit
+// notebook:begin fitboth
 // fitBoth trains the plain and the residual stack, each from deepStack's
 // initial weights, with the optimiser newOpt makes, and returns their
 // histories; the test set is the validation data, evaluated each epoch.
@@ -339,6 +343,8 @@ func run(img string) error {
 			same = same && a[j] == b[j]
 		}
 	}
+	// notebook:end
+	// notebook:begin models-count
 	count := func(m *nn.Model) (dense, params int) {
 		for _, l := range m.Layers {
 			if _, ok := l.(*nn.DenseLayer); ok {
@@ -428,6 +434,23 @@ func run(img string) error {
 			h.name, h.h.Logs["loss"][4], h.h.Logs["val_accuracy"][4],
 			epochs, h.h.Logs["loss"][epochs-1], h.h.Logs["val_accuracy"][epochs-1])
 	}
+	// notebook:end
+
+	fmt.Println("notebook:section exercise") // notebook:hide
+	// notebook:begin exercise
+	// A plain stack of 5 hidden layers (1 + 2·2) instead of 19, from the
+	// same seed, at its initial weights.
+	short, shortState, err := deepStack("plain5", 2, 32, false)
+	if err != nil {
+		return err
+	}
+	s0, err := gradients(short, shortState, trainSet)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("initial loss %.4f; hidden state RMS after layers 1, 3, 5: %.2e\n", s0.loss, s0.stateRMS)
+	fmt.Printf("‖∂L/∂b‖ of layers 1-6: %.2e\n", s0.biasGrad)
+	fmt.Printf("‖∂L/∂W‖ of layers 1-6: %.2e\n", s0.kernelGrad)
 	// notebook:end
 	return nil
 }

@@ -113,6 +113,8 @@ func run() error {
 			return err
 		}
 	}
+	// notebook:end
+	// notebook:begin framework-run
 	// Every layer's output for x (the loss and optimiser are not used).
 	tr, err := train.Compile(block, train.SGD(0.1), train.MeanSquaredError())
 	if err != nil {
@@ -141,6 +143,20 @@ func run() error {
 		return err
 	}
 	fmt.Println("F = 0:", acts[len(acts)-1].Values)
+	// notebook:end
+
+	fmt.Println("notebook:section exercise") // notebook:hide
+	// notebook:begin exercise
+	// The same block, by hand, on x = (−1, 0.5).
+	x2 := []float32{-1, 0.5}
+	h2 := dense(x2, w1, b1, true)
+	f2 := dense(h2, w2, b2, false)
+	s2 := []float32{x2[0] + f2[0], x2[1] + f2[1]}
+	fmt.Println("x            ", x2)
+	fmt.Println("relu(x·W1+b1)", h2)
+	fmt.Println("F(x)         ", f2)
+	fmt.Println("y            ", []float32{max(s2[0], 0), max(s2[1], 0)})
+	fmt.Println("without the skip, relu(F(x)):", []float32{max(f2[0], 0), max(f2[1], 0)})
 	// notebook:end
 	return nil
 }

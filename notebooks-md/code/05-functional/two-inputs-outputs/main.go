@@ -97,6 +97,9 @@ func run(img string) error {
 		return err
 	}
 
+	// notebook:end
+
+	// notebook:begin inputs-fit
 	// The data: each part named as the model's input or output it feeds.
 	join := func(d *data.Dataset) (*data.Joined, error) {
 		t, b, err := halves(d)
@@ -132,6 +135,29 @@ func run(img string) error {
 	fmt.Printf("test loss %.4f, test accuracy %.4f\n", logs["loss"], logs["accuracy"])
 	// notebook:end
 
+	fmt.Println("notebook:section exercise-inputs") // notebook:hide
+	// notebook:begin exercise-inputs
+	// The same model with an encoder of its own for each half.
+	top2, bottom2 := nn.Input("top", 32), nn.Input("bottom", 32)
+	apart := nn.Call(nn.Concatenate(-1),
+		nn.Call(nn.Dense(32, nn.ReLU), top2), nn.Call(nn.Dense(32, nn.ReLU), bottom2))
+	twoEncoders, err := nn.NewModel("two_encoders", []*nn.Tensor{top2, bottom2},
+		[]*nn.Tensor{nn.Call(nn.Dense(10, nn.Softmax), apart)})
+	if err != nil {
+		return err
+	}
+	if err := twoEncoders.Init(nn.BuildOptions{Seed: 1}); err != nil {
+		return err
+	}
+	for _, m := range []*nn.Model{twoHalves, twoEncoders} {
+		params := 0
+		for _, p := range m.Params() {
+			params += p.Size()
+		}
+		fmt.Printf("%-12s %d params\n", m.Name, params)
+	}
+	// notebook:end
+
 	fmt.Println("notebook:section outputs") // notebook:hide
 	// notebook:begin outputs
 	// One input, a shared trunk, and two heads: the digit (softmax) and
@@ -149,6 +175,9 @@ func run(img string) error {
 	}
 	fmt.Println("outputs:", twoHeads.OutputNames())
 
+	// notebook:end
+
+	// notebook:begin outputs-data
 	// The images feed the input and give the digit's labels; ink's targets
 	// come from a data set of the same images with their ink.
 	trainInk, err := ink(trainSet)
@@ -170,6 +199,9 @@ func run(img string) error {
 		return err
 	}
 	fmt.Printf("ink of the first training image: %.4f pixels\n", trainInk.Target(0)[0])
+	// notebook:end
+
+	// notebook:begin outputs-fit
 
 	// A loss per output; the squared error, in pixels², would swamp the
 	// cross-entropy, so it counts for a hundredth of it in the total.
@@ -200,6 +232,41 @@ func run(img string) error {
 	for i := range 3 {
 		fmt.Printf("test image %d: digit %d (predicted %d), ink %.2f (predicted %.2f)\n", i,
 			testSet.Label(i), train.Argmax([][]float32{rows[i][:10]})[0], testInk.Target(i)[0], rows[i][10])
+	}
+	// notebook:end
+
+	fmt.Println("notebook:section exercise-weight") // notebook:hide
+	// notebook:begin exercise-weight
+	// The same two-headed model from the same seed, with ink's loss
+	// weighted 1 instead of 0.01.
+	px := nn.Input("pixels", 64)
+	tk := nn.Call(nn.Dense(64, nn.ReLU), px)
+	heavy, err := nn.NewModel("two_heads", []*nn.Tensor{px}, []*nn.Tensor{
+		nn.Call(named("digit", nn.Dense(10, nn.Softmax)), tk), nn.Call(named("ink", nn.Dense(1, nn.Linear)), tk)})
+	if err != nil {
+		return err
+	}
+	if err := heavy.Init(nn.BuildOptions{Seed: 1}); err != nil {
+		return err
+	}
+	tr3, err := train.CompileOutputs(heavy, train.Adam(1e-3), map[string]train.Output{
+		"digit": {Loss: train.SparseCategoricalCrossentropy(), Metrics: []train.Metric{train.Accuracy()}},
+		"ink":   {Loss: train.MeanSquaredError(), Weight: 1},
+	})
+	if err != nil {
+		return err
+	}
+	hist3, err := tr3.Fit(trainBoth, train.FitOptions{Epochs: 15, BatchSize: 32, Seed: 1, ValidationData: testBoth})
+	if err != nil {
+		return err
+	}
+	for _, h := range []struct {
+		weight float64
+		logs   map[string][]float64
+	}{{0.01, hist2.Logs}, {1, hist3.Logs}} {
+		at := func(key string, epoch int) float64 { return h.logs[key][epoch-1] }
+		fmt.Printf("ink weight %-4g: epoch 1 val_digit_accuracy %.4f, val_ink_loss %.2f; epoch 15 %.4f, %.4f\n", h.weight,
+			at("val_digit_accuracy", 1), at("val_ink_loss", 1), at("val_digit_accuracy", 15), at("val_ink_loss", 15))
 	}
 	// notebook:end
 	return nil
