@@ -160,7 +160,9 @@
 // Activation layer per call. Files exported by PyTorch 1.13
 // (testdata/gen_fixtures.py: an MLP with BatchNorm1d and Softmax on 4
 // features, a Conv-BatchNorm-ReLU-MaxPool CNN ending in Linear and
-// LogSoftmax on 28×28 images, a two-input model merging by Add and Concat)
+// LogSoftmax on 28×28 images, a two-input model merging by Add and Concat,
+// a three-channel CNN whose global average and max poolings are
+// concatenated, which checks the NCHW input taken as NHWC)
 // predict PyTorch's outputs within 1e-5 of each output's largest magnitude
 // (measured: at most 1.2e-7): both compute in float32, summing products in
 // different orders.

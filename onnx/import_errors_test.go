@@ -176,7 +176,7 @@ func TestImportMaxBytes(t *testing.T) {
 // a built model or an error. Seeded with the fixtures, a gradgraph export
 // and the hand-made files above; `go test` runs the seeds only.
 func FuzzImport(f *testing.F) {
-	for _, name := range []string{"torch_mlp", "torch_cnn", "torch_two_inputs"} {
+	for _, name := range []string{"torch_mlp", "torch_cnn", "torch_two_inputs", "torch_rgb"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name+".onnx"))
 		if err != nil {
 			f.Fatal(err)

@@ -1180,8 +1180,8 @@ func (im *importer) flattenTo(n *pbNode, x *val) error {
 		return im.define(n.out[0], &v)
 	}
 	var perm *flatPerm
-	if x.lay == channelsFirst {
-		c := s[len(s)-1]
+	// With one channel or one position the two orders coincide.
+	if c := s[len(s)-1]; x.lay == channelsFirst && c > 1 && size(s) > c {
 		perm = &flatPerm{c: c, sp: size(s) / c}
 	}
 	t, err := im.call(nn.Flatten(), im.layerName(n), x)

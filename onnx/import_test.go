@@ -162,6 +162,9 @@ func TestImportTorchFixtures(t *testing.T) {
 		{"torch_mlp", "[features] [[4]]", "[probabilities] [[3]]", "Dense Dense BatchNormalization Activation Dense"},
 		{"torch_cnn", "[image] [[28 28 1]]", "[log_probabilities] [[10]]", "Conv2D BatchNormalization Activation MaxPooling2D Conv2D MaxPooling2D Flatten Dense"},
 		{"torch_two_inputs", "[x y] [[4] [3]]", "[score] [[2]]", "Dense Dense Add Activation Concatenate Dense"},
+		// Three channels: the input (batch, 3, 10, 10) taken as (10, 10, 3),
+		// AdaptiveMaxPool2d(1) exported as a MaxPool over the whole 4×4.
+		{"torch_rgb", "[image] [[10 10 3]]", "[logits] [[3]]", "Conv2D Conv2D MaxPooling2D GlobalAveragePooling2D MaxPooling2D Flatten Concatenate Dense"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			b, f := readFixture(t, c.name)

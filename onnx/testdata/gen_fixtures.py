@@ -62,6 +62,25 @@ class CNN(nn.Module):
         return self.head(self.features(x))
 
 
+class RGB(nn.Module):
+    """Three input channels, so that channels first and last differ: two
+    convolutions, a max pooling, global average and max pooling
+    concatenated, then Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Sequential(
+            nn.Conv2d(3, 5, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(5, 4, 3), nn.Tanh(), nn.MaxPool2d(2))
+        self.avg = nn.AdaptiveAvgPool2d(1)
+        self.max = nn.AdaptiveMaxPool2d(1)
+        self.out = nn.Linear(8, 3)
+
+    def forward(self, x):
+        h = self.conv(x)
+        return self.out(torch.cat([torch.flatten(self.avg(h), 1), torch.flatten(self.max(h), 1)], dim=1))
+
+
 class TwoInputs(nn.Module):
     """Two inputs, merged by an addition and a concatenation."""
 
@@ -116,6 +135,10 @@ def main():
     two = TwoInputs()
     two.eval()
     export("torch_two_inputs", two, [torch.randn(4, 4, generator=g), torch.randn(4, 3, generator=g)], ["x", "y"], ["score"])
+
+    rgb = RGB()
+    rgb.eval()
+    export("torch_rgb", rgb, [torch.randn(4, 3, 10, 10, generator=g)], ["image"], ["logits"])
 
 
 if __name__ == "__main__":
