@@ -29,6 +29,8 @@ var (
 	// LogSoftmaxActivation is log(softmax(x)) over each row (Keras's
 	// "log_softmax"), the stable one-node graph.LogSoftmax: what a PyTorch
 	// classifier ending in nn.LogSoftmax computes, as ONNX import maps it.
+	// A cross-entropy loss on it takes it as the log-probabilities it is
+	// (PyTorch's NLLLoss), not as probabilities to take the log of.
 	LogSoftmaxActivation = Activation{name: "log_softmax", apply: logSoftmax}
 	// ELU is x above 0 and exp(x) − 1 below (alpha 1, Keras's and
 	// PyTorch's default).
@@ -81,7 +83,14 @@ func tanh(b *graph.Builder, x *G.Node) (*G.Node, error) { return G.Tanh(x) }
 // exactly 1 from x = 15 in float32 and its derivative y(1 − y) is then 0.
 func sigmoid(b *graph.Builder, x *G.Node) (*G.Node, error) { return b.Sigmoid(x) }
 
-func logSoftmax(b *graph.Builder, x *G.Node) (*G.Node, error) { return b.LogSoftmax(x) }
+func logSoftmax(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	lp, err := b.LogSoftmax(x)
+	if err != nil {
+		return nil, err
+	}
+	b.NoteSoftmax(x, lp, lp) // its log-probabilities are itself
+	return lp, nil
+}
 
 // elu is relu(x) + (exp(x − relu(x)) − 1): the exponential only sees
 // x ≤ 0, so it never overflows, and above 0 the second term is exp(0) − 1,

@@ -17,7 +17,8 @@ import (
 
 // TestImportedModelTrains: a PyTorch model, once imported, is a gradgraph
 // model like any other: its Summary and diagram, Evaluate (the fixture's
-// inputs labelled with PyTorch's classes: accuracy 1), a few Fit steps
+// inputs labelled with PyTorch's classes: accuracy 1, and the
+// cross-entropy worked out from PyTorch's outputs), a few Fit steps
 // that lower the loss, and a checkpoint that saves and loads with the
 // same Predict bits.
 func TestImportedModelTrains(t *testing.T) {
@@ -27,7 +28,7 @@ func TestImportedModelTrains(t *testing.T) {
 		loss    train.Loss
 	}{
 		{"torch_mlp", []string{"features (InputLayer)", "probabilities (Dense)", "batch_normalization", "Total params: 275"}, train.SparseCategoricalCrossentropy()},
-		{"torch_cnn", []string{"image (InputLayer)", "(None, 28, 28, 1)", "conv2d (Conv2D)", "log_probabilities (Dense)", "(None, 10)"}, train.MeanSquaredError()},
+		{"torch_cnn", []string{"image (InputLayer)", "(None, 28, 28, 1)", "conv2d (Conv2D)", "log_probabilities (Dense)", "(None, 10)"}, train.SparseCategoricalCrossentropy()},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			b, f := readFixture(t, c.name)
@@ -51,25 +52,27 @@ func TestImportedModelTrains(t *testing.T) {
 			out := f.Outputs[m.OutputNames()[0]]
 			classes := out.Dims[1]
 			width := nn.Shape(m.InputShapes()[0]).Size()
-			// Targets: PyTorch's classes (sparse) or its outputs (MSE).
+			// Targets: PyTorch's classes. The loss by hand from PyTorch's
+			// outputs: −mean log p[class], the log of its probabilities
+			// or its log-probabilities themselves (the CNN ends in
+			// LogSoftmax, which the cross-entropy takes as they are).
 			var y []float32
-			tw := 1
-			if c.name == "torch_mlp" {
-				for _, k := range argmax(out.Data, classes) {
-					y = append(y, float32(k))
+			var nll float64
+			labels := argmax(out.Data, classes)
+			for i, k := range labels {
+				y = append(y, float32(k))
+				p := float64(out.Data[i*classes+k])
+				if c.name == "torch_mlp" {
+					p = math.Log(p)
 				}
-			} else {
-				y, tw = out.Data, classes
+				nll -= p / float64(len(labels))
 			}
+			tw := 1
 			ds, err := data.NewDataset("fixture", xs[0], width, y, tw, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var metrics []train.Metric
-			if c.name == "torch_mlp" {
-				metrics = append(metrics, train.Accuracy())
-			}
-			tr, err := train.Compile(m, train.SGD(0.05), c.loss, metrics...)
+			tr, err := train.Compile(m, train.SGD(0.05), c.loss, train.Accuracy())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,11 +80,11 @@ func TestImportedModelTrains(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.name == "torch_mlp" && logs["accuracy"] != 1 {
+			if logs["accuracy"] != 1 {
 				t.Errorf("accuracy on PyTorch's own classes %v, want 1", logs["accuracy"])
 			}
-			if c.name == "torch_cnn" && !(logs["loss"] < 1e-12) {
-				t.Errorf("MSE against PyTorch's outputs %v, want ~0", logs["loss"])
+			if math.Abs(logs["loss"]-nll) > 1e-5*math.Max(1, nll) {
+				t.Errorf("loss %v, by hand from PyTorch's outputs %v", logs["loss"], nll)
 			}
 
 			// Fine-tuning: random inputs, a target each sample's first
@@ -98,13 +101,7 @@ func TestImportedModelTrains(t *testing.T) {
 				if x[i*width] > 0 {
 					k = 1
 				}
-				if tw == 1 {
-					ty = append(ty, float32(k))
-				} else {
-					row := make([]float32, classes)
-					row[k] = -1
-					ty = append(ty, row...)
-				}
+				ty = append(ty, float32(k))
 			}
 			tds, err := data.NewDataset("tune", x, width, ty, tw, nil)
 			if err != nil {
