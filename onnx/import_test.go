@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/gradgraph/gradgraph/nn"
+	"github.com/gradgraph/gradgraph/onnx/onnxtest"
 )
 
 // importBytes imports a file's bytes, failing the test on an error.
@@ -282,4 +283,44 @@ func TestImportElementwiseActivations(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestImportedReexportMatchesRuntime closes the loop: each PyTorch fixture,
+// imported then exported by gradgraph (channels last now), runs in ONNX
+// Runtime on the fixture's inputs (made channels last) and gives PyTorch's
+// outputs within torchTolerance of the largest; the ONNX checker accepts
+// the files.
+func TestImportedReexportMatchesRuntime(t *testing.T) {
+	rt := onnxtest.Need(t)
+	dir := t.TempDir()
+	names := []string{"torch_mlp", "torch_cnn", "torch_two_inputs", "torch_rgb"}
+	var jobs []onnxtest.Job
+	var models []*nn.Model
+	var fixtures []fixture
+	var paths []string
+	for _, name := range names {
+		b, f := readFixture(t, name)
+		m := importBytes(t, b, name+".onnx")
+		xs, n := fixtureInputs(t, m, f)
+		p := exportTo(t, m, dir, name, Options{})
+		jobs = append(jobs, job(m, p, xs, n))
+		models, fixtures, paths = append(models, m), append(fixtures, f), append(paths, p)
+	}
+	res, err := rt.Run(jobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range names {
+		if res[i].Error != "" {
+			t.Fatalf("%s: ONNX Runtime: %s", name, res[i].Error)
+		}
+		for _, out := range models[i].OutputNames() {
+			e := measure(res[i].Outputs[out].Data, fixtures[i].Outputs[out].Data)
+			t.Logf("%s %s: relative %.2e, of the largest %.2e", name, out, e.rel, e.norm)
+			if e.norm > torchTolerance {
+				t.Errorf("%s %s: error %.3g of the largest value > %.0e (%s)", name, out, e.norm, torchTolerance, e.worst)
+			}
+		}
+	}
+	checkFiles(t, paths)
 }
