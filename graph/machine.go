@@ -160,7 +160,7 @@ func (m *Machine) Run(rng *rand.Rand) error {
 		}
 		f.fillInput(rng)
 	}
-	m.vm.Reset()
+	m.tape.rewind(m.vm)
 	if err := m.tape.run(m.vm); err != nil {
 		return errors.Wrap(err, "graph: run")
 	}
