@@ -223,6 +223,44 @@ func (b *Builder) IsData(n *G.Node) bool {
 	return false
 }
 
+// FromData reports whether n is data or is computed from data and
+// constants alone: no trainable param lies below it in the graph, so no
+// gradient that training asks for (it differentiates the trainable params)
+// passes through n. Layers use it to leave the input-gradient product out
+// of the graph: a model's first layer gets data directly, reshaped, or
+// behind preprocessing layers (Rescaling's x·scale, Normalization's
+// (x − mean)/std with its non-trainable statistics, the random
+// augmentations), and computing its input gradient there is work whose
+// result nothing reads.
+func (b *Builder) FromData(n *G.Node) bool {
+	trainable := make(map[*G.Node]bool, len(b.paramNodes))
+	for p, pn := range b.paramNodes {
+		if p.Trainable {
+			trainable[pn] = true
+		}
+	}
+	seen := map[int64]bool{}
+	for stack := []*G.Node{n}; len(stack) > 0; {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if trainable[x] {
+			return false
+		}
+		if seen[x.ID()] || b.IsData(x) {
+			continue
+		}
+		seen[x.ID()] = true
+		for it := b.G.From(x.ID()); it.Next(); {
+			c, ok := it.Node().(*G.Node)
+			if !ok {
+				return false
+			}
+			stack = append(stack, c)
+		}
+	}
+	return true
+}
+
 // NoteSoftmax records that probs is the softmax of logits, whose
 // log-softmax is logProbs: it sets Logits, LogProbs and Probs, and
 // remembers the pair for LogProbsOf.

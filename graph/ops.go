@@ -10,11 +10,11 @@ import (
 // model into plain Gorgonia.
 
 // Dense adds act(x·W + bias) (act the identity, or ReLU when relu is set).
-// The input gradient is left out of the fused op when x is one of the
-// builder's inputs (data, whose gradient no one asks for).
+// The input gradient is left out of the fused op when x is data, or
+// computed from data alone (FromData: no gradient is asked of it).
 func (b *Builder) Dense(x, w, bias *G.Node, relu bool) (*G.Node, error) {
 	if b.Fused {
-		return Dense(x, w, bias, relu, !b.IsData(x))
+		return Dense(x, w, bias, relu, !b.FromData(x))
 	}
 	return DenseTwin(b, x, w, bias, relu)
 }

@@ -158,7 +158,7 @@ func (l *BatchNormLayer) forwardFused(b *graph.Builder, x *G.Node) (y *G.Node, e
 	// statistics only at inference, so that both graphs hold the same
 	// params (Builder.Params).
 	r := rowOps{b}
-	needDx := !b.IsData(x)
+	needDx := !b.FromData(x)
 	if !b.Training {
 		mu, variance := r.param(l.MovingMean), r.param(l.MovingVariance)
 		return graph.BatchNormInfer(x, r.param(l.Gamma), r.param(l.Beta), mu, variance, l.Epsilon, needDx)

@@ -302,29 +302,11 @@ func denseInputs(op fmt.Stringer, vals []G.Value, want ...tensor.Shape) ([]*tens
 	return out, nil
 }
 
-// fromData reports whether x is data fed to the graph (graph.Builder.IsData),
-// directly or through reshapes: a model's flat input reshaped to images.
-// Nothing asks for the gradient of data, so a layer on it leaves its input
-// gradient out of the graph.
-func fromData(b *graph.Builder, x *G.Node) bool {
-	for {
-		if b.IsData(x) {
-			return true
-		}
-		if _, ok := x.Op().(*reshapeOp); !ok {
-			return false
-		}
-		children := b.G.From(x.ID())
-		if children.Len() != 1 || !children.Next() {
-			return false
-		}
-		c, ok := children.Node().(*G.Node)
-		if !ok {
-			return false
-		}
-		x = c
-	}
-}
+// fromData reports whether x is data fed to the graph, or computed from
+// data alone: reshaped from a model's flat input, rescaled or normalised by
+// preprocessing layers (graph.Builder.FromData). Nothing asks for its
+// gradient, so a layer on it leaves its input gradient out of the graph.
+func fromData(b *graph.Builder, x *G.Node) bool { return b.FromData(x) }
 
 // taskPatches returns the rows of the im2col matrix for samples [b0, b1),
 // the share of a task run by worker w of tasks of s samples: x itself for
