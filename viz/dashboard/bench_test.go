@@ -46,18 +46,22 @@ func BenchmarkIrisEpoch(b *testing.B) {
 				b.Fatal(err)
 			}
 			opt := train.FitOptions{Epochs: 1, BatchSize: 8, ValidationSplit: 0.2, Seed: 1}
-			if _, err := tr.Fit(trainSet, opt); err != nil { // warm-up: the step's graph is built
+			var d *Dashboard
+			if c != "plain" {
+				if d, err = New(Options{Hyperparameters: map[string]any{"batch_size": 8}}); err != nil {
+					b.Fatal(err)
+				}
+				defer d.Close()
+				opt.Callbacks = []train.Callback{d}
+			}
+			// Warm-up: the step's graph is built and, with a dashboard,
+			// the diagram drawn (once a run: BenchmarkTrainBegin).
+			if _, err := tr.Fit(trainSet, opt); err != nil {
 				b.Fatal(err)
 			}
 			var br *webtest.Browser
 			var idle float64 // the browser's CPU, % of a core, before the run
 			if c != "plain" {
-				d, err := New(Options{Hyperparameters: map[string]any{"batch_size": 8}})
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer d.Close()
-				opt.Callbacks = []train.Callback{d}
 				switch c {
 				case "stream":
 					// A reader in a process of its own, so that this
@@ -115,4 +119,37 @@ func BenchmarkIrisEpoch(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkTrainBegin is the dashboard's first OnTrainBegin on cmd/iris's
+// model: its summary and layer diagram (viz.PlotModel, drawn once a run).
+func BenchmarkTrainBegin(b *testing.B) {
+	model := nn.Sequential("iris",
+		nn.Dense(64, nn.ReLU), nn.BatchNorm(), nn.Dropout(0.5),
+		nn.Dense(64, nn.ReLU), nn.BatchNorm(), nn.Dropout(0.5),
+		nn.Dense(3, nn.Softmax))
+	if err := model.Build(4, nn.BuildOptions{Seed: 1}); err != nil {
+		b.Fatal(err)
+	}
+	tr, err := train.Compile(model, train.Adam(1e-3), train.SparseCategoricalCrossentropy(), train.Accuracy())
+	if err != nil {
+		b.Fatal(err)
+	}
+	d, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	cpu0 := webtest.CPUSeconds()
+	b.ResetTimer()
+	for range b.N {
+		d.mu.Lock()
+		d.described = false
+		d.mu.Unlock()
+		if err := d.OnTrainBegin(tr); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(1e3*(webtest.CPUSeconds()-cpu0)/float64(b.N), "cpu-ms/op")
 }

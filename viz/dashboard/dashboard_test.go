@@ -459,3 +459,20 @@ func TestFrameEncoding(t *testing.T) {
 		t.Errorf("meta: %s", got)
 	}
 }
+
+// TestStringsAreJSON: every string a frame carries (titles, settings, the
+// summary, file names) decodes as JSON to itself, control characters and
+// invalid UTF-8 (as U+FFFD) included.
+func TestStringsAreJSON(t *testing.T) {
+	for _, s := range []string{"", "plain", `quote " and \ backslash`, "bell \a tab \t vt \v nl \n esc \x1b del \x7f", "ünïcödé ━┃ 模型", "bad \xff utf8", "line sep \u2028"} {
+		var got string
+		raw := appendString(nil, s)
+		if err := json.Unmarshal(raw, &got); err != nil {
+			t.Errorf("%q: %s: %v", s, raw, err)
+			continue
+		}
+		if want := strings.ToValidUTF8(s, "\uFFFD"); got != want {
+			t.Errorf("%q: %s decodes to %q", s, raw, got)
+		}
+	}
+}

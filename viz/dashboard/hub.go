@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"unicode/utf8"
 )
 
 // hub is the run's record and the pages watching it. Every method holds mu
@@ -284,6 +285,24 @@ func frame(event string, data []byte) []byte {
 	return append(b, "\n\n"...)
 }
 
+// appendString writes s as a JSON string: strconv's quoting writes \a,
+// \v and \x escapes, which JSON does not have.
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for _, r := range s { // invalid UTF-8 comes as U+FFFD
+		switch {
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r < 0x20 || r == 0x2028 || r == 0x2029:
+			b = append(b, '\\', 'u', hex[r>>12&15], hex[r>>8&15], hex[r>>4&15], hex[r&15])
+		default:
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return append(b, '"')
+}
+
 func appendNum(b []byte, v float64) []byte {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return append(b, "null"...)
@@ -309,10 +328,10 @@ func appendLogs(b []byte, logs []kv) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendQuote(b, f.k)
+		b = appendString(b, f.k)
 		b = append(b, ':')
 		if f.text {
-			b = strconv.AppendQuote(b, f.s)
+			b = appendString(b, f.s)
 		} else {
 			b = appendNum(b, f.v)
 		}
@@ -334,33 +353,33 @@ func appendStrings(b []byte, ss []string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendQuote(b, s)
+		b = appendString(b, s)
 	}
 	return append(b, ']')
 }
 
 func appendMeta(b []byte, m meta) []byte {
 	b = append(b, `{"title":`...)
-	b = strconv.AppendQuote(b, m.title)
+	b = appendString(b, m.title)
 	b = append(b, `,"hparams":[`...)
 	for i, f := range m.hparams {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, '[')
-		b = strconv.AppendQuote(b, f.k)
+		b = appendString(b, f.k)
 		b = append(b, ',')
 		if f.text {
-			b = strconv.AppendQuote(b, f.s)
+			b = appendString(b, f.s)
 		} else {
 			b = appendNum(b, f.v)
 		}
 		b = append(b, ']')
 	}
 	b = append(b, `],"summary":`...)
-	b = strconv.AppendQuote(b, m.summary)
+	b = appendString(b, m.summary)
 	b = append(b, `,"diagram":`...)
-	b = strconv.AppendQuote(b, m.diagram)
+	b = appendString(b, m.diagram)
 	return append(b, '}')
 }
 
