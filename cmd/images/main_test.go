@@ -240,8 +240,14 @@ func TestStream(t *testing.T) {
 		{"split", append([]string{"-train", trainDir}, fast...)},
 		{"-test, grey, 24x22", append([]string{"-train", trainDir, "-test", testDir, "-gray", "-size", "24x22"}, fast...)},
 	} {
+		if testing.Short() && c.name != "split" {
+			continue // -short: one case, two workers
+		}
 		a, ma := runImages(t, c.args...)
 		for _, workers := range []string{"1", "2"} {
+			if testing.Short() && workers == "1" {
+				continue
+			}
 			b, mb := runImages(t, append(c.args, "-stream", "-workers", workers)...)
 			if mb["stream"] != true {
 				t.Errorf("%s: metrics.json stream %v", c.name, mb["stream"])
