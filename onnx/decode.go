@@ -12,8 +12,6 @@ import (
 // The field numbers read and not written by the export (see proto.go for
 // the rest).
 const (
-	modelFunctions protowire.Number = 25
-
 	graphSparseInitializer protowire.Number = 15
 
 	nodeDomain protowire.Number = 7
