@@ -18,7 +18,6 @@ const (
 
 	attrS       protowire.Number = 4
 	attrT       protowire.Number = 5
-	attrG       protowire.Number = 6
 	attrFloats  protowire.Number = 7
 	attrRefName protowire.Number = 21
 
@@ -36,11 +35,7 @@ const (
 	dataTypeInt32  = 6
 	dataTypeDouble = 11
 
-	attrTypeString  = 3
-	attrTypeTensor  = 4
-	attrTypeGraph   = 5
-	attrTypeFloats  = 6
-	attrTypeStrings = 8
+	attrTypeString = 3
 )
 
 // Bounds on what a file may declare, checked while it is read, before
