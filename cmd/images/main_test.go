@@ -295,6 +295,16 @@ func TestRawPixels(t *testing.T) {
 	}
 }
 
+// TestSpread: the grid shows the first mistake of each true class, then the
+// second of each, in index order within a round.
+func TestSpread(t *testing.T) {
+	labels := []int{0, 0, 0, 1, 1, 2, 2, 2}
+	got := spread([]int{0, 1, 2, 3, 4, 6, 7}, labels)
+	if want := []int{0, 3, 6, 1, 4, 7, 2}; !reflect.DeepEqual(got, want) {
+		t.Errorf("spread: %v, want %v", got, want)
+	}
+}
+
 // TestErrors: every mistake a user can make with the folders or the flags
 // ends the command with status 1 and one line on stderr, "images: ...",
 // that names the folder or flag and what is wrong.

@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/pkg/errors"
@@ -51,7 +52,7 @@ func writeMistakes(path string, s *sets, ev evaluation) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	shown := wrong[:min(len(wrong), mistakesShown)]
+	shown := spread(wrong, ev.labels)[:min(len(wrong), mistakesShown)]
 	cols := max(1, min(mistakeCols, len(shown)))
 	rows := (len(shown) + cols - 1) / cols
 	cellH := tile + 2*lineHeight + 2*cellMargin
@@ -63,7 +64,7 @@ func writeMistakes(path string, s *sets, ev evaluation) (int, error) {
 	if len(wrong) > 0 {
 		header = fmt.Sprintf("%d of %d %s images misclassified", len(wrong), len(ev.labels), test)
 		if len(shown) < len(wrong) {
-			header += fmt.Sprintf(" (the first %d)", len(shown))
+			header += fmt.Sprintf(" (%d shown: the first of each true class, then the second, ...)", len(shown))
 		}
 	}
 	text(img, face, header, 8, headerHeight-9, img.Bounds().Dx()-16, color.Black)
@@ -77,6 +78,23 @@ func writeMistakes(path string, s *sets, ev evaluation) (int, error) {
 		text(img, face, "predicted: "+className(s.classes, predicted[i]), tx+4, y0+tile+2*lineHeight-3, cellWidth-8, color.RGBA{R: 0xc0, A: 0xff})
 	}
 	return len(wrong), savePNG(path, img)
+}
+
+// spread orders the misclassified images wrong by their rank within their
+// true class, then by index: the first mistake of every class, then the
+// second of every class, and so on, so that a grid of the first ones shows
+// many classes even when the images come grouped by class (a class folder
+// after another).
+func spread(wrong, labels []int) []int {
+	rank := make(map[int]int, len(wrong))
+	seen := map[int]int{}
+	for _, i := range wrong {
+		rank[i] = seen[labels[i]]
+		seen[labels[i]]++
+	}
+	out := append([]int(nil), wrong...)
+	sort.SliceStable(out, func(a, b int) bool { return rank[out[a]] < rank[out[b]] })
+	return out
 }
 
 // picture turns pixel values 0..255 of c channels (1 or 3) into an image.
