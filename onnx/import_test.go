@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gradgraph/gradgraph/nn"
@@ -323,4 +324,87 @@ func TestImportedReexportMatchesRuntime(t *testing.T) {
 		}
 	}
 	checkFiles(t, paths)
+}
+
+// TestImportPatterns: small hand-made files of the patterns other
+// exporters write, each with the layers it must become and its outputs on
+// x = (1, -2, 3, 0.5) worked out by hand.
+func TestImportPatterns(t *testing.T) {
+	w := []float32{1, 2, 3, 0, -1, 1, 0.5, 0.5, 0, 2, 0, -1} // (4, 3) row-major
+	wt := make([]float32, 12)                                // its transpose, (3, 4)
+	for i := 0; i < 4; i++ {
+		for j := 0; j < 3; j++ {
+			wt[j*4+i] = w[i*3+j]
+		}
+	}
+	// x·W = (1·1 − 2·0 + 3·0.5 + 0.5·2, 1·2 + 2·1 + 3·0.5 + 0, 1·3 − 2·1 + 0 − 0.5) = (3.5, 5.5, 0.5)
+	xw := []float64{3.5, 5.5, 0.5}
+	b := []float32{-4, 1, 0.25}
+	x := []float32{1, -2, 3, 0.5}
+	add := func(a, c []float64) []float64 {
+		out := make([]float64, len(a))
+		for i := range a {
+			out[i] = a[i] + c[i]
+		}
+		return out
+	}
+	relu := func(v []float64) []float64 {
+		out := make([]float64, len(v))
+		for i, e := range v {
+			out[i] = math.Max(e, 0)
+		}
+		return out
+	}
+	xb := add(xw, []float64{-4, 1, 0.25})
+	for _, c := range []struct {
+		name   string
+		file   tiny
+		layers string
+		want   []float64
+	}{
+		{"MatMul, Add, Relu", tiny{inits: []msg{floatInit("W", []int64{4, 3}, w...), floatInit("B", []int64{3}, b...)}, nodes: []node{
+			{op: "MatMul", name: "mm", in: []string{"x", "W"}, out: []string{"h"}},
+			{op: "Add", name: "add", in: []string{"B", "h"}, out: []string{"z"}},
+			{op: "Relu", name: "relu", in: []string{"z"}, out: []string{"y"}},
+		}}, "Dense(relu)", relu(xb)},
+		{"Gemm transB alpha beta", tiny{inits: []msg{floatInit("W", []int64{3, 4}, wt...), floatInit("B", []int64{1, 3}, b...)}, nodes: []node{
+			{op: "Gemm", name: "fc", in: []string{"x", "W", "B"}, out: []string{"y"}, attrs: []attr{intAttr("transB", 1), floatAttr("alpha", 2), floatAttr("beta", 0.5)}},
+		}}, "Dense(linear)", []float64{2*3.5 - 2, 2*5.5 + 0.5, 2*0.5 + 0.125}},
+		{"scalar Mul and Add", tiny{inits: []msg{floatInit("s", nil, 0.5), floatInit("o", []int64{1}, -1)}, nodes: []node{
+			{op: "Mul", name: "mul", in: []string{"x", "s"}, out: []string{"h"}},
+			{op: "Add", name: "add", in: []string{"h", "o"}, out: []string{"y"}},
+		}}, "Rescaling", []float64{-0.5, -2, 0.5, -0.75}},
+		{"Sub and Div per feature", tiny{inits: []msg{floatInit("m", []int64{4}, 1, 0, -1, 0.5), floatInit("d", []int64{1, 4}, 2, 4, 0.5, 1)}, nodes: []node{
+			{op: "Sub", name: "centre", in: []string{"x", "m"}, out: []string{"h"}},
+			{op: "Div", name: "scale", in: []string{"h", "d"}, out: []string{"y"}},
+		}}, "Normalization", []float64{0, -0.5, 8, 0}},
+		{"Sum and Mean", tiny{inits: []msg{floatInit("W", []int64{4, 3}, w...)}, nodes: []node{
+			{op: "MatMul", name: "a", in: []string{"x", "W"}, out: []string{"h1"}},
+			{op: "MatMul", name: "b", in: []string{"x", "W"}, out: []string{"h2"}},
+			{op: "Relu", name: "r", in: []string{"h2"}, out: []string{"h3"}},
+			{op: "Sum", name: "sum", in: []string{"h1", "h2", "h3"}, out: []string{"s"}},
+			{op: "Mean", name: "mean", in: []string{"s", "h1"}, out: []string{"y"}},
+		}}, "Dense(linear) Activation Add Average", []float64{(3*3.5 + 3.5) / 2, (3*5.5 + 5.5) / 2, (3*0.5 + 0.5) / 2}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := importBytes(t, c.file.bytes(), c.name)
+			var types []string
+			for _, l := range m.Layers {
+				s := l.Type()
+				if d, ok := l.(*nn.DenseLayer); ok {
+					s += "(" + d.Act.Name() + ")"
+				}
+				types = append(types, s)
+			}
+			if got := strings.Join(types, " "); got != c.layers {
+				t.Errorf("layers %q, want %q", got, c.layers)
+			}
+			got := predict(t, m, [][]float32{x}, 1)[0]
+			for i, w := range c.want {
+				if math.Abs(float64(got[i])-w) > 1e-6*math.Max(1, math.Abs(w)) {
+					t.Errorf("output %d: %v, want %v", i, got[i], w)
+				}
+			}
+		})
+	}
 }
