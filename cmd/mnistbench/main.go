@@ -20,6 +20,12 @@
 //
 //	go run ./cmd/mnistbench -matrix [-quick] [-cpu 1,2] -data ../shared/data/mnist
 //
+// -matrix-shape NAME runs one row's gradgraph side alone, as the matrix
+// does in each child process; -cpuprofile and -memprofile (the heap after
+// its last epoch, the trained graphs still live) profile it.
+//
+//	go run ./cmd/mnistbench -matrix-shape resnet -samples 1500 -cpu 2 -memprofile heap.pprof
+//
 // With -stream it runs the streaming benchmark instead (stream.go):
 // Fashion-MNIST written as PNG folders, one epoch from memory, streamed,
 // and streamed with -copies augmented variants of each image, with each
