@@ -135,6 +135,9 @@ func TestImportErrors(t *testing.T) {
 			[]string{`node "conv" (Conv)`}},
 		{"huge input", tiny{inDims: []int64{1 << 20, 1 << 20}, inits: []msg{w43}, nodes: []node{gemmNode("W")}}.bytes(),
 			[]string{`input "x"`, "elements"}},
+		{"negative normalization scale", tiny{inits: []msg{floatInit("m", []int64{4}, ones(4)...), floatInit("d", []int64{4}, 1, -2, 1, 1)},
+			nodes: []node{{op: "Sub", name: "centre", in: []string{"x", "m"}, out: []string{"h"}}, {op: "Div", name: "scale", in: []string{"h", "d"}, out: []string{"y"}}}}.bytes(),
+			[]string{`node "scale" (Div)`, "a division by -2 (feature 1)"}},
 		{"softmax axis", tiny{inDims: []int64{2, 3, 3}, nodes: []node{{op: "Softmax", name: "sm", in: []string{"x"}, out: []string{"y"}, attrs: []attr{intAttr("axis", 2)}}}}.bytes(),
 			[]string{`node "sm" (Softmax)`, "axis 2"}},
 	} {

@@ -671,6 +671,14 @@ func (im *importer) binary(n *pbNode) error {
 					return im.define(n.out[0], &val{t: x.t, prod: p})
 				}
 				if l, ok := p.layer.(*nn.NormalizationLayer); ok && n.op == "Div" && p.bias == nil {
+					// gradgraph divides by max(√variance, 1e-7): a
+					// scale below that, negative or not finite would
+					// not come back from its square.
+					for i, s := range v {
+						if !(float64(s) >= nn.NormalizationEpsilon) || math.IsInf(float64(s), 0) {
+							return errors.Errorf("a division by %v (feature %d) after a per-feature Sub: a Normalization divides by a standard deviation of at least %g", s, i, nn.NormalizationEpsilon)
+						}
+					}
 					for i, s := range v {
 						l.InitVariance[i] = float64(s) * float64(s)
 					}
