@@ -10,11 +10,9 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// elementwiseGraph compiles loss = Σ ReLU(x ⊙ w + x) with the plain
-// Gorgonia ReLU (a comparison and a product): element-wise ops only, as
-// the resnet's standalone ReLU layers and Add merges are. With plain
-// Reset the machine keeps no register (the old behaviour).
-func elementwiseGraph(t *testing.T, w *Param, rows, cols int, plainReset bool) (*Machine, *Input) {
+// productGraph starts a float32 training graph of rows×cols input x and
+// param w and returns it with x ⊙ w.
+func productGraph(t *testing.T, w *Param, rows, cols int) (*Builder, *Input, *G.Node) {
 	t.Helper()
 	b, err := NewBuilder(Float32, rows, true)
 	if err != nil {
@@ -29,6 +27,17 @@ func elementwiseGraph(t *testing.T, w *Param, rows, cols int, plainReset bool) (
 	if err != nil {
 		t.Fatal(err)
 	}
+	return b, x, h
+}
+
+// elementwiseGraph compiles loss = Σ ReLU(x ⊙ w + x) with the plain
+// Gorgonia ReLU (a comparison and a product): element-wise ops only, as
+// the resnet's standalone ReLU layers and Add merges are. With plain
+// Reset the machine keeps no register (the old behaviour).
+func elementwiseGraph(t *testing.T, w *Param, rows, cols int, plainReset bool) (*Machine, *Input) {
+	t.Helper()
+	b, x, h := productGraph(t, w, rows, cols)
+	var err error
 	if h, err = G.Add(h, x.Node); err != nil {
 		t.Fatal(err)
 	}
@@ -126,23 +135,11 @@ func TestRewindKeepsElementwiseOutputs(t *testing.T) {
 // run.
 func TestRewindSliceGradientNotAccumulated(t *testing.T) {
 	const rows, cols = 3, 4
-	b, err := NewBuilder(Float32, rows, true)
-	if err != nil {
-		t.Fatal(err)
-	}
 	w, err := NewParam("w", Float32, true, rows, cols)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wn, err := b.Param(w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := b.Input("x", rows, cols)
-	h, err := G.HadamardProd(x.Node, wn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, x, h := productGraph(t, w, rows, cols)
 	if h, err = G.Slice(h, nil, G.S(1, 3)); err != nil {
 		t.Fatal(err)
 	}
