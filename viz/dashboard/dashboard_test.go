@@ -232,7 +232,7 @@ func TestPageThatNeverReads(t *testing.T) {
 	}
 	defer conn.Close()
 	_ = conn.(*net.TCPConn).SetReadBuffer(4096)
-	if _, err := fmt.Fprintf(conn, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+	if _, err := fmt.Fprintf(conn, "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); err != nil {
 		t.Fatal(err)
 	}
 	// The stream is open once the hub counts it (polling the count, not
@@ -442,6 +442,19 @@ func TestPageAndFiles(t *testing.T) {
 	}
 	if err := d.Report(filepath.Join(dir, "missing")); err == nil || !strings.Contains(err.Error(), "dashboard: report") {
 		t.Errorf("Report of a missing folder: %v", err)
+	}
+	// A page that names another host (DNS rebinding) is refused.
+	for host, want := range map[string]int{"evil.example:80": 403, "evil.example": 403, "localhost:1": 200, "127.0.0.1": 200, "[::1]:5": 200} {
+		req, _ := http.NewRequest("GET", d.URL()+"app.js", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %s: %s, want %d", host, resp.Status, want)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"io/fs"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -30,7 +31,30 @@ func (d *Dashboard) handler() http.Handler {
 	mux.HandleFunc("GET /events", d.events)
 	mux.HandleFunc("GET /model.png", d.modelPNG)
 	mux.HandleFunc("GET /report/{name}", d.reportFile)
-	return mux
+	if !loopback(d.ln.Addr()) {
+		return mux
+	}
+	// On loopback, only pages that name a loopback host are answered: a
+	// web site whose name was made to point at 127.0.0.1 (DNS rebinding)
+	// gets nothing of the run.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		host = strings.Trim(host, "[]")
+		if ip := net.ParseIP(host); !(host == "localhost" || ip != nil && ip.IsLoopback()) {
+			http.Error(w, "the dashboard answers loopback names only (127.0.0.1, localhost)", http.StatusForbidden)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// loopback reports whether a is a loopback TCP address.
+func loopback(a net.Addr) bool {
+	t, ok := a.(*net.TCPAddr)
+	return ok && t.IP.IsLoopback()
 }
 
 func (d *Dashboard) modelPNG(w http.ResponseWriter, r *http.Request) {
