@@ -33,14 +33,7 @@ func TestSgemmSplitChunks(t *testing.T) {
 		for _, g := range shapes {
 			t.Run(fmt.Sprintf("%s/%s", kern.name, g.benchName()), func(t *testing.T) {
 				rng := rand.New(rand.NewSource(9))
-				ar, ac := g.m, g.k
-				if g.transA {
-					ar, ac = g.k, g.m
-				}
-				br, bc := g.k, g.n
-				if g.transB {
-					br, bc = g.n, g.k
-				}
+				ar, ac, br, bc := g.stored()
 				if g.m*g.n*g.k < 2*kern.minSplit {
 					t.Fatalf("%d multiply-adds: too few to split", g.m*g.n*g.k)
 				}

@@ -151,6 +151,19 @@ type gemmCase struct {
 	alpha, beta    float32
 }
 
+// stored returns the rows and columns of A and B as stored (op(A) is m×k,
+// op(B) k×n).
+func (g gemmCase) stored() (ar, ac, br, bc int) {
+	ar, ac, br, bc = g.m, g.k, g.k, g.n
+	if g.transA {
+		ar, ac = g.k, g.m
+	}
+	if g.transB {
+		br, bc = g.n, g.k
+	}
+	return ar, ac, br, bc
+}
+
 func (g gemmCase) String() string {
 	return fmt.Sprintf("tA=%v tB=%v %dx%dx%d alpha=%g beta=%g", g.transA, g.transB, g.m, g.n, g.k, g.alpha, g.beta)
 }
@@ -162,14 +175,7 @@ func (g gemmCase) String() string {
 // the guards around A, B and C.
 func checkCase(t *testing.T, rng *rand.Rand, g gemmCase, kerns []*microKernel) {
 	t.Helper()
-	ar, ac := g.m, g.k
-	if g.transA {
-		ar, ac = g.k, g.m
-	}
-	br, bc := g.k, g.n
-	if g.transB {
-		br, bc = g.n, g.k
-	}
+	ar, ac, br, bc := g.stored()
 	a := newStrided(rng, ar, ac, 3)
 	b := newStrided(rng, br, bc, 1)
 	c0 := newStrided(rng, g.m, g.n, 2)
