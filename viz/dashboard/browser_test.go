@@ -70,7 +70,7 @@ func TestBrowser(t *testing.T) {
 	if curve1 == curve2 {
 		t.Error("the batch curve's canvas did not change between the two holds")
 	}
-	if got := b.Str("document.getElementById('hparams').textContent"); !strings.Contains(got, "learning_rate0.0100") || !strings.Contains(got, "optimizeradam") {
+	if got := b.Str("document.getElementById('hparams').textContent"); !strings.Contains(got, "learning_rate0.01") || !strings.Contains(got, "optimizeradam") {
 		t.Errorf("hyperparameters table %q", got)
 	}
 	if got := b.Num("document.querySelectorAll('#epoch-charts canvas').length"); got != 2 {

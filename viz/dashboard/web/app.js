@@ -70,12 +70,14 @@
     return Math.abs(v) > 1e-3 ? v.toFixed(4) : v.toExponential(4);
   }
 
-  function table(el, rows) {
+  // table fills el with rows [name, value]; raw writes numbers in full
+  // (settings), otherwise as Keras's progress bar does (figures).
+  function table(el, rows, raw) {
     const body = document.createElement('tbody');
     for (const [k, v] of rows) {
       const tr = body.insertRow();
       tr.insertCell().textContent = k;
-      tr.insertCell().textContent = fmt(v);
+      tr.insertCell().textContent = raw && typeof v === 'number' ? String(v) : fmt(v);
     }
     el.replaceChildren(body);
   }
@@ -85,7 +87,7 @@
     if (!m) return;
     $('title').textContent = m.title || 'gradgraph dashboard';
     document.title = (m.title || 'gradgraph') + ' · dashboard';
-    table($('hparams'), m.hparams);
+    table($('hparams'), m.hparams, true);
     $('summary').textContent = m.summary || '(the summary comes when training begins)';
     const img = $('diagram');
     if (m.diagram === 'ok') {
