@@ -34,17 +34,7 @@ func BenchmarkIrisEpoch(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			model := nn.Sequential("iris",
-				nn.Dense(64, nn.ReLU), nn.BatchNorm(), nn.Dropout(0.5),
-				nn.Dense(64, nn.ReLU), nn.BatchNorm(), nn.Dropout(0.5),
-				nn.Dense(3, nn.Softmax))
-			if err := model.Build(4, nn.BuildOptions{Seed: 1}); err != nil {
-				b.Fatal(err)
-			}
-			tr, err := train.Compile(model, train.Adam(1e-3), train.SparseCategoricalCrossentropy(), train.Accuracy())
-			if err != nil {
-				b.Fatal(err)
-			}
+			tr := irisRecipe(b)
 			opt := train.FitOptions{Epochs: 1, BatchSize: 8, ValidationSplit: 0.2, Seed: 1}
 			var d *Dashboard
 			if c != "plain" {
@@ -124,17 +114,7 @@ func BenchmarkIrisEpoch(b *testing.B) {
 // BenchmarkTrainBegin is the dashboard's first OnTrainBegin on cmd/iris's
 // model: its summary and layer diagram (viz.PlotModel, drawn once a run).
 func BenchmarkTrainBegin(b *testing.B) {
-	model := nn.Sequential("iris",
-		nn.Dense(64, nn.ReLU), nn.BatchNorm(), nn.Dropout(0.5),
-		nn.Dense(64, nn.ReLU), nn.BatchNorm(), nn.Dropout(0.5),
-		nn.Dense(3, nn.Softmax))
-	if err := model.Build(4, nn.BuildOptions{Seed: 1}); err != nil {
-		b.Fatal(err)
-	}
-	tr, err := train.Compile(model, train.Adam(1e-3), train.SparseCategoricalCrossentropy(), train.Accuracy())
-	if err != nil {
-		b.Fatal(err)
-	}
+	tr := irisRecipe(b)
 	d, err := New(Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -152,4 +132,20 @@ func BenchmarkTrainBegin(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(1e3*(webtest.CPUSeconds()-cpu0)/float64(b.N), "cpu-ms/op")
+}
+
+// irisRecipe is cmd/iris's model, built and compiled.
+func irisRecipe(b *testing.B) *train.Trainer {
+	model := nn.Sequential("iris",
+		nn.Dense(64, nn.ReLU), nn.BatchNorm(), nn.Dropout(0.5),
+		nn.Dense(64, nn.ReLU), nn.BatchNorm(), nn.Dropout(0.5),
+		nn.Dense(3, nn.Softmax))
+	if err := model.Build(4, nn.BuildOptions{Seed: 1}); err != nil {
+		b.Fatal(err)
+	}
+	tr, err := train.Compile(model, train.Adam(1e-3), train.SparseCategoricalCrossentropy(), train.Accuracy())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return tr
 }

@@ -322,22 +322,36 @@ func appendPoint(b []byte, p point) []byte {
 	return append(b, '}')
 }
 
-func appendLogs(b []byte, logs []kv) []byte {
-	b = append(b, '{')
+// appendKVs writes logs as a JSON object ({"loss":0.5}), or with pairs as
+// an array of pairs ([["lr",0.5]]), which keeps the settings' order.
+func appendKVs(b []byte, logs []kv, pairs bool) []byte {
+	open, sep, end := byte('{'), byte(':'), byte('}')
+	if pairs {
+		open, sep, end = '[', ',', ']'
+	}
+	b = append(b, open)
 	for i, f := range logs {
 		if i > 0 {
 			b = append(b, ',')
 		}
+		if pairs {
+			b = append(b, '[')
+		}
 		b = appendString(b, f.k)
-		b = append(b, ':')
+		b = append(b, sep)
 		if f.text {
 			b = appendString(b, f.s)
 		} else {
 			b = appendNum(b, f.v)
 		}
+		if pairs {
+			b = append(b, ']')
+		}
 	}
-	return append(b, '}')
+	return append(b, end)
 }
+
+func appendLogs(b []byte, logs []kv) []byte { return appendKVs(b, logs, false) }
 
 func appendEpoch(b []byte, e epochLogs) []byte {
 	b = append(b, `{"epoch":`...)
@@ -361,22 +375,9 @@ func appendStrings(b []byte, ss []string) []byte {
 func appendMeta(b []byte, m meta) []byte {
 	b = append(b, `{"title":`...)
 	b = appendString(b, m.title)
-	b = append(b, `,"hparams":[`...)
-	for i, f := range m.hparams {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '[')
-		b = appendString(b, f.k)
-		b = append(b, ',')
-		if f.text {
-			b = appendString(b, f.s)
-		} else {
-			b = appendNum(b, f.v)
-		}
-		b = append(b, ']')
-	}
-	b = append(b, `],"summary":`...)
+	b = append(b, `,"hparams":`...)
+	b = appendKVs(b, m.hparams, true)
+	b = append(b, `,"summary":`...)
 	b = appendString(b, m.summary)
 	b = append(b, `,"diagram":`...)
 	b = appendString(b, m.diagram)
