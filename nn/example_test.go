@@ -162,12 +162,12 @@ func ExampleRegisterLayer() {
 	}
 	before, _ := tr.Predict(points, 6)
 	after, _ := back.Predict(points, 6)
-	s := back.Model.Layers[1].(*Scale)
+	s := back.NN().Layers[1].(*Scale)
 	fmt.Println("saved as:", s.Config())
 	fmt.Println("loaded layer:", s.Name(), s.Type(), "init", s.Init)
 	fmt.Println("trained away from 0.5:", s.S.At(0) != 0.5)
 	fmt.Println("same prediction:", reflect.DeepEqual(before, after))
-	fmt.Print(back.Model.Summary())
+	fmt.Print(back.NN().Summary())
 	// Output:
 	// saved as: {"type":"Scale","name":"scale","init":0.5}
 	// loaded layer: scale Scale init 0.5

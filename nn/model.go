@@ -510,3 +510,7 @@ func (m *Model) shapeInput(i int, t *Tensor, x *G.Node) (*G.Node, error) {
 	}
 	return x, nil
 }
+
+// ModelName returns m.Name (train.Model asks for it by this method, as a
+// Go interface cannot ask for a field).
+func (m *Model) ModelName() string { return m.Name }

@@ -99,15 +99,15 @@ func TestAugmentationSeededByFit(t *testing.T) {
 	a, _ := fitted(t, ds, true, 1)
 	b, _ := fitted(t, ds, true, 1)
 	c, _ := fitted(t, ds, true, 2)
-	if !sameParams(a.Model, b.Model) {
+	if !sameParams(a.NN(), b.NN()) {
 		t.Error("two trainings with seed 1 differ")
 	}
-	if sameParams(a.Model, c.Model) {
+	if sameParams(a.NN(), c.NN()) {
 		t.Error("seeds 1 and 2 train the same weights: the augmentations do not follow the seed")
 	}
 	plain1, _ := fitted(t, ds, false, 1)
 	plain2, _ := fitted(t, ds, false, 2)
-	if !sameParams(plain1.Model, plain2.Model) {
+	if !sameParams(plain1.NN(), plain2.NN()) {
 		t.Error("without augmentation layers the seed changed the weights")
 	}
 }
@@ -131,16 +131,16 @@ func TestPreprocessingSaveLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c1, _ := tr.Model.Config()
-	c2, _ := back.Model.Config()
+	c1, _ := tr.NN().Config()
+	c2, _ := back.NN().Config()
 	j1, _ := json.Marshal(c1)
 	j2, _ := json.Marshal(c2)
 	if string(j1) != string(j2) {
 		t.Errorf("the description changed:\n%s\n%s", j1, j2)
 	}
-	bn, ok := back.Model.Layers[0].(*nn.NormalizationLayer)
+	bn, ok := back.NN().Layers[0].(*nn.NormalizationLayer)
 	if !ok {
-		t.Fatalf("layer 0 loaded as %T", back.Model.Layers[0])
+		t.Fatalf("layer 0 loaded as %T", back.NN().Layers[0])
 	}
 	if !sameValues(bn.Mean.Float64s(), mean) || !sameValues(bn.Variance.Float64s(), variance) {
 		t.Errorf("statistics %v %v after loading, want %v %v", bn.Mean.Float64s(), bn.Variance.Float64s(), mean, variance)

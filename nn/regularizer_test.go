@@ -286,7 +286,7 @@ func TestPenaltyInTrainer(t *testing.T) {
 		return tr
 	}
 	plain, reg := mk(nil), mk(nn.L2(l2))
-	w0 := reg.Model.Layers[0].(*nn.DenseLayer).Kernel.Float64s()
+	w0 := reg.NN().Layers[0].(*nn.DenseLayer).Kernel.Float64s()
 	var pen float64
 	for _, w := range w0 {
 		pen += l2 * w * w
@@ -307,8 +307,8 @@ func TestPenaltyInTrainer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	wp := plain.Model.Layers[0].(*nn.DenseLayer).Kernel.Float64s()
-	wr := reg.Model.Layers[0].(*nn.DenseLayer).Kernel.Float64s()
+	wp := plain.NN().Layers[0].(*nn.DenseLayer).Kernel.Float64s()
+	wr := reg.NN().Layers[0].(*nn.DenseLayer).Kernel.Float64s()
 	for i := range w0 {
 		want := -lr * 2 * l2 * w0[i]
 		if got := wr[i] - wp[i]; math.Abs(got-want) > 1e-9 {

@@ -32,18 +32,21 @@ type LayerActivation struct {
 // Each call builds a graph of batch 1 over the model's layers and throws it
 // away; it is meant for looking at a few samples, not for throughput.
 func (t *Trainer) Activations(x []float32) ([]LayerActivation, error) {
-	m := t.Model
-	if !m.Built() {
-		return nil, errors.Errorf("activations %q: model is not built; call Build or Fit first", m.Name)
+	m := t.NN()
+	if m == nil {
+		return nil, errors.Errorf("activations %q: a %T is not an *nn.Model, whose layer calls Activations walks", t.Model.ModelName(), t.Model)
 	}
-	if len(x) != m.InputWidth() {
-		return nil, errors.Errorf("activations %q: sample has %d features, model takes %d", m.Name, len(x), m.InputWidth())
+	if !built(m) {
+		return nil, errors.Errorf("activations %q: model is not built; call Build or Fit first", m.ModelName())
+	}
+	if len(x) != inputWidth(m) {
+		return nil, errors.Errorf("activations %q: sample has %d features, model takes %d", m.ModelName(), len(x), inputWidth(m))
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	b, err := graph.NewBuilder(m.DType(), 1, false)
 	if err != nil {
-		return nil, errors.Wrapf(err, "activations %q", m.Name)
+		return nil, errors.Wrapf(err, "activations %q", m.ModelName())
 	}
 	b.Fused = m.Fused()
 	// Each input in its shape, so that each layer sees what it sees inside
@@ -57,7 +60,7 @@ func (t *Trainer) Activations(x []float32) ([]LayerActivation, error) {
 	}
 	_, calls, err := m.ForwardCalls(b, xs)
 	if err != nil {
-		return nil, errors.Wrapf(err, "activations %q", m.Name)
+		return nil, errors.Wrapf(err, "activations %q", m.ModelName())
 	}
 	nodes := make([]*G.Node, len(calls))
 	acts := make([]LayerActivation, len(calls))
@@ -67,26 +70,26 @@ func (t *Trainer) Activations(x []float32) ([]LayerActivation, error) {
 	}
 	mach, err := b.Compile(nil, nil, nodes...)
 	if err != nil {
-		return nil, errors.Wrapf(err, "activations %q", m.Name)
+		return nil, errors.Wrapf(err, "activations %q", m.ModelName())
 	}
 	defer mach.Close()
 	off := 0
 	for _, in := range ins {
 		n := in.Tensor.Shape().TotalSize()
 		if err := in.Set(x[off : off+n]); err != nil {
-			return nil, errors.Wrapf(err, "activations %q", m.Name)
+			return nil, errors.Wrapf(err, "activations %q", m.ModelName())
 		}
 		off += n
 	}
 	// An inference graph has no random feeds; the generator only satisfies
 	// a layer of someone else's that adds one anyway.
 	if err := mach.Run(rand.New(rand.NewSource(0))); err != nil {
-		return nil, errors.Wrapf(err, "activations %q", m.Name)
+		return nil, errors.Wrapf(err, "activations %q", m.ModelName())
 	}
 	for i := range acts {
 		out := mach.Output(i)
 		if out == nil {
-			return nil, errors.Errorf("activations %q: layer %q produced no value", m.Name, acts[i].Name)
+			return nil, errors.Errorf("activations %q: layer %q produced no value", m.ModelName(), acts[i].Name)
 		}
 		switch d := out.Data().(type) {
 		case []float32:
@@ -97,10 +100,10 @@ func (t *Trainer) Activations(x []float32) ([]LayerActivation, error) {
 				acts[i].Values[j] = float32(v)
 			}
 		default:
-			return nil, errors.Errorf("activations %q: layer %q gave %T", m.Name, acts[i].Name, d)
+			return nil, errors.Errorf("activations %q: layer %q gave %T", m.ModelName(), acts[i].Name, d)
 		}
 		if n := sizeOf(acts[i].Shape); n != len(acts[i].Values) {
-			return nil, errors.Errorf("activations %q: layer %q gave %d values for shape %v", m.Name, acts[i].Name, len(acts[i].Values), acts[i].Shape)
+			return nil, errors.Errorf("activations %q: layer %q gave %d values for shape %v", m.ModelName(), acts[i].Name, len(acts[i].Values), acts[i].Shape)
 		}
 	}
 	return acts, nil

@@ -98,7 +98,7 @@ func (t *Trainer) benchStep(src data.Source, idx []int, rng *rand.Rand) (float64
 		return 0, err
 	}
 	for _, mt := range t.Metrics {
-		mt.Update(s.out64[0], s.tgt64[0], len(idx), t.Model.OutputWidth())
+		mt.Update(s.out64[0], s.tgt64[0], len(idx), outputWidth(t.Model))
 	}
 	return loss, nil
 }

@@ -54,7 +54,7 @@ func (t *Trainer) encodeFinite() ([]byte, error) {
 
 func (t *Trainer) encode() ([]byte, error) {
 	m := t.Model
-	mc, err := m.Config()
+	mc, err := configOf(m)
 	if err != nil {
 		return nil, err
 	}
@@ -183,6 +183,16 @@ func trainerFrom(d *decodedCheckpoint, path string) (*Trainer, error) {
 	return t, nil
 }
 
+// configOf returns m's architecture for a checkpoint, or an error naming
+// the model when it cannot describe one.
+func configOf(m Model) (nn.ModelConfig, error) {
+	c, ok := m.(Configured)
+	if !ok {
+		return nn.ModelConfig{}, errors.Errorf("model %q: a %T has no Config (train.Configured), so no checkpoint can hold it", m.ModelName(), m)
+	}
+	return c.Config()
+}
+
 // LoadWeights sets the trainer's weights from a checkpoint whose model has
 // the same architecture; the optimiser and epoch are left alone. A
 // checkpoint of another architecture gives an *ArchitectureError
@@ -193,12 +203,12 @@ func (t *Trainer) LoadWeights(path string) error {
 	if err != nil {
 		return err
 	}
-	want, err := t.Model.Config()
+	want, err := configOf(t.Model)
 	if err != nil {
 		return err
 	}
 	if err := sameArchitecture(d.header.Model, want); err != nil {
-		return errors.WithStack(&ArchitectureError{Path: path, Model: t.Model.Name, Err: err})
+		return errors.WithStack(&ArchitectureError{Path: path, Model: t.Model.ModelName(), Err: err})
 	}
 	t.mu.Lock()
 	err = loadParams(t.Model.Params(), d)

@@ -44,7 +44,7 @@ func TestSaveLoadEvaluatesBitForBit(t *testing.T) {
 		if a["loss"] != b["loss"] || a["accuracy"] != b["accuracy"] {
 			t.Errorf("%s: evaluate %v before saving, %v after loading", tr.Optimizer.Name(), a, b)
 		}
-		if back.Epoch() != 3 || back.Optimizer.Name() != tr.Optimizer.Name() || back.Model.Summary() != tr.Model.Summary() {
+		if back.Epoch() != 3 || back.Optimizer.Name() != tr.Optimizer.Name() || back.NN().Summary() != tr.NN().Summary() {
 			t.Errorf("%s: loaded epoch %d, optimizer %s", tr.Optimizer.Name(), back.Epoch(), back.Optimizer.Name())
 		}
 	}
@@ -299,9 +299,9 @@ func TestSaveLoadCustomLayer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, ok := back.Model.Layers[1].(*testScale)
+	l, ok := back.NN().Layers[1].(*testScale)
 	if !ok || l.Init != 0.5 || l.Name() != "train_test_scale" {
-		t.Fatalf("layer 1 loaded as %#v", back.Model.Layers[1])
+		t.Fatalf("layer 1 loaded as %#v", back.NN().Layers[1])
 	}
 	for i, v := range l.S.Float64s() {
 		if v != s[i] {

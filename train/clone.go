@@ -17,12 +17,16 @@ func (t *Trainer) Clone() (*Trainer, error) {
 	raw, err := t.encode()
 	t.mu.Unlock()
 	if err != nil {
-		return nil, errors.Wrapf(err, "clone %q", t.Model.Name)
+		return nil, errors.Wrapf(err, "clone %q", t.Model.ModelName())
 	}
-	c, err := decodeTrainer(raw, "clone of "+t.Model.Name)
+	c, err := decodeTrainer(raw, "clone of "+t.Model.ModelName())
 	if err != nil {
-		return nil, errors.Wrapf(err, "clone %q", t.Model.Name)
+		return nil, errors.Wrapf(err, "clone %q", t.Model.ModelName())
 	}
-	c.Model.SetFused(t.Model.Fused())
+	if f, ok := t.Model.(Fusable); ok {
+		if cf, ok := c.Model.(Fusable); ok {
+			cf.SetFused(f.Fused())
+		}
+	}
 	return c, nil
 }

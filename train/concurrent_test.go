@@ -103,8 +103,8 @@ func TestCloneIsIndependent(t *testing.T) {
 	if got, _ := c.Predict(iris, 50); !reflect.DeepEqual(got, before) {
 		t.Fatal("the clone predicts differently from the original")
 	}
-	if c.Epoch() != tr.Epoch() || c.Model.Fused() != tr.Model.Fused() {
-		t.Errorf("clone: epoch %d fused %v, original epoch %d fused %v", c.Epoch(), c.Model.Fused(), tr.Epoch(), tr.Model.Fused())
+	if c.Epoch() != tr.Epoch() || c.NN().Fused() != tr.NN().Fused() {
+		t.Errorf("clone: epoch %d fused %v, original epoch %d fused %v", c.Epoch(), c.NN().Fused(), tr.Epoch(), tr.NN().Fused())
 	}
 	if _, err := c.Fit(iris, FitOptions{Epochs: c.Epoch() + 1, InitialEpoch: c.Epoch(), BatchSize: 16, Seed: 2}); err != nil {
 		t.Fatal(err)

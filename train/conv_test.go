@@ -51,11 +51,11 @@ func TestConvnetTrainsSavesAndLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fmt.Sprint(back.Model.InputShape()); got != "[8 8 1]" {
+	if got := fmt.Sprint(back.NN().InputShape()); got != "[8 8 1]" {
 		t.Errorf("loaded input shape %s", got)
 	}
-	if back.Model.Summary() != m.Summary() {
-		t.Errorf("loaded summary:\n%s\nwant:\n%s", back.Model.Summary(), m.Summary())
+	if back.NN().Summary() != m.Summary() {
+		t.Errorf("loaded summary:\n%s\nwant:\n%s", back.NN().Summary(), m.Summary())
 	}
 	want, err := tr.Predict(d, 64)
 	if err != nil {
@@ -109,8 +109,8 @@ func TestCheckpointInputFormat(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if fmt.Sprint(back.Model.InputShape()) != fmt.Sprint(c.m.InputShape()) {
-			t.Errorf("%s: loaded input shape %v, want %v", c.m.Name, back.Model.InputShape(), c.m.InputShape())
+		if fmt.Sprint(back.NN().InputShape()) != fmt.Sprint(c.m.InputShape()) {
+			t.Errorf("%s: loaded input shape %v, want %v", c.m.Name, back.NN().InputShape(), c.m.InputShape())
 		}
 	}
 }

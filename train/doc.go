@@ -1,13 +1,20 @@
 // Package train compiles, fits, evaluates and runs gradgraph models, in the
 // shape of Keras's model.compile / fit / evaluate / predict.
 //
-// Compile binds an nn.Model to an Optimizer (SGD, Adam, RMSprop, Adagrad,
+// Compile binds a Model to an Optimizer (SGD, Adam, RMSprop, Adagrad,
 // with Keras 3's update rules and defaults, or one of your own registered
 // with RegisterOptimizer, which checkpoints then save and load), a Loss
 // (sparse or one-hot categorical cross-entropy, mean squared error) and
 // Metrics (Accuracy); CompileOutputs does so per output for a model of
-// several outputs, whose data is a data.Join. Fit then trains on any
-// data.Source:
+// several outputs, whose data is a data.Join. The trainer asks only for
+// the small Model interface (model.go): names and per-sample shapes of the
+// inputs and outputs, the weights as graph.Params, and a forward pass that
+// adds the model to a graph.Builder. An *nn.Model (Sequential or
+// functional) is one, and so is a model of the user's own written with
+// Gorgonia directly (ExampleCompile_customModel); Save, Clone and
+// Activations ask for more (Configured, *nn.Model) and say so by name.
+// Trainer.NN returns the model as an *nn.Model for its layers and Summary.
+// Fit then trains on any data.Source:
 //
 //   - each epoch shuffles the training samples and draws dropout masks from a
 //     generator derived from (Seed, epoch), so a run is reproducible to the

@@ -18,7 +18,7 @@ func (t *Trainer) Evaluate(src data.Source, batchSize int) (Logs, error) {
 	if err := t.ready("evaluate", src, batchSize); err != nil {
 		return nil, err
 	}
-	if err := t.checkData("evaluate "+t.Model.Name, src); err != nil {
+	if err := t.checkData("evaluate "+t.Model.ModelName(), src); err != nil {
 		return nil, err
 	}
 	t.mu.Lock()
@@ -42,7 +42,7 @@ func (t *Trainer) evaluate(src data.Source, idx []int, batchSize int) (Logs, err
 			err = data.SourceErr(src)
 		}
 		if err != nil {
-			return nil, errors.Wrapf(err, "evaluate %q: samples %d..%d", t.Model.Name, b[0], b[len(b)-1])
+			return nil, errors.Wrapf(err, "evaluate %q: samples %d..%d", t.Model.ModelName(), b[0], b[len(b)-1])
 		}
 		tl.add(s, len(b), loss)
 	}
@@ -76,7 +76,7 @@ func (t *Trainer) Predict(src data.Source, batchSize int) ([][]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, w := src.Len(), t.Model.OutputWidth()
+	n, w := src.Len(), outputWidth(t.Model)
 	flat := make([]float32, n*w)
 	out := make([][]float32, n)
 	hs := t.heads()
@@ -105,7 +105,7 @@ func (t *Trainer) Predict(src data.Source, batchSize int) ([][]float32, error) {
 			err = data.SourceErr(src)
 		}
 		if err != nil {
-			return nil, errors.Wrapf(err, "predict %q: samples %d..%d", t.Model.Name, b[0], b[len(b)-1])
+			return nil, errors.Wrapf(err, "predict %q: samples %d..%d", t.Model.ModelName(), b[0], b[len(b)-1])
 		}
 		for i := range b {
 			row := flat[(start+i)*w : (start+i+1)*w]
@@ -140,17 +140,17 @@ func (p predictSource) Fill(idx []int, x, y []float32) {
 
 func (t *Trainer) ready(what string, src data.Source, batchSize int) error {
 	m := t.Model
-	if !m.Built() {
-		return errors.Errorf("%s %q: model is not built; call Build or Fit first", what, m.Name)
+	if !built(m) {
+		return errors.Errorf("%s %q: model is not built; call Build or Fit first", what, m.ModelName())
 	}
 	if batchSize <= 0 {
-		return errors.Errorf("%s %q: batch size must be positive, got %d", what, m.Name, batchSize)
+		return errors.Errorf("%s %q: batch size must be positive, got %d", what, m.ModelName(), batchSize)
 	}
 	if src == nil || src.Len() == 0 {
-		return errors.Errorf("%s %q: no data", what, m.Name)
+		return errors.Errorf("%s %q: no data", what, m.ModelName())
 	}
-	if src.Features() != m.InputWidth() {
-		return errors.Errorf("%s %q: data has %d features, model takes %d", what, m.Name, src.Features(), m.InputWidth())
+	if src.Features() != inputWidth(m) {
+		return errors.Errorf("%s %q: data has %d features, model takes %d", what, m.ModelName(), src.Features(), inputWidth(m))
 	}
 	return nil
 }

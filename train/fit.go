@@ -55,7 +55,7 @@ type FitOptions struct {
 // the step before.
 func (t *Trainer) Fit(src data.Source, opt FitOptions) (*History, error) {
 	if !t.fitting.CompareAndSwap(false, true) {
-		return nil, errors.Wrapf(ErrFitRunning, "fit %q", t.Model.Name)
+		return nil, errors.Wrapf(ErrFitRunning, "fit %q", t.Model.ModelName())
 	}
 	defer t.fitting.Store(false)
 	p, err := t.planFit(src, opt)
@@ -102,27 +102,27 @@ type fitPlan struct {
 func (t *Trainer) planFit(src data.Source, opt FitOptions) (*fitPlan, error) {
 	m := t.Model
 	if src == nil || src.Len() == 0 {
-		return nil, errors.Errorf("fit %q: no training data", m.Name)
+		return nil, errors.Errorf("fit %q: no training data", m.ModelName())
 	}
-	if !m.Built() {
-		if err := buildFor(m, src, opt.Seed); err != nil {
+	if !built(m) {
+		if err := buildFor(m.(Buildable), src, opt.Seed); err != nil {
 			return nil, errors.Wrap(err, "fit")
 		}
 	}
 	if opt.BatchSize <= 0 {
-		return nil, errors.Errorf("fit %q: batch size must be positive, got %d", m.Name, opt.BatchSize)
+		return nil, errors.Errorf("fit %q: batch size must be positive, got %d", m.ModelName(), opt.BatchSize)
 	}
 	if opt.Epochs < 0 || opt.InitialEpoch < 0 {
-		return nil, errors.Errorf("fit %q: epochs %d and initial epoch %d must not be negative", m.Name, opt.Epochs, opt.InitialEpoch)
+		return nil, errors.Errorf("fit %q: epochs %d and initial epoch %d must not be negative", m.ModelName(), opt.Epochs, opt.InitialEpoch)
 	}
 	if !(opt.ValidationSplit >= 0 && opt.ValidationSplit < 1) {
-		return nil, errors.Errorf("fit %q: validation split must be in [0, 1), got %v", m.Name, opt.ValidationSplit)
+		return nil, errors.Errorf("fit %q: validation split must be in [0, 1), got %v", m.ModelName(), opt.ValidationSplit)
 	}
 	src, err := t.arrange("fit", src)
 	if err != nil {
 		return nil, err
 	}
-	if err := t.checkData("fit "+m.Name, src); err != nil {
+	if err := t.checkData("fit "+m.ModelName(), src); err != nil {
 		return nil, err
 	}
 	p := &fitPlan{opt: opt, src: src, val: opt.ValidationData, t: t}
@@ -135,7 +135,7 @@ func (t *Trainer) planFit(src data.Source, opt FitOptions) (*fitPlan, error) {
 	n := src.Len()
 	nTrain := n
 	if p.val != nil {
-		if err := t.checkData("fit "+m.Name+": validation data", p.val); err != nil {
+		if err := t.checkData("fit "+m.ModelName()+": validation data", p.val); err != nil {
 			return nil, err
 		}
 		p.valIdx = seq(0, p.val.Len())
@@ -144,12 +144,12 @@ func (t *Trainer) planFit(src data.Source, opt FitOptions) (*fitPlan, error) {
 		nTrain = int(math.Floor(float64(n) * (1 - opt.ValidationSplit)))
 		if nTrain == 0 || nTrain == n {
 			return nil, errors.Errorf("fit %q: validation split %v of %d samples leaves %d for training and %d for validation",
-				m.Name, opt.ValidationSplit, n, nTrain, n-nTrain)
+				m.ModelName(), opt.ValidationSplit, n, nTrain, n-nTrain)
 		}
 		p.val, p.valIdx = src, seq(nTrain, n)
 	}
 	if p.weigh, err = t.newWeighting(src, opt); err != nil {
-		return nil, errors.Wrapf(err, "fit %q", m.Name)
+		return nil, errors.Wrapf(err, "fit %q", m.ModelName())
 	}
 	p.trainIdx = seq(0, nTrain)
 	p.batch = min(opt.BatchSize, nTrain)
@@ -168,7 +168,7 @@ func (t *Trainer) planFit(src data.Source, opt FitOptions) (*fitPlan, error) {
 // (images: (28, 28, 1)) and the model takes it, as a flat width otherwise
 // (a Dense stack takes flat inputs). When neither fits, the shaped
 // attempt's error is reported: it names the layer that refused.
-func buildFor(m *nn.Model, src data.Source, seed int64) error {
+func buildFor(m Buildable, src data.Source, seed int64) error {
 	opt := nn.BuildOptions{Seed: seed}
 	shape := data.ShapeOf(src)
 	if len(shape) < 2 {
@@ -238,7 +238,7 @@ func (t *Trainer) fitEpoch(p *fitPlan, epoch int, hist *History) (Logs, error) {
 		vl, err := t.evaluate(p.val, p.valIdx, p.opt.BatchSize)
 		t.mu.Unlock()
 		if err != nil {
-			return nil, errors.Wrapf(err, "fit %q: validation after epoch %d", t.Model.Name, epoch+1)
+			return nil, errors.Wrapf(err, "fit %q: validation after epoch %d", t.Model.ModelName(), epoch+1)
 		}
 		for k, v := range vl {
 			logs["val_"+k] = v
@@ -264,7 +264,7 @@ func (t *Trainer) trainStep(p *fitPlan, idx []int, rng *rand.Rand, epoch, b int)
 	defer t.mu.Unlock()
 	s, err := t.stepFor(len(idx), true)
 	if err != nil {
-		return 0, errors.Wrapf(err, "fit %q", m.Name)
+		return 0, errors.Wrapf(err, "fit %q", m.ModelName())
 	}
 	var loss float64
 	var runErr error
@@ -278,15 +278,15 @@ func (t *Trainer) trainStep(p *fitPlan, idx []int, rng *rand.Rand, epoch, b int)
 		}
 	})
 	if runErr != nil {
-		return 0, errors.Wrapf(runErr, "fit %q: epoch %d, batch %d", m.Name, epoch+1, b+1)
+		return 0, errors.Wrapf(runErr, "fit %q: epoch %d, batch %d", m.ModelName(), epoch+1, b+1)
 	}
 	if err != nil {
 		var nf *NonFiniteError
 		if errors.As(err, &nf) {
-			nf.Model, nf.Epoch, nf.Batch, nf.Batches = m.Name, epoch, b, p.steps
+			nf.Model, nf.Epoch, nf.Batch, nf.Batches = m.ModelName(), epoch, b, p.steps
 			return 0, nf
 		}
-		return 0, errors.Wrapf(err, "fit %q", m.Name)
+		return 0, errors.Wrapf(err, "fit %q", m.ModelName())
 	}
 	p.tally.add(s, len(idx), loss)
 	return loss, nil

@@ -86,7 +86,7 @@ func checkLoaded(t *testing.T, raw []byte) {
 	}
 	// Predicting builds and runs the graph; a narrow model only, as the
 	// width is the header's to choose.
-	if mc, err := back.Model.Config(); err == nil && mc.Input.Size() <= 16 {
+	if mc, err := back.NN().Config(); err == nil && mc.Input.Size() <= 16 {
 		x := make([]float32, 2*mc.Input.Size())
 		for i := range x {
 			x[i] = float32(i%5) - 2

@@ -18,7 +18,7 @@ import (
 
 // snapshotParams copies the values of every param of m (trainable ones and
 // BatchNorm's moving statistics) as float64 bits.
-func snapshotParams(m *nn.Model) [][]uint64 {
+func snapshotParams(m Model) [][]uint64 {
 	var snap [][]uint64
 	for _, p := range m.Params() {
 		v := p.Float64s()
@@ -32,7 +32,7 @@ func snapshotParams(m *nn.Model) [][]uint64 {
 }
 
 // checkParamsEqual fails unless every param of m holds the bits in snap.
-func checkParamsEqual(t *testing.T, m *nn.Model, snap [][]uint64) {
+func checkParamsEqual(t *testing.T, m Model, snap [][]uint64) {
 	t.Helper()
 	for k, p := range m.Params() {
 		for i, x := range p.Float64s() {

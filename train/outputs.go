@@ -35,26 +35,26 @@ type namedOutput struct {
 //
 // Data for such a model is a *data.Joined whose inputs and targets are
 // named as the model's inputs and outputs (data.Join).
-func CompileOutputs(model *nn.Model, opt Optimizer, outputs map[string]Output) (*Trainer, error) {
+func CompileOutputs(model Model, opt Optimizer, outputs map[string]Output) (*Trainer, error) {
 	if model == nil {
 		return nil, errors.New("compile: nil model")
 	}
 	names := model.OutputNames()
 	if len(names) == 0 {
-		return nil, errors.Errorf("compile %q: the model has no outputs (a Sequential model learns its shape when built; build it first)", model.Name)
+		return nil, errors.Errorf("compile %q: the model has no outputs (a Sequential model learns its shape when built; build it first)", model.ModelName())
 	}
 	var outs []namedOutput
 	seenMetric := map[Metric]bool{}
 	for _, n := range names {
 		o, ok := outputs[n]
 		if !ok {
-			return nil, errors.Errorf("compile %q: output %q has no loss (outputs: %v)", model.Name, n, names)
+			return nil, errors.Errorf("compile %q: output %q has no loss (outputs: %v)", model.ModelName(), n, names)
 		}
 		if o.Loss == nil {
-			return nil, errors.Errorf("compile %q: output %q: no loss", model.Name, n)
+			return nil, errors.Errorf("compile %q: output %q: no loss", model.ModelName(), n)
 		}
 		if o.Weight < 0 || o.Weight != o.Weight {
-			return nil, errors.Errorf("compile %q: output %q: loss weight %v must not be negative", model.Name, n, o.Weight)
+			return nil, errors.Errorf("compile %q: output %q: loss weight %v must not be negative", model.ModelName(), n, o.Weight)
 		}
 		if o.Weight == 0 {
 			o.Weight = 1
@@ -62,7 +62,7 @@ func CompileOutputs(model *nn.Model, opt Optimizer, outputs map[string]Output) (
 		keys := map[string]bool{"loss": true}
 		for _, m := range o.Metrics {
 			if m == nil || keys[m.Name()] || seenMetric[m] {
-				return nil, errors.Errorf("compile %q: output %q: nil, duplicate or shared metric (give each output its own instances)", model.Name, n)
+				return nil, errors.Errorf("compile %q: output %q: nil, duplicate or shared metric (give each output its own instances)", model.ModelName(), n)
 			}
 			keys[m.Name()], seenMetric[m] = true, true
 		}
@@ -76,7 +76,7 @@ func CompileOutputs(model *nn.Model, opt Optimizer, outputs map[string]Output) (
 			}
 		}
 		sort.Strings(extra)
-		return nil, errors.Errorf("compile %q: %v are not outputs of the model (outputs: %v)", model.Name, extra, names)
+		return nil, errors.Errorf("compile %q: %v are not outputs of the model (outputs: %v)", model.ModelName(), extra, names)
 	}
 	t, err := Compile(model, opt, outs[0].Loss, outs[0].Metrics...)
 	if err != nil {
@@ -111,7 +111,7 @@ type outHead struct {
 func (t *Trainer) heads() []outHead {
 	widths := t.Model.OutputShapes()
 	if t.outputs == nil {
-		return []outHead{{loss: t.Loss, weight: 1, metrics: t.Metrics, width: t.Model.OutputWidth()}}
+		return []outHead{{loss: t.Loss, weight: 1, metrics: t.Metrics, width: outputWidth(t.Model)}}
 	}
 	hs := make([]outHead, len(t.outputs))
 	for i, o := range t.outputs {
@@ -155,17 +155,17 @@ func (t *Trainer) arrange(what string, src data.Source) (data.Source, error) {
 	if !ok {
 		if len(m.InputNames()) > 1 || len(m.OutputNames()) > 1 {
 			return nil, errors.Errorf("%s %q: a model of %d inputs and %d outputs takes a *data.Joined (data.Join) naming its inputs %v and outputs %v",
-				what, m.Name, len(m.InputNames()), len(m.OutputNames()), m.InputNames(), m.OutputNames())
+				what, m.ModelName(), len(m.InputNames()), len(m.OutputNames()), m.InputNames(), m.OutputNames())
 		}
 		return src, nil
 	}
 	a, err := j.Arrange(m.InputNames(), m.OutputNames())
 	if err != nil {
-		return nil, errors.Wrapf(err, "%s %q", what, m.Name)
+		return nil, errors.Wrapf(err, "%s %q", what, m.ModelName())
 	}
 	for i, in := range a.Inputs() {
 		if w := nn.Shape(m.InputShapes()[i]).Size(); in.Source.Features() != w {
-			return nil, errors.Errorf("%s %q: input %q has %d features, the model takes %d", what, m.Name, in.Name, in.Source.Features(), w)
+			return nil, errors.Errorf("%s %q: input %q has %d features, the model takes %d", what, m.ModelName(), in.Name, in.Source.Features(), w)
 		}
 	}
 	return a, nil
@@ -201,7 +201,7 @@ func (t *Trainer) checkTargets(src data.Source) error {
 	hs := t.heads()
 	j, ok := src.(*data.Joined)
 	if !ok || len(hs) == 1 && len(j.Targets()) <= 1 {
-		return t.Loss.Check(src, t.Model.OutputWidth())
+		return t.Loss.Check(src, outputWidth(t.Model))
 	}
 	ts := j.Targets()
 	if len(ts) != len(hs) {

@@ -272,8 +272,8 @@ func TestFunctionalCheckpointResumesBitForBit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := back.Model.OutputNames(); !reflect.DeepEqual(got, []string{"kind", "size"}) || !back.Model.Functional() {
-		t.Fatalf("loaded model: functional %v, outputs %v", back.Model.Functional(), got)
+	if got := back.Model.OutputNames(); !reflect.DeepEqual(got, []string{"kind", "size"}) || !back.NN().Functional() {
+		t.Fatalf("loaded model: functional %v, outputs %v", back.NN().Functional(), got)
 	}
 	if back.outputs == nil || back.outputs[1].Weight != 0.5 || len(back.outputs[0].Metrics) != 1 {
 		t.Fatalf("loaded outputs' set-up %+v", back.outputs)
@@ -398,7 +398,7 @@ func TestNestedModelCheckpoint(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Error("the loaded nested model predicts differently")
 	}
-	if !strings.Contains(back.Model.Summary(), "encoder (Functional)") {
-		t.Errorf("loaded summary:\n%s", back.Model.Summary())
+	if !strings.Contains(back.NN().Summary(), "encoder (Functional)") {
+		t.Errorf("loaded summary:\n%s", back.NN().Summary())
 	}
 }

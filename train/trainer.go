@@ -27,7 +27,7 @@ import (
 // interleave their steps and share the training metrics). For inference
 // in parallel, give each goroutine a Clone.
 type Trainer struct {
-	Model     *nn.Model
+	Model     Model
 	Optimizer Optimizer
 	Loss      Loss
 	Metrics   []Metric
@@ -48,23 +48,23 @@ type Trainer struct {
 }
 
 // Compile binds a model to an optimiser, a loss and metrics.
-func Compile(model *nn.Model, opt Optimizer, loss Loss, metrics ...Metric) (*Trainer, error) {
+func Compile(model Model, opt Optimizer, loss Loss, metrics ...Metric) (*Trainer, error) {
 	if model == nil {
 		return nil, errors.New("compile: nil model")
 	}
 	if opt == nil {
-		return nil, errors.Errorf("compile %q: no optimizer", model.Name)
+		return nil, errors.Errorf("compile %q: no optimizer", model.ModelName())
 	}
 	if loss == nil {
-		return nil, errors.Errorf("compile %q: no loss", model.Name)
+		return nil, errors.Errorf("compile %q: no loss", model.ModelName())
 	}
 	if err := validateOptimizer(opt); err != nil {
-		return nil, errors.Wrapf(err, "compile %q", model.Name)
+		return nil, errors.Wrapf(err, "compile %q", model.ModelName())
 	}
 	names := map[string]bool{"loss": true}
 	for _, m := range metrics {
 		if m == nil || names[m.Name()] {
-			return nil, errors.Errorf("compile %q: nil or duplicate metric", model.Name)
+			return nil, errors.Errorf("compile %q: nil or duplicate metric", model.ModelName())
 		}
 		names[m.Name()] = true
 	}
@@ -160,37 +160,39 @@ func (t *Trainer) stepFor(rows int, training bool) (*step, error) {
 		if weighted {
 			wl, ok := h.loss.(WeightedLoss)
 			if !ok {
-				return nil, errors.Errorf("model %q: loss %s cannot weight samples (train.WeightedLoss)", m.Name, h.loss.Name())
+				return nil, errors.Errorf("model %q: loss %s cannot weight samples (train.WeightedLoss)", m.ModelName(), h.loss.Name())
 			}
 			l, err = wl.BuildWeighted(b, outs[i], s.ys[i].Node, s.w.Node)
 		} else {
 			l, err = h.loss.Build(b, outs[i], s.ys[i].Node)
 		}
 		if err != nil {
-			return nil, errors.Wrapf(err, "model %q: output %d", m.Name, i)
+			return nil, errors.Wrapf(err, "model %q: output %d", m.ModelName(), i)
 		}
 		each = append(each, l)
 		if h.weight != 1 {
 			if l, err = G.Mul(l, b.Const(h.weight)); err != nil {
-				return nil, errors.Wrapf(err, "model %q: output %d", m.Name, i)
+				return nil, errors.Wrapf(err, "model %q: output %d", m.ModelName(), i)
 			}
 		}
 		if loss == nil {
 			loss = l
 		} else if loss, err = G.Add(loss, l); err != nil {
-			return nil, errors.Wrapf(err, "model %q", m.Name)
+			return nil, errors.Wrapf(err, "model %q", m.ModelName())
 		}
 	}
 	// The layers' weight penalties (kernel regularizers), in training and
 	// evaluation graphs alike as Keras 3 adds them; a model without any
 	// builds the graph it always did.
-	pen, err := m.Penalty(b)
-	if err != nil {
-		return nil, err
+	var pen *G.Node
+	if r, ok := m.(Regularized); ok {
+		if pen, err = r.Penalty(b); err != nil {
+			return nil, err
+		}
 	}
 	if pen != nil {
 		if loss, err = G.Add(loss, pen); err != nil {
-			return nil, errors.Wrapf(err, "model %q: penalty", m.Name)
+			return nil, errors.Wrapf(err, "model %q: penalty", m.ModelName())
 		}
 	}
 	if training {
@@ -203,10 +205,10 @@ func (t *Trainer) stepFor(rows int, training bool) (*step, error) {
 		s.losses = make([]float64, len(hs))
 	}
 	if s.m, err = b.Compile(loss, s.params, fetch...); err != nil {
-		return nil, errors.Wrapf(err, "model %q", m.Name)
+		return nil, errors.Wrapf(err, "model %q", m.ModelName())
 	}
 	if len(s.xs) > 1 || s.xs[0].Float32s() == nil {
-		s.xbuf = make([]float32, rows*m.InputWidth())
+		s.xbuf = make([]float32, rows*inputWidth(m))
 	}
 	for _, h := range hs {
 		s.enc = append(s.enc, make([]float32, rows*h.width))
@@ -323,8 +325,8 @@ func (t *Trainer) checkData(what string, src data.Source) error {
 	if src.Len() == 0 {
 		return errors.Errorf("%s: data set is empty", what)
 	}
-	if src.Features() != t.Model.InputWidth() {
-		return errors.Errorf("%s: data has %d features, model %q takes %d", what, src.Features(), t.Model.Name, t.Model.InputWidth())
+	if src.Features() != inputWidth(t.Model) {
+		return errors.Errorf("%s: data has %d features, model %q takes %d", what, src.Features(), t.Model.ModelName(), inputWidth(t.Model))
 	}
 	return errors.Wrap(t.checkTargets(src), what)
 }

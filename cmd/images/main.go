@@ -239,7 +239,7 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	if !c.quiet {
-		fmt.Fprint(stdout, tr.Model.Summary())
+		fmt.Fprint(stdout, tr.NN().Summary())
 	}
 	dash, err := live.Start(c.serve, title, map[string]any{
 		"model": c.model, "optimizer": tr.Optimizer.Name(), "learning_rate": c.lr, "batch_size": c.batch,
@@ -257,7 +257,7 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	if c.onnxOut != "" {
-		if err := onnx.ExportFile(c.onnxOut, tr.Model, onnx.Options{}); err != nil {
+		if err := onnx.ExportFile(c.onnxOut, tr.NN(), onnx.Options{}); err != nil {
 			return err
 		}
 	}

@@ -406,7 +406,7 @@ func TestONNX(t *testing.T) {
 	if a.MaxError > 1e-5 || a.ClassesDiffer != 0 {
 		t.Errorf("ONNX Runtime vs Predict on %d samples: error %.3g of the largest probability, %d classes differ", a.Samples, a.MaxError, a.ClassesDiffer)
 	}
-	if tr.Model.Layers[0].Type() != "Rescaling" {
-		t.Errorf("layer 0 is %s, want the Rescaling", tr.Model.Layers[0].Type())
+	if tr.NN().Layers[0].Type() != "Rescaling" {
+		t.Errorf("layer 0 is %s, want the Rescaling", tr.NN().Layers[0].Type())
 	}
 }

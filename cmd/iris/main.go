@@ -174,7 +174,7 @@ func fit(c config, tr *train.Trainer, trainSet *data.Dataset, dash *live.Session
 	if c.quiet {
 		progress = nil
 	} else {
-		fmt.Fprint(stdout, tr.Model.Summary())
+		fmt.Fprint(stdout, tr.NN().Summary())
 	}
 	stop := &train.EarlyStopping{Monitor: "val_loss", Patience: c.patience, RestoreBestWeights: true, Verbose: progress}
 	start := time.Now()
@@ -242,7 +242,7 @@ func writeOutputs(c config, tr *train.Trainer, ds sets, fr fitResult, ts testRes
 		}
 	}
 	if c.onnx != "" {
-		if err := onnx.ExportFile(c.onnx, tr.Model, onnx.Options{}); err != nil {
+		if err := onnx.ExportFile(c.onnx, tr.NN(), onnx.Options{}); err != nil {
 			return err
 		}
 	}
@@ -264,7 +264,7 @@ func writeOutputs(c config, tr *train.Trainer, ds sets, fr fitResult, ts testRes
 			"best_epoch":            best + 1,
 			"train_seconds":         fr.seconds,
 			"seed":                  c.seed,
-			"fused":                 tr.Model.Fused(),
+			"fused":                 tr.NN().Fused(),
 			"dataset":               "iris",
 			"features":              ds.train.Features(),
 			"classes":               ds.train.NumClasses(),
@@ -291,8 +291,8 @@ func writeOutputs(c config, tr *train.Trainer, ds sets, fr fitResult, ts testRes
 		History:     fr.hist,
 		BestEpoch:   bestInRun,
 		CurvesTitle: title,
-		Model:       tr.Model,
-		Summary:     tr.Model.Summary(),
+		Model:       tr.NN(),
+		Summary:     tr.NN().Summary(),
 		Confusion:   conf,
 		ConfusionOf: fmt.Sprintf("Test set, %d samples", ds.test.Len()),
 		Classes:     ds.test.Classes,
@@ -308,9 +308,9 @@ func trainer(c config, features, classes int) (*train.Trainer, error) {
 		if err != nil {
 			return nil, err
 		}
-		if tr.Model.InputWidth() != features || tr.Model.OutputWidth() != classes {
+		if tr.NN().InputWidth() != features || tr.NN().OutputWidth() != classes {
 			return nil, errors.Errorf("checkpoint %s: model maps %d features to %d outputs, Iris has %d features and %d classes",
-				c.load, tr.Model.InputWidth(), tr.Model.OutputWidth(), features, classes)
+				c.load, tr.NN().InputWidth(), tr.NN().OutputWidth(), features, classes)
 		}
 		return tr, nil
 	}

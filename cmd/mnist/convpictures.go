@@ -19,7 +19,7 @@ import (
 // Trainer.Activations walks a functional model; viz.FeatureMaps).
 func writeConvPictures(out string, tr *train.Trainer, test set) error {
 	var first *nn.Conv2DLayer
-	for _, l := range tr.Model.Layers {
+	for _, l := range tr.NN().Layers {
 		if c, ok := l.(*nn.Conv2DLayer); ok {
 			first = c
 			break
@@ -31,7 +31,7 @@ func writeConvPictures(out string, tr *train.Trainer, test set) error {
 	k := first.Kernel
 	shape := k.Shape()
 	err := viz.Filters(filepath.Join(out, "filters.png"), viz.FilterGrid{
-		Title:  fmt.Sprintf("%s: the %d filters of %s (%s), %d×%d×%d", tr.Model.Name, shape[3], first.Name(), first.Type(), shape[0], shape[1], shape[2]),
+		Title:  fmt.Sprintf("%s: the %d filters of %s (%s), %d×%d×%d", tr.NN().Name, shape[3], first.Name(), first.Type(), shape[0], shape[1], shape[2]),
 		Kernel: k.Float64s(),
 		Shape:  shape,
 	})
@@ -45,7 +45,7 @@ func writeConvPictures(out string, tr *train.Trainer, test set) error {
 	if err != nil {
 		return err
 	}
-	maps := []viz.FeatureMap{{Name: "input", Shape: tr.Model.InputShape(), Values: float64s(x)}}
+	maps := []viz.FeatureMap{{Name: "input", Shape: tr.NN().InputShape(), Values: float64s(x)}}
 	if len(maps[0].Shape) != 3 {
 		maps = maps[:0] // a flat input is no picture
 	}
@@ -54,7 +54,7 @@ func writeConvPictures(out string, tr *train.Trainer, test set) error {
 			maps = append(maps, viz.FeatureMap{Name: fmt.Sprintf("%s (%s)", a.Name, a.Type), Shape: a.Shape, Values: float64s(a.Values)})
 		}
 	}
-	title := fmt.Sprintf("%s: the first test image (label %d) through the layers", tr.Model.Name, data.LabelOf(test.src, 0))
+	title := fmt.Sprintf("%s: the first test image (label %d) through the layers", tr.NN().Name, data.LabelOf(test.src, 0))
 	return viz.FeatureMaps(filepath.Join(out, "featuremaps.png"), title, maps, 16)
 }
 

@@ -284,7 +284,7 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	if !s.c.quiet {
-		fmt.Fprint(stdout, r.tr.Model.Summary())
+		fmt.Fprint(stdout, r.tr.NN().Summary())
 	}
 	dash, err := live.Start(s.c.serve, r.title, map[string]any{
 		"dataset": s.c.dataset, "model": s.c.model, "optimizer": r.tr.Optimizer.Name(), "learning_rate": s.c.lr,
@@ -415,7 +415,7 @@ func fitTimed(tr *train.Trainer, s session, dash *live.Session, stdout io.Writer
 		}
 	}
 	if s.c.onnxOut != "" {
-		if err := onnx.ExportFile(s.c.onnxOut, tr.Model, onnx.Options{}); err != nil {
+		if err := onnx.ExportFile(s.c.onnxOut, tr.NN(), onnx.Options{}); err != nil {
 			return r, err
 		}
 	}
@@ -512,8 +512,8 @@ func writeOutputs(s session, r results) error {
 		History:     r.fit.hist,
 		BestEpoch:   -1,
 		CurvesTitle: r.title,
-		Model:       r.tr.Model,
-		Summary:     r.tr.Model.Summary(),
+		Model:       r.tr.NN(),
+		Summary:     r.tr.NN().Summary(),
 		Confusion:   conf,
 		ConfusionOf: fmt.Sprintf("Test set, %d samples", test.Len()),
 		Classes:     classes,
@@ -535,7 +535,7 @@ func metrics(s session, r results) map[string]any {
 		"optimizer":              r.tr.Optimizer.Name(),
 		"learning_rate":          s.c.lr,
 		"backend":                blas.Name(),
-		"fused":                  r.tr.Model.Fused(),
+		"fused":                  r.tr.NN().Fused(),
 		"peak_rss_bytes":         report.PeakRSS(),
 		"epochs":                 len(r.fit.hist.Epoch),
 		"epochs_total":           r.tr.Epoch(),
@@ -571,11 +571,11 @@ func trainer(c config, trainSet set, batch int) (*train.Trainer, string, error) 
 		if err != nil {
 			return nil, "", err
 		}
-		if tr.Model.InputWidth() != src.Features() || tr.Model.OutputWidth() != classes {
+		if tr.NN().InputWidth() != src.Features() || tr.NN().OutputWidth() != classes {
 			return nil, "", errors.Errorf("checkpoint %s: model maps %d inputs to %d classes, %s has %d features and %d classes",
-				c.load, tr.Model.InputWidth(), tr.Model.OutputWidth(), c.dataset, src.Features(), classes)
+				c.load, tr.NN().InputWidth(), tr.NN().OutputWidth(), c.dataset, src.Features(), classes)
 		}
-		return tr, fmt.Sprintf("%s: %s from %s, batch %d", titles[c.dataset], tr.Model.Name, c.load, batch), nil
+		return tr, fmt.Sprintf("%s: %s from %s, batch %d", titles[c.dataset], tr.NN().Name, c.load, batch), nil
 	}
 	var (
 		model *nn.Model

@@ -307,7 +307,7 @@ func TestResnetShapeIsTheRecipe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum := tr.Model.Summary()
+	sum := tr.NN().Summary()
 	for _, want := range []string{"Total params: 78,026", "Non-trainable params: 512", "add_1 (Add)", "(None, 7, 7, 64)", "global_average_pooling2d"} {
 		if !strings.Contains(sum, want) {
 			t.Errorf("summary lacks %q:\n%s", want, sum)

@@ -326,7 +326,7 @@ func quantize(v []float64, scale float64) []int8 {
 func (lb *lab) weights() ([][][]float64, [][]float64, error) {
 	var ws [][][]float64
 	var bs [][]float64
-	for _, l := range lb.tr.Model.Layers {
+	for _, l := range lb.tr.NN().Layers {
 		d, ok := l.(*nn.DenseLayer)
 		if !ok || d.Kernel == nil {
 			return nil, nil, errors.Errorf("layer %q is not a built Dense layer", l.Name())

@@ -307,7 +307,7 @@ func setup(c config, stdout io.Writer) (session, error) {
 	}
 	if !c.quiet {
 		fmt.Fprintf(stdout, "%s: %d samples, %d classes, noise %g, seed %d\n", c.dataset, ds.Len(), c.classes, c.noise, c.seed)
-		fmt.Fprint(stdout, tr.Model.Summary())
+		fmt.Fprint(stdout, tr.NN().Summary())
 	}
 	pl, err := newPlane(tr, ds, c.resolution)
 	if err != nil {
@@ -475,8 +475,8 @@ func writeOutputs(s session, fr fitResult, ev evaluation) error {
 		History:     fr.hist,
 		BestEpoch:   -1,
 		CurvesTitle: curves,
-		Model:       s.tr.Model,
-		Summary:     s.tr.Model.Summary(),
+		Model:       s.tr.NN(),
+		Summary:     s.tr.NN().Summary(),
 		Confusion:   conf,
 		ConfusionOf: fmt.Sprintf("Training samples, %d", len(ev.labels)),
 		Predictions: picks,
@@ -501,7 +501,7 @@ func metrics(s session, fr fitResult, ev train.Logs) map[string]any {
 		"lr":             c.lr,
 		"batch":          c.batch,
 		"seed":           c.seed,
-		"fused":          s.tr.Model.Fused(),
+		"fused":          s.tr.NN().Fused(),
 		"train_seconds":  fr.seconds,
 		"train_samples":  int(float64(c.n) * (1 - c.val)),
 		"backend":        blas.Name(),

@@ -287,7 +287,7 @@ type Agreement struct {
 // n random samples (normal, seeded) and compares its outputs with
 // tr.Predict's on the same samples.
 func (r *Runtime) MatchPredict(path string, tr *train.Trainer, n int, seed int64) (Agreement, error) {
-	m := tr.Model
+	m := tr.NN()
 	if len(m.InputNames()) != 1 || len(m.OutputNames()) != 1 {
 		return Agreement{}, errors.Errorf("onnxtest: model %q has %d inputs and %d outputs, want 1 and 1", m.Name, len(m.InputNames()), len(m.OutputNames()))
 	}

@@ -207,9 +207,11 @@ func (d *Dashboard) OnTrainBegin(t *train.Trainer) error {
 	m := meta{title: d.opt.Title, hparams: hyperparameters(d.opt.Hyperparameters)}
 	if t != nil && t.Model != nil {
 		if m.title == "" {
-			m.title = t.Model.Name
+			m.title = t.Model.ModelName()
 		}
-		m.summary = t.Model.Summary()
+		if nm := t.NN(); nm != nil {
+			m.summary = nm.Summary()
+		}
 		switch png, err := d.drawDiagram(t); {
 		case d.opt.NoDiagram:
 		case err != nil:
@@ -231,13 +233,16 @@ func (d *Dashboard) drawDiagram(t *train.Trainer) ([]byte, error) {
 	if d.opt.NoDiagram {
 		return nil, nil
 	}
+	if t.NN() == nil {
+		return nil, errors.Errorf("dashboard: a %T is not an nn.Model, which the diagram draws", t.Model)
+	}
 	dir, err := os.MkdirTemp("", "gradgraph-dashboard-")
 	if err != nil {
 		return nil, errors.Wrap(err, "dashboard: model diagram")
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "model.png")
-	if err := viz.PlotModel(path, t.Model); err != nil {
+	if err := viz.PlotModel(path, t.NN()); err != nil {
 		return nil, err
 	}
 	png, err := os.ReadFile(path)

@@ -20,7 +20,7 @@ import (
 // builds it, forward and backward; and graph.svg rendered from it when
 // Graphviz's dot is installed. Without dot it says so on w and goes on.
 func Graph(dir string, tr *train.Trainer, batch int, w io.Writer) error {
-	if err := Diagram(filepath.Join(dir, "model.png"), tr.Model); err != nil {
+	if err := Diagram(filepath.Join(dir, "model.png"), tr.NN()); err != nil {
 		return err
 	}
 	dot, err := tr.GraphDOT(batch)

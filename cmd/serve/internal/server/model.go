@@ -96,10 +96,10 @@ type trainerModel struct {
 // making it ends in a softmax, or when the model has one output and the
 // trainer's loss is a cross-entropy.
 func FromTrainer(tr *train.Trainer, chunk int) (Model, error) {
-	if tr == nil || tr.Model == nil {
+	if tr == nil || tr.NN() == nil {
 		return nil, errors.New("server: no model")
 	}
-	m := tr.Model
+	m := tr.NN()
 	if !m.Built() {
 		return nil, errors.Errorf("model %q: not built", m.Name)
 	}
@@ -196,7 +196,7 @@ func (t *trainerModel) Predict(x []float32, rows int) ([]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	ow := t.tr.Model.OutputWidth()
+	ow := t.tr.NN().OutputWidth()
 	flat := make([]float32, 0, rows*ow)
 	for _, row := range out {
 		flat = append(flat, row...)
