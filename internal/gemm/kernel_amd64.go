@@ -29,6 +29,12 @@ func Transpose8(dst *float32, ldd int, src *float32, lds int, blocks int) {
 	transpose8(dst, ldd, src, lds, blocks)
 }
 
+// interleave6 packs 6 rows × 8·blocks columns into a 6-wide panel,
+// dst[6p + r] = src[r·lds + p] (kernel_amd64.s). It needs AVX.
+//
+//go:noescape
+func interleave6(dst, src *float32, lds int, blocks int)
+
 // copyRunsAsm copies steps runs of w floats (w one of 6, 12, 16, 32), run
 // p from src + p·ld to dst + p·w (kernel_amd64.s). It needs AVX.
 //

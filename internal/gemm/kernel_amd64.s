@@ -428,3 +428,80 @@ cr32:
 	JNZ cr32
 	VZEROUPPER
 	RET
+
+
+// func interleave6(dst, src *float32, lds int, blocks int)
+// Packs 6 rows of src (row stride lds elements) × 8·blocks columns into a
+// 6-wide panel: dst[6p + r] = src[r·lds + p], 48 contiguous floats per
+// block of 8 columns. The rows go through transpose8's register transpose
+// with rows 6 and 7 zero (Y14, Y15 of the unpack step), and each column's 6
+// values are stored exactly (16 bytes, then 8), so nothing past the
+// panel's steps is written. The AVX2 kernel's panels of A have 6 rows,
+// which transpose8 (8 rows) cannot fill.
+TEXT ·interleave6(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ lds+16(FP), R9
+	SHLQ $2, R9
+	MOVQ blocks+24(FP), CX
+	LEAQ (R9)(R9*2), R10 // 3·lds
+	TESTQ CX, CX
+	JLE i6done
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+
+i6loop:
+	MOVQ SI, AX
+	VMOVUPS (AX), Y0
+	VMOVUPS (AX)(R9*1), Y1
+	VMOVUPS (AX)(R9*2), Y2
+	VMOVUPS (AX)(R10*1), Y3
+	LEAQ (AX)(R9*4), AX
+	VMOVUPS (AX), Y4
+	VMOVUPS (AX)(R9*1), Y5
+	VUNPCKLPS Y1, Y0, Y8
+	VUNPCKHPS Y1, Y0, Y9
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VUNPCKLPS Y5, Y4, Y12
+	VUNPCKHPS Y5, Y4, Y13
+	VSHUFPS $0x44, Y10, Y8, Y0 // rows 0–3 of columns 0 | 4
+	VSHUFPS $0xEE, Y10, Y8, Y1 // 1 | 5
+	VSHUFPS $0x44, Y11, Y9, Y2 // 2 | 6
+	VSHUFPS $0xEE, Y11, Y9, Y3 // 3 | 7
+	VSHUFPS $0x44, Y14, Y12, Y4 // rows 4–5 (6–7 zero) of columns 0 | 4
+	VSHUFPS $0xEE, Y14, Y12, Y5 // 1 | 5
+	VSHUFPS $0x44, Y15, Y13, Y8 // 2 | 6
+	VSHUFPS $0xEE, Y15, Y13, Y9 // 3 | 7
+	VMOVUPS X0, 0(DI)
+	VMOVQ X4, 16(DI)
+	VMOVUPS X1, 24(DI)
+	VMOVQ X5, 40(DI)
+	VMOVUPS X2, 48(DI)
+	VMOVQ X8, 64(DI)
+	VMOVUPS X3, 72(DI)
+	VMOVQ X9, 88(DI)
+	VEXTRACTF128 $1, Y0, X10
+	VEXTRACTF128 $1, Y4, X11
+	VMOVUPS X10, 96(DI)
+	VMOVQ X11, 112(DI)
+	VEXTRACTF128 $1, Y1, X10
+	VEXTRACTF128 $1, Y5, X11
+	VMOVUPS X10, 120(DI)
+	VMOVQ X11, 136(DI)
+	VEXTRACTF128 $1, Y2, X10
+	VEXTRACTF128 $1, Y8, X11
+	VMOVUPS X10, 144(DI)
+	VMOVQ X11, 160(DI)
+	VEXTRACTF128 $1, Y3, X10
+	VEXTRACTF128 $1, Y9, X11
+	VMOVUPS X10, 168(DI)
+	VMOVQ X11, 184(DI)
+	ADDQ $32, SI
+	ADDQ $192, DI
+	DECQ CX
+	JNZ i6loop
+
+i6done:
+	VZEROUPPER
+	RET

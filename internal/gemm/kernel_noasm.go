@@ -17,3 +17,6 @@ func transpose8(dst *float32, ldd int, src *float32, lds int, blocks int) {}
 
 // copyRunsAsm is never called when asmPack is false.
 func copyRunsAsm(dst, src *float32, ld, w, steps int) {}
+
+// interleave6 is never called when asmPack is false.
+func interleave6(dst, src *float32, lds int, blocks int) {}

@@ -59,12 +59,19 @@ func packB(dst, b []float32, ldb int, trans bool, p0, kb, j0, nb, nr int) {
 // interleave sets panel[p·w + r] = x[(r0+r)·ld + p0 + p] for r < rows and
 // p < kb, and zero for rows ≤ r < w: rows of x become the columns of a
 // panel. Blocks of 8 rows × 8 steps go through transpose8 where the CPU has
-// AVX2, the last block of rows overlapping the one before when rows is not a
-// multiple of 8 (12 = rows 0–7 and 4–11: the overlap is written twice with
-// the same values); the rest is done in Go.
+// AVX2, the last block of rows overlapping the one before when rows is not
+// a multiple of 8 (12 = rows 0–7 and 4–11: the overlap is written twice
+// with the same values), and the AVX2 kernel's 6-row panels through
+// interleave6; the rest is done in Go.
 func interleave(panel []float32, w int, x []float32, ld, r0, rows, p0, kb int) {
 	r8, p8 := 0, 0
-	if asmPack && kb >= 8 && rows >= 8 {
+	if asmPack && kb >= 8 && rows == 6 && w == 6 {
+		// The AVX2 kernel's panels: 6 rows, too few for transpose8.
+		r8, p8 = rows, kb/8*8
+		_ = panel[p8*w-1]
+		_ = x[(r0+5)*ld+p0+p8-1]
+		interleave6(&panel[0], &x[r0*ld+p0], ld, p8/8)
+	} else if asmPack && kb >= 8 && rows >= 8 {
 		r8, p8 = rows, kb/8*8
 		for r := 0; r < rows; r += 8 {
 			r = min(r, rows-8)
