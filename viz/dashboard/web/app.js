@@ -10,7 +10,7 @@
   const COLORS = { train: '#1f77b4', val: '#ff7f0e', smooth: '#0b3c68' };
   const d = {
     frames: 0, draws: 0, drawMs: 0, batches: [], stride: 1, epochs: [], meta: null,
-    ended: false, endLogs: null, report: [], closed: false, lastStep: -1,
+    ended: false, endLogs: null, report: [], closed: false, lost: false, lastStep: -1,
   };
   window.dashboard = d;
   const $ = (id) => document.getElementById(id);
@@ -52,7 +52,10 @@
       schedule();
     });
   }
-  es.onopen = () => { d.closed = false; schedule(); };
+  es.onopen = () => { d.closed = d.lost = false; schedule(); };
+  // The server went without saying bye (the program was stopped): the
+  // browser retries every two seconds.
+  es.onerror = () => { if (!d.closed) { d.lost = true; schedule(); } };
 
   function schedule() {
     if (dirty) return;
@@ -248,8 +251,9 @@
     else if (d.batches.length || last) text = `training: epoch ${(d.batches.length ? d.batches[d.batches.length - 1].epoch : last.epoch) + 1}, step ${d.lastStep + 1}`;
     else text = 'waiting for training to begin';
     if (d.closed) text += ' · the server has closed';
+    else if (d.lost) text += ' · connection lost, retrying';
     st.textContent = text;
-    st.className = 'status' + (d.closed ? ' closed' : d.ended ? ' done' : '');
+    st.className = 'status' + (d.closed || d.lost ? ' closed' : d.ended ? ' done' : '');
   }
 
   function draw() {
