@@ -332,8 +332,15 @@ func sortedKeys(f Files) []string {
 	return keys
 }
 
+// screenshots is the folder under notebooks-md/img that the generator
+// leaves alone: the live pages' screenshots, which their browser tests
+// write (go test -run TestBrowser -update-screenshots in cmd/playground and
+// viz/dashboard), not the notebooks' programs.
+const screenshots = "screenshots"
+
 // committed lists the generated files present in the repository: the
-// notebooks (notebooks-md/*.md) and everything under notebooks-md/img.
+// notebooks (notebooks-md/*.md) and everything under notebooks-md/img but
+// its screenshots folder.
 func committed(root string) (Files, error) {
 	files := Files{}
 	mds, err := filepath.Glob(filepath.Join(root, dir, "*.md"))
@@ -349,6 +356,9 @@ func committed(root string) (Files, error) {
 	}
 	img := filepath.Join(root, dir, "img")
 	err = filepath.WalkDir(img, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() && p == filepath.Join(img, screenshots) {
+			return fs.SkipDir
+		}
 		if err != nil || d.IsDir() {
 			return err
 		}

@@ -249,3 +249,35 @@ func TestRenderGraphs(t *testing.T) {
 		}
 	})
 }
+
+// The live pages' screenshots under notebooks-md/img/screenshots are not
+// the generator's: neither listed as generated (so never stale) nor
+// removed by write.
+func TestScreenshotsAreLeftAlone(t *testing.T) {
+	root := t.TempDir()
+	for _, f := range []string{"notebooks-md/img/01-x/a.png", "notebooks-md/img/screenshots/page.png", "notebooks-md/01-x.md"} {
+		p := filepath.Join(root, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(f), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := committed(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got["notebooks-md/img/01-x/a.png"] == nil || got["notebooks-md/01-x.md"] == nil {
+		t.Errorf("committed listed %v, want the notebook and its figure only", sortedKeys(got))
+	}
+	if err := write(root, Files{"notebooks-md/01-x.md": []byte("new")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "notebooks-md/img/screenshots/page.png")); err != nil {
+		t.Errorf("write removed a screenshot: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "notebooks-md/img/01-x/a.png")); !os.IsNotExist(err) {
+		t.Errorf("write kept a stale figure (stat error %v)", err)
+	}
+}

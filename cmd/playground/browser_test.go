@@ -17,7 +17,7 @@ import (
 	"github.com/gradgraph/gradgraph/internal/webtest"
 )
 
-var updateScreenshots = flag.Bool("update-screenshots", false, "write the live page's screenshots to cmd/playground/screenshots")
+var updateScreenshots = flag.Bool("update-screenshots", false, "write the live page's screenshots to notebooks-md/img/screenshots")
 
 // TestBrowser drives the live page in headless Chromium through the
 // DevTools protocol (chromedp): it loads the page, changes the layers and
@@ -97,11 +97,11 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the page logged %d problems:\n%s", len(problems), strings.Join(problems, "\n"))
 	}
 	if *updateScreenshots {
-		dir := "screenshots"
+		dir := filepath.Join("..", "..", "notebooks-md", "img", "screenshots")
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		for name, shot := range map[string][]byte{"before.png": shotBefore, "training.png": shotAfter} {
+		for name, shot := range map[string][]byte{"playground-before.png": shotBefore, "playground-training.png": shotAfter} {
 			if err := os.WriteFile(filepath.Join(dir, name), shot, 0o644); err != nil {
 				t.Fatal(err)
 			}

@@ -13,7 +13,7 @@ import (
 	"github.com/gradgraph/gradgraph/train"
 )
 
-var updateScreenshots = flag.Bool("update-screenshots", false, "write the dashboard's screenshots to viz/dashboard/screenshots")
+var updateScreenshots = flag.Bool("update-screenshots", false, "write the dashboard's screenshots to notebooks-md/img/screenshots")
 
 // TestBrowser opens the page in headless Chromium while a run trains:
 // training is held at the end of epochs 2 and 5 (a callback waits on the
@@ -126,11 +126,12 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the page logged %d problems:\n%s", len(p), strings.Join(p, "\n"))
 	}
 	if *updateScreenshots {
-		if err := os.MkdirAll("screenshots", 0o755); err != nil {
+		dir := filepath.Join("..", "..", "notebooks-md", "img", "screenshots")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		for name, s := range map[string][]byte{"training.png": shot1, "finished.png": shot2} {
-			if err := os.WriteFile(filepath.Join("screenshots", name), s, 0o644); err != nil {
+		for name, s := range map[string][]byte{"dashboard-training.png": shot1, "dashboard-finished.png": shot2} {
+			if err := os.WriteFile(filepath.Join(dir, name), s, 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
