@@ -334,9 +334,11 @@ func fusedConvIn(n *G.Node) (*convOp, bool) {
 	return walk(n)
 }
 
-// TestConvFusedSkipsDataGradient: on data (directly or reshaped from flat
-// rows, as a model's first layer gets it) the fused op reports x as not
-// differentiable and builds no input gradient; on a param it does.
+// TestConvFusedSkipsDataGradient: on data (directly, reshaped from flat
+// rows, as a model's first layer gets it, or rescaled by a Rescaling layer
+// before it, as cmd/images puts one) the fused op reports x as not
+// differentiable and builds no input gradient; on a param, or on rescaled
+// data times a trainable param, it does.
 func TestConvFusedSkipsDataGradient(t *testing.T) {
 	c := convCases[0]
 	l := c.layer()
@@ -360,6 +362,21 @@ func TestConvFusedSkipsDataGradient(t *testing.T) {
 	if op := y.Op().(*convOp); op.needDx {
 		t.Errorf("conv on reshaped data: needDx set")
 	}
+	rescale := Rescaling(1.0/255, -1)
+	if _, err := rescale.Build(c.in, graph.Float32, nil); err != nil {
+		t.Fatal(err)
+	}
+	scaled, err := rescale.Forward(b, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y1, err := l.forwardFused(b, scaled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if op := y1.Op().(*convOp); op.needDx {
+		t.Errorf("conv on rescaled data: needDx set")
+	}
 	p, err := graph.NewParam("p", graph.Float32, true, append([]int{c.batch}, c.in...)...)
 	if err != nil {
 		t.Fatal(err)
@@ -374,6 +391,13 @@ func TestConvFusedSkipsDataGradient(t *testing.T) {
 	}
 	if op := y2.Op().(*convOp); !op.needDx {
 		t.Errorf("conv on a param: needDx not set")
+	}
+	y3, err := l.forwardFused(b, G.Must(G.HadamardProd(scaled, pn)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if op := y3.Op().(*convOp); !op.needDx {
+		t.Errorf("conv on rescaled data times a trainable param: needDx not set")
 	}
 }
 
