@@ -25,7 +25,9 @@ const modulePath = "github.com/gradgraph/gradgraph"
 
 // DefaultOpset is the ai.onnx operator-set version files declare unless
 // Options.Opset asks for another; MaxOpset is the newest accepted. Every op
-// this package writes has the same meaning for its use from 13 through 21.
+// this package writes has the same meaning for its use from 13 through 21;
+// the one layer written differently by opset is LayerNormalization (its own
+// op from 17, the ops it is made of below).
 const (
 	DefaultOpset = 13
 	MaxOpset     = 21
@@ -125,7 +127,7 @@ func encode(m *nn.Model, opt Options) ([]byte, error) {
 	if !m.Built() {
 		return nil, errors.Errorf("onnx: model %q: not built", m.Name)
 	}
-	e := &exporter{m: m, taken: map[string]bool{}, inits: map[initKey]string{}}
+	e := &exporter{m: m, opset: opset, taken: map[string]bool{}, inits: map[initKey]string{}}
 	g, err := e.graph()
 	if err != nil {
 		return nil, errors.Wrapf(err, "onnx: model %q", m.Name)
@@ -213,6 +215,7 @@ type initKey struct {
 // exporter builds one model's graph.
 type exporter struct {
 	m        *nn.Model
+	opset    int // the file's ai.onnx opset: which ops a layer may use
 	nodes    []node
 	inits    map[initKey]string
 	initMsgs []msg

@@ -308,6 +308,34 @@ func TestTransposesOnlyWhereNeeded(t *testing.T) {
 	}
 }
 
+// TestLayerNormOps: a LayerNormalization is the ops it is made of below
+// opset 17 and its own op from 17, taken channels last (after a
+// convolution, between two Transposes).
+func TestLayerNormOps(t *testing.T) {
+	cases := map[string]layerCase{}
+	for _, lc := range layerCases() {
+		cases[lc.name] = lc
+	}
+	const decomposed = "ReduceMean Sub Mul ReduceMean Add Sqrt Div"
+	for _, c := range []struct{ name, want string }{
+		{"layernorm_channels_opset13", "Transpose Conv Transpose " + decomposed + " Mul Add Transpose Conv Relu Transpose"},
+		{"layernorm_no_gamma_opset13", decomposed + " Add"},
+		{"layernorm_no_beta_opset13", decomposed + " Mul"},
+		{"layernorm_input_plain_opset13", decomposed},
+		{"layernorm_channels_opset17", "Transpose Conv Transpose LayerNormalization Transpose Conv Relu Transpose"},
+		{"layernorm_input_plain_opset17", "LayerNormalization"},
+		{"layernorm_features_opset21", "Gemm LayerNormalization Gemm"},
+	} {
+		lc, ok := cases[c.name]
+		if !ok {
+			t.Fatalf("no layer case %q", c.name)
+		}
+		if got := strings.Join(opTypes(t, exportBytes(t, lc.build(t), Options{Opset: lc.opset})), " "); got != c.want {
+			t.Errorf("%s: ops\n%s\nwant\n%s", c.name, got, c.want)
+		}
+	}
+}
+
 // TestSamePaddingPads: same padding of an odd total puts the extra row and
 // column after (bottom, right), valid padding none.
 func TestSamePaddingPads(t *testing.T) {

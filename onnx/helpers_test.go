@@ -146,13 +146,14 @@ func measure(got, want []float32) errs {
 }
 
 // sums reports whether the model has a layer that sums products (Dense,
-// Conv2D): ONNX Runtime adds them up in another order than gradgraph's
-// GEMM, so an output that cancels to near zero carries an error relative
-// to its terms, not to itself.
+// Conv2D) or features (LayerNormalization's mean and variance): ONNX
+// Runtime adds them up in another order than gradgraph, so an output that
+// cancels to near zero (a feature near its sample's mean, or x̂·γ near −β)
+// carries an error relative to its terms, not to itself.
 func sums(m *nn.Model) bool {
 	for _, l := range m.Layers {
 		switch l.(type) {
-		case *nn.DenseLayer, *nn.Conv2DLayer:
+		case *nn.DenseLayer, *nn.Conv2DLayer, *nn.LayerNormalizationLayer:
 			return true
 		}
 	}

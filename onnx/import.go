@@ -178,6 +178,10 @@ type val struct {
 	// merge is a merge not called yet, so that a chain of Adds and a
 	// division by their count become one Add or Average.
 	merge *pendingMerge
+	// norm, for a step of a layer normalisation written out in ops (a
+	// mean, a deviation...), is which step of which: such a tensor has no
+	// gradgraph tensor, only the Div ending the sequence makes one.
+	norm *normStep
 }
 
 // producer is a layer made by the import and the weights it gets once
@@ -187,6 +191,8 @@ type producer struct {
 	kernel []float32 // Dense: (in, units); Conv2D: (kh, kw, cin, filters)
 	bias   []float32 // nil for none (Conv2D without a bias)
 	bn     [4][]float32
+	gamma  []float32 // LayerNormalization's γ and β, nil for none
+	beta   []float32
 	shared bool // called more than once: never fused with what follows
 }
 
@@ -506,6 +512,15 @@ func (p *producer) setWeights() error {
 			if err := set(q, p.bn[i]); err != nil {
 				return err
 			}
+		}
+	case *nn.LayerNormalizationLayer:
+		if l.Scale {
+			if err := set(l.Gamma, p.gamma); err != nil {
+				return err
+			}
+		}
+		if l.Center {
+			return set(l.Beta, p.beta)
 		}
 	}
 	return nil

@@ -33,6 +33,39 @@ func floatInit(name string, dims []int64, vals ...float32) msg {
 	return t
 }
 
+func int64Init(name string, dims []int64, vals ...int64) msg {
+	var t msg
+	t.packedInts(tensorDims, dims)
+	t.varint(tensorDataType, dataTypeInt64)
+	t.str(tensorName, name)
+	raw := make([]byte, 8*len(vals))
+	for i, v := range vals {
+		binary.LittleEndian.PutUint64(raw[8*i:], uint64(v))
+	}
+	t.bytes(tensorRawData, raw)
+	return t
+}
+
+// normFile is a layer normalisation of x (4 features) written out in ops
+// as PyTorch writes nn.LayerNorm below opset 17 (without γ and β), its
+// output y, after edit (when not nil) changes its nodes; the initializers
+// are the exponent "two" and "eps", 0.001.
+func normFile(edit func([]node) []node) tiny {
+	ns := []node{
+		{op: "ReduceMean", name: "rm", in: []string{"x"}, out: []string{"m"}, attrs: []attr{intsAttr("axes", -1)}},
+		{op: "Sub", name: "sub", in: []string{"x", "m"}, out: []string{"d"}},
+		{op: "Pow", name: "pow", in: []string{"d", "two"}, out: []string{"s"}},
+		{op: "ReduceMean", name: "rm2", in: []string{"s"}, out: []string{"v"}, attrs: []attr{intsAttr("axes", -1)}},
+		{op: "Add", name: "add", in: []string{"v", "eps"}, out: []string{"e"}},
+		{op: "Sqrt", name: "sqrt", in: []string{"e"}, out: []string{"r"}},
+		{op: "Div", name: "div", in: []string{"d", "r"}, out: []string{"y"}},
+	}
+	if edit != nil {
+		ns = edit(ns)
+	}
+	return tiny{inits: []msg{floatInit("two", nil, 2), floatInit("eps", nil, 0.001)}, nodes: ns}
+}
+
 func ones(n int) []float32 {
 	v := make([]float32, n)
 	for i := range v {
@@ -77,6 +110,12 @@ func (c tiny) bytes() []byte {
 	set.varint(opsetVersion, c.opset)
 	m.message(modelOpsetImport, set)
 	return m
+}
+
+// layerNormNode is LayerNormalization of x with Scale "g" over axis, its
+// outputs outs.
+func layerNormNode(axis int, outs ...string) node {
+	return node{op: "LayerNormalization", name: "ln", in: []string{"x", "g"}, out: outs, attrs: []attr{intAttr("axis", axis), floatAttr("epsilon", 1e-3)}}
 }
 
 func gemmNode(w string, attrs ...attr) node {
@@ -140,6 +179,52 @@ func TestImportErrors(t *testing.T) {
 			[]string{`node "scale" (Div)`, "a division by -2 (feature 1)"}},
 		{"softmax axis", tiny{inDims: []int64{2, 3, 3}, nodes: []node{{op: "Softmax", name: "sm", in: []string{"x"}, out: []string{"y"}, attrs: []attr{intAttr("axis", 2)}}}}.bytes(),
 			[]string{`node "sm" (Softmax)`, "axis 2"}},
+		// LayerNormalization: the last axis alone, of a tensor whose last
+		// axis is gradgraph's; its Mean and InvStdDev outputs unread.
+		{"layernorm ok", tiny{opset: 17, inits: []msg{floatInit("g", []int64{4}, ones(4)...)}, nodes: []node{layerNormNode(-1, "y", "mean")}, outputs: []string{"y"}}.bytes(), nil},
+		{"layernorm axis", tiny{opset: 17, inDims: []int64{2, 3}, inits: []msg{floatInit("g", []int64{3}, ones(3)...)}, nodes: []node{layerNormNode(1, "y")}}.bytes(),
+			[]string{`node "ln" (LayerNormalization)`, "axis 1 of a tensor of rank 3"}},
+		{"layernorm mean read", tiny{opset: 17, inits: []msg{floatInit("g", []int64{4}, ones(4)...)}, nodes: []node{layerNormNode(-1, "y", "mean")}, outputs: []string{"y", "mean"}}.bytes(),
+			[]string{`node "ln" (LayerNormalization)`, `output "mean"`, "is read"}},
+		{"layernorm inv std dev read", tiny{opset: 17, inits: []msg{floatInit("g", []int64{4}, ones(4)...)},
+			nodes: []node{layerNormNode(-1, "y", "", "isd"), {op: "Relu", name: "r", in: []string{"isd"}, out: []string{"z"}}}}.bytes(),
+			[]string{`node "ln" (LayerNormalization)`, `output "isd"`, "is read"}},
+		{"layernorm before opset 17", tiny{inits: []msg{floatInit("g", []int64{4}, ones(4)...)}, nodes: []node{layerNormNode(-1, "y")}}.bytes(),
+			[]string{`node "ln" (LayerNormalization)`, "opset 17 op"}},
+		{"layernorm channels first", tiny{opset: 17, inDims: []int64{4, 3, 3}, inits: []msg{floatInit("g", []int64{4}, ones(4)...)}, nodes: []node{layerNormNode(-1, "y")}}.bytes(),
+			[]string{`node "ln" (LayerNormalization)`, "channels first"}},
+		{"layernorm scale size", tiny{opset: 17, inits: []msg{floatInit("g", []int64{3}, ones(3)...)}, nodes: []node{layerNormNode(-1, "y")}}.bytes(),
+			[]string{`node "ln" (LayerNormalization)`, "Scale of dims [3] for 4 features"}},
+		// The same written out in ops: only the whole sequence, each step
+		// read by the next alone.
+		{"layernorm written out", normFile(nil).bytes(), nil},
+		{"mean read by another op", normFile(func(ns []node) []node {
+			return []node{ns[0], {op: "Relu", name: "relu", in: []string{"m"}, out: []string{"y"}}}
+		}).bytes(), []string{`node "relu" (Relu)`, `"m" is the mean of a layer normalisation written out in ops from node "rm"`}},
+		{"mean as output", normFile(func(ns []node) []node { ns[0].out[0] = "y"; return ns[:1] }).bytes(),
+			[]string{`output "y"`, `the mean of a layer normalisation written out in ops from node "rm"`}},
+		{"mean keepdims 0", normFile(func(ns []node) []node { ns[0].attrs = append(ns[0].attrs, intAttr("keepdims", 0)); return ns }).bytes(),
+			[]string{`node "rm" (ReduceMean)`, "keepdims 0"}},
+		{"mean over the batch", normFile(func(ns []node) []node { ns[0].attrs = []attr{intsAttr("axes", 0)}; return ns }).bytes(),
+			[]string{`node "rm" (ReduceMean)`, "axes [0]"}},
+		{"axes attribute at opset 18", func() []byte { f := normFile(nil); f.opset = 18; return f.bytes() }(),
+			[]string{`node "rm" (ReduceMean)`, "from opset 18 the axes are an input"}},
+		{"mean subtracted from", normFile(func(ns []node) []node { ns[1].in = []string{"m", "x"}; return ns }).bytes(),
+			[]string{`node "sub" (Sub)`, `"m" is the mean`}},
+		{"cube", normFile(func(ns []node) []node { ns[2].in[1] = "eps"; return ns }).bytes(),
+			[]string{`node "pow" (Pow)`, "exponent 2"}},
+		{"deviation read elsewhere", normFile(func(ns []node) []node {
+			return append(ns, node{op: "Relu", name: "relu", in: []string{"d"}, out: []string{"z"}})
+		}).bytes(), []string{`node "pow" (Pow)`, `"d", the deviation from the mean`, "read 3 times", "reads it 2"}},
+		{"epsilon 0", func() []byte {
+			f := normFile(func(ns []node) []node { ns[4].in[1] = "zero"; return ns })
+			f.inits = append(f.inits, floatInit("zero", []int64{1}, 0))
+			return f.bytes()
+		}(), []string{`node "add" (Add)`, "epsilon 0"}},
+		{"sqrt alone", tiny{nodes: []node{{op: "Sqrt", name: "sqrt", in: []string{"x"}, out: []string{"y"}}}}.bytes(),
+			[]string{`node "sqrt" (Sqrt)`, "only as a layer normalisation's standard deviation"}},
+		{"no sqrt", normFile(func(ns []node) []node { ns[6].in[1] = "e"; return append(ns[:5], ns[6]) }).bytes(),
+			[]string{`node "div" (Div)`, `"e" is the variance plus ε`}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Import(bytes.NewReader(c.file), ImportOptions{Source: "bad.onnx"})
@@ -179,7 +264,7 @@ func TestImportMaxBytes(t *testing.T) {
 // a built model or an error. Seeded with the fixtures, a gradgraph export
 // and the hand-made files above; `go test` runs the seeds only.
 func FuzzImport(f *testing.F) {
-	for _, name := range []string{"torch_mlp", "torch_cnn", "torch_two_inputs", "torch_rgb"} {
+	for _, name := range []string{"torch_mlp", "torch_cnn", "torch_two_inputs", "torch_rgb", "torch_layernorm_opset13", "torch_layernorm_opset17"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name+".onnx"))
 		if err != nil {
 			f.Fatal(err)

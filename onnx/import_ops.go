@@ -41,6 +41,11 @@ var attrsAllowed = map[string][]string{
 	"Reshape":            {"allowzero"},
 	"Transpose":          {"perm"},
 	"BatchNormalization": {"epsilon", "momentum", "training_mode", "spatial"},
+	"LayerNormalization": {"axis", "epsilon", "stash_type"},
+	// Only as the steps of a layer normalisation written out in ops.
+	"ReduceMean": {"axes", "keepdims", "noop_with_empty_axes"},
+	"Pow":        nil,
+	"Sqrt":       nil,
 }
 
 // mapNode adds the layers (or none) that compute node n.
@@ -116,6 +121,14 @@ func (im *importer) mapNode(n *pbNode) error {
 		return im.transpose(n)
 	case "BatchNormalization":
 		return im.batchNorm(n)
+	case "LayerNormalization":
+		return im.layerNorm(n)
+	case "ReduceMean":
+		return im.reduceMean(n)
+	case "Pow":
+		return im.pow(n)
+	case "Sqrt":
+		return im.sqrt(n)
 	}
 	return errors.Errorf("op %s is not supported by the ONNX import", n.op)
 }
@@ -284,6 +297,9 @@ func (im *importer) call(l nn.Layer, name string, ins ...*val) (*nn.Tensor, erro
 func (im *importer) tensor(v *val) (*nn.Tensor, error) {
 	if v.c != nil {
 		return nil, errors.Errorf("%q is a constant, where the import maps only a computed tensor", v.name)
+	}
+	if v.norm != nil {
+		return nil, v.norm.unfinished(v.name)
 	}
 	if v.t != nil {
 		return v.t, nil
@@ -614,6 +630,9 @@ func (im *importer) binary(n *pbNode) error {
 	if err != nil {
 		return err
 	}
+	if a.norm != nil || b.norm != nil {
+		return im.normBinary(n, a, b)
+	}
 	switch {
 	case a.c != nil && b.c != nil:
 		return errors.New("both inputs are constants (fold them before exporting)")
@@ -658,6 +677,21 @@ func (im *importer) binary(n *pbNode) error {
 	}
 	if constFirst && n.op != "Add" && n.op != "Mul" {
 		return errors.Errorf("%s of a constant of dims %v by a computed tensor has no gradgraph layer", n.op, c.dims)
+	}
+	// γ (Mul) and β (Add) after a layer normalisation written out in ops,
+	// in that order, become the layer's.
+	if p := im.fusable(x); p != nil {
+		if l, ok := p.layer.(*nn.LayerNormalizationLayer); ok && (n.op == "Mul" && !l.Scale && !l.Center || n.op == "Add" && !l.Center) {
+			if v, ok := vector(c, last, rank, false); ok {
+				v = x.perm.toGradgraph(v)
+				if n.op == "Mul" {
+					l.Scale, p.gamma = true, v
+					return im.define(n.out[0], result(x.t, x, p))
+				}
+				l.Center, p.beta = true, v
+				return im.define(n.out[0], result(x.t, x, nil))
+			}
+		}
 	}
 	// A per-feature constant: a Dense's bias, or a Normalization's mean and
 	// scale over the last axis of a channels-last tensor.
@@ -750,6 +784,9 @@ func (im *importer) nary(n *pbNode) error {
 		}
 		if v.c != nil {
 			return errors.Errorf("input %d (%q) is a constant, where the import maps only a computed tensor", i, v.name)
+		}
+		if v.norm != nil {
+			return v.norm.unfinished(v.name)
 		}
 		ins = append(ins, v)
 	}
@@ -1176,6 +1213,20 @@ type flatPerm struct{ c, sp int }
 
 func (p *flatPerm) at(j int) int { return (j%p.sp)*p.c + j/p.sp }
 
+// toGradgraph reorders per-feature values of the file's flat tensor (a
+// BatchNormalization's statistics, a LayerNormalization's γ) to
+// gradgraph's order; a nil p (the same order) returns v.
+func (p *flatPerm) toGradgraph(v []float32) []float32 {
+	if p == nil {
+		return v
+	}
+	out := make([]float32, len(v))
+	for j, x := range v {
+		out[p.at(j)] = x
+	}
+	return out
+}
+
 // flattenTo makes the node's output x flattened to (batch, features).
 func (im *importer) flattenTo(n *pbNode, x *val) error {
 	if _, err := im.tensor(x); err != nil {
@@ -1382,13 +1433,7 @@ func (im *importer) batchNorm(n *pbNode) error {
 		if len(c.f) != ch || len(c.dims) != 1 {
 			return errors.Errorf("input %d of dims %v for %d channels", i+1, c.dims, ch)
 		}
-		v := append([]float32(nil), c.f...)
-		if x.perm != nil {
-			for j := range v {
-				v[x.perm.at(j)] = c.f[j]
-			}
-		}
-		stats[i] = v
+		stats[i] = x.perm.toGradgraph(append([]float32(nil), c.f...))
 	}
 	l := &nn.BatchNormLayer{Momentum: float64(mom), Epsilon: float64(eps)}
 	t, err := im.call(l, im.layerName(n), x)
@@ -1397,4 +1442,342 @@ func (im *importer) batchNorm(n *pbNode) error {
 	}
 	im.prods = append(im.prods, &producer{layer: l, bn: stats})
 	return im.define(n.out[0], result(t, x, nil))
+}
+
+// layerNorm maps LayerNormalization (opset 17) over the last axis alone,
+// which must be gradgraph's last (features, or channels of a channels-last
+// tensor), to a LayerNormalization layer with the file's Scale as γ and B,
+// when given, as β. stash_type (the precision of the statistics) is
+// ignored: gradgraph computes them in the model's float32. Its Mean and
+// InvStdDev outputs may be declared but not read (mapNode's check).
+func (im *importer) layerNorm(n *pbNode) error {
+	if im.opset < 17 {
+		return errors.Errorf("LayerNormalization is an opset 17 op, the file declares opset %d", im.opset)
+	}
+	if len(n.in) < 2 || len(n.in) > 3 {
+		return errors.Errorf("%d inputs, want 2 or 3", len(n.in))
+	}
+	x, err := im.tensorIn(n, 0)
+	if err != nil {
+		return err
+	}
+	if err := featuresLast(x); err != nil {
+		return err
+	}
+	r := int64(x.onnxRank())
+	axis, err := n.intAttr("axis", -1)
+	if err != nil {
+		return err
+	}
+	if axis < 0 {
+		axis += r
+	}
+	if axis != r-1 {
+		return errors.Errorf("axis %d of a tensor of rank %d: gradgraph's LayerNormalization normalises the last axis alone", axis, r)
+	}
+	eps, err := n.floatAttr("epsilon", 1e-5)
+	if err != nil {
+		return err
+	}
+	if err := checkEpsilon(eps); err != nil {
+		return err
+	}
+	s := x.tShape()
+	ch := s[len(s)-1]
+	var w [2][]float32
+	for i := range w {
+		if i == 1 && (len(n.in) < 3 || n.in[2] == "") {
+			break
+		}
+		c, err := im.floatConst(n, i+1)
+		if err != nil {
+			return err
+		}
+		v, ok := vector(c, ch, 1, true)
+		if !ok {
+			return errors.Errorf("%s of dims %v for %d features", [2]string{"Scale", "B"}[i], c.dims, ch)
+		}
+		w[i] = x.perm.toGradgraph(v)
+	}
+	l := &nn.LayerNormalizationLayer{Epsilon: epsilon64(eps), Scale: true, Center: w[1] != nil}
+	t, err := im.call(l, im.layerName(n), x)
+	if err != nil {
+		return err
+	}
+	im.prods = append(im.prods, &producer{layer: l, gamma: w[0], beta: w[1]})
+	return im.define(n.out[0], result(t, x, nil))
+}
+
+// featuresLast checks that the file's last axis of x is gradgraph's last
+// axis, the one its LayerNormalization normalises: a flat tensor's (in
+// whatever order a Flatten gave it) or a channels-last one's.
+func featuresLast(x *val) error {
+	switch {
+	case x.squeezed:
+		return errors.Errorf("input (batch, %v) is a pooled image, whose last axis in the file is of size 1", x.onnxShape())
+	case x.lay == channelsFirst && len(x.tShape()) >= 2:
+		return errors.Errorf("input (batch, %v) is channels first: its last axis is the width, where gradgraph's LayerNormalization normalises the channels (a Transpose to channels last before it, as PyTorch's ConvNeXt has, is read)", x.onnxShape())
+	}
+	return nil
+}
+
+func checkEpsilon(eps float32) error {
+	if !(eps > 0) || math.IsInf(float64(eps), 0) {
+		return errors.Errorf("epsilon %v: gradgraph's LayerNormalization adds a positive, finite ε", eps)
+	}
+	return nil
+}
+
+// epsilon64 is the float64 a file's float32 ε stands for: the shortest
+// decimal that rounds to it (0.001, not 0.0010000000474974513), so that
+// the layer's config reads as the model was written; a float32 model adds
+// the same float32 either way.
+func epsilon64(e float32) float64 {
+	v, err := strconv.ParseFloat(strconv.FormatFloat(float64(e), 'g', -1, 32), 64)
+	if err != nil {
+		return float64(e)
+	}
+	return v
+}
+
+// A layer normalisation written out in ops, as PyTorch 1.13 writes
+// nn.LayerNorm below opset 17 and gradgraph its LayerNormalization:
+//
+//	m = ReduceMean(x, axes [-1], keepdims 1)
+//	d = Sub(x, m)
+//	s = Pow(d, 2), or Mul(d, d)
+//	v = ReduceMean(s, axes [-1], keepdims 1)
+//	e = Add(v, ε)
+//	r = Sqrt(e)
+//	y = Div(d, r)
+//
+// then, when the layer has them, Mul by γ and Add β per feature, fused as
+// a Dense's bias is (binary). Each step's tensor is held, without a
+// gradgraph tensor, as the step of the sequence it is (normStep), and must
+// be read by the sequence's next step alone (d by the square and the
+// Div); the Div makes one LayerNormalization layer of x. A step read by
+// anything else, or the sequence in another order or with other
+// attributes, is an error naming the node.
+const normSequence = "ReduceMean, Sub, Pow 2 or Mul, ReduceMean, Add ε, Sqrt, Div, then Mul γ and Add β"
+
+type normStage int
+
+const (
+	normMean normStage = iota
+	normCentred
+	normSquared
+	normVariance
+	normShifted
+	normStd
+)
+
+var normStages = [...]string{"mean", "deviation from the mean", "squared deviation", "variance", "variance plus ε", "standard deviation"}
+
+// normStep is a step of one layer normalisation written out in ops.
+type normStep struct {
+	*normChain
+	stage normStage
+}
+
+// normChain is what one sequence has read so far.
+type normChain struct {
+	x     *val   // the tensor normalised
+	start string // the first ReduceMean's node
+	eps   float32
+}
+
+func (s *normStep) next(stage normStage) *val {
+	return &val{norm: &normStep{normChain: s.normChain, stage: stage}}
+}
+
+// unfinished is the error for a step read by something the sequence does
+// not have there.
+func (s *normStep) unfinished(name string) error {
+	return errors.Errorf("%q is the %s of a layer normalisation written out in ops from node %q, which the import reads only as a whole (%s), each step read by the next alone",
+		name, normStages[s.stage], s.start, normSequence)
+}
+
+// readBy checks that step v is read exactly reads times (node inputs and
+// graph outputs): by the sequence's next step alone.
+func (im *importer) readBy(v *val, reads int) error {
+	if got := im.uses[v.name]; got != reads {
+		return errors.Errorf("%q, the %s of a layer normalisation written out in ops from node %q, is read %d times, where the sequence (%s) reads it %d",
+			v.name, normStages[v.norm.stage], v.norm.start, got, normSequence, reads)
+	}
+	return nil
+}
+
+// reduceMean is a layer normalisation's mean of x or variance, over the
+// last axis, kept (keepdims 1); its axes are an attribute below opset 18,
+// an input from 18.
+func (im *importer) reduceMean(n *pbNode) error {
+	maxIn := 1
+	if im.opset >= 18 {
+		maxIn = 2
+	}
+	if len(n.in) == 0 || len(n.in) > maxIn {
+		return errors.Errorf("%d inputs, want 1 to %d at opset %d", len(n.in), maxIn, im.opset)
+	}
+	x, err := im.in(n, 0)
+	if err != nil {
+		return err
+	}
+	var rank int
+	switch {
+	case x.norm == nil:
+		if _, err := im.tensor(x); err != nil {
+			return err
+		}
+		if err := featuresLast(x); err != nil {
+			return err
+		}
+		rank = x.onnxRank()
+	case x.norm.stage == normSquared:
+		if err := im.readBy(x, 1); err != nil {
+			return err
+		}
+		rank = x.norm.x.onnxRank()
+	default:
+		return x.norm.unfinished(x.name)
+	}
+	var axes []int64
+	if im.opset < 18 {
+		if axes, err = n.intsAttr("axes"); err != nil {
+			return err
+		}
+	} else {
+		if _, ok := n.attr("axes"); ok {
+			return errors.New("attribute axes: from opset 18 the axes are an input")
+		}
+		if len(n.in) == 2 && n.in[1] != "" {
+			c, err := im.constIn(n, 1)
+			if err != nil {
+				return err
+			}
+			if !c.isInt || len(c.dims) > 1 {
+				return errors.Errorf("axes of dims %v: want an integer vector", c.dims)
+			}
+			axes = c.i
+		}
+	}
+	keep, err := n.intAttr("keepdims", 1)
+	if err != nil {
+		return err
+	}
+	if len(axes) != 1 || (axes[0] != -1 && axes[0] != int64(rank-1)) || keep != 1 {
+		return errors.Errorf("axes %v, keepdims %d of a tensor of rank %d: a ReduceMean is imported only as a layer normalisation's mean over the last axis, kept (%s)", axes, keep, rank, normSequence)
+	}
+	if x.norm == nil {
+		return im.define(n.out[0], &val{norm: &normStep{normChain: &normChain{x: x, start: n.name}, stage: normMean}})
+	}
+	return im.define(n.out[0], x.norm.next(normVariance))
+}
+
+// pow is a layer normalisation's square of the deviations: exponent 2.
+func (im *importer) pow(n *pbNode) error {
+	if len(n.in) != 2 {
+		return errors.Errorf("%d inputs, want 2", len(n.in))
+	}
+	x, err := im.in(n, 0)
+	if err != nil {
+		return err
+	}
+	c, err := im.constIn(n, 1)
+	if err != nil {
+		return err
+	}
+	two := len(c.f) == 1 && c.f[0] == 2 || len(c.i) == 1 && c.i[0] == 2
+	switch {
+	case x.norm != nil && x.norm.stage != normCentred:
+		return x.norm.unfinished(x.name)
+	case x.norm == nil || !two:
+		return errors.Errorf("a Pow is imported only as the square (exponent 2) of a layer normalisation's deviations (%s)", normSequence)
+	}
+	if err := im.readBy(x, 2); err != nil {
+		return err
+	}
+	return im.define(n.out[0], x.norm.next(normSquared))
+}
+
+// sqrt is a layer normalisation's standard deviation.
+func (im *importer) sqrt(n *pbNode) error {
+	if len(n.in) != 1 {
+		return errors.Errorf("%d inputs, want 1", len(n.in))
+	}
+	x, err := im.in(n, 0)
+	if err != nil {
+		return err
+	}
+	switch {
+	case x.norm == nil:
+		return errors.Errorf("a Sqrt is imported only as a layer normalisation's standard deviation (%s)", normSequence)
+	case x.norm.stage != normShifted:
+		return x.norm.unfinished(x.name)
+	}
+	if err := im.readBy(x, 1); err != nil {
+		return err
+	}
+	return im.define(n.out[0], x.norm.next(normStd))
+}
+
+// normBinary is a Sub, Mul, Add or Div reading a step of a layer
+// normalisation: x − m, d·d, v + ε, or d / r, which ends the sequence
+// with the layer.
+func (im *importer) normBinary(n *pbNode, a, b *val) error {
+	switch {
+	case n.op == "Sub" && a.norm == nil && a.c == nil && b.norm != nil && b.norm.stage == normMean:
+		x := b.norm.x
+		if t, err := im.tensor(a); err != nil || t != x.t || a.lay != x.lay || a.squeezed != x.squeezed || !samePerm(a.perm, x.perm) {
+			return errors.Errorf("%q is not the tensor whose mean %q is", a.name, b.name)
+		}
+		if err := im.readBy(b, 1); err != nil {
+			return err
+		}
+		return im.define(n.out[0], b.norm.next(normCentred))
+	case n.op == "Mul" && a.norm != nil && a.norm.stage == normCentred && a.name == b.name:
+		if err := im.readBy(a, 3); err != nil {
+			return err
+		}
+		return im.define(n.out[0], a.norm.next(normSquared))
+	case n.op == "Add" && (a.norm == nil) != (b.norm == nil):
+		v, c := a, b.c
+		if v.norm == nil {
+			v, c = b, a.c
+		}
+		if v.norm.stage != normVariance {
+			break
+		}
+		if c == nil || c.isInt || len(c.f) != 1 || len(c.dims) > v.norm.x.onnxRank() {
+			return errors.Errorf("%q, the variance of a layer normalisation, plus what is not a float scalar (ε)", v.name)
+		}
+		if err := checkEpsilon(c.f[0]); err != nil {
+			return err
+		}
+		if err := im.readBy(v, 1); err != nil {
+			return err
+		}
+		v.norm.eps = c.f[0]
+		return im.define(n.out[0], v.norm.next(normShifted))
+	case n.op == "Div" && a.norm != nil && b.norm != nil && a.norm.normChain == b.norm.normChain &&
+		a.norm.stage == normCentred && b.norm.stage == normStd:
+		if err := im.readBy(b, 1); err != nil {
+			return err
+		}
+		x := a.norm.x
+		l := &nn.LayerNormalizationLayer{Epsilon: epsilon64(a.norm.eps)}
+		t, err := im.call(l, im.layerName(n), x)
+		if err != nil {
+			return err
+		}
+		p := &producer{layer: l}
+		im.prods = append(im.prods, p)
+		return im.define(n.out[0], result(t, x, p))
+	}
+	// The step out of place: b where a is none or a deviation (x − m,
+	// d / r), else a.
+	v := a
+	if b.norm != nil && (a.norm == nil || a.norm.stage == normCentred) {
+		v = b
+	}
+	return v.norm.unfinished(v.name)
 }

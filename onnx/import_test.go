@@ -37,7 +37,10 @@ func TestImportRoundTrip(t *testing.T) {
 	// a Reshape to one axis imports as a Flatten, and a shared Dense's
 	// activation, written after each call, imports as an Activation
 	// layer per call.
-	lossy := map[string]bool{"dropout": true, "dropout_only": true, "augmentations": true, "opset17": true, "opset21": true, "shared_layer": true}
+	// A LayerNormalization without γ written at opset 17 or later comes
+	// back with a γ of ones, the op's Scale input being required.
+	lossy := map[string]bool{"dropout": true, "dropout_only": true, "augmentations": true, "opset17": true, "opset21": true, "shared_layer": true,
+		"layernorm_input_plain_opset17": true, "layernorm_no_gamma_opset17": true}
 	const n = 5
 	for i, c := range layerCases() {
 		t.Run(c.name, func(t *testing.T) {
@@ -70,6 +73,12 @@ func TestImportRoundTrip(t *testing.T) {
 			}
 			if !same {
 				t.Logf("%-34s not bit-identical: relative %.2e, of the largest %.2e", c.name, worst.rel, worst.norm)
+				// A LayerNormalization comes back computing the
+				// same float32 ops in the same order, whichever
+				// form the file has it in.
+				if strings.HasPrefix(c.name, "layernorm") {
+					t.Error("a LayerNormalization model, exported and imported, predicts other bits")
+				}
 			}
 			if worst.rel > 1e-6 {
 				t.Errorf("relative error %.3g > 1e-6", worst.rel)
@@ -167,6 +176,12 @@ func TestImportTorchFixtures(t *testing.T) {
 		// Three channels: the input (batch, 3, 10, 10) taken as (10, 10, 3),
 		// AdaptiveMaxPool2d(1) exported as a MaxPool over the whole 4×4.
 		{"torch_rgb", "[image] [[10 10 3]]", "[logits] [[3]]", "Conv2D Conv2D MaxPooling2D GlobalAveragePooling2D MaxPooling2D Flatten Concatenate Dense"},
+		// nn.LayerNorm over the channels between two permutes (ConvNeXt's),
+		// over a flattened channels-first image (γ and β reordered), and
+		// without γ and β: the ops it is made of at opset 13, the
+		// LayerNormalization op at 17 (the last with γ 1 and β 0 there).
+		{"torch_layernorm_opset13", "[image] [[5 5 3]]", "[logits] [[3]]", "Conv2D LayerNormalization Activation Flatten LayerNormalization Dense LayerNormalization Dense"},
+		{"torch_layernorm_opset17", "[image] [[5 5 3]]", "[logits] [[3]]", "Conv2D LayerNormalization Activation Flatten LayerNormalization Dense LayerNormalization Dense"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			b, f := readFixture(t, c.name)
@@ -294,7 +309,7 @@ func TestImportElementwiseActivations(t *testing.T) {
 func TestImportedReexportMatchesRuntime(t *testing.T) {
 	rt := onnxtest.Need(t)
 	dir := t.TempDir()
-	names := []string{"torch_mlp", "torch_cnn", "torch_two_inputs", "torch_rgb"}
+	names := []string{"torch_mlp", "torch_cnn", "torch_two_inputs", "torch_rgb", "torch_layernorm_opset13", "torch_layernorm_opset17"}
 	var jobs []onnxtest.Job
 	var models []*nn.Model
 	var fixtures []fixture
@@ -356,6 +371,46 @@ func TestImportPatterns(t *testing.T) {
 		return out
 	}
 	xb := add(xw, []float64{-4, 1, 0.25})
+	// Layer normalisation of x: μ = 2.5/4 = 0.625, deviations (0.375,
+	// −2.625, 2.375, −0.125), σ² = (0.140625 + 6.890625 + 5.640625 +
+	// 0.015625)/4 = 3.171875; ε = 0.001; then γ and β.
+	gamma, beta := []float32{2, 0.5, -1, 1}, []float32{0.1, 0, -0.2, 1}
+	layerNorm := func(g, b []float32) []float64 {
+		out := []float64{0.375, -2.625, 2.375, -0.125}
+		for i := range out {
+			out[i] /= math.Sqrt(3.171875 + 0.001)
+			if g != nil {
+				out[i] *= float64(g[i])
+			}
+			if b != nil {
+				out[i] += float64(b[i])
+			}
+		}
+		return out
+	}
+	affine := func(mul, add []string) func([]node) []node {
+		return func(ns []node) []node {
+			ns[6].out[0] = "n"
+			return append(ns, node{op: "Mul", name: "gamma", in: mul, out: []string{"h2"}}, node{op: "Add", name: "beta", in: add, out: []string{"y"}})
+		}
+	}
+	normGB := normFile(affine([]string{"n", "g"}, []string{"h2", "b"}))
+	normGB.inits = append(normGB.inits, floatInit("g", []int64{4}, gamma...), floatInit("b", []int64{1, 4}, beta...))
+	// Mul(d, d) for the square, the axes an input (opset 18), γ first.
+	normMul := normFile(func(ns []node) []node {
+		ns[2] = node{op: "Mul", name: "square", in: []string{"d", "d"}, out: []string{"s"}}
+		for _, i := range []int{0, 3} {
+			ns[i].attrs, ns[i].in = nil, append(ns[i].in, "last")
+		}
+		ns[6].out[0] = "n"
+		return append(ns, node{op: "Mul", name: "gamma", in: []string{"g", "n"}, out: []string{"y"}})
+	})
+	normMul.opset = 18
+	normMul.inits = append(normMul.inits, floatInit("g", []int64{4}, gamma...), int64Init("last", []int64{1}, 1))
+	lnOp := func(axis int, in ...string) tiny {
+		n := node{op: "LayerNormalization", name: "ln", in: in, out: []string{"y"}, attrs: []attr{intAttr("axis", axis), floatAttr("epsilon", 0.001)}}
+		return tiny{opset: 17, inits: []msg{floatInit("g", []int64{4}, gamma...), floatInit("b", []int64{4}, beta...)}, nodes: []node{n}}
+	}
 	for _, c := range []struct {
 		name   string
 		file   tiny
@@ -385,6 +440,19 @@ func TestImportPatterns(t *testing.T) {
 			{op: "Sum", name: "sum", in: []string{"h1", "h2", "h3"}, out: []string{"s"}},
 			{op: "Mean", name: "mean", in: []string{"s", "h1"}, out: []string{"y"}},
 		}}, "Dense(linear) Activation Add Average", []float64{(3*3.5 + 3.5) / 2, (3*5.5 + 5.5) / 2, (3*0.5 + 0.5) / 2}},
+		{"LayerNorm written out, as PyTorch below opset 17", normFile(nil), "LayerNormalization(0.001 γ false β false)", layerNorm(nil, nil)},
+		{"LayerNorm written out, Mul γ, Add β", normGB, "LayerNormalization(0.001 γ true β true)", layerNorm(gamma, beta)},
+		{"LayerNorm written out, Mul(d, d), axes input, γ first", normMul, "LayerNormalization(0.001 γ true β false)", layerNorm(gamma, nil)},
+		{"LayerNorm written out, β alone", func() tiny {
+			f := normFile(func(ns []node) []node {
+				ns[6].out[0] = "n"
+				return append(ns, node{op: "Add", name: "beta", in: []string{"n", "b"}, out: []string{"y"}})
+			})
+			f.inits = append(f.inits, floatInit("b", []int64{4}, beta...))
+			return f
+		}(), "LayerNormalization(0.001 γ false β true)", layerNorm(nil, beta)},
+		{"LayerNormalization op", lnOp(-1, "x", "g", "b"), "LayerNormalization(0.001 γ true β true)", layerNorm(gamma, beta)},
+		{"LayerNormalization op, axis 1, no B", lnOp(1, "x", "g"), "LayerNormalization(0.001 γ true β false)", layerNorm(gamma, nil)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m := importBytes(t, c.file.bytes(), c.name)
@@ -393,6 +461,9 @@ func TestImportPatterns(t *testing.T) {
 				s := l.Type()
 				if d, ok := l.(*nn.DenseLayer); ok {
 					s += "(" + d.Act.Name() + ")"
+				}
+				if n, ok := l.(*nn.LayerNormalizationLayer); ok {
+					s += fmt.Sprintf("(%v γ %v β %v)", n.Epsilon, n.Scale, n.Center)
 				}
 				types = append(types, s)
 			}

@@ -15,7 +15,7 @@ func supported(l nn.Layer) error {
 	case *nn.DenseLayer, *nn.Conv2DLayer, *nn.MaxPooling2DLayer, *nn.GlobalAveragePooling2DLayer,
 		*nn.GlobalMaxPooling2DLayer, *nn.FlattenLayer, *nn.ReshapeLayer, *nn.BatchNormLayer,
 		*nn.DropoutLayer, *nn.ActivationLayer, *nn.ModelLayer,
-		*nn.RescalingLayer, *nn.NormalizationLayer,
+		*nn.RescalingLayer, *nn.NormalizationLayer, *nn.LayerNormalizationLayer,
 		*nn.RandomFlipLayer, *nn.RandomTranslationLayer, *nn.RandomRotationLayer, *nn.RandomZoomLayer, *nn.RandomContrastLayer:
 		return nil
 	case *nn.MergeLayer:
@@ -72,6 +72,8 @@ func (e *exporter) layer(l nn.Layer, ins []*value) (*value, error) {
 		return e.rescale(l, ins[0])
 	case *nn.NormalizationLayer:
 		return e.normalize(l, ins[0])
+	case *nn.LayerNormalizationLayer:
+		return e.layerNorm(l, ins[0])
 	case *nn.ActivationLayer:
 		x := ins[0]
 		return e.activate(l.Act, name, x, x.native)
@@ -377,5 +379,72 @@ func (e *exporter) normalize(l *nn.NormalizationLayer, x *value) (*value, error)
 	den := e.initializer(initKey{}, l.Name()+"/std", []int{n}, std)
 	centred := e.add("Sub", l.Name()+"/centre", []string{e.get(x, channelsLast), mean})
 	y := e.add("Div", l.Name()+"/scale", []string{centred, den})
+	return newValue(x.shape, channelsLast, y), nil
+}
+
+// layerNorm is LayerNormalization over the last per-sample axis, so x is
+// taken channels last (an image's channels: ONNX's last axis).
+//
+// From opset 17 it is the op itself (axis −1); its Scale input is
+// required, so a layer without γ stores ones. Below 17 there is no such
+// op: it is written as the ops gradgraph's layer computes, in the same
+// order, ReduceMean (axes attribute, keepdims), Sub, Mul(d, d), ReduceMean,
+// Add ε, Sqrt, Div, then Mul γ and Add β when the layer has them: the form
+// PyTorch writes below 17 too (with Pow for the square), which the import
+// reads back as one layer. ReduceMean takes its axes as an attribute up to
+// opset 17 only, which this form never goes past.
+func (e *exporter) layerNorm(l *nn.LayerNormalizationLayer, x *value) (*value, error) {
+	if len(x.shape) == 0 {
+		return nil, errors.New("input has no axes")
+	}
+	if !(l.Epsilon > 0) || l.Epsilon > 1e30 {
+		return nil, errors.Errorf("epsilon %v out of range", l.Epsilon)
+	}
+	c := x.shape[len(x.shape)-1]
+	var gamma, beta string
+	var err error
+	// γ and β as the layer's forward pass reads them: those it has.
+	if l.Gamma != nil {
+		if gamma, err = e.param(l.Gamma, c); err != nil {
+			return nil, err
+		}
+	}
+	if l.Beta != nil {
+		if beta, err = e.param(l.Beta, c); err != nil {
+			return nil, err
+		}
+	}
+	name := l.Name()
+	eps := float32(l.Epsilon)
+	in := e.get(x, channelsLast)
+	if e.opset >= 17 {
+		if gamma == "" {
+			ones := make([]float32, c)
+			for i := range ones {
+				ones[i] = 1
+			}
+			gamma = e.initializer(initKey{}, name+"/ones", []int{c}, ones)
+		}
+		ins := []string{in, gamma}
+		if beta != "" {
+			ins = append(ins, beta)
+		}
+		y := e.add("LayerNormalization", name+"/layernorm", ins, intAttr("axis", -1), floatAttr("epsilon", eps))
+		return newValue(x.shape, channelsLast, y), nil
+	}
+	mean := e.add("ReduceMean", name+"/mean", []string{in}, intsAttr("axes", -1), intAttr("keepdims", 1))
+	d := e.add("Sub", name+"/centre", []string{in, mean})
+	sq := e.add("Mul", name+"/square", []string{d, d})
+	variance := e.add("ReduceMean", name+"/variance", []string{sq}, intsAttr("axes", -1), intAttr("keepdims", 1))
+	epsilon := e.initializer(initKey{}, name+"/epsilon", nil, []float32{eps})
+	shifted := e.add("Add", name+"/add_epsilon", []string{variance, epsilon})
+	sd := e.add("Sqrt", name+"/sd", []string{shifted})
+	y := e.add("Div", name+"/normalize", []string{d, sd})
+	if gamma != "" {
+		y = e.add("Mul", name+"/gamma", []string{y, gamma})
+	}
+	if beta != "" {
+		y = e.add("Add", name+"/beta", []string{y, beta})
+	}
 	return newValue(x.shape, channelsLast, y), nil
 }

@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/gradgraph/gradgraph/nn"
@@ -228,7 +229,31 @@ func layerCases() []layerCase {
 			layerCase{name: "activation_" + a.Name(), build: seq("act", []int{5}, nn.Dense(6, nn.Linear), nn.Act(a))})
 	}
 	cs = append(cs, layerCase{name: "conv_elu", build: seq("conv", []int{6, 7, 2}, conv(3, 3, nn.ELU).WithPadding("same"))})
+	// LayerNormalization over features and over an image's channels (a
+	// convolution's output, channels first in ONNX, transposed to channels
+	// last and back), with and without γ and β: below opset 17 the ops it
+	// is made of, from 17 its own op (Scale of ones without γ).
+	for _, opset := range []int{13, 17, 21} {
+		s := "_opset" + strconv.Itoa(opset)
+		cs = append(cs,
+			layerCase{name: "layernorm_features" + s, opset: opset, build: seq("ln", []int{5}, nn.Dense(6, nn.Linear), nn.LayerNormalization(), nn.Dense(3, nn.Linear))},
+			layerCase{name: "layernorm_channels" + s, opset: opset, build: seq("ln", []int{5, 6, 3}, conv(4, 3, nn.Linear).WithPadding("same"), nn.LayerNormalization(), conv(2, 3, nn.ReLU))})
+		if opset == MaxOpset {
+			break
+		}
+		cs = append(cs,
+			layerCase{name: "layernorm_input_plain" + s, opset: opset, build: seq("ln", []int{4, 3, 5}, layerNorm(false, false))},
+			layerCase{name: "layernorm_no_gamma" + s, opset: opset, build: seq("ln", []int{7}, layerNorm(false, true))},
+			layerCase{name: "layernorm_no_beta" + s, opset: opset, build: seq("ln", []int{7}, layerNorm(true, false))})
+	}
 	return cs
+}
+
+// layerNorm is a LayerNormalization with γ (scale) and β (center) on or off.
+func layerNorm(scale, center bool) *nn.LayerNormalizationLayer {
+	l := nn.LayerNormalization()
+	l.Scale, l.Center = scale, center
+	return l
 }
 
 // TestLayersMatchRuntime exports one small model per layer kind and

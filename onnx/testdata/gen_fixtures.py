@@ -9,8 +9,9 @@ Every random choice is seeded, so a rerun with the same PyTorch writes the
 same weights; the .onnx files are committed, so the tests do not need
 PyTorch. Each model is in eval mode (BatchNorm uses its running
 statistics), given non-trivial running statistics first, and exported with
-a free batch dimension ("batch") at opset 13. Written with PyTorch 1.13
-(Debian's python3-torch).
+a free batch dimension ("batch") at opset 13; the LayerNorm model also at
+opset 17, where PyTorch writes the LayerNormalization op instead of the ops
+it is made of. Written with PyTorch 1.13 (Debian's python3-torch).
 """
 import json
 import os
@@ -81,6 +82,38 @@ class RGB(nn.Module):
         return self.out(torch.cat([torch.flatten(self.avg(h), 1), torch.flatten(self.max(h), 1)], dim=1))
 
 
+class LayerNorms(nn.Module):
+    """nn.LayerNorm three ways: over an image's channels as ConvNeXt's
+    blocks have it (permuted to channels last, normalised, permuted back),
+    over a flattened channels-first image (whose feature order gradgraph's
+    channels-last flatten does not have, so γ and β are reordered), and
+    without γ and β (elementwise_affine=False) before the last Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.norm_channels = nn.LayerNorm(4, eps=1e-6)
+        self.norm_flat = nn.LayerNorm(4 * 5 * 5)
+        self.fc = nn.Linear(4 * 5 * 5, 8)
+        self.norm_plain = nn.LayerNorm(8, elementwise_affine=False)
+        self.out = nn.Linear(8, 3)
+
+    def forward(self, x):
+        h = self.norm_channels(self.conv(x).permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+        h = self.norm_flat(torch.flatten(torch.relu(h), 1))
+        return self.out(self.norm_plain(torch.tanh(self.fc(h))))
+
+
+def randomize_ln(m, g):
+    # γ and β away from 1 and 0, so that a wrong order or a missed one
+    # changes the outputs.
+    for mod in m.modules():
+        if isinstance(mod, nn.LayerNorm) and mod.elementwise_affine:
+            shape = mod.weight.shape
+            mod.weight.data.copy_(1 + 0.3 * torch.randn(shape, generator=g))
+            mod.bias.data.copy_(0.2 * torch.randn(shape, generator=g))
+
+
 class TwoInputs(nn.Module):
     """Two inputs, merged by an addition and a concatenation."""
 
@@ -95,11 +128,11 @@ class TwoInputs(nn.Module):
         return torch.sigmoid(self.out(torch.cat([h, y], dim=1)))
 
 
-def export(name, model, inputs, input_names, output_names, training=torch.onnx.TrainingMode.EVAL):
+def export(name, model, inputs, input_names, output_names, training=torch.onnx.TrainingMode.EVAL, opset=13):
     path = os.path.join(OUT, name + ".onnx")
     axes = {n: {0: "batch"} for n in input_names + output_names}
     torch.onnx.export(model, tuple(inputs), path, input_names=input_names, output_names=output_names,
-                      dynamic_axes=axes, opset_version=13,
+                      dynamic_axes=axes, opset_version=opset,
                       do_constant_folding=training == torch.onnx.TrainingMode.EVAL, training=training)
     with torch.no_grad():
         outs = model(*inputs)
@@ -139,6 +172,19 @@ def main():
     rgb = RGB()
     rgb.eval()
     export("torch_rgb", rgb, [torch.randn(4, 3, 10, 10, generator=g)], ["image"], ["logits"])
+
+    # Last, so that the models above keep their weights and inputs.
+    ln = LayerNorms()
+    randomize_ln(ln, g)
+    ln.eval()
+    x = torch.randn(4, 3, 5, 5, generator=g)
+    export("torch_layernorm_opset13", ln, [x], ["image"], ["logits"])
+    # PyTorch 1.13 writes a LayerNorm without γ and β at opset 17 as a
+    # LayerNormalization node with an empty Scale, which its own checker
+    # refuses: at 17 the last one has γ of ones and β of zeros instead,
+    # which compute the same outputs.
+    ln.norm_plain = nn.LayerNorm(8)
+    export("torch_layernorm_opset17", ln, [x], ["image"], ["logits"], opset=17)
 
 
 if __name__ == "__main__":
