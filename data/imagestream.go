@@ -26,9 +26,12 @@ const DefaultStreamCacheBytes int64 = 64 << 20
 // holds the whole set), and the cap on what the stream holds.
 type ImageStreamOptions struct {
 	ImageFolderOptions
-	// MaxCacheBytes caps the decoded pixel bytes the stream holds for
-	// images it read ahead on a hint (Prefetch); 0 means
-	// DefaultStreamCacheBytes. Hints past the cap are dropped and those
+	// MaxCacheBytes caps the decoded pixel bytes the stream holds: images
+	// kept across epochs and images read ahead on a hint (Prefetch); 0
+	// means DefaultStreamCacheBytes. When the whole set fits, every image
+	// is kept once decoded and none is decoded twice; otherwise the first
+	// images by index are kept, in three quarters of the cap, and the
+	// rest of it reads ahead. Hints past the cap are dropped and those
 	// images decoded when Fill asks for them. Each worker keeps, besides,
 	// one file's bytes and one image's pixels of its own.
 	MaxCacheBytes int64
@@ -45,9 +48,17 @@ type ImageStreamOptions struct {
 // Prefetch hints decode images ahead, by Workers goroutines started as
 // they are needed (none runs while the stream is idle, so there is nothing
 // to close), into a cache of at most MaxCacheBytes; Fill takes what was
-// read ahead and decodes the rest on the workers while it waits. An image
-// leaves the cache when Fill has used it as often as it was hinted, or,
-// unused, two hints later.
+// read ahead and decodes the rest on the workers while it waits.
+//
+// The cache keeps images across epochs: images 0 to Resident()-1, once
+// decoded, stay for the stream's life, which is all of them when the set
+// fits MaxCacheBytes. Keeping a fixed set by index gives a shuffled epoch
+// a hit rate of Resident()/Len() whatever the order, where evicting the
+// least recently used would throw images out just before the epoch asks
+// for them. An image read ahead beyond those leaves the cache when Fill
+// has used it as often as it was hinted, or, unused, two hints later. A
+// kept image is not read again: a file changed or deleted after it was
+// decoded goes unnoticed, as it would for ImageFolder.
 //
 // A file that cannot be read or decoded when Fill asks for it (deleted,
 // truncated or corrupted after listing, or corrupt past its header) gives
@@ -70,6 +81,12 @@ type ImageStream struct {
 	d       *decoder
 	workers int
 	maxHeld int64
+	// Images 0 to len(res)-1 are kept once decoded (res[i] is image i or
+	// nil); read-ahead buffers of the other images hold at most
+	// maxAhead bytes, so that the two never pass maxHeld together.
+	res      []*streamEntry
+	maxAhead int64
+	ahHeld   int64 // bytes of read-ahead buffers, in use or free
 
 	mu     sync.Mutex
 	cache  map[int]*streamEntry
@@ -79,8 +96,8 @@ type ImageStream struct {
 	ahead  []*streamEntry // hinted images waiting for a worker
 	active int            // workers running
 	idle   []*streamScratch
-	free   [][]byte // cache buffers no image holds, for reuse
-	held   int64    // bytes of cache buffers, in use or free
+	free   [][]byte // read-ahead buffers no image holds, for reuse
+	held   int64    // bytes of cache buffers, kept or read-ahead, in use or free
 	stats  StreamStats
 	err    error
 }
@@ -93,6 +110,9 @@ type StreamStats struct {
 	Misses     int64 // samples Fill had decoded while it waited
 	Dropped    int64 // hinted images not read ahead for lack of room
 	Evicted    int64 // images read ahead and dropped unused
+	// Kept is the number of images decoded and kept across epochs
+	// (at most Resident()).
+	Kept int64
 	// HeldBytes is the decoded bytes the cache holds now (its buffers,
 	// in use or free for reuse), PeakHeldBytes the most it has held. Both
 	// stay at or below MaxCacheBytes.
@@ -109,6 +129,7 @@ type streamEntry struct {
 	started bool   // a worker is decoding it or has
 	done    bool   // decoded, or failed with err
 	gone    bool   // out of the cache; pix is freed when refs drops to 0
+	kept    bool   // one of the images kept for the stream's life: never gone
 	err     error
 	waiting []*fillCall // Fill calls to tell when it is done, once per use
 }
@@ -120,6 +141,7 @@ type missJob struct {
 	k    int // its position in the Fill call, for choosing the error
 	out  []float32
 	call *fillCall
+	e    *streamEntry // a kept image to decode into instead of out; its waiting list holds call
 }
 
 // fillCall is a Fill call waiting for images: those it needs that were
@@ -202,8 +224,29 @@ func StreamImageFolder(dir string, opt ImageStreamOptions) (*ImageStream, error)
 		return nil, errors.Errorf("data: StreamImageFolder %s: MaxCacheBytes %d holds no image of %dx%dx%d bytes (height x width x channels)",
 			dir, s.maxHeld, s.h, s.w, s.c)
 	}
+	s.plan()
 	return s, nil
 }
+
+// plan splits the cap between images kept across epochs and read-ahead
+// buffers: all images when they fit, else three quarters of the cap for
+// the first images by index and the rest for reading ahead, which needs
+// about two batches.
+func (s *ImageStream) plan() {
+	f := int64(s.f)
+	n := int64(len(s.labels))
+	k := n
+	if n*f > s.maxHeld {
+		k = s.maxHeld / 4 * 3 / f
+	}
+	s.res = make([]*streamEntry, k)
+	s.maxAhead = s.maxHeld - k*f
+}
+
+// Resident returns how many images the stream keeps across epochs once
+// decoded: images 0 to Resident()-1. It is Len() when the whole set fits
+// MaxCacheBytes.
+func (s *ImageStream) Resident() int { return len(s.res) }
 
 // checkHeaders reads every listed file's header, settles the image size,
 // and keeps the files that can be used.
@@ -433,6 +476,23 @@ func (s *ImageStream) Fill(idx []int, x, y []float32) {
 			clear(row)
 			continue
 		}
+		if i < len(s.res) {
+			e := s.res[i]
+			if e == nil {
+				e = s.keepLocked(i)
+				s.urgent = append(s.urgent, missJob{file: i, k: k, call: call, e: e})
+				s.stats.Misses++
+			} else {
+				s.stats.Hits++
+			}
+			e.refs++
+			uses = append(uses, use{k, e})
+			if !e.done {
+				e.waiting = append(e.waiting, call)
+				call.pending++
+			}
+			continue
+		}
 		if e := s.cache[i]; e != nil {
 			e.refs++
 			if e.want--; e.want <= 0 {
@@ -503,6 +563,12 @@ func (s *ImageStream) Prefetch(idx []int) {
 		if i < 0 || i >= n {
 			continue
 		}
+		if i < len(s.res) {
+			if s.res[i] == nil {
+				s.ahead = append(s.ahead, s.keepLocked(i))
+			}
+			continue
+		}
 		if e := s.cache[i]; e != nil {
 			e.want++
 			e.gen = s.gen
@@ -545,8 +611,9 @@ func (s *ImageStream) trimLocked() {
 	s.fifo = keep
 }
 
-// bufferLocked returns a buffer for one image, reusing a free one, or nil
-// when a new one would take the cache past MaxCacheBytes.
+// bufferLocked returns a read-ahead buffer for one image, reusing a free
+// one, or nil when a new one would take the read-ahead buffers past their
+// share of MaxCacheBytes.
 func (s *ImageStream) bufferLocked() []byte {
 	if k := len(s.free); k > 0 {
 		b := s.free[k-1]
@@ -554,12 +621,29 @@ func (s *ImageStream) bufferLocked() []byte {
 		s.free = s.free[:k-1]
 		return b
 	}
-	if s.held+int64(s.f) > s.maxHeld {
+	if s.ahHeld+int64(s.f) > s.maxAhead {
 		return nil
 	}
+	s.ahHeld += int64(s.f)
+	s.growLocked()
+	return make([]byte, s.f)
+}
+
+// keepLocked makes the entry of image i < Resident(), to be decoded into
+// a buffer of its own that it keeps. Kept images never pass
+// Resident()·f bytes, the share of the cap that plan gave them.
+func (s *ImageStream) keepLocked(i int) *streamEntry {
+	e := &streamEntry{file: i, pix: make([]byte, s.f), want: 1, gen: s.gen, kept: true}
+	s.res[i] = e
+	s.stats.Kept++
+	s.growLocked()
+	return e
+}
+
+// growLocked counts one more image's buffer held.
+func (s *ImageStream) growLocked() {
 	s.held += int64(s.f)
 	s.stats.PeakHeldBytes = max(s.stats.PeakHeldBytes, s.held)
-	return make([]byte, s.f)
 }
 
 // spawnLocked starts workers, up to Workers, for the queued images.
@@ -587,6 +671,10 @@ func (s *ImageStream) work(sc *streamScratch) {
 			j := s.urgent[0]
 			s.urgent[0] = missJob{}
 			s.urgent = s.urgent[1:]
+			if j.e != nil { // a kept image: its waiting list tells the call
+				s.decodeEntry(j.e, sc)
+				continue
+			}
 			s.mu.Unlock()
 			err := s.decode(j.file, sc.pix, &sc.scratch)
 			if err == nil {
@@ -609,17 +697,8 @@ func (s *ImageStream) work(sc *streamScratch) {
 				e.pix = nil
 				continue
 			}
-			e.started = true
-			s.mu.Unlock()
-			err := s.decode(e.file, e.pix, &sc.scratch)
-			s.mu.Lock()
-			s.stats.Decoded++
 			s.stats.Prefetched++
-			e.err, e.done = err, true
-			for _, c := range e.waiting {
-				c.doneLocked()
-			}
-			e.waiting = nil
+			s.decodeEntry(e, sc)
 		default:
 			s.active--
 			s.idle = append(s.idle, sc)
@@ -627,6 +706,21 @@ func (s *ImageStream) work(sc *streamScratch) {
 			return
 		}
 	}
+}
+
+// decodeEntry decodes e into its buffer, with s.mu held on entry and on
+// return but not meanwhile, and tells the Fill calls waiting for it.
+func (s *ImageStream) decodeEntry(e *streamEntry, sc *streamScratch) {
+	e.started = true
+	s.mu.Unlock()
+	err := s.decode(e.file, e.pix, &sc.scratch)
+	s.mu.Lock()
+	s.stats.Decoded++
+	e.err, e.done = err, true
+	for _, c := range e.waiting {
+		c.doneLocked()
+	}
+	e.waiting = nil
 }
 
 // decode reads image i into out (height × width × channels bytes) with

@@ -229,9 +229,10 @@ func TestStreamConcurrentFill(t *testing.T) {
 
 // TestStreamCacheCap: over many batches, the decoded bytes the stream
 // holds never pass MaxCacheBytes; with a cap of less than a batch hints
-// are dropped and the rows are still right; with the default cap the
-// stream holds about two batches however many it has streamed; hints no
-// Fill uses are dropped two hints later.
+// are dropped and the rows are still right; with a cap of two thirds of
+// the set it holds the cap at most however many it has streamed; with the
+// default cap it holds the set; read-ahead hints no Fill uses are dropped
+// two hints later.
 func TestStreamCacheCap(t *testing.T) {
 	dir := t.TempDir()
 	streamFolder(t, dir, 60, false)
@@ -251,7 +252,8 @@ func TestStreamCacheCap(t *testing.T) {
 		drops   bool
 	}{
 		{cap: int64(5 * f), maxPeak: int64(5 * f), drops: true},
-		{cap: 0, maxPeak: int64(3 * batch * f)},
+		{cap: int64(40 * f), maxPeak: int64(40 * f), drops: true}, // 30 kept, room for 10 read ahead: two batches of hints at times pass it
+		{cap: 0, maxPeak: int64(60 * f)},
 	} {
 		s, err := StreamImageFolder(dir, ImageStreamOptions{ImageFolderOptions: ImageFolderOptions{Workers: 2}, MaxCacheBytes: c.cap})
 		if err != nil {
@@ -272,8 +274,9 @@ func TestStreamCacheCap(t *testing.T) {
 		}
 	}
 
-	// Hints nobody fills: dropped two hints later, their buffers reused.
-	s, err := StreamImageFolder(dir, ImageStreamOptions{ImageFolderOptions: ImageFolderOptions{Workers: 2}})
+	// Hints nobody fills: dropped two hints later, their buffers reused;
+	// the 30 kept images stay.
+	s, err := StreamImageFolder(dir, ImageStreamOptions{ImageFolderOptions: ImageFolderOptions{Workers: 2}, MaxCacheBytes: int64(40 * f)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,8 +286,77 @@ func TestStreamCacheCap(t *testing.T) {
 	}
 	s.Fill(order[:1], make([]float32, f), nil)
 	st := s.Stats()
-	if st.Evicted == 0 || st.PeakHeldBytes > int64(4*batch*f) {
-		t.Errorf("unused hints: stats %+v; want evictions and at most %d bytes held", st, 4*batch*f)
+	if st.Evicted == 0 || st.PeakHeldBytes > int64(40*f) || s.Resident() != 30 {
+		t.Errorf("unused hints: stats %+v, %d kept; want evictions, 30 kept and at most %d bytes held", st, s.Resident(), 40*f)
+	}
+}
+
+// TestStreamKeepsAcrossEpochs: over three shuffled epochs the stream fills
+// ImageFolder's bits with 1, 2 and 4 workers; a set that fits the cap is
+// decoded once in all, one that does not decodes at most Len−Resident
+// images an epoch after the first, and the bytes held never pass the cap:
+// kept images and read-ahead buffers counted one by one.
+func TestStreamKeepsAcrossEpochs(t *testing.T) {
+	dir := t.TempDir()
+	const n, batch = 60, 8
+	streamFolder(t, dir, n, false)
+	ref, err := ImageFolder(dir, ImageFolderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wx, wy := fillAll(ref)
+	f := ref.Features()
+	for _, c := range []struct {
+		name string
+		cap  int64
+		keep int
+	}{
+		{"default cap", 0, n},
+		{"the set exactly", int64(n * f), n},
+		{"two thirds of the set", int64(40 * f), 30}, // 3/4 of 40 images kept, 10 images' room to read ahead
+		{"a tenth", int64(6 * f), 4},                 // read-ahead room of two images: hints dropped
+	} {
+		for _, workers := range []int{1, 2, 4} {
+			s, err := StreamImageFolder(dir, ImageStreamOptions{ImageFolderOptions: ImageFolderOptions{Workers: workers}, MaxCacheBytes: c.cap})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Resident() != c.keep {
+				t.Fatalf("%s, %d workers: keeps %d images, want %d", c.name, workers, s.Resident(), c.keep)
+			}
+			capBytes := c.cap
+			if capBytes == 0 {
+				capBytes = DefaultStreamCacheBytes
+			}
+			var prev StreamStats
+			for epoch := 0; epoch < 3; epoch++ {
+				order := rand.New(rand.NewSource(int64(10*workers + epoch))).Perm(n)
+				x, y := streamBatches(s, order, batch)
+				for k, i := range order {
+					if ok, _ := sameBits(x[k*f:(k+1)*f], wx[i*f:(i+1)*f]); !ok || y[k] != wy[i] {
+						t.Fatalf("%s, %d workers, epoch %d: sample %d (position %d) differs", c.name, workers, epoch, i, k)
+					}
+				}
+				st := s.Stats()
+				decoded := st.Decoded - prev.Decoded
+				switch {
+				case epoch == 0 && decoded != n:
+					t.Errorf("%s, %d workers, epoch 0: %d decodes, want %d", c.name, workers, decoded, n)
+				case epoch > 0 && decoded > int64(n-c.keep):
+					t.Errorf("%s, %d workers, epoch %d: %d decodes, want at most %d", c.name, workers, epoch, decoded, n-c.keep)
+				case epoch > 0 && c.keep == n && (decoded != 0 || st.Misses != prev.Misses):
+					t.Errorf("%s, %d workers, epoch %d: %d decodes, %d misses; want none", c.name, workers, epoch, decoded, st.Misses-prev.Misses)
+				}
+				if held := s.heldBytes(); held != st.HeldBytes || held > capBytes || st.PeakHeldBytes > capBytes || st.Kept != int64(c.keep) {
+					t.Errorf("%s, %d workers, epoch %d: %d bytes in buffers, stats %+v; want at most %d, %d kept",
+						c.name, workers, epoch, held, st, capBytes, c.keep)
+				}
+				prev = st
+			}
+			if err := s.Err(); err != nil {
+				t.Errorf("%s, %d workers: %v", c.name, workers, err)
+			}
+		}
 	}
 }
 
@@ -504,4 +576,32 @@ func TestPrefetchInMemoryFree(t *testing.T) {
 			t.Errorf("%T: %v allocations a batch", src, n)
 		}
 	}
+}
+
+// heldBytes counts the bytes of the buffers the stream holds, one by one:
+// kept images, read-ahead images in the cache or still in a Fill's hands,
+// and free buffers, to check against the cap.
+func (s *ImageStream) heldBytes() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var n int64
+	for _, e := range s.res {
+		if e != nil {
+			n += int64(len(e.pix))
+		}
+	}
+	seen := map[*streamEntry]bool{}
+	for _, e := range s.cache {
+		seen[e] = true
+		n += int64(len(e.pix))
+	}
+	for _, e := range s.fifo {
+		if !seen[e] && e.pix != nil {
+			n += int64(len(e.pix))
+		}
+	}
+	for _, b := range s.free {
+		n += int64(len(b))
+	}
+	return n
 }
