@@ -32,6 +32,10 @@
 //	Random* augmentations   nothing: the identity, as in inference
 //	Rescaling               Mul by the scale, Add the offset (when not 0)
 //	Normalization           Sub the mean, Div by max(√variance, 1e-7) (an initializer), over the last axis
+//	LayerNormalization      the last axis, channels last: from opset 17 LayerNormalization (axis −1, epsilon;
+//	                        Scale = γ, or ones without it; B = β when there is one), below 17 the ops it is
+//	                        made of: ReduceMean (axes [−1], keepdims 1), Sub, Mul(d, d), ReduceMean, Add ε,
+//	                        Sqrt, Div, then Mul γ, Add β
 //	Activation              Relu, Sigmoid, Tanh, Elu (alpha 1), Softmax, LogSoftmax (the last axis; axis 1 channels first); linear is nothing
 //	Add, Subtract,          Add, Sub, Mul, Max, chained over the inputs
 //	Multiply, Maximum
@@ -84,7 +88,10 @@
 // relative to the terms it summed, not to itself (up to 7e-4 relative on
 // such elements), so these models agree within 1e-5 of each output's
 // largest magnitude (measured: at most 3.3e-7 on the small models, 1.2e-6
-// on the MNIST MLP's probabilities).
+// on the MNIST MLP's probabilities). LayerNormalization sums each sample's
+// features for its mean and variance, so is held to the same bound
+// (measured: at most 5.6e-7 at opsets 13, 17 and 21, over features and
+// over channels, with and without γ and β).
 //
 // # Import
 //
@@ -106,7 +113,8 @@
 // files have them) become nothing, and a Flatten of a channels-first
 // image, whose order (C, H, W) gradgraph's (H, W, C) flatten does not
 // have, is followed by a Dense whose kernel rows are permuted to match
-// (or a BatchNormalization whose statistics are). An image output is
+// (or a BatchNormalization whose statistics are, or a LayerNormalization
+// whose γ and β are). An image output is
 // channels last. A file whose metadata says layout channels_last (as
 // gradgraph writes), or whose image input only feeds Transposes to
 // channels first, keeps its input as it is.
@@ -135,6 +143,12 @@
 //	Concat                    Concatenate (the axis mapped to channels last)
 //	Mul, Add, Sub, Div by a scalar  Rescaling (a Mul then an Add: one Rescaling)
 //	Sub, then Div, per feature      Normalization (mean, variance = scale²)
+//	LayerNormalization        LayerNormalization (the last axis alone, which must be gradgraph's: features,
+//	                          or channels last; Scale as γ, B as β; stash_type ignored; Mean, InvStdDev unread)
+//	ReduceMean, Sub, Pow 2 or LayerNormalization, as PyTorch and gradgraph write it below opset 17 (each
+//	Mul, ReduceMean, Add ε,   step over the last axis, keepdims, read by the next step alone; a
+//	Sqrt, Div, then Mul γ,    ReduceMean, Pow or Sqrt anywhere else is an error)
+//	Add β per feature
 //	Constant                  a constant input of the above
 //
 // Anything else (another op, an attribute the mapping does not read or
@@ -156,14 +170,19 @@
 // three tutorial models, exported then imported, predict the same bits as
 // the original, with the same layers, except that Dropout and the
 // augmentations, which export as nothing, come back as nothing, a Reshape
-// to one axis as a Flatten, and a shared layer's activation as an
-// Activation layer per call. Files exported by PyTorch 1.13
+// to one axis as a Flatten, a shared layer's activation as an Activation
+// layer per call, and a LayerNormalization without γ written at opset 17
+// or later with a γ of ones (the op's Scale is required). Files exported
+// by PyTorch 1.13
 // (testdata/gen_fixtures.py: an MLP with BatchNorm1d and Softmax on 4
 // features, a Conv-BatchNorm-ReLU-MaxPool CNN ending in Linear and
 // LogSoftmax on 28×28 images, a two-input model merging by Add and Concat,
 // a three-channel CNN whose global average and max poolings are
-// concatenated, which checks the NCHW input taken as NHWC)
+// concatenated, which checks the NCHW input taken as NHWC; nn.LayerNorm
+// over a convolution's channels between two permutes as ConvNeXt has it,
+// over a flattened channels-first image, and without γ and β, at opset 13,
+// written out in ops, and at 17, the LayerNormalization op)
 // predict PyTorch's outputs within 1e-5 of each output's largest magnitude
-// (measured: at most 1.2e-7): both compute in float32, summing products in
+// (measured: at most 1.2e-7, 3.1e-7 with the LayerNorms): both compute in float32, summing products in
 // different orders.
 package onnx

@@ -33,17 +33,12 @@ func floatInit(name string, dims []int64, vals ...float32) msg {
 	return t
 }
 
-func int64Init(name string, dims []int64, vals ...int64) msg {
-	var t msg
-	t.packedInts(tensorDims, dims)
-	t.varint(tensorDataType, dataTypeInt64)
-	t.str(tensorName, name)
-	raw := make([]byte, 8*len(vals))
-	for i, v := range vals {
-		binary.LittleEndian.PutUint64(raw[8*i:], uint64(v))
-	}
-	t.bytes(tensorRawData, raw)
-	return t
+// int64Init is a 1-D int64 initializer, as the export writes a Reshape's
+// shape.
+func int64Init(name string, vals ...int64) msg {
+	e := &exporter{taken: map[string]bool{}}
+	e.int64Initializer(name, vals)
+	return e.initMsgs[0]
 }
 
 // normFile is a layer normalisation of x (4 features) written out in ops

@@ -406,7 +406,7 @@ func TestImportPatterns(t *testing.T) {
 		return append(ns, node{op: "Mul", name: "gamma", in: []string{"g", "n"}, out: []string{"y"}})
 	})
 	normMul.opset = 18
-	normMul.inits = append(normMul.inits, floatInit("g", []int64{4}, gamma...), int64Init("last", []int64{1}, 1))
+	normMul.inits = append(normMul.inits, floatInit("g", []int64{4}, gamma...), int64Init("last", 1))
 	lnOp := func(axis int, in ...string) tiny {
 		n := node{op: "LayerNormalization", name: "ln", in: in, out: []string{"y"}, attrs: []attr{intAttr("axis", axis), floatAttr("epsilon", 0.001)}}
 		return tiny{opset: 17, inits: []msg{floatInit("g", []int64{4}, gamma...), floatInit("b", []int64{4}, beta...)}, nodes: []node{n}}
