@@ -18,12 +18,15 @@ type Builder struct {
 	Training bool
 
 	// Fused chooses how the Builder's op methods (Dense, LogSoftmax,
-	// Softmax, CrossEntropy, Sigmoid), and the layers that read it
-	// (BatchNorm, Dropout, Conv2D, MaxPooling2D), build their nodes: as gradgraph's
-	// fused ops with hand-derived gradients (true, NewBuilder's default
-	// unless GRADGRAPH_FUSION=0), or as their twins composed of Gorgonia
-	// primitives, differentiated by gorgonia.Grad alone (false). Both give
-	// the same numbers to rounding; the parity tests check it op by op.
+	// Softmax, CrossEntropy, Sigmoid, Conv2D, MaxPool2D, GlobalAvgPool2D,
+	// GlobalMaxPool2D, BatchNorm, Dropout) build their nodes: as
+	// gradgraph's fused ops with hand-derived gradients (true), or as their
+	// twins composed of Gorgonia primitives, differentiated by
+	// gorgonia.Grad alone (false). Both give the same numbers to rounding;
+	// the parity tests check it op by op. NewBuilder sets the program's
+	// default (FusionFromEnv, read once); nn's Model sets its own choice
+	// (BuildOptions.Fusion) on the builders its graphs are built on. Only
+	// fusedOr (fusion.go) reads it.
 	Fused bool
 
 	// Logits and LogProbs are set by a softmax output: the pre-softmax node
@@ -99,7 +102,7 @@ func NewBuilder(dt tensor.Dtype, batch int, training bool) (*Builder, error) {
 	if batch <= 0 {
 		return nil, errors.Errorf("graph: batch size must be positive, got %d", batch)
 	}
-	fused, err := FusionFromEnv()
+	fused, err := FusionFromEnv() // the environment read once per process
 	if err != nil {
 		return nil, errors.Wrap(err, "graph")
 	}

@@ -32,24 +32,38 @@
 // hand-derived symbolic derivative so that gorgonia.Grad still
 // differentiates the whole graph: Dense (x·W + b, optionally with ReLU), a
 // numerically stable LogSoftmax, Softmax (which reuses the log-softmax's
-// probabilities), CrossEntropy, Sigmoid, BatchNormTrain/BatchNormInfer
-// and Dropout (op_batchnorm.go, op_dropout.go; nn's BatchNorm and Dropout
-// layers build them, and their twins, themselves). They replace
-// compositions of Gorgonia's primitives that allocated, broadcast and
-// transposed on every step.
+// probabilities), CrossEntropy, Sigmoid, BatchNormTrain/BatchNormInfer,
+// Dropout, the 2-D convolution (Conv2D, over a Window), max pooling and
+// the global average and max pools. They replace compositions of
+// Gorgonia's primitives that allocated, broadcast and transposed on every
+// step. nn's layers hold no op of their own: the resampling of the
+// geometric augmentations (AffineTransform), RandomContrast's
+// (AdjustContrast), Normalization's denominator (StdFloor) and the copying
+// Reshape live here too, each in its op_<name>.go.
 //
-// Every fused op has a twin (twin.go): the same function composed of
-// Gorgonia's primitive ops only, differentiated by gorgonia.Grad alone,
-// with gradgraph's documented fixes where a primitive is wrong (ReLU as
-// x ⊙ [x > 0], derivative 0 at 0; log-softmax from the row maximum;
-// sigmoid as (1 + tanh(x/2))/2). The Builder's op methods (ops.go) build
-// one or the other according to Builder.Fused, which nn sets from
-// BuildOptions.Fusion and NewBuilder from the environment
-// (GRADGRAPH_FUSION=0 turns fusion off for a whole program). The parity
-// tests (twin_test.go) compare each fused op with its twin, values and
-// every gradient, in float32 and float64, over batch sizes 1 to 513,
-// widths 1 to 784 and dense, sparse, zero-row, negative and ±1e3 inputs;
-// GradCheck checks both against finite differences.
+// Every fused op has a twin beside it, in the same op_<name>.go: the same
+// function composed of Gorgonia's primitive ops only, differentiated by
+// gorgonia.Grad alone, with gradgraph's documented fixes where a
+// primitive is wrong (ReLU as x ⊙ [x > 0], derivative 0 at 0; log-softmax
+// from the row maximum; sigmoid as (1 + tanh(x/2))/2; max pooling as a
+// select that sends a tie's gradient to the first maximum). Each op's
+// Builder method (b.Dense, b.Conv2D, b.BatchNorm, ...) builds one or the
+// other through one helper, fusedOr (fusion.go), according to
+// Builder.Fused; nothing else reads it (TestOneFusionSwitch scans the
+// sources). nn's Model sets Builder.Fused from BuildOptions.Fusion, and
+// NewBuilder from GRADGRAPH_FUSION, which FusionFromEnv reads once per
+// process (GRADGRAPH_FUSION=0 turns fusion off for a whole program). Each
+// op's parity test (Test<Op>TwinParity, in op_<name>_test.go, on the
+// harness of parity_test.go and window_twin_test.go) compares the fused
+// op with its twin, values and every gradient, in float32 and float64;
+// Dense's and the row ops' over batch sizes 1 to 513, widths 1 to 784 and
+// dense, sparse, zero-row, negative and ±1e3 inputs. GradCheck checks both
+// against finite differences.
+//
+// A new fused op is one file, op_<name>.go (the op, its gradient, its
+// twin and its Builder method calling fusedOr), and its test file,
+// op_<name>_test.go; a large one may keep its gradient in
+// op_<name>_grad.go, as the convolution does.
 //
 // Dense picks its kernels by shape. With inputs that are mostly zeros
 // (MNIST's pixels, 81%), the product skips them: each input row's nonzeros

@@ -17,7 +17,7 @@ import (
 //
 // with μ, σ² the batch's mean and biased variance in training and the
 // moving statistics at inference. Composed from Gorgonia's primitives
-// (nn's BatchNorm twin) it is a dozen nodes forward and twice that
+// (BatchNormTwin, below) it is a dozen nodes forward and twice that
 // backward, each allocating a fresh tensor every run; here it is three
 // nodes forward and three backward (fewer at inference), whose tensors
 // are allocated on the first run and reused by every later one. Sums are
@@ -454,4 +454,151 @@ func dataOf[T float](a [5]*tensor.Dense, slice func(*tensor.Dense) []T) (out [5]
 		}
 	}
 	return out
+}
+
+// BatchNorm adds batch normalisation of x over its last axis (the
+// channels; every leading axis is rows): the fused ops (BatchNormTrain,
+// BatchNormInfer) or their twin (BatchNormTwin). In training (b.Training)
+// it normalises with the batch's mean and biased variance and returns them
+// too, (1, channels) nodes for the caller to observe (Builder.Observe);
+// at inference it uses movingMean and movingVariance, taken as constants,
+// and returns nil for them. The params are asked for in the same order by
+// both, and the moving statistics only at inference, so that both graphs
+// hold the same params (Builder.Params).
+func (b *Builder) BatchNorm(x *G.Node, gamma, beta, movingMean, movingVariance *Param, eps float64) (y, mean, variance *G.Node, err error) {
+	type out struct{ y, mean, variance *G.Node }
+	o, err := fusedOr(b,
+		func() (out, error) {
+			y, mean, variance, err := batchNormFused(b, x, gamma, beta, movingMean, movingVariance, eps)
+			return out{y, mean, variance}, err
+		},
+		func() (out, error) {
+			y, mean, variance, err := BatchNormTwin(b, x, gamma, beta, movingMean, movingVariance, eps)
+			return out{y, mean, variance}, err
+		})
+	return o.y, o.mean, o.variance, err
+}
+
+// batchNormFused is BatchNorm as the fused ops, over x of any rank without
+// reshaping it; the input gradient is left out when x is data or computed
+// from data alone (FromData).
+func batchNormFused(b *Builder, x *G.Node, gamma, beta, movingMean, movingVariance *Param, eps float64) (y, mean, variance *G.Node, err error) {
+	needDx := !b.FromData(x)
+	if !b.Training {
+		ps, err := params(b, movingMean, movingVariance, gamma, beta)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		y, err = BatchNormInfer(x, ps[2], ps[3], ps[0], ps[1], eps, needDx)
+		return y, nil, nil, err
+	}
+	ps, err := params(b, gamma, beta)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return BatchNormTrain(x, ps[0], ps[1], eps, needDx)
+}
+
+// params returns the nodes of ps, asked for in that order.
+func params(b *Builder, ps ...*Param) ([]*G.Node, error) {
+	ns := make([]*G.Node, len(ps))
+	for i, p := range ps {
+		n, err := b.Param(p)
+		if err != nil {
+			return nil, err
+		}
+		ns[i] = n
+	}
+	return ns, nil
+}
+
+// BatchNormTwin is BatchNorm from Gorgonia's primitives: per feature
+// (column) j of x seen as a (rows, channels) matrix,
+//
+//	training:  μ = mean_i x_ij,  σ² = mean_i (x_ij − μ)²  (biased, as Keras)
+//	inference: μ, σ² = the moving averages
+//	x̂ = (x − μ)/√(σ² + ε),  y = γ·x̂ + β
+//
+// An N-d batch is reshaped (copied: Reshape) to (batch·positions,
+// channels) for the per-channel statistics, and back.
+func BatchNormTwin(b *Builder, x *G.Node, gamma, beta, movingMean, movingVariance *Param, eps float64) (y, mean, variance *G.Node, err error) {
+	if x.Dims() == 2 {
+		return batchNormRows(b, x, gamma, beta, movingMean, movingVariance, eps)
+	}
+	shape := x.Shape().Clone()
+	c := shape[len(shape)-1]
+	flat, err := Reshape(x, shape.TotalSize()/c, c)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if y, mean, variance, err = batchNormRows(b, flat, gamma, beta, movingMean, movingVariance, eps); err != nil {
+		return nil, nil, nil, err
+	}
+	y, err = Reshape(y, shape...)
+	return y, mean, variance, err
+}
+
+// batchNormRows is BatchNormTwin over a (rows, channels) matrix: each
+// (1, channels) row (a statistic, γ, β) broadcast over the rows.
+func batchNormRows(b *Builder, x *G.Node, gamma, beta, movingMean, movingVariance *Param, eps float64) (y, mean, variance *G.Node, err error) {
+	c := x.Shape()[1]
+	row := func(n *G.Node) (*G.Node, error) { return G.Reshape(n, tensor.Shape{1, c}) }
+	colMean := func(n *G.Node) (*G.Node, error) {
+		m, err := G.Mean(n, 0)
+		if err != nil {
+			return nil, err
+		}
+		return row(m)
+	}
+	bcast := []byte{0}
+	var mu, v, d, sq, xhat *G.Node
+	if b.Training {
+		if mu, err = colMean(x); err != nil {
+			return nil, nil, nil, err
+		}
+		if d, err = G.BroadcastSub(x, mu, nil, bcast); err == nil {
+			sq, err = G.Square(d)
+		}
+		if err == nil {
+			v, err = colMean(sq)
+		}
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		mean, variance = mu, v
+	} else {
+		ps, err := params(b, movingMean, movingVariance)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		mu, v = ps[0], ps[1]
+	}
+	// x̂ = (x − μ)/√(σ² + ε), then γ·x̂ + β, γ and β asked for after x̂ is
+	// built, as the fused path's order of params is the twin's.
+	var den *G.Node
+	if d, err = G.BroadcastSub(x, mu, nil, bcast); err == nil {
+		den, err = G.Add(v, b.Const(eps))
+	}
+	if err == nil {
+		den, err = G.Sqrt(den)
+	}
+	if err == nil {
+		xhat, err = G.BroadcastHadamardDiv(d, den, nil, bcast)
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	g, err := b.Param(gamma)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if y, err = G.BroadcastHadamardProd(xhat, g, nil, bcast); err != nil {
+		return nil, nil, nil, err
+	}
+	bt, err := b.Param(beta)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	y, err = G.BroadcastAdd(y, bt, nil, bcast)
+	return y, mean, variance, err
 }

@@ -256,3 +256,46 @@ func TestBatchNormBatchOfOne(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchNormTwinParity: Builder.BatchNorm fused (BatchNormTrain,
+// BatchNormInfer) and as its twin (BatchNormTwin), output and input
+// gradient, in float32 and float64, training and inference, on a matrix,
+// on images (the twin's reshape to rows and back) and on a batch of one.
+func TestBatchNormTwinParity(t *testing.T) {
+	for _, dt := range parityDtypes {
+		for si, shape := range [][]int{{7, 3}, {3, 4, 5, 2}, {1, 4}} {
+			for _, training := range []bool{true, false} {
+				name := fmt.Sprintf("%v/shape%v/training=%v", dt, shape, training)
+				n := tensor.Shape(shape).TotalSize()
+				c := shape[len(shape)-1]
+				xs := twinInputValues(n, int64(si))
+				var res [2]twinResult
+				for i, fused := range []bool{true, false} {
+					res[i] = twinRunB(t, name, dt, shape, xs, 7, func(b *Builder, x *G.Node) (*G.Node, error) {
+						b.Fused, b.Training = fused, training
+						row := func(name string, at func(j int) float64) *Param {
+							p, err := NewParam(name, dt, true, 1, c)
+							if err != nil {
+								t.Fatal(err)
+							}
+							for j := range c {
+								p.SetAt(j, at(j))
+							}
+							return p
+						}
+						gamma := row("gamma", func(j int) float64 { return 0.5 + 0.25*float64(j) })
+						beta := row("beta", func(j int) float64 { return 0.1 * float64(j-1) })
+						mean := row("mean", func(j int) float64 { return 0.2 - 0.1*float64(j) })
+						variance := row("variance", func(j int) float64 { return 0.5 + 0.3*float64(j) })
+						y, mu, v, err := b.BatchNorm(x, gamma, beta, mean, variance, 1e-3)
+						if err == nil && (mu != nil) != training || (v != nil) != training {
+							t.Fatalf("%s: batch statistics %v, %v returned", name, mu, v)
+						}
+						return y, err
+					})
+				}
+				twinCompare(t, name, dt, n/c, res[0], res[1])
+			}
+		}
+	}
+}

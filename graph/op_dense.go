@@ -309,3 +309,78 @@ func sparseOf[T float](sp *any) *kernels.CSR[T] {
 	}
 	return c
 }
+
+// Dense adds act(x·W + bias) (act the identity, or ReLU when relu is set).
+// The input gradient is left out of the fused op when x is data, or
+// computed from data alone (FromData: no gradient is asked of it).
+func (b *Builder) Dense(x, w, bias *G.Node, relu bool) (*G.Node, error) {
+	return fusedOr(b,
+		func() (*G.Node, error) { return Dense(x, w, bias, relu, !b.FromData(x)) },
+		func() (*G.Node, error) { return DenseTwin(b, x, w, bias, relu) })
+}
+
+// ReLU adds max(x, 0), elementwise, composed as x ⊙ [x > 0]: the mask is
+// a comparison, which Gorgonia does not differentiate, so the gradient is
+// dy ⊙ [x > 0] and is 0 at x = 0, as in Keras and PyTorch. Gorgonia's
+// Rectify gives 1 there, so a unit sitting exactly at 0 (a dead unit after
+// BatchNorm, a zero input) would pass gradient it should not. A NaN input
+// gives NaN (NaN·0), not 0.
+func ReLU(b *Builder, x *G.Node) (*G.Node, error) {
+	mask, err := G.Gt(x, b.Const(0), true)
+	if err != nil {
+		return nil, errors.Wrap(err, "relu")
+	}
+	y, err := G.HadamardProd(x, mask)
+	return y, errors.Wrap(err, "relu")
+}
+
+// DenseTwin is Dense from primitives: x·W (Mul), + b broadcast over the
+// rows (BroadcastAdd), then ReLU when relu is set.
+func DenseTwin(b *Builder, x, w, bias *G.Node, relu bool) (*G.Node, error) {
+	xw, err := G.Mul(x, w)
+	if err != nil {
+		return nil, errors.Wrap(err, "dense twin: x·W")
+	}
+	z, err := G.BroadcastAdd(xw, bias, nil, []byte{0})
+	if err != nil {
+		return nil, errors.Wrap(err, "dense twin: + b")
+	}
+	if !relu {
+		return z, nil
+	}
+	return ReLU(b, z)
+}
+
+// lastOutput implements ownedOutput: Do allocates op.out once and returns
+// it on every run, so a machine can hand a param's gradient out without
+// copying it.
+func (op *denseGradOp) lastOutput() *tensor.Dense { return op.out }
+
+// A dense layer with a narrow side (at most kernels.SkinnyMax units, such
+// as a 10-class output) runs its products through kernels.Skinny; its
+// scratch lives in the op (sk), and the forward op's transposed weights
+// are reused by the input gradient of the same run.
+
+func skinnyOf[T float](sp *any) *kernels.Skinny[T] {
+	s, ok := (*sp).(*kernels.Skinny[T])
+	if !ok {
+		s = &kernels.Skinny[T]{}
+		*sp = s
+	}
+	return s
+}
+
+// transposedW returns the Wᵀ (units×in) that the forward op op left in its
+// scratch in this run, when its weights are w, and nil otherwise. The tape
+// runs the forward op before the backward ones in every run, and W's
+// tensor is the same from run to run, so a match is of this run.
+func transposedW[T float](op *denseOp, w []T) []T {
+	if op == nil || op.skW == nil || len(w) == 0 || op.skW != any(&w[0]) {
+		return nil
+	}
+	s, ok := op.sk.(*kernels.Skinny[T])
+	if !ok {
+		return nil
+	}
+	return s.Transposed()
+}

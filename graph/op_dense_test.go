@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"fmt"
+
 	"math"
 	"math/rand"
 	"testing"
@@ -228,5 +230,52 @@ func TestDenseKernelsFloat32(t *testing.T) {
 		cmp("y", ys, yd)
 		cmp("dz", dzs, dzd)
 		cmp("dW", dws, dwd)
+	}
+}
+
+func TestDenseTwinParity(t *testing.T) {
+	n := 0
+	for _, dt := range parityDtypes {
+		parityShapes(func(batch, in, units int, kinds []parityKind) {
+			for ki, k := range kinds {
+				n++
+				relu := (n % 2) == 0
+				xIsParam := (n/2)%2 == 0
+				name := fmt.Sprintf("%v/batch%d/in%d/units%d/%s/relu=%v/x-param=%v", dt, batch, in, units, k.name, relu, xIsParam)
+				t.Run(name, func(t *testing.T) {
+					rng := rand.New(rand.NewSource(int64(n)))
+					x := parityParam(t, "x", dt, rng, k, batch, in)
+					w := parityParam(t, "w", dt, rng, parityKinds[0], in, units)
+					for j := 0; j < w.Size(); j++ { // Glorot-sized weights
+						w.SetAt(j, w.At(j)*math.Sqrt(2/float64(in+units)))
+					}
+					bias := parityParam(t, "b", dt, rng, parityKinds[0], 1, units)
+					wrt := []*Param{w, bias}
+					names := []string{"W", "b"}
+					if xIsParam {
+						wrt, names = append(wrt, x), append(names, "x")
+					}
+					build := func(b *Builder) (*G.Node, *G.Node) {
+						var xn *G.Node
+						if xIsParam {
+							xn = G.Must(b.Param(x))
+						} else {
+							in := b.Input("x", batch, in)
+							if err := in.Set(float32s(x)); err != nil && dt == Float32 {
+								t.Fatal(err)
+							}
+							copyInto(in.Tensor, x)
+							xn = in.Node
+						}
+						y, err := b.Dense(xn, G.Must(b.Param(w)), G.Must(b.Param(bias)), relu)
+						if err != nil {
+							t.Fatal(err)
+						}
+						return y, parityWeights(b, y, int64(ki))
+					}
+					parityCompare(t, dt, max(batch, in, units), parityRun(t, dt, batch, true, wrt, build), parityRun(t, dt, batch, false, wrt, build), names...)
+				})
+			}
+		})
 	}
 }

@@ -107,3 +107,12 @@ func checkArgShape(what string, d *tensor.Dense, want tensor.Shape) error {
 	}
 	return nil
 }
+
+// Dropout adds x ⊙ mask: the fused op (Dropout), which computes the
+// product the twin's HadamardProd does into a tensor it reuses every run,
+// or the twin, gorgonia.HadamardProd itself.
+func (b *Builder) Dropout(x, mask *G.Node) (*G.Node, error) {
+	return fusedOr(b,
+		func() (*G.Node, error) { return Dropout(x, mask) },
+		func() (*G.Node, error) { return G.HadamardProd(x, mask) })
+}

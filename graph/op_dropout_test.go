@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"gorgonia.org/tensor"
+
 	"fmt"
 	"testing"
 
@@ -76,5 +78,38 @@ func TestDropoutOp(t *testing.T) {
 	b, _ := NewBuilder(Float32, 2, true)
 	if _, err := Dropout(b.Input("x", 2, 3).Node, b.Input("m", 3, 2).Node); err == nil {
 		t.Error("mask of another shape: no error")
+	}
+}
+
+// TestDropoutTwinParity: Builder.Dropout fused (the mask op) and as its
+// twin (gorgonia.HadamardProd) give the same output and input gradient,
+// bit for bit: one product per element either way.
+func TestDropoutTwinParity(t *testing.T) {
+	for _, dt := range parityDtypes {
+		for _, shape := range [][]int{{3, 5}, {2, 3, 2, 4}} {
+			name := fmt.Sprintf("%v/shape%v", dt, shape)
+			n := tensor.Shape(shape).TotalSize()
+			xs := twinInputValues(n, 3)
+			var res [2]twinResult
+			for i, fused := range []bool{true, false} {
+				res[i] = twinRunB(t, name, dt, shape, xs, 5, func(b *Builder, x *G.Node) (*G.Node, error) {
+					b.Fused = fused
+					mask := b.Input("mask", shape...)
+					ms := make([]float32, n)
+					for j := range ms {
+						if j%3 != 1 {
+							ms[j] = 1 / 0.7
+						}
+					}
+					if err := mask.Set(ms); err != nil {
+						return nil, err
+					}
+					return b.Dropout(x, mask.Node)
+				})
+			}
+			if twinRelErr(res[0].out, res[1].out) != 0 || twinRelErr(res[0].grad, res[1].grad) != 0 {
+				t.Errorf("%s: fused %v %v, twin %v %v", name, res[0].out, res[0].grad, res[1].out, res[1].grad)
+			}
+		}
 	}
 }

@@ -253,3 +253,61 @@ func (op *softmaxOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, err
 	}
 	return G.Nodes{dlp}, nil
 }
+
+// LogSoftmax adds the row-wise log-softmax of a (batch, classes) matrix.
+func (b *Builder) LogSoftmax(x *G.Node) (*G.Node, error) {
+	return fusedOr(b,
+		func() (*G.Node, error) { return LogSoftmax(x) },
+		func() (*G.Node, error) { return LogSoftmaxTwin(b, x) })
+}
+
+// LogSoftmaxTwin is LogSoftmax from primitives, as GORGONIA-NOTES.md
+// prescribes (Gorgonia's own SoftMax takes every row's maximum from the
+// first element of the whole tensor): s = x − rowmax(x), then
+// s − log Σ exp(s). The maximum is differentiated too; its share of the
+// gradient cancels (the log-softmax does not depend on the shift), up to
+// rounding.
+func LogSoftmaxTwin(b *Builder, x *G.Node) (*G.Node, error) {
+	if x.Dims() != 2 {
+		return nil, errors.Errorf("log-softmax twin: want a (batch, classes) matrix, got shape %v", x.Shape())
+	}
+	col := tensor.Shape{x.Shape()[0], 1}
+	m, err := G.Max(x, 1)
+	if err == nil {
+		m, err = G.Reshape(m, col)
+	}
+	var s, e, sum, ls *G.Node
+	if err == nil {
+		s, err = G.BroadcastSub(x, m, nil, []byte{1})
+	}
+	if err == nil {
+		e, err = G.Exp(s)
+	}
+	if err == nil {
+		sum, err = G.Sum(e, 1)
+	}
+	if err == nil {
+		sum, err = G.Reshape(sum, col)
+	}
+	if err == nil {
+		ls, err = G.Log(sum)
+	}
+	if err != nil {
+		return nil, errors.Wrap(err, "log-softmax twin")
+	}
+	y, err := G.BroadcastSub(s, ls, nil, []byte{1})
+	return y, errors.Wrap(err, "log-softmax twin")
+}
+
+// Softmax adds exp of log-probabilities lp.
+func (b *Builder) Softmax(lp *G.Node) (*G.Node, error) {
+	return fusedOr(b,
+		func() (*G.Node, error) { return Softmax(lp) },
+		func() (*G.Node, error) { return SoftmaxTwin(b, lp) })
+}
+
+// SoftmaxTwin is Softmax from primitives: exp of the log-probabilities.
+func SoftmaxTwin(b *Builder, lp *G.Node) (*G.Node, error) {
+	p, err := G.Exp(lp)
+	return p, errors.Wrap(err, "softmax twin")
+}

@@ -185,3 +185,7 @@ func ExampleSigmoid64() {
 	fmt.Println(Sigmoid64(0), Sigmoid64(30) < 1, Sigmoid64(40), float32(Sigmoid64(16)))
 	// Output: 0.5 true 1 0.9999999
 }
+
+func TestSigmoidTwinParity(t *testing.T) {
+	rowOpParity(t, func(int, int) int { return 1 }, func(b *Builder, x *G.Node) *G.Node { return G.Must(b.Sigmoid(x)) })
+}

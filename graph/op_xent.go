@@ -203,3 +203,29 @@ func (op *xentOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 	}
 	return G.Nodes{dlogp, nil}, nil
 }
+
+// CrossEntropy adds −(1/N)·Σ logp ⊙ target for N rows.
+func (b *Builder) CrossEntropy(logp, target *G.Node) (*G.Node, error) {
+	return fusedOr(b,
+		func() (*G.Node, error) { return CrossEntropy(logp, target) },
+		func() (*G.Node, error) { return CrossEntropyTwin(b, logp, target) })
+}
+
+// CrossEntropyTwin is CrossEntropy from primitives: −(1/N)·Σ logp ⊙ target
+// for N rows. Unlike the fused op it sums in the graph's type, in
+// Gorgonia's order, and a zero target times a −Inf log-probability is NaN.
+func CrossEntropyTwin(b *Builder, logp, target *G.Node) (*G.Node, error) {
+	if logp.Dims() != 2 || !logp.Shape().Eq(target.Shape()) {
+		return nil, errors.Errorf("cross-entropy twin: want log-probabilities and targets of one (batch, classes) shape, got %v and %v", logp.Shape(), target.Shape())
+	}
+	prod, err := G.HadamardProd(logp, target)
+	if err != nil {
+		return nil, errors.Wrap(err, "cross-entropy twin")
+	}
+	s, err := G.Sum(prod)
+	if err != nil {
+		return nil, errors.Wrap(err, "cross-entropy twin")
+	}
+	loss, err := G.Mul(s, b.Const(-1/float64(logp.Shape()[0])))
+	return loss, errors.Wrap(err, "cross-entropy twin")
+}

@@ -258,3 +258,27 @@ func TestCrossEntropyErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestCrossEntropyTwinParity checks the loss over log-softmax outputs with
+// one-hot targets (every third row soft: uniform), the classifier head of
+// every model.
+func TestCrossEntropyTwinParity(t *testing.T) {
+	rowOpParity(t, func(batch, classes int) int { return batch * classes }, func(b *Builder, x *G.Node) *G.Node {
+		rows, cols := x.Shape()[0], x.Shape()[1]
+		tgt := b.Input("target", rows, cols)
+		v := make([]float32, rows*cols)
+		for i := 0; i < rows; i++ {
+			if i%3 == 2 {
+				for j := 0; j < cols; j++ {
+					v[i*cols+j] = 1 / float32(cols)
+				}
+				continue
+			}
+			v[i*cols+(i*7)%cols] = 1
+		}
+		if err := tgt.Set(v); err != nil {
+			panic(err)
+		}
+		return G.Must(b.CrossEntropy(G.Must(b.LogSoftmax(x)), tgt.Node))
+	})
+}

@@ -23,11 +23,11 @@ import (
 // differs (momentum weighting reversed, unbiased variance, per-sample params
 // by default, mode shared by every machine) and is not used.
 //
-// Fused graphs (graph.Builder.Fused) build it as graph's batch-norm ops
-// (graph.BatchNormTrain, graph.BatchNormInfer): three nodes forward, three
-// backward, their tensors reused by every run. Otherwise it is composed
-// from Gorgonia's primitives (forward, the twin), each allocating a fresh
-// tensor every run. Both observe the same batch statistics.
+// Forward builds it with graph.Builder.BatchNorm: fused, graph's
+// batch-norm ops (three nodes forward, three backward, their tensors
+// reused by every run); as its twin (graph.BatchNormTwin), Gorgonia's
+// primitives, each allocating a fresh tensor every run. Both return the
+// same batch statistics, which the layer observes.
 type BatchNormLayer struct {
 	Named
 	Momentum float64 // weight of the old moving average; Keras's 0.99
@@ -125,75 +125,15 @@ func (l *BatchNormLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if err := wantShape("batchnorm", l.Name(), x.Shape(), l.in); err != nil {
 		return nil, err
 	}
-	if b.Fused {
-		y, err := l.forwardFused(b, x)
-		return y, errors.Wrapf(err, "batchnorm %q", l.Name())
-	}
-	if len(l.in) == 1 {
-		y, err := l.forward(b, x)
-		return y, errors.Wrapf(err, "batchnorm %q", l.Name())
-	}
-	// An N-d batch is a (batch·positions, channels) matrix for the
-	// per-channel statistics, then its own shape again.
-	shape := x.Shape().Clone()
-	c := l.in[len(l.in)-1]
-	flat, err := reshape(x, shape.TotalSize()/c, c)
+	y, mean, variance, err := b.BatchNorm(x, l.Gamma, l.Beta, l.MovingMean, l.MovingVariance, l.Epsilon)
 	if err != nil {
 		return nil, errors.Wrapf(err, "batchnorm %q", l.Name())
 	}
-	y, err := l.forward(b, flat)
-	if err != nil {
-		return nil, errors.Wrapf(err, "batchnorm %q", l.Name())
-	}
-	y, err = reshape(y, shape...)
-	return y, errors.Wrapf(err, "batchnorm %q", l.Name())
-}
-
-// forwardFused is forward as graph's fused batch-norm ops, over x of any
-// rank (the channels its last axis) without reshaping it: the same maths,
-// with the batch mean and variance observed the same way.
-func (l *BatchNormLayer) forwardFused(b *graph.Builder, x *G.Node) (y *G.Node, err error) {
-	defer graphErr(&err)
-	// The params are asked for in the twin's order, and the moving
-	// statistics only at inference, so that both graphs hold the same
-	// params (Builder.Params).
-	r := rowOps{b}
-	needDx := !b.FromData(x)
-	if !b.Training {
-		mu, variance := r.param(l.MovingMean), r.param(l.MovingVariance)
-		return graph.BatchNormInfer(x, r.param(l.Gamma), r.param(l.Beta), mu, variance, l.Epsilon, needDx)
-	}
-	y, mu, variance, err := graph.BatchNormTrain(x, r.param(l.Gamma), r.param(l.Beta), l.Epsilon, needDx)
-	if err != nil {
-		return nil, err
-	}
-	b.Observe(mu, l.Name()+" batch mean", l.foldInto(l.MovingMean))
-	b.Observe(variance, l.Name()+" batch variance", l.foldInto(l.MovingVariance))
-	return y, nil
-}
-
-// forward, the twin of the fused ops, is, per feature (column) j of the
-// batch x:
-//
-//	training:  μ = mean_i x_ij,  σ² = mean_i (x_ij − μ)²  (biased, as Keras)
-//	inference: μ, σ² = the moving averages
-//	x̂ = (x − μ)/√(σ² + ε),  y = γ·x̂ + β
-//
-// and, in training, folds μ and σ² into the moving averages after the step.
-func (l *BatchNormLayer) forward(b *graph.Builder, x *G.Node) (y *G.Node, err error) {
-	defer graphErr(&err)
-	r := rowOps{b}
-	var mu, variance *G.Node
 	if b.Training {
-		mu = r.mean(x)
-		variance = r.mean(r.square(r.sub(x, mu)))
-		b.Observe(mu, l.Name()+" batch mean", l.foldInto(l.MovingMean))
+		b.Observe(mean, l.Name()+" batch mean", l.foldInto(l.MovingMean))
 		b.Observe(variance, l.Name()+" batch variance", l.foldInto(l.MovingVariance))
-	} else {
-		mu, variance = r.param(l.MovingMean), r.param(l.MovingVariance)
 	}
-	xhat := r.div(r.sub(x, mu), r.sqrt(r.addConst(variance, l.Epsilon)))
-	return r.add(r.mul(xhat, r.param(l.Gamma)), r.param(l.Beta)), nil
+	return y, nil
 }
 
 // foldInto returns an observer that moves p towards a batch statistic. The

@@ -23,12 +23,10 @@ import (
 // The convolution is im2col then a matrix product: every window of the
 // input becomes one row of a (batch·positions, kh·kw·cin) matrix, whose
 // product with the kernel seen as (kh·kw·cin, filters) is the
-// convolution. With graph.Builder.Fused set, one node does it all
-// (convOp: im2col into a buffer it keeps, the GEMM, bias and ReLU, the
-// output written in place as (batch, oh, ow, filters)). Otherwise the
-// graph is the twin, Gorgonia's primitives alone: im2col from strided
-// slices and concatenations (im2colTwin), graph.Builder.Dense's twin and
-// copying reshapes.
+// convolution. Forward builds it with graph.Builder.Conv2D: fused, one
+// node does it all (im2col into a buffer it keeps, the GEMM, bias and
+// ReLU, the output written in place as (batch, oh, ow, filters)); as its
+// twin (graph.ConvTwin), Gorgonia's primitives alone.
 type Conv2DLayer struct {
 	Named
 	Filters    int
@@ -43,7 +41,7 @@ type Conv2DLayer struct {
 	// training loss (Keras's kernel_regularizer); see Regularizer.
 	KernelRegularizer *Regularizer
 
-	g            window
+	g            graph.Window
 	in, out      Shape
 	Kernel, Bias *graph.Param
 }
@@ -136,18 +134,19 @@ func conv2DFromConfig(c Conv2DConfig) (Layer, error) {
 
 // geometry checks the settings against a (height, width, channels) input
 // and returns the window and output shape.
-func (l *Conv2DLayer) geometry(in []int) (window, Shape, error) {
+func (l *Conv2DLayer) geometry(in []int) (graph.Window, Shape, error) {
 	if l.Filters <= 0 {
-		return window{}, nil, errors.Errorf("conv2d %q: filters must be positive, got %d", l.Name(), l.Filters)
+		return graph.Window{}, nil, errors.Errorf("conv2d %q: filters must be positive, got %d", l.Name(), l.Filters)
 	}
 	g, err := newWindow("conv2d", l.Name(), in, l.KernelSize, l.Strides, l.Padding)
 	if err != nil {
-		return window{}, nil, err
+		return graph.Window{}, nil, err
 	}
-	if int64(g.patchLen())*int64(l.Filters) > maxParams {
-		return window{}, nil, errors.Errorf("conv2d %q: %d×%d weights is too many", l.Name(), g.patchLen(), l.Filters)
+	if int64(g.PatchLen())*int64(l.Filters) > maxParams {
+		return graph.Window{}, nil, errors.Errorf("conv2d %q: %d×%d weights is too many", l.Name(), g.PatchLen(), l.Filters)
 	}
-	return g, Shape{g.oh, g.ow, l.Filters}, nil
+	oh, ow := g.Out()
+	return g, Shape{oh, ow, l.Filters}, nil
 }
 
 // Build implements Layer.
@@ -159,7 +158,8 @@ func (l *Conv2DLayer) Build(in []int, dt tensor.Dtype, rng *rand.Rand) ([]int, e
 	if err := l.KernelRegularizer.Check(); err != nil {
 		return nil, errors.Wrapf(err, "conv2d %q: kernel", l.Name())
 	}
-	if l.Kernel, err = graph.NewParam(l.Name()+"/kernel", dt, true, g.kh, g.kw, g.c, l.Filters); err != nil {
+	kh, kw := g.Size()
+	if l.Kernel, err = graph.NewParam(l.Name()+"/kernel", dt, true, kh, kw, g.Channels(), l.Filters); err != nil {
 		return nil, errors.Wrapf(err, "conv2d %q", l.Name())
 	}
 	l.Bias = nil
@@ -168,7 +168,7 @@ func (l *Conv2DLayer) Build(in []int, dt tensor.Dtype, rng *rand.Rand) ([]int, e
 			return nil, errors.Wrapf(err, "conv2d %q", l.Name())
 		}
 	}
-	glorotUniform(l.Kernel, g.kh*g.kw*g.c, g.kh*g.kw*l.Filters, rng)
+	glorotUniform(l.Kernel, g.PatchLen(), kh*kw*l.Filters, rng)
 	l.g, l.in, l.out = g, Shape(in).Clone(), out
 	return out.Clone(), nil
 }
@@ -180,7 +180,7 @@ func (l *Conv2DLayer) CountParams(in []int) (int64, []int, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	n := int64(g.patchLen()) * int64(l.Filters)
+	n := int64(g.PatchLen()) * int64(l.Filters)
 	if !l.NoBias {
 		n += int64(l.Filters)
 	}
@@ -195,15 +195,9 @@ func (l *Conv2DLayer) Params() []*graph.Param {
 	return []*graph.Param{l.Kernel, l.Bias}
 }
 
-// bias returns the bias's node, or nil for a layer built without one.
-func (l *Conv2DLayer) bias(b *graph.Builder) (*G.Node, error) {
-	if l.Bias == nil {
-		return nil, nil
-	}
-	return b.Param(l.Bias)
-}
-
-// Forward implements Layer.
+// Forward implements Layer: graph.Builder.Conv2D, the fused op or its
+// twin, with ReLU folded in and another activation applied to the output's
+// (positions, filters) rows.
 func (l *Conv2DLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if l.Kernel == nil {
 		return nil, errors.Errorf("conv2d %q: not built", l.Name())
@@ -211,112 +205,11 @@ func (l *Conv2DLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if err := wantShape("conv2d", l.Name(), x.Shape(), l.in); err != nil {
 		return nil, err
 	}
-	y, err := l.forward(b, x)
+	relu := l.Act.name == ReLU.name
+	var act func(*G.Node) (*G.Node, error)
+	if !relu && l.Act.apply != nil {
+		act = func(z *G.Node) (*G.Node, error) { return l.Act.Apply(b, z) }
+	}
+	y, err := b.Conv2D(l.g, x, l.Kernel, l.Bias, relu, act)
 	return y, errors.Wrapf(err, "conv2d %q", l.Name())
-}
-
-func (l *Conv2DLayer) forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	if b.Fused {
-		return l.forwardFused(b, x)
-	}
-	return l.forwardTwin(b, x)
-}
-
-// forwardTwin builds the convolution from Gorgonia's primitives alone: the
-// im2col matrix from strided slices and concatenations (im2colTwin), then
-// graph.Builder.Dense, which with Fused false is its own twin (Mul,
-// BroadcastAdd, ReLU as x ⊙ [x > 0]). The reshapes copy (reshape): Gorgonia's
-// Reshape aliases its input, and a kernel param seen through it was
-// overwritten in place by later ops (see reshape_op.go). This is the path
-// of graph.Builder.Fused false (GRADGRAPH_FUSION=0, nn.FusionOff), which
-// the fused op is checked against (TestConvnetFusionGradientsEqual in
-// train, and the op-level parity tests).
-func (l *Conv2DLayer) forwardTwin(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	return l.forwardFrom(b, x, func(x *G.Node) (*G.Node, error) { return im2colTwin(x, l.g) })
-}
-
-// forwardFused builds the fused convolution (convOp), given no bias node
-// when the layer has none. ReLU is folded into it; another activation is applied to its output seen as (positions,
-// filters) rows, as forwardIm2col does (a softmax normalises over the
-// filters, Keras's last axis).
-func (l *Conv2DLayer) forwardFused(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	k, err := b.Param(l.Kernel)
-	if err != nil {
-		return nil, err
-	}
-	bias, err := l.bias(b)
-	if err != nil {
-		return nil, err
-	}
-	relu := l.Act.name == ReLU.name
-	y, err := conv2D(l.g, x, k, bias, relu, !fromData(b, x))
-	if err != nil || relu || l.Act.apply == nil {
-		return y, err
-	}
-	batch := x.Shape()[0]
-	z, err := reshape(y, batch*l.g.oh*l.g.ow, l.Filters)
-	if err != nil {
-		return nil, err
-	}
-	if z, err = l.Act.Apply(b, z); err != nil {
-		return nil, err
-	}
-	return reshape(z, batch, l.g.oh, l.g.ow, l.Filters)
-}
-
-// forwardIm2col builds the convolution from patchesOp (im2col in one
-// custom op, itself checked against im2colTwin), graph.Builder.Dense and
-// reshapes: the op-level reference the fused op is tested against, faster
-// to run over many shapes than the twin.
-func (l *Conv2DLayer) forwardIm2col(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	return l.forwardFrom(b, x, func(x *G.Node) (*G.Node, error) {
-		return G.ApplyOp(&patchesOp{g: l.g, batch: x.Shape()[0], dt: b.DType}, x)
-	})
-}
-
-// forwardFrom builds the convolution as patches(x)·K + b: the im2col matrix
-// from patches, then graph.Builder.Dense and the reshapes; without a bias,
-// the product (Mul) and ReLU alone.
-func (l *Conv2DLayer) forwardFrom(b *graph.Builder, x *G.Node, patches func(*G.Node) (*G.Node, error)) (*G.Node, error) {
-	batch := x.Shape()[0]
-	cols, err := patches(x)
-	if err != nil {
-		return nil, err
-	}
-	k, err := b.Param(l.Kernel)
-	if err != nil {
-		return nil, err
-	}
-	// (kh, kw, cin, filters) row-major is (kh·kw·cin, filters) with rows in
-	// im2col's (row, column, channel) order.
-	w, err := reshape(k, l.g.patchLen(), l.Filters)
-	if err != nil {
-		return nil, err
-	}
-	bias, err := l.bias(b)
-	if err != nil {
-		return nil, err
-	}
-	relu := l.Act.name == ReLU.name
-	var z *G.Node
-	if bias != nil {
-		z, err = b.Dense(cols, w, bias, relu)
-	} else {
-		// No bias to add: the product, and the ReLU as Builder.Dense's
-		// twin applies it (x ⊙ [x > 0], derivative 0 at 0).
-		if z, err = G.Mul(cols, w); err == nil && relu {
-			z, err = graph.ReLU(b, z)
-		}
-	}
-	if err != nil {
-		return nil, err
-	}
-	if !relu {
-		// Applied to (positions, filters) rows: a softmax normalises over
-		// the filters, Keras's last axis.
-		if z, err = l.Act.Apply(b, z); err != nil {
-			return nil, err
-		}
-	}
-	return reshape(z, batch, l.g.oh, l.g.ow, l.Filters)
 }

@@ -58,11 +58,14 @@
 //     holding 0 or 1/(1-rate), so its gradient is exact at any rate; it is the
 //     identity in inference.
 //
-// Each layer builds its nodes through the graph.Builder's op methods, so
-// one switch, BuildOptions.Fusion (or GRADGRAPH_FUSION=0 for a whole
-// program), builds a model either from gradgraph's fused ops or from their
-// twins composed of Gorgonia's primitives, differentiated by gorgonia.Grad
-// alone; Model.SetFused changes it for graphs built later. The two agree to
+// Each layer builds its nodes through the graph.Builder's op methods
+// (graph holds every op, fused or not, with its twin), so one switch,
+// BuildOptions.Fusion, builds a model either from gradgraph's fused ops or
+// from their twins composed of Gorgonia's primitives, differentiated by
+// gorgonia.Grad alone; Model.SetFused changes it for graphs built later.
+// The default, FusionDefault, is GRADGRAPH_FUSION (0 for the twins), read
+// once per process; the model keeps its setting and gives it to every
+// builder its graphs are built on. The two agree to
 // rounding (graph's parity tests; train's test of an Iris step, every
 // gradient). A ReLU, folded into Dense or as its own Activation layer, has
 // derivative 0 at 0 either way, as in Keras and PyTorch (Gorgonia's Rectify
@@ -83,8 +86,8 @@
 // resample through one affine op as Keras's affine_transform (bilinear or
 // nearest; fill reflect, wrap, constant or nearest), exact for flips,
 // whole-pixel shifts and quarter turns; the resampling and contrast ops
-// implement their input gradient and are built alike in both fusion modes
-// (they have no twin).
+// (graph.AffineTransform, graph.AdjustContrast) implement their input
+// gradient and are built alike in both fusion modes (they have no twin).
 //
 // Layers of your own implement Layer (and Configurer and, to be counted
 // before allocation when a file is read, ParamCounter) and are registered

@@ -86,15 +86,7 @@ func (l *DropoutLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	} else {
 		mask = b.Feed(name, DropoutMask(l.Rate), shape...)
 	}
-	// The fused op computes the product the twin's HadamardProd does,
-	// into a tensor it reuses every run.
-	var y *G.Node
-	var err error
-	if b.Fused {
-		y, err = graph.Dropout(x, mask)
-	} else {
-		y, err = G.HadamardProd(x, mask)
-	}
+	y, err := b.Dropout(x, mask)
 	return y, errors.Wrapf(err, "dropout %q", l.Name())
 }
 

@@ -65,6 +65,6 @@ func (l *FlattenLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if err := wantShape("flatten", l.Name(), x.Shape(), l.in); err != nil {
 		return nil, err
 	}
-	y, err := reshape(x, x.Shape()[0], l.in.Size())
+	y, err := graph.Reshape(x, x.Shape()[0], l.in.Size())
 	return y, errors.Wrapf(err, "flatten %q", l.Name())
 }

@@ -50,8 +50,8 @@ func (l *GlobalAveragePooling2DLayer) CountParams(in []int) (int64, []int, error
 // Params implements Layer; pooling has none.
 func (l *GlobalAveragePooling2DLayer) Params() []*graph.Param { return nil }
 
-// Forward implements Layer: the fused op (globalAvgPoolOp) or, with
-// b.Fused false, its twin of Gorgonia primitives (globalAvgPoolTwin).
+// Forward implements Layer: graph.Builder.GlobalAvgPool2D, the fused op
+// or its twin.
 func (l *GlobalAveragePooling2DLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if l.in == nil {
 		return nil, errors.Errorf("globalaveragepooling2d %q: not built", l.Name())
@@ -59,13 +59,7 @@ func (l *GlobalAveragePooling2DLayer) Forward(b *graph.Builder, x *G.Node) (*G.N
 	if err := wantShape("globalaveragepooling2d", l.Name(), x.Shape(), l.in); err != nil {
 		return nil, err
 	}
-	var y *G.Node
-	var err error
-	if b.Fused {
-		y, err = globalAvgPool2D(x)
-	} else {
-		y, err = globalAvgPoolTwin(x)
-	}
+	y, err := b.GlobalAvgPool2D(x)
 	return y, errors.Wrapf(err, "globalaveragepooling2d %q", l.Name())
 }
 
@@ -83,7 +77,7 @@ func (l *GlobalAveragePooling2DLayer) Config() LayerConfig {
 // too: one at the first position wins, any later one loses. That is the
 // fused op's behaviour; the twin (GRADGRAPH_FUSION=0) holds for finite
 // inputs only, its select turning a NaN or −∞ into NaN (see
-// globalMaxPoolTwin).
+// graph.GlobalMaxPoolTwin).
 type GlobalMaxPooling2DLayer struct {
 	Named
 	in Shape
@@ -118,8 +112,8 @@ func (l *GlobalMaxPooling2DLayer) CountParams(in []int) (int64, []int, error) {
 // Params implements Layer; pooling has none.
 func (l *GlobalMaxPooling2DLayer) Params() []*graph.Param { return nil }
 
-// Forward implements Layer: the fused op (globalMaxPoolOp) or, with
-// b.Fused false, its twin of Gorgonia primitives (globalMaxPoolTwin).
+// Forward implements Layer: graph.Builder.GlobalMaxPool2D, the fused op
+// or its twin.
 func (l *GlobalMaxPooling2DLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if l.in == nil {
 		return nil, errors.Errorf("globalmaxpooling2d %q: not built", l.Name())
@@ -127,13 +121,7 @@ func (l *GlobalMaxPooling2DLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node,
 	if err := wantShape("globalmaxpooling2d", l.Name(), x.Shape(), l.in); err != nil {
 		return nil, err
 	}
-	var y *G.Node
-	var err error
-	if b.Fused {
-		y, err = globalMaxPool2D(x)
-	} else {
-		y, err = globalMaxPoolTwin(x)
-	}
+	y, err := b.GlobalMaxPool2D(x)
 	return y, errors.Wrapf(err, "globalmaxpooling2d %q", l.Name())
 }
 
@@ -146,12 +134,12 @@ func (l *GlobalMaxPooling2DLayer) Config() LayerConfig {
 // channels), and returns the window covering all of it: one output per
 // channel. The error names the layer and the shape: a Flatten or Dense
 // output (1-D) is the usual mistake.
-func globalWindow(kind, name string, in Shape) (window, error) {
+func globalWindow(kind, name string, in Shape) (graph.Window, error) {
 	if len(in) != 3 {
-		return window{}, errors.Errorf("%s %q: input shape %s is %d-D, want (height, width, channels)", kind, name, ShapeString(in), len(in))
+		return graph.Window{}, errors.Errorf("%s %q: input shape %s is %d-D, want (height, width, channels)", kind, name, ShapeString(in), len(in))
 	}
 	if err := checkShape(kind, name, in); err != nil {
-		return window{}, err
+		return graph.Window{}, err
 	}
 	return newWindow(kind, name, in, [2]int{in[0], in[1]}, [2]int{in[0], in[1]}, "valid")
 }

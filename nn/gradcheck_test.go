@@ -28,8 +28,15 @@ func checkLayers(t *testing.T, name string, batch, in int, training bool, layers
 // (batch, size) so that the model's reshape to the input shape is checked too.
 func checkLayersShape(t *testing.T, name string, batch int, inShape []int, training bool, layers ...Layer) {
 	t.Helper()
+	checkLayersFusion(t, name, FusionDefault, batch, inShape, training, layers...)
+}
+
+// checkLayersFusion is checkLayersShape with the model's fused ops or twins
+// chosen (BuildOptions.Fusion).
+func checkLayersFusion(t *testing.T, name string, fusion Fusion, batch int, inShape []int, training bool, layers ...Layer) {
+	t.Helper()
 	m := Sequential(name, layers...)
-	if err := m.BuildShape(inShape, BuildOptions{Seed: 3, DType: graph.Float64}); err != nil {
+	if err := m.BuildShape(inShape, BuildOptions{Seed: 3, DType: graph.Float64, Fusion: fusion}); err != nil {
 		t.Fatal(err)
 	}
 	in := Shape(inShape).Size()

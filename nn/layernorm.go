@@ -144,7 +144,7 @@ func (l *LayerNormalizationLayer) Forward(b *graph.Builder, x *G.Node) (y *G.Nod
 	rows := shape.TotalSize() / c
 	flat := x
 	if len(l.in) > 1 {
-		if flat, err = reshape(x, rows, c); err != nil {
+		if flat, err = graph.Reshape(x, rows, c); err != nil {
 			return nil, err
 		}
 	}
@@ -162,7 +162,7 @@ func (l *LayerNormalizationLayer) Forward(b *graph.Builder, x *G.Node) (y *G.Nod
 	// A (rows) vector of per-row statistics as a (rows, 1) column that
 	// broadcasts over the features; the copy keeps the statistic apart
 	// from what downstream ops may overwrite (reshape).
-	column := func(v *G.Node) *G.Node { return r.check(reshape(v, rows, 1)) }
+	column := func(v *G.Node) *G.Node { return r.check(graph.Reshape(v, rows, 1)) }
 	mean := column(r.check(G.Mean(flat, 1)))
 	d := r.check(G.BroadcastSub(flat, mean, nil, []byte{1}))
 	variance := column(r.check(G.Mean(r.square(d), 1)))
@@ -175,7 +175,7 @@ func (l *LayerNormalizationLayer) Forward(b *graph.Builder, x *G.Node) (y *G.Nod
 		y = r.add(y, beta)
 	}
 	if len(l.in) > 1 {
-		return reshape(y, shape...)
+		return graph.Reshape(y, shape...)
 	}
 	return y, nil
 }

@@ -21,7 +21,7 @@ type MaxPooling2DLayer struct {
 	Strides  [2]int // vertical, horizontal; Keras's default is the pool size
 	Padding  string // "valid" (default) or "same"
 
-	g  window
+	g  graph.Window
 	in Shape
 }
 
@@ -75,12 +75,13 @@ func maxPooling2DFromConfig(c MaxPooling2DConfig) (Layer, error) {
 	return l, nil
 }
 
-func (l *MaxPooling2DLayer) geometry(in []int) (window, Shape, error) {
+func (l *MaxPooling2DLayer) geometry(in []int) (graph.Window, Shape, error) {
 	g, err := newWindow("maxpooling2d", l.Name(), in, l.PoolSize, l.Strides, l.Padding)
 	if err != nil {
-		return window{}, nil, err
+		return graph.Window{}, nil, err
 	}
-	return g, Shape{g.oh, g.ow, g.c}, nil
+	oh, ow := g.Out()
+	return g, Shape{oh, ow, g.Channels()}, nil
 }
 
 // Build implements Layer.
@@ -110,17 +111,6 @@ func (l *MaxPooling2DLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error
 	if err := wantShape("maxpooling2d", l.Name(), x.Shape(), l.in); err != nil {
 		return nil, err
 	}
-	if !b.Fused {
-		// The twin, from Gorgonia's primitives alone (pool_twin.go).
-		y, err := maxPoolTwin(x, l.g)
-		return y, errors.Wrapf(err, "maxpooling2d %q", l.Name())
-	}
-	// The fused op (maxPoolOp), or, when x is too large for its indices
-	// (nil node), the general scalar op poolOp.
-	y, err := maxPool2D(l.g, x)
-	if err != nil || y != nil {
-		return y, errors.Wrapf(err, "maxpooling2d %q", l.Name())
-	}
-	y, err = G.ApplyOp(&poolOp{g: l.g, batch: x.Shape()[0], dt: b.DType}, x)
+	y, err := b.MaxPool2D(l.g, x)
 	return y, errors.Wrapf(err, "maxpooling2d %q", l.Name())
 }

@@ -184,7 +184,7 @@ func (l *MergeLayer) merge(b *graph.Builder, xs []*G.Node) (*G.Node, error) {
 		case "Multiply":
 			y, err = G.HadamardProd(y, x)
 		case "Maximum":
-			y, err = twinSelectMax(y, x)
+			y, err = graph.Maximum(y, x)
 		default:
 			return nil, errors.Errorf("unknown merge %q", l.kind)
 		}

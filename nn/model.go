@@ -400,6 +400,7 @@ func (m *Model) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 // so that losses and metrics see rows. Flat inputs are reshaped the same
 // way (a 28×28×1 image's 784 pixels row by row).
 func (m *Model) ForwardInputs(b *graph.Builder, xs []*G.Node) ([]*G.Node, error) {
+	b.Fused = m.fused
 	vals, err := m.forward(b, xs)
 	if err != nil {
 		return nil, err
@@ -414,7 +415,7 @@ func (m *Model) flatOutputs(vals map[*Tensor]*G.Node) ([]*G.Node, error) {
 	for i, t := range m.outputs {
 		y := vals[t]
 		if y.Dims() > 2 {
-			if y, err = reshape(y, y.Shape()[0], t.shape.Size()); err != nil {
+			if y, err = graph.Reshape(y, y.Shape()[0], t.shape.Size()); err != nil {
 				return nil, errors.Wrapf(err, "model %q: output %d", m.Name, i)
 			}
 		}
@@ -436,6 +437,7 @@ type CallNode struct {
 // in the model's call order, as the layers made them (not flattened), so
 // that a caller can read any layer's activations.
 func (m *Model) ForwardCalls(b *graph.Builder, xs []*G.Node) ([]*G.Node, []CallNode, error) {
+	b.Fused = m.fused
 	vals, err := m.forward(b, xs)
 	if err != nil {
 		return nil, nil, err
@@ -452,6 +454,9 @@ func (m *Model) ForwardCalls(b *graph.Builder, xs []*G.Node) ([]*G.Node, []CallN
 
 // forward adds every call's nodes and returns each tensor's node, the
 // inputs' reshaped to their shapes and the outputs' as the layers made them.
+// It builds with the builder's choice of ops (b.Fused), which ForwardInputs
+// and ForwardCalls set to the model's; a model called as a layer inside
+// another (ModelLayer) builds with the outer model's.
 func (m *Model) forward(b *graph.Builder, xs []*G.Node) (map[*Tensor]*G.Node, error) {
 	if !m.built {
 		return nil, errors.Errorf("model %q: not built", m.Name)
@@ -460,7 +465,6 @@ func (m *Model) forward(b *graph.Builder, xs []*G.Node) (map[*Tensor]*G.Node, er
 		return nil, errors.Errorf("model %q: got %d inputs, want %d (%v)", m.Name, len(xs), len(m.inputs), m.InputNames())
 	}
 	b.Logits, b.LogProbs, b.Probs = nil, nil, nil
-	b.Fused = m.fused
 	vals := make(map[*Tensor]*G.Node, len(m.nodes)+len(xs))
 	for i, t := range m.inputs {
 		x, err := m.shapeInput(i, t, xs[i])
@@ -505,7 +509,7 @@ func (m *Model) shapeInput(i int, t *Tensor, x *G.Node) (*G.Node, error) {
 		return nil, errors.Errorf("model %q: %s has shape %v, want (batch, %d) or %s", m.Name, what, shape, in.Size(), ShapeString(in))
 	}
 	if flat && len(in) > 1 {
-		y, err := reshape(x, batchShape(shape[0], in)...)
+		y, err := graph.Reshape(x, batchShape(shape[0], in)...)
 		return y, errors.Wrapf(err, "model %q: input", m.Name)
 	}
 	return x, nil

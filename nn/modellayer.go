@@ -184,10 +184,7 @@ func (l *ModelLayer) BuildInputs(in [][]int, dt tensor.Dtype, rng *rand.Rand) ([
 // in its own shape (not flattened).
 func (l *ModelLayer) ForwardInputs(b *graph.Builder, xs []*G.Node) (*G.Node, error) {
 	m := l.Model
-	fused := m.fused
-	m.fused = b.Fused // the outer model's choice of ops
-	vals, err := m.forward(b, xs)
-	m.fused = fused
+	vals, err := m.forward(b, xs) // with the outer model's choice of ops
 	if err != nil {
 		return nil, err
 	}

@@ -1,18 +1,15 @@
 package nn
 
 import (
-	"fmt"
 	"math"
 	"math/rand"
 
-	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/gradgraph/gradgraph/data"
 	"github.com/gradgraph/gradgraph/graph"
-	"github.com/gradgraph/gradgraph/internal/opmeta"
 )
 
 // NormalizationEpsilon is the smallest standard deviation Normalization
@@ -291,7 +288,7 @@ func (l *NormalizationLayer) Forward(b *graph.Builder, x *G.Node) (y *G.Node, er
 	mean, variance := r.param(l.Mean), r.param(l.Variance)
 	// The statistics are asked for in this order in every graph, so that
 	// every graph holds the same params (Builder.Params).
-	sd, err := G.ApplyOp(&stdFloorOp{dt: b.DType, n: l.Variance.Size()}, variance)
+	sd, err := graph.StdFloor(variance, NormalizationEpsilon)
 	if err != nil {
 		return nil, err
 	}
@@ -300,69 +297,15 @@ func (l *NormalizationLayer) Forward(b *graph.Builder, x *G.Node) (y *G.Node, er
 	flat := x
 	if len(l.in) > 1 {
 		// (batch·positions, channels) for the per-channel rows, then
-		// the batch's shape again; reshape copies (see reshape).
-		if flat, err = reshape(x, shape.TotalSize()/c, c); err != nil {
+		// the batch's shape again; graph.Reshape copies.
+		if flat, err = graph.Reshape(x, shape.TotalSize()/c, c); err != nil {
 			return nil, err
 		}
 	}
 	defer graphErr(&err)
 	y = r.div(r.sub(flat, mean), sd)
 	if len(l.in) > 1 {
-		return reshape(y, shape...)
+		return graph.Reshape(y, shape...)
 	}
 	return y, nil
 }
-
-// stdFloorOp is v (1, n) → max(√v, NormalizationEpsilon), Keras's
-// denominator, in the graph's type: the square root is taken in float64 and
-// rounded once, which for float32 is float32's correctly rounded root.
-// The variance is a non-trainable param, so the op has no gradient.
-type stdFloorOp struct {
-	opmeta.Owned
-	dt  tensor.Dtype
-	n   int
-	out *tensor.Dense
-}
-
-func (op *stdFloorOp) shape() tensor.Shape { return tensor.Shape{1, op.n} }
-
-func (op *stdFloorOp) Arity() int { return 1 }
-func (op *stdFloorOp) Type() hm.Type {
-	t := G.TensorType{Dims: 2, Of: op.dt}
-	return hm.NewFnType(t, t)
-}
-func (op *stdFloorOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shape(), nil }
-func (op *stdFloorOp) String() string                                 { return fmt.Sprintf("stdfloor%v", op.shape()) }
-func (op *stdFloorOp) Do(vals ...G.Value) (G.Value, error) {
-	a, err := denseInputs(op, vals, op.shape())
-	if err != nil {
-		return nil, err
-	}
-	op.out = ownedTensor(op.out, op.dt, op.shape()...)
-	switch v := a[0].Data().(type) {
-	case []float32:
-		o := op.out.Data().([]float32)
-		for i, x := range v {
-			o[i] = float32(math.Max(math.Sqrt(float64(x)), float64(float32(NormalizationEpsilon))))
-		}
-	case []float64:
-		o := op.out.Data().([]float64)
-		for i, x := range v {
-			o[i] = math.Max(math.Sqrt(x), NormalizationEpsilon)
-		}
-	default:
-		return nil, errors.Errorf("%v: unsupported dtype %v", op, op.dt)
-	}
-	return op.out, nil
-}
-
-// DiffWRT implements gorgonia.SDOp: the variance is not differentiated.
-// Gorgonia asks every op above a loss, differentiated or not.
-func (op *stdFloorOp) DiffWRT(int) []bool { return []bool{false} }
-
-// SymDiff implements gorgonia.SDOp.
-func (op *stdFloorOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, errors.Errorf("%v: the variance is not differentiated", op)
-}
-
-var _ G.SDOp = (*stdFloorOp)(nil)

@@ -35,7 +35,7 @@ func runContrast(t *testing.T, dt tensor.Dtype, x, factors []float64, lo, hi flo
 	in, f := b.Input("x", batch, 2, 2, 2), b.Input("c", batch, 1)
 	setInput(in, x)
 	setInput(f, factors)
-	y, err := adjustContrast(in.Node, f.Node, lo, hi)
+	y, err := graph.AdjustContrast(in.Node, f.Node, lo, hi)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestRandomContrastGradClipped(t *testing.T) {
 	}
 	f := b.Input("c", 1, 1)
 	setInput(f, []float64{2})
-	y, err := adjustContrast(xn, f.Node, 0, 255)
+	y, err := graph.AdjustContrast(xn, f.Node, 0, 255)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func TestRandomContrastGradClipped(t *testing.T) {
 	xn2, _ := b2.Param(x)
 	f2 := b2.Input("c", 1, 1)
 	setInput(f2, []float64{2})
-	y2, err := adjustContrast(xn2, f2.Node, 0, 255)
+	y2, err := graph.AdjustContrast(xn2, f2.Node, 0, 255)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -106,6 +106,6 @@ func (l *ReshapeLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if err := wantShape("reshape", l.Name(), x.Shape(), l.in); err != nil {
 		return nil, err
 	}
-	y, err := reshape(x, batchShape(x.Shape()[0], l.out)...)
+	y, err := graph.Reshape(x, batchShape(x.Shape()[0], l.out)...)
 	return y, errors.Wrapf(err, "reshape %q", l.Name())
 }

@@ -41,15 +41,17 @@ type BuildOptions struct {
 }
 
 // Fusion chooses whether a model's graphs use gradgraph's fused ops (Dense,
-// LogSoftmax, Softmax, CrossEntropy, Sigmoid: single Gorgonia nodes with
-// hand-derived gradients and fast kernels) or their twins composed of
-// Gorgonia's primitive ops, differentiated by gorgonia.Grad alone. The two
+// Conv2D, pooling, BatchNorm, Dropout, LogSoftmax, Softmax, CrossEntropy,
+// Sigmoid: single Gorgonia nodes with hand-derived gradients and fast
+// kernels) or their twins composed of Gorgonia's primitive ops,
+// differentiated by gorgonia.Grad alone. The two
 // give the same numbers to rounding (graph's parity tests); the twins are
 // slower and serve to check the fused ops and to run plain Gorgonia.
 type Fusion int
 
 const (
-	// FusionDefault reads the environment: fused unless GRADGRAPH_FUSION=0.
+	// FusionDefault is the program's setting: fused unless
+	// GRADGRAPH_FUSION=0, read once per process (graph.FusionFromEnv).
 	FusionDefault Fusion = iota
 	// FusionOn builds the fused ops.
 	FusionOn

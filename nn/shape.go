@@ -6,6 +6,8 @@ import (
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/graph"
 )
 
 // MaxRank is the most dimensions a per-sample shape may have. Keras's
@@ -140,4 +142,18 @@ func wantShape(kind, name string, got []int, want Shape) error {
 		return errors.Errorf("%s %q: input has shape %v, want %s", kind, name, tensor.Shape(got), batchString(want))
 	}
 	return nil
+}
+
+// newWindow checks a layer's image input shape, (height, width,
+// channels), and makes its window (graph.NewWindow); errors name the
+// layer.
+func newWindow(kind, name string, in Shape, kernel, strides [2]int, padding string) (graph.Window, error) {
+	if len(in) != 3 {
+		return graph.Window{}, errors.Errorf("%s %q: input shape %s is %d-D, want (height, width, channels)", kind, name, ShapeString(in), len(in))
+	}
+	if err := checkShape(kind, name, in); err != nil {
+		return graph.Window{}, err
+	}
+	g, err := graph.NewWindow(in[0], in[1], in[2], kernel, strides, padding)
+	return g, errors.Wrapf(err, "%s %q", kind, name)
 }

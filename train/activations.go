@@ -48,7 +48,6 @@ func (t *Trainer) Activations(x []float32) ([]LayerActivation, error) {
 	if err != nil {
 		return nil, errors.Wrapf(err, "activations %q", m.ModelName())
 	}
-	b.Fused = m.Fused()
 	// Each input in its shape, so that each layer sees what it sees inside
 	// Model.ForwardInputs (which reshapes flat rows to these shapes); x
 	// holds the inputs one after another.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"image/png"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -166,17 +167,51 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+// runIrisChild runs the recipe with args in a process of its own (this
+// test binary again, running TestIrisChild) with GRADGRAPH_FUSION=env:
+// the variable is read once per process, so a t.Setenv here would not be
+// seen. It returns the output directory, the child's output and its error.
+func runIrisChild(t *testing.T, env string, args ...string) (string, string, error) {
+	t.Helper()
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestIrisChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "GRADGRAPH_FUSION="+env, "IRIS_CHILD_OUT="+dir, "IRIS_CHILD_ARGS="+strings.Join(args, " "))
+	out, err := cmd.CombinedOutput()
+	return dir, string(out), err
+}
+
+// TestIrisChild is runIrisChild's child; it does nothing in a plain run.
+func TestIrisChild(t *testing.T) {
+	dir := os.Getenv("IRIS_CHILD_OUT")
+	if dir == "" {
+		t.Skip("runs only as runIrisChild's child process")
+	}
+	if err := run(append([]string{"-out", dir}, strings.Fields(os.Getenv("IRIS_CHILD_ARGS"))...), &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestFusionBothWays runs the whole recipe with the fused ops and with
-// their plain-Gorgonia twins (GRADGRAPH_FUSION=0): metrics.json records
-// which, and both land in the recipe's accuracy band, within 0.07 (two
-// test samples) of each other. Rounding differs between the two, so the
-// runs drift apart over the epochs; train's TestFusionGradientsEqual
-// checks the step itself.
+// their plain-Gorgonia twins (GRADGRAPH_FUSION=0), each in a process of
+// its own: metrics.json records which, and both land in the recipe's
+// accuracy band, within 0.07 (two test samples) of each other. Rounding
+// differs between the two, so the runs drift apart over the epochs;
+// train's TestFusionGradientsEqual checks the step itself.
 func TestFusionBothWays(t *testing.T) {
 	acc := map[string]float64{}
 	for _, env := range []string{"1", "0"} {
-		t.Setenv("GRADGRAPH_FUSION", env)
-		_, m, _ := runIris(t, "-seed", "1", "-quiet")
+		dir, out, err := runIrisChild(t, env, "-seed", "1", "-quiet")
+		if err != nil {
+			t.Fatalf("GRADGRAPH_FUSION=%s: %v\n%s", env, err, out)
+		}
+		raw, err := os.ReadFile(filepath.Join(dir, "metrics.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatal(err)
+		}
 		if fused, _ := m["fused"].(bool); fused != (env == "1") {
 			t.Errorf("GRADGRAPH_FUSION=%s: metrics.json says fused = %v", env, m["fused"])
 		}
@@ -192,11 +227,9 @@ func TestFusionBothWays(t *testing.T) {
 }
 
 func TestFusionEnvRejectsTypos(t *testing.T) {
-	t.Setenv("GRADGRAPH_FUSION", "of")
-	var out bytes.Buffer
-	err := run([]string{"-out", t.TempDir(), "-epochs", "1", "-quiet"}, &out)
-	if err == nil || !strings.Contains(err.Error(), "GRADGRAPH_FUSION") {
-		t.Errorf("GRADGRAPH_FUSION=of: got %v, want an error naming the variable", err)
+	_, out, err := runIrisChild(t, "of", "-epochs", "1", "-quiet")
+	if err == nil || !strings.Contains(out, "GRADGRAPH_FUSION") {
+		t.Errorf("GRADGRAPH_FUSION=of: got %v, want an error naming the variable:\n%s", err, out)
 	}
 }
 

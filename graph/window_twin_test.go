@@ -1,4 +1,4 @@
-package nn
+package graph
 
 import (
 	"fmt"
@@ -8,15 +8,16 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
-
-	"github.com/gradgraph/gradgraph/graph"
 )
 
-// The twin rule: patchesOp and poolOp (window_ops.go) each have a twin of
-// Gorgonia primitives (conv_twin.go, pool_twin.go). These tests compare
-// each op with its twin, value and input gradient, in float32 and float64,
-// over the geometries below, and check each twin's gradient against finite
-// differences.
+// The window ops' parity harness: patchesOp (op_conv.go) and poolOp
+// (op_maxpool.go) each have a twin of Gorgonia primitives beside them
+// (im2colTwin, MaxPoolTwin), as do the global pools (op_globalpool.go).
+// Their parity tests (TestIm2colTwinParity, TestMaxPoolTwinParity,
+// TestGlobalPoolTwinParity, beside each op) compare op and twin, value and
+// input gradient, in float32 and float64, over the geometries below; the
+// tests here check each twin's gradient against finite differences and
+// both in a stack.
 
 // twinGeom is one input and window geometry.
 type twinGeom struct {
@@ -30,7 +31,7 @@ func (g twinGeom) String() string {
 }
 
 // window is the geometry as newWindow works it out.
-func (g twinGeom) window(t *testing.T) window {
+func (g twinGeom) window(t *testing.T) Window {
 	t.Helper()
 	w, err := newWindow("twin test", g.String(), Shape{g.h, g.w, g.c}, [2]int{g.kh, g.kw}, [2]int{g.sh, g.sw}, g.padding)
 	if err != nil {
@@ -85,24 +86,24 @@ type twinResult struct {
 // applies build to its node and takes loss = Σ out ⊙ R for R drawn from
 // seed. It returns the builder, the param, the output and the loss.
 func twinBuild(t *testing.T, name string, dt tensor.Dtype, shape []int, xs []float64, seed int64,
-	build func(x *G.Node) (*G.Node, error)) (*graph.Builder, *graph.Param, *G.Node, *G.Node) {
+	build func(x *G.Node) (*G.Node, error)) (*Builder, *Param, *G.Node, *G.Node) {
 	t.Helper()
-	return twinBuildB(t, name, dt, shape, xs, seed, func(_ *graph.Builder, x *G.Node) (*G.Node, error) { return build(x) })
+	return twinBuildB(t, name, dt, shape, xs, seed, func(_ *Builder, x *G.Node) (*G.Node, error) { return build(x) })
 }
 
 // twinBuildB is twinBuild for a build that adds params or ops through the
 // builder.
 func twinBuildB(t *testing.T, name string, dt tensor.Dtype, shape []int, xs []float64, seed int64,
-	build func(b *graph.Builder, x *G.Node) (*G.Node, error)) (*graph.Builder, *graph.Param, *G.Node, *G.Node) {
+	build func(b *Builder, x *G.Node) (*G.Node, error)) (*Builder, *Param, *G.Node, *G.Node) {
 	t.Helper()
-	x, err := graph.NewParam("x", dt, true, shape...)
+	x, err := NewParam("x", dt, true, shape...)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 	if err := x.SetFloat64s(xs); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	b, err := graph.NewBuilder(dt, shape[0], true)
+	b, err := NewBuilder(dt, shape[0], true)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -134,8 +135,16 @@ func twinBuildB(t *testing.T, name string, dt tensor.Dtype, shape []int, xs []fl
 func twinRun(t *testing.T, name string, dt tensor.Dtype, shape []int, xs []float64, seed int64,
 	build func(x *G.Node) (*G.Node, error)) twinResult {
 	t.Helper()
-	b, x, out, loss := twinBuild(t, name, dt, shape, xs, seed, build)
-	m, err := b.Compile(loss, []*graph.Param{x}, out)
+	return twinRunB(t, name, dt, shape, xs, seed, func(_ *Builder, x *G.Node) (*G.Node, error) { return build(x) })
+}
+
+// twinRunB is twinRun for a build that adds inputs or ops through the
+// builder (or chooses its ops: b.Fused).
+func twinRunB(t *testing.T, name string, dt tensor.Dtype, shape []int, xs []float64, seed int64,
+	build func(b *Builder, x *G.Node) (*G.Node, error)) twinResult {
+	t.Helper()
+	b, x, out, loss := twinBuildB(t, name, dt, shape, xs, seed, build)
+	m, err := b.Compile(loss, []*Param{x}, out)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -143,17 +152,7 @@ func twinRun(t *testing.T, name string, dt tensor.Dtype, shape []int, xs []float
 	if err := m.Run(nil); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	return twinResult{out: graph.Float64s(m.Output(0)), grad: graph.Float64s(m.Grad(0))}
-}
-
-// twinTol is graph/twin_test.go's parity tolerance: 4·n units of roundoff
-// for a longest sum of n terms, relative to max(|twin|, 1), and no less
-// than 2e-5 (float32) or 1e-12 (float64).
-func twinTol(dt tensor.Dtype, n int) float64 {
-	if dt == tensor.Float32 {
-		return math.Max(2e-5, 4*float64(n)*float64(math.Nextafter32(1, 2)-1))
-	}
-	return math.Max(1e-12, 4*float64(n)*(math.Nextafter(1, 2)-1))
+	return twinResult{out: Float64s(m.Output(0)), grad: Float64s(m.Grad(0))}
 }
 
 // twinRelErr is max|a − b| over max(max|b|, 1), +Inf on a NaN in one only
@@ -177,7 +176,7 @@ func twinRelErr(a, b []float64) float64 {
 // twin's; n is the longest sum either computes.
 func twinCompare(t *testing.T, name string, dt tensor.Dtype, n int, op, twin twinResult) {
 	t.Helper()
-	tol := twinTol(dt, n)
+	tol := parityTol(dt, n)
 	if e := twinRelErr(op.out, twin.out); !(e <= tol) {
 		t.Errorf("%s: outputs of op and twin differ by %.3g (relative), tolerance %.3g", name, e, tol)
 	}
@@ -188,7 +187,7 @@ func twinCompare(t *testing.T, name string, dt tensor.Dtype, n int, op, twin twi
 
 // twinCase runs one op and its twin on one geometry and compares them.
 func twinCase(t *testing.T, kind string, dt tensor.Dtype, gc twinGeom, seed int64,
-	op func(g window, batch int) G.Op, twin func(*G.Node, window) (*G.Node, error)) {
+	op func(g Window, batch int) G.Op, twin func(*G.Node, Window) (*G.Node, error)) {
 	t.Helper()
 	name := fmt.Sprintf("%s/%v/%v", kind, dt, gc)
 	g := gc.window(t)
@@ -205,26 +204,6 @@ func twinCase(t *testing.T, kind string, dt tensor.Dtype, gc twinGeom, seed int6
 	twinCompare(t, name, dt, g.kh*g.kw, got, want)
 }
 
-func TestIm2colTwinParity(t *testing.T) {
-	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
-		for i, gc := range twinGeoms {
-			twinCase(t, "im2col", dt, gc, int64(10+i), func(g window, batch int) G.Op {
-				return &patchesOp{g: g, batch: batch, dt: dt}
-			}, im2colTwin)
-		}
-	}
-}
-
-func TestMaxPoolTwinParity(t *testing.T) {
-	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
-		for i, gc := range twinGeoms {
-			twinCase(t, "maxpool", dt, gc, int64(40+i), func(g window, batch int) G.Op {
-				return &poolOp{g: g, batch: batch, dt: dt}
-			}, maxPoolTwin)
-		}
-	}
-}
-
 // The twins' gradients against central differences in float64, on
 // geometries with strides, odd "same" padding and a single output row.
 func TestWindowTwinsGradCheck(t *testing.T) {
@@ -237,8 +216,8 @@ func TestWindowTwinsGradCheck(t *testing.T) {
 	}
 	twins := []struct {
 		kind string
-		fn   func(*G.Node, window) (*G.Node, error)
-	}{{"im2col", im2colTwin}, {"maxpool", maxPoolTwin}}
+		fn   func(*G.Node, Window) (*G.Node, error)
+	}{{"im2col", im2colTwin}, {"maxpool", MaxPoolTwin}}
 	for _, tw := range twins {
 		for i, gc := range geoms {
 			name := fmt.Sprintf("%s/%v", tw.kind, gc)
@@ -248,7 +227,7 @@ func TestWindowTwinsGradCheck(t *testing.T) {
 			b, x, _, loss := twinBuild(t, name, tensor.Float64, shape, xs, int64(90+i), func(x *G.Node) (*G.Node, error) {
 				return tw.fn(x, g)
 			})
-			res, err := graph.GradCheck(b, loss, []*graph.Param{x}, 1e-6, 1)
+			res, err := GradCheck(b, loss, []*Param{x}, 1e-6, 1)
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
@@ -279,62 +258,10 @@ func TestWindowTwinsValues(t *testing.T) {
 			t.Errorf("im2col twin %v: got %v, want %v", dt, cols.out, wantCols)
 		}
 		neg := []float64{-1, -2, -3, -4, -5, -6} // the zero padding must not win
-		pool := twinRun(t, "maxpool values", dt, []int{1, 2, 3, 1}, neg, 1, func(x *G.Node) (*G.Node, error) { return maxPoolTwin(x, g) })
+		pool := twinRun(t, "maxpool values", dt, []int{1, 2, 3, 1}, neg, 1, func(x *G.Node) (*G.Node, error) { return MaxPoolTwin(x, g) })
 		wantPool := []float64{-1, -2, -3, -4, -5, -6}
 		if twinRelErr(pool.out, wantPool) != 0 {
 			t.Errorf("maxpool twin %v: got %v, want %v", dt, pool.out, wantPool)
-		}
-	}
-}
-
-// How each max pooling splits the gradient where a window's maximum ties:
-// poolOp and its twin give all of it to the first maximum in row-major
-// order (the twin's select keeps the earlier value on a tie); Gorgonia's
-// Max reduction, which the twin does not use, gives the full gradient to
-// every tied element.
-func TestMaxPoolTwinTies(t *testing.T) {
-	// 2×2 windows, stride 1, on [[3 3 1] [3 3 3]]: the first window is all
-	// 3s, the second has 3s everywhere but its top right.
-	gc := twinGeom{1, 2, 3, 1, 2, 2, 1, 1, "valid"}
-	xs := []float64{3, 3, 1, 3, 3, 3}
-	shape := []int{1, 2, 3, 1}
-	// The loss weights are R = [r0 r1] for the two windows.
-	rng := rand.New(rand.NewSource(5))
-	r0, r1 := float64(float32(rng.NormFloat64())), float64(float32(rng.NormFloat64()))
-	firstMax := []float64{r0, r1, 0, 0, 0, 0}
-	everyMax := []float64{r0, r0 + r1, 0, r0, r0 + r1, r1}
-	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
-		g := gc.window(t)
-		cases := []struct {
-			name  string
-			build func(x *G.Node) (*G.Node, error)
-			want  []float64
-		}{
-			{"poolOp", func(x *G.Node) (*G.Node, error) {
-				return G.ApplyOp(&poolOp{g: g, batch: 1, dt: dt}, x)
-			}, firstMax},
-			{"maxPoolTwin", func(x *G.Node) (*G.Node, error) { return maxPoolTwin(x, g) }, firstMax},
-			{"gorgonia.Max over the window", func(x *G.Node) (*G.Node, error) {
-				offs, err := twinWindowOffsets(x, g, 0)
-				if err != nil {
-					return nil, err
-				}
-				cat, err := G.Concat(3, offs...) // one channel: (1, 1, 2, 4)
-				if err != nil {
-					return nil, err
-				}
-				return G.Max(cat, 3)
-			}, everyMax},
-		}
-		for _, c := range cases {
-			name := fmt.Sprintf("%s/%v", c.name, dt)
-			res := twinRun(t, name, dt, shape, xs, 5, c.build)
-			if twinRelErr(res.out, []float64{3, 3}) != 0 {
-				t.Errorf("%s: output %v, want [3 3]", name, res.out)
-			}
-			if e := twinRelErr(res.grad, c.want); e > twinTol(dt, 2) {
-				t.Errorf("%s: gradient %v, want %v", name, res.grad, c.want)
-			}
 		}
 	}
 }
@@ -347,7 +274,7 @@ func TestMaxPoolTwinTies(t *testing.T) {
 // tape machine may run in place, which is where an aliased value would be
 // overwritten. It returns the builder, the params (input, kernel, bias),
 // the output and the loss Σ out ⊙ R.
-func twinStack(t *testing.T, name string, dt tensor.Dtype, fused, twins bool) (*graph.Builder, []*graph.Param, *G.Node, *G.Node) {
+func twinStack(t *testing.T, name string, dt tensor.Dtype, fused, twins bool) (*Builder, []*Param, *G.Node, *G.Node) {
 	t.Helper()
 	const batch, filters = 2, 4
 	cg, err := newWindow("conv", name, Shape{7, 6, 2}, [2]int{3, 3}, [2]int{1, 1}, "same")
@@ -359,21 +286,21 @@ func twinStack(t *testing.T, name string, dt tensor.Dtype, fused, twins bool) (*
 		t.Fatalf("%s: %v", name, err)
 	}
 	rng := rand.New(rand.NewSource(3))
-	k, err := graph.NewParam("kernel", dt, true, cg.patchLen(), filters)
+	k, err := NewParam("kernel", dt, true, cg.PatchLen(), filters)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	bias, err := graph.NewParam("bias", dt, true, 1, filters)
+	bias, err := NewParam("bias", dt, true, 1, filters)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	for _, p := range []*graph.Param{k, bias} {
+	for _, p := range []*Param{k, bias} {
 		for i := 0; i < p.Size(); i++ {
 			p.SetAt(i, 0.4*rng.NormFloat64())
 		}
 	}
 	xs := twinInputValues(batch*7*6*2, 8)
-	b, x, out, loss := twinBuildB(t, name, dt, []int{batch, 7, 6, 2}, xs, 4, func(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	b, x, out, loss := twinBuildB(t, name, dt, []int{batch, 7, 6, 2}, xs, 4, func(b *Builder, x *G.Node) (*G.Node, error) {
 		b.Fused = fused
 		var cols *G.Node
 		var err error
@@ -397,15 +324,15 @@ func twinStack(t *testing.T, name string, dt tensor.Dtype, fused, twins bool) (*
 		if err != nil {
 			return nil, err
 		}
-		if z, err = reshape(z, batch, cg.oh, cg.ow, filters); err != nil {
+		if z, err = Reshape(z, batch, cg.oh, cg.ow, filters); err != nil {
 			return nil, err
 		}
 		if twins {
-			return maxPoolTwin(z, pg)
+			return MaxPoolTwin(z, pg)
 		}
 		return G.ApplyOp(&poolOp{g: pg, batch: batch, dt: dt}, z)
 	})
-	return b, []*graph.Param{x, k, bias}, out, loss
+	return b, []*Param{x, k, bias}, out, loss
 }
 
 // The twins inside a convolution and pooling stack: the same output and
@@ -422,9 +349,9 @@ func TestWindowTwinsInStack(t *testing.T) {
 		if err := m.Run(nil); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		res := [][]float64{graph.Float64s(m.Output(0))}
+		res := [][]float64{Float64s(m.Output(0))}
 		for i := range params {
-			res = append(res, graph.Float64s(m.Grad(i)))
+			res = append(res, Float64s(m.Grad(i)))
 		}
 		return res
 	}
@@ -434,7 +361,7 @@ func TestWindowTwinsInStack(t *testing.T) {
 			name := fmt.Sprintf("%v/fused-dense=%v", dt, fused)
 			ops, twins := run(name+"/ops", dt, fused, false), run(name+"/twins", dt, fused, true)
 			// The longest sums: a kernel gradient over 2·7·6 positions.
-			tol := twinTol(dt, 2*7*6*2)
+			tol := parityTol(dt, 2*7*6*2)
 			for i := range ops {
 				if e := twinRelErr(ops[i], twins[i]); !(e <= tol) {
 					t.Errorf("%s: %s of ops and twins differ by %.3g (relative), tolerance %.3g", name, what[i], e, tol)
@@ -444,7 +371,7 @@ func TestWindowTwinsInStack(t *testing.T) {
 	}
 	name := "float64 twins, dense twin"
 	b, params, _, loss := twinStack(t, name, tensor.Float64, false, true)
-	res, err := graph.GradCheck(b, loss, params, 1e-6, 1)
+	res, err := GradCheck(b, loss, params, 1e-6, 1)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}

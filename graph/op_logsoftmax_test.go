@@ -1,6 +1,8 @@
 package graph
 
 import (
+	G "gorgonia.org/gorgonia"
+
 	"math"
 	"math/rand"
 	"testing"
@@ -81,4 +83,14 @@ func TestSoftmaxValues(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestLogSoftmaxTwinParity(t *testing.T) {
+	rowOpParity(t, perRow, func(b *Builder, x *G.Node) *G.Node { return G.Must(b.LogSoftmax(x)) })
+}
+
+func TestSoftmaxTwinParity(t *testing.T) {
+	rowOpParity(t, perRow, func(b *Builder, x *G.Node) *G.Node {
+		return G.Must(b.Softmax(G.Must(b.LogSoftmax(x))))
+	})
 }

@@ -1,14 +1,14 @@
-package nn
+package graph
 
 import (
 	"fmt"
+	"hash"
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/gradgraph/gradgraph/graph"
 	"github.com/gradgraph/gradgraph/internal/kernels"
 	"github.com/gradgraph/gradgraph/internal/opmeta"
 )
@@ -17,9 +17,10 @@ import (
 // channels-last images, x (batch, h, w, c), K (kh, kw, c, filters) and b
 // (1, filters), giving (batch, oh, ow, filters); act is the identity or
 // ReLU. Without a bias (hasBias false: Conv2D's NoBias) it takes x and K
-// alone and computes act(conv(x, K)), with no bias gradient. It computes what patchesOp, graph.Builder.Dense and two reshapes
-// compute (the path built when graph.Builder.Fused is false), without
-// their intermediates:
+// alone and computes act(conv(x, K)), with no bias gradient. It computes
+// what patchesOp, Builder.Dense and two reshapes compute (convIm2col; the
+// twin, ConvTwin, builds the patches from primitives), without their
+// intermediates:
 //
 //   - the batch is taken a group of samples at a time (taskSamples), the
 //     groups shared out among the cores (kernels.ParallelTasksOn);
@@ -50,7 +51,7 @@ import (
 // the tensor before anything reads it.
 type convOp struct {
 	opmeta.Owned
-	g       window
+	g       Window
 	batch   int
 	filters int
 	dt      tensor.Dtype
@@ -63,7 +64,7 @@ type convOp struct {
 
 // conv2D adds the fused convolution of x by k plus bias (ReLU'd when relu
 // is set) to x's graph; a nil bias adds none.
-func conv2D(g window, x, k, bias *G.Node, relu, needDx bool) (*G.Node, error) {
+func conv2D(g Window, x, k, bias *G.Node, relu, needDx bool) (*G.Node, error) {
 	dt := x.Dtype()
 	if dt != tensor.Float32 && dt != tensor.Float64 {
 		return nil, errors.Errorf("conv: unsupported dtype %v", dt)
@@ -171,7 +172,7 @@ func third[T float32 | float64](a []*tensor.Dense) []T {
 // convForward computes the op's output y; b is nil for a convolution
 // without bias.
 func convForward[T float32 | float64](op *convOp, x, k, b, y []T) {
-	f, n := op.filters, op.g.patchLen()
+	f, n := op.filters, op.g.PatchLen()
 	s, per, tasks := op.tasks()
 	workers := kernels.TaskWorkers(tasks)
 	cols := patchScratch[T](op, &op.cols, workers)
@@ -230,7 +231,7 @@ func patchScratch[T float32 | float64](op *convOp, slot *any, workers int) []T {
 	}
 	s, per, _ := op.tasks()
 	cols, _ := (*slot).([]T)
-	cols = kernels.Grow(cols, workers*s*per*op.g.patchLen())
+	cols = kernels.Grow(cols, workers*s*per*op.g.PatchLen())
 	*slot = cols
 	return cols
 }
@@ -302,23 +303,253 @@ func denseInputs(op fmt.Stringer, vals []G.Value, want ...tensor.Shape) ([]*tens
 	return out, nil
 }
 
-// fromData reports whether x is data fed to the graph, or computed from
-// data alone: reshaped from a model's flat input, rescaled or normalised by
-// preprocessing layers (graph.Builder.FromData). Nothing asks for its
-// gradient, so a layer on it leaves its input gradient out of the graph.
-func fromData(b *graph.Builder, x *G.Node) bool { return b.FromData(x) }
-
 // taskPatches returns the rows of the im2col matrix for samples [b0, b1),
 // the share of a task run by worker w of tasks of s samples: x itself for
 // a direct (1×1, stride 1) convolution, otherwise written into w's part of
 // cols (s samples' rows each). The forward op and the kernel gradient both
 // build their rows this way.
 func taskPatches[T float32 | float64](op *convOp, x, cols []T, w, s, b0, b1 int) []T {
-	per, n := op.g.oh*op.g.ow, op.g.patchLen()
+	per, n := op.g.oh*op.g.ow, op.g.PatchLen()
 	if op.direct() {
 		return x[b0*per*n:]
 	}
 	c := cols[w*s*per*n:]
 	im2colSamples(op.g, b0, b1, x, c)
 	return c
+}
+
+// im2colTwin is patchesOp's twin: the same (batch·oh·ow, kh·kw·c) matrix of
+// windows, rows in (kernel row, kernel column, channel) order and zeros in
+// the padding, built only from Gorgonia primitives so that gorgonia.Grad
+// derives its gradient (col2im) by itself. The parity tests hold the
+// custom op to it.
+//
+// The input is padded with zeros by Concat, then for every kernel offset
+// (i, j) a strided Slice picks the input under that offset of every window,
+// (batch, oh, ow, c); the kh·kw of them concatenated along the channel axis
+// are the rows, reshaped to a matrix.
+func im2colTwin(x *G.Node, g Window) (*G.Node, error) {
+	batch, err := twinInput("im2col twin", x, g)
+	if err != nil {
+		return nil, err
+	}
+	offs, err := twinWindowOffsets(x, g, 0)
+	if err != nil {
+		return nil, errors.Wrap(err, "im2col twin")
+	}
+	cat := offs[0]
+	if len(offs) > 1 {
+		// Concat of a single node returns that node's value itself (an
+		// alias), so it is only used to join two or more.
+		if cat, err = G.Concat(3, offs...); err != nil {
+			return nil, errors.Wrap(err, "im2col twin: concat")
+		}
+	}
+	// Gorgonia's Reshape aliases its input (GORGONIA-NOTES.md); here the
+	// input is the concatenation, a fresh tensor that nothing else reads
+	// and whose value no gradient needs, so the alias is harmless.
+	out, err := G.Reshape(cat, tensor.Shape{batch * g.oh * g.ow, g.PatchLen()})
+	return out, errors.Wrap(err, "im2col twin: reshape")
+}
+
+// patchesOp is the Gorgonia op for im2col over channels-last images (see
+// im2col); with grad it is col2im, its gradient. It writes a fresh tensor
+// every run and never aliases its input, so the tape machine's in-place
+// reuse cannot reach a value the backward pass still reads. Gorgonia has
+// an Im2Col, but for channels-first images (and so a transpose, which
+// Gorgonia does in place, around it) and symmetric padding only, while
+// Keras's "same" pads the odd row below.
+type patchesOp struct {
+	opmeta.Pure
+	g     Window
+	batch int
+	dt    tensor.Dtype
+	grad  bool
+}
+
+func (op *patchesOp) imageShape() tensor.Shape { return tensor.Shape{op.batch, op.g.h, op.g.w, op.g.c} }
+func (op *patchesOp) colsShape() tensor.Shape {
+	return tensor.Shape{op.batch * op.g.oh * op.g.ow, op.g.PatchLen()}
+}
+func (op *patchesOp) shapes() (in, out tensor.Shape) {
+	if op.grad {
+		return op.colsShape(), op.imageShape()
+	}
+	return op.imageShape(), op.colsShape()
+}
+
+func (op *patchesOp) Arity() int { return 1 }
+func (op *patchesOp) Type() hm.Type {
+	in, out := op.shapes()
+	return hm.NewFnType(G.TensorType{Dims: in.Dims(), Of: op.dt}, G.TensorType{Dims: out.Dims(), Of: op.dt})
+}
+func (op *patchesOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	_, out := op.shapes()
+	return out, nil
+}
+func (op *patchesOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "%s %+v %d %v", op, op.g, op.batch, op.dt)
+}
+func (op *patchesOp) Hashcode() uint32 { return opHash(op) }
+func (op *patchesOp) String() string {
+	if op.grad {
+		return "gradgraph.col2im"
+	}
+	return "gradgraph.im2col"
+}
+
+func (op *patchesOp) Do(vals ...G.Value) (G.Value, error) {
+	in, out := op.shapes()
+	x, err := denseInput1(op, vals, in)
+	if err != nil {
+		return nil, err
+	}
+	y := tensor.New(tensor.Of(op.dt), tensor.WithShape(out...))
+	switch yd := y.Data().(type) {
+	case []float32:
+		if op.grad {
+			col2im(op.g, op.batch, x.Data().([]float32), yd)
+		} else {
+			im2col(op.g, op.batch, x.Data().([]float32), yd)
+		}
+	case []float64:
+		if op.grad {
+			col2im(op.g, op.batch, x.Data().([]float64), yd)
+		} else {
+			im2col(op.g, op.batch, x.Data().([]float64), yd)
+		}
+	default:
+		return nil, errors.Errorf("%v: unsupported dtype %v", op, op.dt)
+	}
+	return y, nil
+}
+
+// DiffWRT implements gorgonia.SDOp.
+func (op *patchesOp) DiffWRT(int) []bool { return []bool{true} }
+
+// SymDiff implements gorgonia.SDOp: im2col and col2im are each other's
+// adjoints, so each one's gradient is the other applied to the gradient.
+func (op *patchesOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	d, err := G.ApplyOp(&patchesOp{g: op.g, batch: op.batch, dt: op.dt, grad: !op.grad}, grad)
+	if err != nil {
+		return nil, errors.Wrapf(err, "%v gradient", op)
+	}
+	return G.Nodes{d}, nil
+}
+
+// Conv2D adds act(conv(x, K) + bias) over channels-last images x (batch,
+// h, w, c) in window g, giving (batch, oh, ow, filters): the fused op
+// (convOp) or its twin (ConvTwin). kernel is the (kh, kw, c, filters)
+// param, bias the (1, filters) one or nil for none. relu folds ReLU into
+// the op; act, when not nil, is another activation, applied to the output
+// seen as (positions, filters) rows (a softmax normalises over the
+// filters, Keras's last axis). The fused op leaves the input gradient out
+// when x is data or computed from data alone (FromData).
+func (b *Builder) Conv2D(g Window, x *G.Node, kernel, bias *Param, relu bool, act func(*G.Node) (*G.Node, error)) (*G.Node, error) {
+	return fusedOr(b,
+		func() (*G.Node, error) { return convFused(b, g, x, kernel, bias, relu, act) },
+		func() (*G.Node, error) { return ConvTwin(b, g, x, kernel, bias, relu, act) })
+}
+
+// convFused builds the fused convolution (convOp), given no bias node when
+// there is no bias. ReLU is folded into it; another activation is applied
+// to its output seen as (positions, filters) rows, as convFrom does.
+func convFused(b *Builder, g Window, x *G.Node, kernel, bias *Param, relu bool, act func(*G.Node) (*G.Node, error)) (*G.Node, error) {
+	k, err := b.Param(kernel)
+	if err != nil {
+		return nil, err
+	}
+	bn, err := paramOrNil(b, bias)
+	if err != nil {
+		return nil, err
+	}
+	y, err := conv2D(g, x, k, bn, relu, !b.FromData(x))
+	if err != nil || relu || act == nil {
+		return y, err
+	}
+	batch, filters := x.Shape()[0], kernel.Shape()[3]
+	z, err := Reshape(y, batch*g.oh*g.ow, filters)
+	if err != nil {
+		return nil, err
+	}
+	if z, err = act(z); err != nil {
+		return nil, err
+	}
+	return Reshape(z, batch, g.oh, g.ow, filters)
+}
+
+// paramOrNil returns p's node, or nil for no param.
+func paramOrNil(b *Builder, p *Param) (*G.Node, error) {
+	if p == nil {
+		return nil, nil
+	}
+	return b.Param(p)
+}
+
+// ConvTwin is Conv2D from Gorgonia's primitives alone: the im2col matrix
+// from strided slices and concatenations (im2colTwin), then
+// Builder.Dense, which with Fused false is its own twin (Mul,
+// BroadcastAdd, ReLU as x ⊙ [x > 0]). The reshapes copy (Reshape):
+// Gorgonia's Reshape aliases its input, and a kernel param seen through
+// it was overwritten in place by later ops (see op_reshape.go). The fused
+// op is checked against it (TestConvnetFusionGradientsEqual in train, and
+// the op-level parity tests).
+func ConvTwin(b *Builder, g Window, x *G.Node, kernel, bias *Param, relu bool, act func(*G.Node) (*G.Node, error)) (*G.Node, error) {
+	return convFrom(b, g, x, kernel, bias, relu, act, func(x *G.Node) (*G.Node, error) { return im2colTwin(x, g) })
+}
+
+// convIm2col builds the convolution from patchesOp (im2col in one custom
+// op, itself checked against im2colTwin), Builder.Dense and reshapes: the
+// op-level reference the fused op is tested against, faster to run over
+// many shapes than the twin.
+func convIm2col(b *Builder, g Window, x *G.Node, kernel, bias *Param, relu bool, act func(*G.Node) (*G.Node, error)) (*G.Node, error) {
+	return convFrom(b, g, x, kernel, bias, relu, act, func(x *G.Node) (*G.Node, error) {
+		return G.ApplyOp(&patchesOp{g: g, batch: x.Shape()[0], dt: b.DType}, x)
+	})
+}
+
+// convFrom builds the convolution as patches(x)·K + b: the im2col matrix
+// from patches, then Builder.Dense and the reshapes; without a bias, the
+// product (Mul) and ReLU alone.
+func convFrom(b *Builder, g Window, x *G.Node, kernel, bias *Param, relu bool, act func(*G.Node) (*G.Node, error), patches func(*G.Node) (*G.Node, error)) (*G.Node, error) {
+	batch, filters := x.Shape()[0], kernel.Shape()[3]
+	cols, err := patches(x)
+	if err != nil {
+		return nil, err
+	}
+	k, err := b.Param(kernel)
+	if err != nil {
+		return nil, err
+	}
+	// (kh, kw, cin, filters) row-major is (kh·kw·cin, filters) with rows in
+	// im2col's (row, column, channel) order.
+	w, err := Reshape(k, g.PatchLen(), filters)
+	if err != nil {
+		return nil, err
+	}
+	bn, err := paramOrNil(b, bias)
+	if err != nil {
+		return nil, err
+	}
+	var z *G.Node
+	if bn != nil {
+		z, err = b.Dense(cols, w, bn, relu)
+	} else {
+		// No bias to add: the product, and the ReLU as Builder.Dense's
+		// twin applies it (x ⊙ [x > 0], derivative 0 at 0).
+		if z, err = G.Mul(cols, w); err == nil && relu {
+			z, err = ReLU(b, z)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !relu && act != nil {
+		// Applied to (positions, filters) rows: a softmax normalises over
+		// the filters, Keras's last axis.
+		if z, err = act(z); err != nil {
+			return nil, err
+		}
+	}
+	return Reshape(z, batch, g.oh, g.ow, filters)
 }

@@ -1,4 +1,4 @@
-package nn
+package graph
 
 import (
 	"github.com/chewxy/hm"
@@ -97,7 +97,7 @@ func second[T float32 | float64](a []*tensor.Dense) []T {
 
 func convGrad[T float32 | float64](op *convGradOp, out, a, b []T) {
 	f := op.fwd
-	g, nf, n := f.g, f.filters, f.g.patchLen()
+	g, nf, n := f.g, f.filters, f.g.PatchLen()
 	switch op.kind {
 	case convGradReLU: // a = y, b = dy
 		s, per := f.taskSamples(), g.oh*g.ow*nf

@@ -1,4 +1,4 @@
-package nn
+package graph
 
 import (
 	"fmt"
@@ -8,8 +8,6 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
-
-	"github.com/gradgraph/gradgraph/graph"
 )
 
 // poolCases are pooling geometries: "valid", "same" with an odd padding
@@ -30,7 +28,7 @@ var poolCases = []struct {
 	{"3x3 same stride 2 c16", []int{5, 6, 16}, [2]int{3, 3}, [2]int{2, 2}, "same"},
 }
 
-func poolWindow(t *testing.T, in []int, pool, strides [2]int, padding string) window {
+func poolWindow(t *testing.T, in []int, pool, strides [2]int, padding string) Window {
 	t.Helper()
 	g, err := newWindow("maxpooling2d", "p", in, pool, strides, padding)
 	if err != nil {
@@ -69,7 +67,7 @@ func TestMaxPoolSamplesMatchesScalar(t *testing.T) {
 	}
 }
 
-func checkPoolParity[T float32 | float64](t *testing.T, name string, g window, batch int, x, dy []T) {
+func checkPoolParity[T float32 | float64](t *testing.T, name string, g Window, batch int, x, dy []T) {
 	t.Helper()
 	n, m := len(x), len(dy)
 	want, got := make([]T, m), make([]T, m)
@@ -102,7 +100,7 @@ func checkPoolParity[T float32 | float64](t *testing.T, name string, g window, b
 // buffers or indices).
 func TestMaxPoolFusedMatchesPoolOp(t *testing.T) {
 	for _, c := range poolCases {
-		for _, dt := range []tensor.Dtype{graph.Float32, graph.Float64} {
+		for _, dt := range []tensor.Dtype{Float32, Float64} {
 			name := fmt.Sprintf("%s %v", c.name, dt)
 			t.Run(name, func(t *testing.T) {
 				const batch = 2
@@ -136,12 +134,12 @@ func TestMaxPoolFusedMatchesPoolOp(t *testing.T) {
 
 func runPool(t *testing.T, l *MaxPooling2DLayer, batch int, dt tensor.Dtype, fused bool, xs [2][]float64, r []float64) [2][2][]float64 {
 	t.Helper()
-	b, err := graph.NewBuilder(dt, batch, true)
+	b, err := NewBuilder(dt, batch, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b.Fused = fused
-	x, err := graph.NewParam("x", dt, true, append([]int{batch}, l.in...)...)
+	x, err := NewParam("x", dt, true, append([]int{batch}, l.in...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +166,7 @@ func runPool(t *testing.T, l *MaxPooling2DLayer, batch int, dt tensor.Dtype, fus
 		t.Fatal(err)
 	}
 	loss := G.Must(G.Sum(G.Must(G.HadamardProd(out, rin.Node))))
-	m, err := b.Compile(loss, []*graph.Param{x}, out)
+	m, err := b.Compile(loss, []*Param{x}, out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,17 +190,17 @@ func TestGradCheckMaxPoolFused(t *testing.T) {
 	for _, c := range poolCases {
 		t.Run(c.name, func(t *testing.T) {
 			l := &MaxPooling2DLayer{PoolSize: c.pool, Strides: c.strides, Padding: c.padding}
-			if _, err := l.Build(c.in, graph.Float64, nil); err != nil {
+			if _, err := l.Build(c.in, Float64, nil); err != nil {
 				t.Fatal(err)
 			}
 			const batch = 2
-			b, err := graph.NewBuilder(graph.Float64, batch, true)
+			b, err := NewBuilder(Float64, batch, true)
 			if err != nil {
 				t.Fatal(err)
 			}
 			b.Fused = true
 			rng := rand.New(rand.NewSource(13))
-			x, err := graph.NewParam("x", graph.Float64, true, append([]int{batch}, c.in...)...)
+			x, err := NewParam("x", Float64, true, append([]int{batch}, c.in...)...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -220,7 +218,7 @@ func TestGradCheckMaxPoolFused(t *testing.T) {
 			r := b.Input("r", out.Shape()...)
 			copy(r.Tensor.Data().([]float64), randFloats(rng, out.Shape().TotalSize()))
 			loss := G.Must(G.Sum(G.Must(G.HadamardProd(out, r.Node))))
-			res, err := graph.GradCheck(b, loss, []*graph.Param{x}, 1e-6, 11)
+			res, err := GradCheck(b, loss, []*Param{x}, 1e-6, 11)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -228,5 +226,67 @@ func TestGradCheckMaxPoolFused(t *testing.T) {
 				t.Errorf("%s: %v, want max rel err ≤ %g", c.name, res, gradTol)
 			}
 		})
+	}
+}
+
+func TestMaxPoolTwinParity(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		for i, gc := range twinGeoms {
+			twinCase(t, "maxpool", dt, gc, int64(40+i), func(g Window, batch int) G.Op {
+				return &poolOp{g: g, batch: batch, dt: dt}
+			}, MaxPoolTwin)
+		}
+	}
+}
+
+// How each max pooling splits the gradient where a window's maximum ties:
+// poolOp and its twin give all of it to the first maximum in row-major
+// order (the twin's select keeps the earlier value on a tie); Gorgonia's
+// Max reduction, which the twin does not use, gives the full gradient to
+// every tied element.
+func TestMaxPoolTwinTies(t *testing.T) {
+	// 2×2 windows, stride 1, on [[3 3 1] [3 3 3]]: the first window is all
+	// 3s, the second has 3s everywhere but its top right.
+	gc := twinGeom{1, 2, 3, 1, 2, 2, 1, 1, "valid"}
+	xs := []float64{3, 3, 1, 3, 3, 3}
+	shape := []int{1, 2, 3, 1}
+	// The loss weights are R = [r0 r1] for the two windows.
+	rng := rand.New(rand.NewSource(5))
+	r0, r1 := float64(float32(rng.NormFloat64())), float64(float32(rng.NormFloat64()))
+	firstMax := []float64{r0, r1, 0, 0, 0, 0}
+	everyMax := []float64{r0, r0 + r1, 0, r0, r0 + r1, r1}
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		g := gc.window(t)
+		cases := []struct {
+			name  string
+			build func(x *G.Node) (*G.Node, error)
+			want  []float64
+		}{
+			{"poolOp", func(x *G.Node) (*G.Node, error) {
+				return G.ApplyOp(&poolOp{g: g, batch: 1, dt: dt}, x)
+			}, firstMax},
+			{"MaxPoolTwin", func(x *G.Node) (*G.Node, error) { return MaxPoolTwin(x, g) }, firstMax},
+			{"gorgonia.Max over the window", func(x *G.Node) (*G.Node, error) {
+				offs, err := twinWindowOffsets(x, g, 0)
+				if err != nil {
+					return nil, err
+				}
+				cat, err := G.Concat(3, offs...) // one channel: (1, 1, 2, 4)
+				if err != nil {
+					return nil, err
+				}
+				return G.Max(cat, 3)
+			}, everyMax},
+		}
+		for _, c := range cases {
+			name := fmt.Sprintf("%s/%v", c.name, dt)
+			res := twinRun(t, name, dt, shape, xs, 5, c.build)
+			if twinRelErr(res.out, []float64{3, 3}) != 0 {
+				t.Errorf("%s: output %v, want [3 3]", name, res.out)
+			}
+			if e := twinRelErr(res.grad, c.want); e > parityTol(dt, 2) {
+				t.Errorf("%s: gradient %v, want %v", name, res.grad, c.want)
+			}
+		}
 	}
 }

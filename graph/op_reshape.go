@@ -1,4 +1,4 @@
-package nn
+package graph
 
 import (
 	"fmt"
@@ -12,7 +12,7 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// reshape returns x's elements, row-major, in a node of shape to: a copy,
+// Reshape returns x's elements, row-major, in a node of shape to: a copy,
 // not Gorgonia's Reshape. Gorgonia's reshape returns a tensor sharing its
 // input's memory, and the tape machine does not see the alias: an op
 // downstream that it lets overwrite the reshaped value in place (a
@@ -20,7 +20,7 @@ import (
 // input, which may be a param or a value the backward pass still needs
 // (this made finite-difference checks of N-d models fail by orders of
 // magnitude). Copying costs one pass over the values and owns its result.
-func reshape(x *G.Node, to ...int) (*G.Node, error) {
+func Reshape(x *G.Node, to ...int) (*G.Node, error) {
 	from := x.Shape().Clone()
 	if from.TotalSize() != tensor.Shape(to).TotalSize() {
 		return nil, errors.Errorf("reshape: %v has %d elements, %v has %d", from, from.TotalSize(), to, tensor.Shape(to).TotalSize())

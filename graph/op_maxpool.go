@@ -1,7 +1,8 @@
-package nn
+package graph
 
 import (
 	"fmt"
+	"hash"
 	"math"
 
 	"github.com/chewxy/hm"
@@ -14,7 +15,8 @@ import (
 )
 
 // maxPoolOp is the fused max pooling over channels-last images, the op
-// built when graph.Builder.Fused is set (poolOp otherwise). It computes
+// Builder.MaxPool2D builds when b.Fused is set (poolOp for an input too
+// large for its indices; the twin, MaxPoolTwin, otherwise). It computes
 // what poolOp computes, to the bit, with three differences in how:
 //
 //   - it works on a pixel's channel vector at a time (contiguous in
@@ -28,7 +30,7 @@ import (
 //     every run (see convOp for why that is safe).
 type maxPoolOp struct {
 	opmeta.Owned
-	g     window
+	g     Window
 	batch int
 	dt    tensor.Dtype
 	out   *tensor.Dense
@@ -50,7 +52,7 @@ type maxPoolOp struct {
 // maxPool2D adds the fused max pooling of x (batch, h, w, c) to its graph.
 // It returns nil and no error when x is too large for the op's 32-bit
 // indices; the caller then builds poolOp.
-func maxPool2D(g window, x *G.Node) (*G.Node, error) {
+func maxPool2D(g Window, x *G.Node) (*G.Node, error) {
 	dt := x.Dtype()
 	if dt != tensor.Float32 && dt != tensor.Float64 {
 		return nil, errors.Errorf("maxpool: unsupported dtype %v", dt)
@@ -122,7 +124,7 @@ func (op *maxPoolOp) taskSamples() int { return max(1, op.batch/16) }
 // position's channel vector, then an elementwise strict maximum with every
 // later position in row-major order. Per channel that is exactly maxPool's
 // comparison sequence, so ties, and NaNs, come out the same.
-func maxPoolSamples[T float32 | float64](g window, b0, b1 int, x, y []T, arg []int32) {
+func maxPoolSamples[T float32 | float64](g Window, b0, b1 int, x, y []T, arg []int32) {
 	c := g.c
 	img := g.h * g.w * c
 	for b := b0; b < b1; b++ {
@@ -281,4 +283,183 @@ func (op *maxPoolGradOp) DiffWRT(int) []bool { return []bool{false, false, false
 // SymDiff implements gorgonia.SDOp.
 func (op *maxPoolGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 	return nil, errors.New("maxpool: no second derivative")
+}
+
+// MaxPoolTwin is poolOp's twin: the maximum of every window of each
+// channel, (batch, oh, ow, c), built only from Gorgonia primitives so that
+// gorgonia.Grad derives its gradient by itself. The parity tests hold the
+// custom op to it.
+//
+// The window offsets are twinWindowOffsets' strided slices of the input padded
+// with the most negative finite value of the type, which no input beats
+// (every window holds at least one input, so a padding value never wins).
+// They are folded in row-major order by a select:
+//
+//	m ← m ⊙ [m ≥ v] + v ⊙ [m < v]
+//
+// The comparisons are not differentiable in Gorgonia (their DiffWRT is
+// false), so they act as constant masks and the gradient of each step goes
+// wholly to m where m ≥ v: on a tie the earlier offset keeps it. The whole
+// gradient of a window therefore reaches its first maximum in row-major
+// order, and only it, as poolOp's does. Gorgonia's Max reduction over a
+// stacked axis would not do: its gradient is grad ⊙ (x == max), the full
+// gradient to every tied element (TestMaxPoolTwinTies shows both).
+//
+// The padding is finite because the select multiplies it by 0: −Inf·0 is
+// NaN. A max built as m + relu(v − m) would not do either: v − m overflows
+// or loses v against a huge padding value.
+func MaxPoolTwin(x *G.Node, g Window) (*G.Node, error) {
+	if _, err := twinInput("maxpool twin", x, g); err != nil {
+		return nil, err
+	}
+	lowest := -math.MaxFloat64
+	if x.Dtype() == tensor.Float32 {
+		lowest = -math.MaxFloat32
+	}
+	offs, err := twinWindowOffsets(x, g, lowest)
+	if err != nil {
+		return nil, errors.Wrap(err, "maxpool twin")
+	}
+	m := offs[0]
+	for _, v := range offs[1:] {
+		if m, err = Maximum(m, v); err != nil {
+			return nil, errors.Wrap(err, "maxpool twin")
+		}
+	}
+	return m, nil
+}
+
+// Maximum is m ⊙ [m ≥ v] + v ⊙ [m < v]: the elementwise maximum, whose
+// gradient goes to m where the two tie (nn's Maximum merge; MaxPoolTwin's
+// fold). It holds for finite inputs: a NaN or ±Inf times a 0 mask is NaN.
+func Maximum(m, v *G.Node) (*G.Node, error) {
+	keep, err := G.Gte(m, v, true)
+	if err != nil {
+		return nil, err
+	}
+	take, err := G.Lt(m, v, true)
+	if err != nil {
+		return nil, err
+	}
+	a, err := G.HadamardProd(m, keep)
+	if err != nil {
+		return nil, err
+	}
+	b, err := G.HadamardProd(v, take)
+	if err != nil {
+		return nil, err
+	}
+	return G.Add(a, b)
+}
+
+// poolOp is the Gorgonia op for max pooling over channels-last images (see
+// maxPool); with grad it takes (x, dy) and returns dx. The gradient
+// recomputes each window's maximum from x rather than keeping a mask from
+// the forward run, so the op holds no state between runs. Gorgonia's
+// MaxPool2D is channels-first and, given asymmetric padding, starts its
+// windows from the wrong side.
+type poolOp struct {
+	opmeta.Pure
+	g     Window
+	batch int
+	dt    tensor.Dtype
+	grad  bool
+}
+
+func (op *poolOp) inShape() tensor.Shape  { return tensor.Shape{op.batch, op.g.h, op.g.w, op.g.c} }
+func (op *poolOp) outShape() tensor.Shape { return tensor.Shape{op.batch, op.g.oh, op.g.ow, op.g.c} }
+
+func (op *poolOp) Arity() int {
+	if op.grad {
+		return 2
+	}
+	return 1
+}
+func (op *poolOp) Type() hm.Type {
+	t := G.TensorType{Dims: 4, Of: op.dt}
+	if op.grad {
+		return hm.NewFnType(t, t, t)
+	}
+	return hm.NewFnType(t, t)
+}
+func (op *poolOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	if op.grad {
+		return op.inShape(), nil
+	}
+	return op.outShape(), nil
+}
+func (op *poolOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "%s %+v %d %v", op, op.g, op.batch, op.dt) }
+func (op *poolOp) Hashcode() uint32      { return opHash(op) }
+func (op *poolOp) String() string {
+	if op.grad {
+		return "gradgraph.maxpool'"
+	}
+	return "gradgraph.maxpool"
+}
+
+func (op *poolOp) Do(vals ...G.Value) (G.Value, error) {
+	if len(vals) != op.Arity() {
+		return nil, errors.Errorf("%v: %d inputs, want %d", op, len(vals), op.Arity())
+	}
+	x, err := denseInput1(op, vals[:1], op.inShape())
+	if err != nil {
+		return nil, err
+	}
+	var dy *tensor.Dense
+	out := op.outShape()
+	if op.grad {
+		if dy, err = denseInput1(op, vals[1:], op.outShape()); err != nil {
+			return nil, err
+		}
+		out = op.inShape()
+	}
+	y := tensor.New(tensor.Of(op.dt), tensor.WithShape(out...))
+	switch yd := y.Data().(type) {
+	case []float32:
+		if op.grad {
+			maxPool(op.g, op.batch, x.Data().([]float32), nil, dy.Data().([]float32), yd, true)
+		} else {
+			maxPool(op.g, op.batch, x.Data().([]float32), yd, nil, nil, false)
+		}
+	case []float64:
+		if op.grad {
+			maxPool(op.g, op.batch, x.Data().([]float64), nil, dy.Data().([]float64), yd, true)
+		} else {
+			maxPool(op.g, op.batch, x.Data().([]float64), yd, nil, nil, false)
+		}
+	default:
+		return nil, errors.Errorf("%v: unsupported dtype %v", op, op.dt)
+	}
+	return y, nil
+}
+
+// DiffWRT implements gorgonia.SDOp.
+func (op *poolOp) DiffWRT(int) []bool { return []bool{!op.grad, false} }
+
+// SymDiff implements gorgonia.SDOp.
+func (op *poolOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	if op.grad {
+		return nil, errors.New("maxpool: no second derivative")
+	}
+	dx, err := G.ApplyOp(&poolOp{g: op.g, batch: op.batch, dt: op.dt, grad: true}, inputs[0], grad)
+	if err != nil {
+		return nil, errors.Wrap(err, "maxpool gradient")
+	}
+	return G.Nodes{dx}, nil
+}
+
+// MaxPool2D adds the maximum of every window g of x (batch, h, w, c) per
+// channel, (batch, oh, ow, c): the fused op (maxPoolOp, or, when x is too
+// large for its indices, the general scalar op poolOp) or its twin
+// (MaxPoolTwin).
+func (b *Builder) MaxPool2D(g Window, x *G.Node) (*G.Node, error) {
+	return fusedOr(b,
+		func() (*G.Node, error) {
+			y, err := maxPool2D(g, x)
+			if err != nil || y != nil {
+				return y, err
+			}
+			return G.ApplyOp(&poolOp{g: g, batch: x.Shape()[0], dt: b.DType}, x)
+		},
+		func() (*G.Node, error) { return MaxPoolTwin(x, g) })
 }

@@ -1,4 +1,4 @@
-package nn
+package graph
 
 import (
 	"fmt"
@@ -9,8 +9,6 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
-
-	"github.com/gradgraph/gradgraph/graph"
 )
 
 // convCase is one convolution geometry for the fused op's tests.
@@ -31,13 +29,13 @@ type convCase struct {
 // 3×2, and each activation kind the op handles (ReLU folded in, linear,
 // another applied after it).
 var convCases = []convCase{
-	{"3x2 same stride 2 c3 b5 relu", []int{5, 6, 3}, 4, [2]int{3, 2}, [2]int{2, 2}, "same", ReLU, 5},
-	{"3x2 same stride 1 c1 b1 linear", []int{4, 5, 1}, 3, [2]int{3, 2}, [2]int{1, 1}, "same", Linear, 1},
-	{"3x3 valid c1 b5 relu", []int{7, 6, 1}, 5, [2]int{3, 3}, [2]int{1, 1}, "valid", ReLU, 5},
-	{"3x3 valid stride 2x1 c3 b1 tanh", []int{7, 6, 3}, 2, [2]int{3, 3}, [2]int{2, 1}, "valid", Tanh, 1},
-	{"1x1 direct c3 b5 relu", []int{3, 4, 3}, 4, [2]int{1, 1}, [2]int{1, 1}, "valid", ReLU, 5},
-	{"1x1 stride 2 same c1 b5 linear", []int{5, 5, 1}, 2, [2]int{1, 1}, [2]int{2, 2}, "same", Linear, 5},
-	{"2x2 same stride 2 c3 b5 softmax", []int{5, 3, 3}, 3, [2]int{2, 2}, [2]int{2, 2}, "same", Softmax, 5},
+	{"3x2 same stride 2 c3 b5 relu", []int{5, 6, 3}, 4, [2]int{3, 2}, [2]int{2, 2}, "same", actReLU, 5},
+	{"3x2 same stride 1 c1 b1 linear", []int{4, 5, 1}, 3, [2]int{3, 2}, [2]int{1, 1}, "same", actLinear, 1},
+	{"3x3 valid c1 b5 relu", []int{7, 6, 1}, 5, [2]int{3, 3}, [2]int{1, 1}, "valid", actReLU, 5},
+	{"3x3 valid stride 2x1 c3 b1 tanh", []int{7, 6, 3}, 2, [2]int{3, 3}, [2]int{2, 1}, "valid", actTanh, 1},
+	{"1x1 direct c3 b5 relu", []int{3, 4, 3}, 4, [2]int{1, 1}, [2]int{1, 1}, "valid", actReLU, 5},
+	{"1x1 stride 2 same c1 b5 linear", []int{5, 5, 1}, 2, [2]int{1, 1}, [2]int{2, 2}, "same", actLinear, 5},
+	{"2x2 same stride 2 c3 b5 softmax", []int{5, 3, 3}, 3, [2]int{2, 2}, [2]int{2, 2}, "same", actSoftmax, 5},
 }
 
 func (c convCase) layer() *Conv2DLayer {
@@ -58,22 +56,22 @@ type convRun struct {
 // and gradients of each run. The machine's buffers are thus reused by the
 // second run, on other data.
 func runConvPath(t *testing.T, l *Conv2DLayer, c convCase, dt tensor.Dtype, xData bool, xs [2][]float64, r []float64,
-	forward func(*Conv2DLayer, *graph.Builder, *G.Node) (*G.Node, error)) convRun {
+	forward func(*Conv2DLayer, *Builder, *G.Node) (*G.Node, error)) convRun {
 	t.Helper()
-	b, err := graph.NewBuilder(dt, c.batch, true)
+	b, err := NewBuilder(dt, c.batch, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b.Fused = true
 	shape := append([]int{c.batch}, c.in...)
 	var xn *G.Node
-	var xp *graph.Param
-	var xin *graph.Input
+	var xp *Param
+	var xin *Input
 	if xData {
 		xin = b.Input("x", shape...)
 		xn = xin.Node
 	} else {
-		if xp, err = graph.NewParam("x", dt, true, shape...); err != nil {
+		if xp, err = NewParam("x", dt, true, shape...); err != nil {
 			t.Fatal(err)
 		}
 		if xn, err = b.Param(xp); err != nil {
@@ -88,13 +86,13 @@ func runConvPath(t *testing.T, l *Conv2DLayer, c convCase, dt tensor.Dtype, xDat
 	if err := rin.Set(toF32(r)); err != nil {
 		t.Fatal(err)
 	}
-	if dt == graph.Float64 { // exact values, not rounded to float32
+	if dt == Float64 { // exact values, not rounded to float32
 		copy(rin.Tensor.Data().([]float64), r)
 	}
 	loss := G.Must(G.Sum(G.Must(G.HadamardProd(out, rin.Node))))
 	wrt := l.Params()
 	if !xData {
-		wrt = append([]*graph.Param{xp}, wrt...)
+		wrt = append([]*Param{xp}, wrt...)
 	}
 	m, err := b.Compile(loss, wrt, out)
 	if err != nil {
@@ -107,7 +105,7 @@ func runConvPath(t *testing.T, l *Conv2DLayer, c convCase, dt tensor.Dtype, xDat
 			if err := xin.Set(toF32(x)); err != nil {
 				t.Fatal(err)
 			}
-			if dt == graph.Float64 {
+			if dt == Float64 {
 				copy(xin.Tensor.Data().([]float64), x)
 			}
 		} else if err := xp.SetFloat64s(x); err != nil {
@@ -180,7 +178,7 @@ func closeAll(got, want []float64, tol float64) error {
 // gives no bias gradient).
 func TestConvFusedMatchesIm2col(t *testing.T) {
 	for _, c := range convCases {
-		for _, dt := range []tensor.Dtype{graph.Float32, graph.Float64} {
+		for _, dt := range []tensor.Dtype{Float32, Float64} {
 			for _, xData := range []bool{false, true} {
 				for _, noBias := range []bool{false, true} {
 					name := fmt.Sprintf("%s %v xData=%v noBias=%v", c.name, dt, xData, noBias)
@@ -213,7 +211,7 @@ func convFusedMatchesIm2col(t *testing.T, name string, c convCase, dt tensor.Dty
 	fused := runConvPath(t, l, c, dt, xData, xs, r, (*Conv2DLayer).forwardFused)
 	ref := runConvPath(t, l, c, dt, xData, xs, r, (*Conv2DLayer).forwardIm2col)
 	tol := 1e-12
-	if dt == graph.Float32 {
+	if dt == Float32 {
 		tol = 2e-6
 	}
 	for run := range 2 {
@@ -262,7 +260,7 @@ func TestConvFusedGradCheck(t *testing.T) {
 func convFusedGradCheck(t *testing.T, c convCase, noBias bool) {
 	l := c.layer()
 	l.NoBias = noBias
-	if _, err := l.Build(c.in, graph.Float64, rand.New(rand.NewSource(3))); err != nil {
+	if _, err := l.Build(c.in, Float64, rand.New(rand.NewSource(3))); err != nil {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewSource(4))
@@ -271,14 +269,14 @@ func convFusedGradCheck(t *testing.T, c convCase, noBias bool) {
 			t.Fatal(err)
 		}
 	}
-	x, err := graph.NewParam("x", graph.Float64, true, append([]int{c.batch}, c.in...)...)
+	x, err := NewParam("x", Float64, true, append([]int{c.batch}, c.in...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := x.SetFloat64s(randFloats(rng, x.Size())); err != nil {
 		t.Fatal(err)
 	}
-	b, err := graph.NewBuilder(graph.Float64, c.batch, true)
+	b, err := NewBuilder(Float64, c.batch, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +299,7 @@ func convFusedGradCheck(t *testing.T, c convCase, noBias bool) {
 	r := b.Input("r", out.Shape()...)
 	copy(r.Tensor.Data().([]float64), randFloats(rng, out.Shape().TotalSize()))
 	loss := G.Must(G.Sum(G.Must(G.HadamardProd(out, r.Node))))
-	res, err := graph.GradCheck(b, loss, append([]*graph.Param{x}, l.Params()...), 1e-6, 11)
+	res, err := GradCheck(b, loss, append([]*Param{x}, l.Params()...), 1e-6, 11)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,23 +333,23 @@ func fusedConvIn(n *G.Node) (*convOp, bool) {
 }
 
 // TestConvFusedSkipsDataGradient: on data (directly, reshaped from flat
-// rows, as a model's first layer gets it, or rescaled by a Rescaling layer
-// before it, as cmd/images puts one) the fused op reports x as not
+// rows, as a model's first layer gets it, or rescaled as by nn's Rescaling
+// layer before it, as cmd/images puts one) the fused op reports x as not
 // differentiable and builds no input gradient; on a param, or on rescaled
 // data times a trainable param, it does.
 func TestConvFusedSkipsDataGradient(t *testing.T) {
 	c := convCases[0]
 	l := c.layer()
-	if _, err := l.Build(c.in, graph.Float32, rand.New(rand.NewSource(1))); err != nil {
+	if _, err := l.Build(c.in, Float32, rand.New(rand.NewSource(1))); err != nil {
 		t.Fatal(err)
 	}
-	b, err := graph.NewBuilder(graph.Float32, c.batch, true)
+	b, err := NewBuilder(Float32, c.batch, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b.Fused = true
 	flat := b.Input("x", c.batch, Shape(c.in).Size())
-	x, err := reshape(flat.Node, append([]int{c.batch}, c.in...)...)
+	x, err := Reshape(flat.Node, append([]int{c.batch}, c.in...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,14 +360,8 @@ func TestConvFusedSkipsDataGradient(t *testing.T) {
 	if op := y.Op().(*convOp); op.needDx {
 		t.Errorf("conv on reshaped data: needDx set")
 	}
-	rescale := Rescaling(1.0/255, -1)
-	if _, err := rescale.Build(c.in, graph.Float32, nil); err != nil {
-		t.Fatal(err)
-	}
-	scaled, err := rescale.Forward(b, x)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Rescaled as nn's Rescaling layer does it: x·scale + offset, constants.
+	scaled := G.Must(G.Add(G.Must(G.Mul(x, b.Const(1.0/255))), b.Const(-1)))
 	y1, err := l.forwardFused(b, scaled)
 	if err != nil {
 		t.Fatal(err)
@@ -377,7 +369,7 @@ func TestConvFusedSkipsDataGradient(t *testing.T) {
 	if op := y1.Op().(*convOp); op.needDx {
 		t.Errorf("conv on rescaled data: needDx set")
 	}
-	p, err := graph.NewParam("p", graph.Float32, true, append([]int{c.batch}, c.in...)...)
+	p, err := NewParam("p", Float32, true, append([]int{c.batch}, c.in...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,8 +401,8 @@ func TestConvFusedSkipsDataGradient(t *testing.T) {
 func TestConvReLUPoolFold(t *testing.T) {
 	in := []int{6, 7, 3}
 	const batch = 3
-	build := func(dt tensor.Dtype, fused bool) (*graph.Builder, *G.Node, []*graph.Param, *graph.Param) {
-		conv := Conv2D(4, 3, ReLU).WithPadding("same")
+	build := func(dt tensor.Dtype, fused bool) (*Builder, *G.Node, []*Param, *Param) {
+		conv := Conv2D(4, 3, actReLU).WithPadding("same")
 		pool := MaxPooling2D(2).WithPadding("same")
 		out, err := conv.Build(in, dt, rand.New(rand.NewSource(1)))
 		if err != nil {
@@ -423,12 +415,12 @@ func TestConvReLUPoolFold(t *testing.T) {
 		if err := conv.Bias.SetFloat64s(randFloats(rng, 4)); err != nil {
 			t.Fatal(err)
 		}
-		b, err := graph.NewBuilder(dt, batch, true)
+		b, err := NewBuilder(dt, batch, true)
 		if err != nil {
 			t.Fatal(err)
 		}
 		b.Fused = fused
-		x, err := graph.NewParam("x", dt, true, append([]int{batch}, in...)...)
+		x, err := NewParam("x", dt, true, append([]int{batch}, in...)...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -449,16 +441,16 @@ func TestConvReLUPoolFold(t *testing.T) {
 		if err := r.Set(toF32(rd)); err != nil {
 			t.Fatal(err)
 		}
-		if dt == graph.Float64 {
+		if dt == Float64 {
 			copy(r.Tensor.Data().([]float64), rd)
 		}
 		loss := G.Must(G.Sum(G.Must(G.HadamardProd(z, r.Node))))
-		return b, loss, []*graph.Param{x, conv.Kernel, conv.Bias}, x
+		return b, loss, []*Param{x, conv.Kernel, conv.Bias}, x
 	}
 	rng := rand.New(rand.NewSource(3))
 	n := batch * Shape(in).Size()
 	xs := [2][]float64{randFloats(rng, n), randFloats(rng, n)}
-	for _, dt := range []tensor.Dtype{graph.Float32, graph.Float64} {
+	for _, dt := range []tensor.Dtype{Float32, Float64} {
 		var grads [2][2][][]float64 // [fused?][run]
 		for i, fused := range []bool{true, false} {
 			b, loss, wrt, x := build(dt, fused)
@@ -487,7 +479,7 @@ func TestConvReLUPoolFold(t *testing.T) {
 			m.Close()
 		}
 		tol := 1e-12
-		if dt == graph.Float32 {
+		if dt == Float32 {
 			tol = 2e-6
 		}
 		for run := range 2 {
@@ -498,11 +490,11 @@ func TestConvReLUPoolFold(t *testing.T) {
 			}
 		}
 	}
-	b, loss, wrt, x := build(graph.Float64, true)
+	b, loss, wrt, x := build(Float64, true)
 	if err := x.SetFloat64s(xs[0]); err != nil {
 		t.Fatal(err)
 	}
-	res, err := graph.GradCheck(b, loss, wrt, 1e-6, 11)
+	res, err := GradCheck(b, loss, wrt, 1e-6, 11)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -515,7 +507,7 @@ func TestConvReLUPoolFold(t *testing.T) {
 // op's outputs equal the im2col path's, on two runs with different data.
 func TestConvFusedInference(t *testing.T) {
 	for _, c := range convCases {
-		for _, dt := range []tensor.Dtype{graph.Float32, graph.Float64} {
+		for _, dt := range []tensor.Dtype{Float32, Float64} {
 			name := fmt.Sprintf("%s %v", c.name, dt)
 			l := c.layer()
 			if _, err := l.Build(c.in, dt, rand.New(rand.NewSource(1))); err != nil {
@@ -525,8 +517,8 @@ func TestConvFusedInference(t *testing.T) {
 			n := c.batch * Shape(c.in).Size()
 			xs := [2][]float64{randFloats(rng, n), randFloats(rng, n)}
 			var outs [2][2][]float64 // [fused?][run]
-			for i, forward := range []func(*Conv2DLayer, *graph.Builder, *G.Node) (*G.Node, error){(*Conv2DLayer).forwardFused, (*Conv2DLayer).forwardIm2col} {
-				b, err := graph.NewBuilder(dt, c.batch, false)
+			for i, forward := range []func(*Conv2DLayer, *Builder, *G.Node) (*G.Node, error){(*Conv2DLayer).forwardFused, (*Conv2DLayer).forwardIm2col} {
+				b, err := NewBuilder(dt, c.batch, false)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -544,7 +536,7 @@ func TestConvFusedInference(t *testing.T) {
 					t.Fatal(err)
 				}
 				for run, v := range xs {
-					if dt == graph.Float64 {
+					if dt == Float64 {
 						copy(x.Tensor.Data().([]float64), v)
 					} else if err := x.Set(toF32(v)); err != nil {
 						t.Fatal(err)
@@ -557,7 +549,7 @@ func TestConvFusedInference(t *testing.T) {
 				m.Close()
 			}
 			tol := 1e-12
-			if dt == graph.Float32 {
+			if dt == Float32 {
 				tol = 2e-6
 			}
 			for run := range 2 {
@@ -582,25 +574,25 @@ func TestConvPoolSameBitsAcrossGOMAXPROCS(t *testing.T) {
 	var res [2][]uint32
 	for i, procs := range []int{1, 2} {
 		runtime.GOMAXPROCS(procs)
-		conv := Conv2D(8, 3, ReLU)
+		conv := Conv2D(8, 3, actReLU)
 		pool := MaxPooling2D(2)
-		conv2 := Conv2D(16, 3, ReLU)
-		out, err := conv.Build(in, graph.Float32, rand.New(rand.NewSource(1)))
+		conv2 := Conv2D(16, 3, actReLU)
+		out, err := conv.Build(in, Float32, rand.New(rand.NewSource(1)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if out, err = pool.Build(out, graph.Float32, nil); err != nil {
+		if out, err = pool.Build(out, Float32, nil); err != nil {
 			t.Fatal(err)
 		}
-		if _, err = conv2.Build(out, graph.Float32, rand.New(rand.NewSource(2))); err != nil {
+		if _, err = conv2.Build(out, Float32, rand.New(rand.NewSource(2))); err != nil {
 			t.Fatal(err)
 		}
-		b, err := graph.NewBuilder(graph.Float32, batch, true)
+		b, err := NewBuilder(Float32, batch, true)
 		if err != nil {
 			t.Fatal(err)
 		}
 		b.Fused = true
-		x, err := graph.NewParam("x", graph.Float32, true, append([]int{batch}, in...)...)
+		x, err := NewParam("x", Float32, true, append([]int{batch}, in...)...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -621,7 +613,7 @@ func TestConvPoolSameBitsAcrossGOMAXPROCS(t *testing.T) {
 			t.Fatal(err)
 		}
 		loss := G.Must(G.Sum(G.Must(G.HadamardProd(y, r.Node))))
-		wrt := []*graph.Param{x, conv.Kernel, conv.Bias, conv2.Kernel, conv2.Bias}
+		wrt := []*Param{x, conv.Kernel, conv.Bias, conv2.Kernel, conv2.Bias}
 		m, err := b.Compile(loss, wrt, y)
 		if err != nil {
 			t.Fatal(err)
@@ -646,6 +638,16 @@ func TestConvPoolSameBitsAcrossGOMAXPROCS(t *testing.T) {
 	for j := range res[0] {
 		if res[0][j] != res[1][j] {
 			t.Fatalf("value %d: %#x at GOMAXPROCS 1, %#x at 2", j, res[0][j], res[1][j])
+		}
+	}
+}
+
+func TestIm2colTwinParity(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		for i, gc := range twinGeoms {
+			twinCase(t, "im2col", dt, gc, int64(10+i), func(g Window, batch int) G.Op {
+				return &patchesOp{g: g, batch: batch, dt: dt}
+			}, im2colTwin)
 		}
 	}
 }

@@ -10,10 +10,11 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// The parity tests build each fused op and its twin (twin.go) on the same
-// params and inputs, run both, and compare the forward values and every
-// gradient, in float32 and float64, over the batch sizes and widths the
-// issue lists and five kinds of input. The fused ops' kernels change with
+// The parity tests' harness: each fused op's test (Test<Op>TwinParity, in
+// its op_<op>_test.go) builds the op and its twin (in op_<op>.go) on the
+// same params and inputs, runs both, and compares the forward values and
+// every gradient, in float32 and float64, over the batch sizes and widths
+// the issue lists and five kinds of input. The fused ops' kernels change with
 // shape and density (sparse panels, narrow-layer kernels, BLAS), so the
 // shapes and kinds are chosen to send every op down each of its paths.
 
@@ -131,20 +132,6 @@ func parityWeights(b *Builder, out *G.Node, seed int64) *G.Node {
 	return G.Must(G.Sum(G.Must(G.HadamardProd(out, r.Node))))
 }
 
-// relMaxErr is max|a − b| over max|b| or 1, whichever is larger (see
-// parityTol).
-func relMaxErr(a, b []float64) float64 {
-	d, s := 0.0, 1.0
-	for i := range b {
-		d = math.Max(d, math.Abs(a[i]-b[i]))
-		if math.IsNaN(a[i]) != math.IsNaN(b[i]) {
-			return math.Inf(1)
-		}
-		s = math.Max(s, math.Abs(b[i]))
-	}
-	return d / s
-}
-
 // parityCompare fails the test where the fused result departs from the twin's.
 // n is the longest sum the op computes (see parityTol).
 func parityCompare(t *testing.T, dt tensor.Dtype, n int, fused, twin parityResult, names ...string) {
@@ -153,14 +140,14 @@ func parityCompare(t *testing.T, dt tensor.Dtype, n int, fused, twin parityResul
 	if len(fused.out) != len(twin.out) {
 		t.Fatalf("output sizes differ: fused %d, twin %d", len(fused.out), len(twin.out))
 	}
-	if e := relMaxErr(fused.out, twin.out); !(e <= tol) {
+	if e := twinRelErr(fused.out, twin.out); !(e <= tol) {
 		t.Errorf("output: fused and twin differ by %.3g (relative to the largest), tolerance %.3g", e, tol)
 	}
 	if d := math.Abs(fused.loss - twin.loss); !(d <= tol*math.Max(1, math.Abs(twin.loss))) {
 		t.Errorf("loss: fused %.9g, twin %.9g", fused.loss, twin.loss)
 	}
 	for i := range twin.grads {
-		if e := relMaxErr(fused.grads[i], twin.grads[i]); !(e <= tol) {
+		if e := twinRelErr(fused.grads[i], twin.grads[i]); !(e <= tol) {
 			t.Errorf("gradient of %s: fused and twin differ by %.3g (relative to the largest), tolerance %.3g", names[i], e, tol)
 		}
 	}
@@ -183,53 +170,6 @@ func parityShapes(fn func(batch, in, units int, kinds []parityKind)) {
 }
 
 var parityDtypes = []tensor.Dtype{Float32, Float64}
-
-func TestDenseTwinParity(t *testing.T) {
-	n := 0
-	for _, dt := range parityDtypes {
-		parityShapes(func(batch, in, units int, kinds []parityKind) {
-			for ki, k := range kinds {
-				n++
-				relu := (n % 2) == 0
-				xIsParam := (n/2)%2 == 0
-				name := fmt.Sprintf("%v/batch%d/in%d/units%d/%s/relu=%v/x-param=%v", dt, batch, in, units, k.name, relu, xIsParam)
-				t.Run(name, func(t *testing.T) {
-					rng := rand.New(rand.NewSource(int64(n)))
-					x := parityParam(t, "x", dt, rng, k, batch, in)
-					w := parityParam(t, "w", dt, rng, parityKinds[0], in, units)
-					for j := 0; j < w.Size(); j++ { // Glorot-sized weights
-						w.SetAt(j, w.At(j)*math.Sqrt(2/float64(in+units)))
-					}
-					bias := parityParam(t, "b", dt, rng, parityKinds[0], 1, units)
-					wrt := []*Param{w, bias}
-					names := []string{"W", "b"}
-					if xIsParam {
-						wrt, names = append(wrt, x), append(names, "x")
-					}
-					build := func(b *Builder) (*G.Node, *G.Node) {
-						var xn *G.Node
-						if xIsParam {
-							xn = G.Must(b.Param(x))
-						} else {
-							in := b.Input("x", batch, in)
-							if err := in.Set(float32s(x)); err != nil && dt == Float32 {
-								t.Fatal(err)
-							}
-							copyInto(in.Tensor, x)
-							xn = in.Node
-						}
-						y, err := b.Dense(xn, G.Must(b.Param(w)), G.Must(b.Param(bias)), relu)
-						if err != nil {
-							t.Fatal(err)
-						}
-						return y, parityWeights(b, y, int64(ki))
-					}
-					parityCompare(t, dt, max(batch, in, units), parityRun(t, dt, batch, true, wrt, build), parityRun(t, dt, batch, false, wrt, build), names...)
-				})
-			}
-		})
-	}
-}
 
 // float32s returns p's values as float32.
 func float32s(p *Param) []float32 {
@@ -282,41 +222,3 @@ func rowOpParity(t *testing.T, sum func(batch, classes int) int, op func(b *Buil
 
 // perRow: a row-wise op sums along one row.
 func perRow(batch, classes int) int { return classes }
-
-func TestLogSoftmaxTwinParity(t *testing.T) {
-	rowOpParity(t, perRow, func(b *Builder, x *G.Node) *G.Node { return G.Must(b.LogSoftmax(x)) })
-}
-
-func TestSoftmaxTwinParity(t *testing.T) {
-	rowOpParity(t, perRow, func(b *Builder, x *G.Node) *G.Node {
-		return G.Must(b.Softmax(G.Must(b.LogSoftmax(x))))
-	})
-}
-
-func TestSigmoidTwinParity(t *testing.T) {
-	rowOpParity(t, func(int, int) int { return 1 }, func(b *Builder, x *G.Node) *G.Node { return G.Must(b.Sigmoid(x)) })
-}
-
-// TestCrossEntropyTwinParity checks the loss over log-softmax outputs with
-// one-hot targets (every third row soft: uniform), the classifier head of
-// every model.
-func TestCrossEntropyTwinParity(t *testing.T) {
-	rowOpParity(t, func(batch, classes int) int { return batch * classes }, func(b *Builder, x *G.Node) *G.Node {
-		rows, cols := x.Shape()[0], x.Shape()[1]
-		tgt := b.Input("target", rows, cols)
-		v := make([]float32, rows*cols)
-		for i := 0; i < rows; i++ {
-			if i%3 == 2 {
-				for j := 0; j < cols; j++ {
-					v[i*cols+j] = 1 / float32(cols)
-				}
-				continue
-			}
-			v[i*cols+(i*7)%cols] = 1
-		}
-		if err := tgt.Set(v); err != nil {
-			panic(err)
-		}
-		return G.Must(b.CrossEntropy(G.Must(b.LogSoftmax(x)), tgt.Node))
-	})
-}
