@@ -148,7 +148,7 @@ func runPool(t *testing.T, l *MaxPooling2DLayer, batch int, dt tensor.Dtype, fus
 		t.Fatal(err)
 	}
 	// Unfused, the general scalar op poolOp (the layer with Fused false
-	// builds the plain-Gorgonia twin, compared in twin_window_test.go).
+	// builds the plain-Gorgonia twin, compared in TestMaxPoolTwinParity).
 	var out *G.Node
 	if fused {
 		out, err = l.Forward(b, xn)
