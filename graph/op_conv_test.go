@@ -9,6 +9,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/internal/approx"
 )
 
 // convCase is one convolution geometry for the fused op's tests.
@@ -152,24 +154,6 @@ func randFloats(rng *rand.Rand, n int) []float64 {
 	return v
 }
 
-// closeAll reports the first element of got that differs from want by
-// more than tol relative to want's largest magnitude.
-func closeAll(got, want []float64, tol float64) error {
-	if len(got) != len(want) {
-		return fmt.Errorf("%d values, want %d", len(got), len(want))
-	}
-	scale := 1.0
-	for _, w := range want {
-		scale = math.Max(scale, math.Abs(w))
-	}
-	for i := range got {
-		if !(math.Abs(got[i]-want[i]) <= tol*scale) {
-			return fmt.Errorf("[%d] = %.9g, want %.9g", i, got[i], want[i])
-		}
-	}
-	return nil
-}
-
 // TestConvFusedMatchesIm2col: the fused op gives the im2col path's output
 // and every gradient (input, kernel, bias), in float32 and float64, on the
 // first run and on a second run with other data (so the reused buffers are
@@ -215,21 +199,21 @@ func convFusedMatchesIm2col(t *testing.T, name string, c convCase, dt tensor.Dty
 		tol = 2e-6
 	}
 	for run := range 2 {
-		if err := closeAll(fused.out[run], ref.out[run], tol); err != nil {
+		if err := approx.Close(fused.out[run], ref.out[run], tol); err != nil {
 			t.Errorf("%s: run %d output: %v", name, run+1, err)
 		}
 		if len(fused.grads[run]) != len(ref.grads[run]) {
 			t.Fatalf("%s: %d gradients, want %d", name, len(fused.grads[run]), len(ref.grads[run]))
 		}
 		for i := range fused.grads[run] {
-			if err := closeAll(fused.grads[run][i], ref.grads[run][i], tol); err != nil {
+			if err := approx.Close(fused.grads[run][i], ref.grads[run][i], tol); err != nil {
 				t.Errorf("%s: run %d gradient %d: %v", name, run+1, i, err)
 			}
 		}
 	}
 	// The second run's data differs: equal outputs would mean a stale
 	// buffer was returned.
-	if closeAll(fused.out[1], fused.out[0], 1e-3) == nil {
+	if approx.Close(fused.out[1], fused.out[0], 1e-3) == nil {
 		t.Errorf("%s: runs 1 and 2 gave the same output", name)
 	}
 	// x (a param), the kernel and the bias, less those not there.
@@ -484,7 +468,7 @@ func TestConvReLUPoolFold(t *testing.T) {
 		}
 		for run := range 2 {
 			for k := range grads[0][run] {
-				if err := closeAll(grads[0][run][k], grads[1][run][k], tol); err != nil {
+				if err := approx.Close(grads[0][run][k], grads[1][run][k], tol); err != nil {
 					t.Errorf("%v run %d gradient %d: %v", dt, run+1, k, err)
 				}
 			}
@@ -553,7 +537,7 @@ func TestConvFusedInference(t *testing.T) {
 				tol = 2e-6
 			}
 			for run := range 2 {
-				if err := closeAll(outs[0][run], outs[1][run], tol); err != nil {
+				if err := approx.Close(outs[0][run], outs[1][run], tol); err != nil {
 					t.Errorf("%s: run %d: %v", name, run+1, err)
 				}
 			}

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/gradgraph/gradgraph/internal/approx"
 )
 
 // TestDropoutOp: y = x ⊙ mask and dx = dy ⊙ mask exactly (one product per
@@ -107,7 +109,7 @@ func TestDropoutTwinParity(t *testing.T) {
 					return b.Dropout(x, mask.Node)
 				})
 			}
-			if twinRelErr(res[0].out, res[1].out) != 0 || twinRelErr(res[0].grad, res[1].grad) != 0 {
+			if approx.RelErr(res[0].out, res[1].out) != 0 || approx.RelErr(res[0].grad, res[1].grad) != 0 {
 				t.Errorf("%s: fused %v %v, twin %v %v", name, res[0].out, res[0].grad, res[1].out, res[1].grad)
 			}
 		}

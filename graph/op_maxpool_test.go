@@ -8,6 +8,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/internal/approx"
 )
 
 // poolCases are pooling geometries: "valid", "same" with an odd padding
@@ -119,12 +121,12 @@ func TestMaxPoolFusedMatchesPoolOp(t *testing.T) {
 				}
 				for run := range 2 {
 					for k, what := range []string{"output", "dx"} {
-						if err := closeAll(res[0][run][k], res[1][run][k], 0); err != nil {
+						if err := approx.Close(res[0][run][k], res[1][run][k], 0); err != nil {
 							t.Errorf("%s: run %d %s: %v", name, run+1, what, err)
 						}
 					}
 				}
-				if closeAll(res[0][1][0], res[0][0][0], 1e-3) == nil {
+				if approx.Close(res[0][1][0], res[0][0][0], 1e-3) == nil {
 					t.Errorf("%s: runs 1 and 2 gave the same output", name)
 				}
 			})
@@ -281,10 +283,10 @@ func TestMaxPoolTwinTies(t *testing.T) {
 		for _, c := range cases {
 			name := fmt.Sprintf("%s/%v", c.name, dt)
 			res := twinRun(t, name, dt, shape, xs, 5, c.build)
-			if twinRelErr(res.out, []float64{3, 3}) != 0 {
+			if approx.RelErr(res.out, []float64{3, 3}) != 0 {
 				t.Errorf("%s: output %v, want [3 3]", name, res.out)
 			}
-			if e := twinRelErr(res.grad, c.want); e > parityTol(dt, 2) {
+			if e := approx.RelErr(res.grad, c.want); e > parityTol(dt, 2) {
 				t.Errorf("%s: gradient %v, want %v", name, res.grad, c.want)
 			}
 		}

@@ -8,6 +8,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/internal/approx"
 )
 
 // The parity tests' harness: each fused op's test (Test<Op>TwinParity, in
@@ -56,12 +58,7 @@ var parityKinds = []parityKind{
 // two sum in different orders, the fused ops partly in float64, so the bound
 // grows with n, the longest sum in the op: 4·n units of roundoff, and no
 // less than 2e-5 (float32) or 1e-12 (float64).
-func parityTol(dt tensor.Dtype, n int) float64 {
-	if dt == Float32 {
-		return math.Max(2e-5, 4*float64(n)*float64(math.Nextafter32(1, 2)-1))
-	}
-	return math.Max(1e-12, 4*float64(n)*(math.Nextafter(1, 2)-1))
-}
+func parityTol(dt tensor.Dtype, n int) float64 { return approx.Tol(dt == Float32, n) }
 
 // parityParam is a param of kind k.
 func parityParam(t *testing.T, name string, dt tensor.Dtype, rng *rand.Rand, k parityKind, rows, cols int) *Param {
@@ -140,14 +137,14 @@ func parityCompare(t *testing.T, dt tensor.Dtype, n int, fused, twin parityResul
 	if len(fused.out) != len(twin.out) {
 		t.Fatalf("output sizes differ: fused %d, twin %d", len(fused.out), len(twin.out))
 	}
-	if e := twinRelErr(fused.out, twin.out); !(e <= tol) {
+	if e := approx.RelErr(fused.out, twin.out); !(e <= tol) {
 		t.Errorf("output: fused and twin differ by %.3g (relative to the largest), tolerance %.3g", e, tol)
 	}
 	if d := math.Abs(fused.loss - twin.loss); !(d <= tol*math.Max(1, math.Abs(twin.loss))) {
 		t.Errorf("loss: fused %.9g, twin %.9g", fused.loss, twin.loss)
 	}
 	for i := range twin.grads {
-		if e := twinRelErr(fused.grads[i], twin.grads[i]); !(e <= tol) {
+		if e := approx.RelErr(fused.grads[i], twin.grads[i]); !(e <= tol) {
 			t.Errorf("gradient of %s: fused and twin differ by %.3g (relative to the largest), tolerance %.3g", names[i], e, tol)
 		}
 	}

@@ -2,12 +2,13 @@ package graph
 
 import (
 	"fmt"
-	"math"
 	"math/rand"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/internal/approx"
 )
 
 // The window ops' parity harness: patchesOp (op_conv.go) and poolOp
@@ -155,32 +156,15 @@ func twinRunB(t *testing.T, name string, dt tensor.Dtype, shape []int, xs []floa
 	return twinResult{out: Float64s(m.Output(0)), grad: Float64s(m.Grad(0))}
 }
 
-// twinRelErr is max|a − b| over max(max|b|, 1), +Inf on a NaN in one only
-// or on different lengths.
-func twinRelErr(a, b []float64) float64 {
-	if len(a) != len(b) {
-		return math.Inf(1)
-	}
-	d, s := 0.0, 1.0
-	for i := range b {
-		if math.IsNaN(a[i]) != math.IsNaN(b[i]) {
-			return math.Inf(1)
-		}
-		d = math.Max(d, math.Abs(a[i]-b[i]))
-		s = math.Max(s, math.Abs(b[i]))
-	}
-	return d / s
-}
-
 // twinCompare fails the test where the op's result departs from the
 // twin's; n is the longest sum either computes.
 func twinCompare(t *testing.T, name string, dt tensor.Dtype, n int, op, twin twinResult) {
 	t.Helper()
 	tol := parityTol(dt, n)
-	if e := twinRelErr(op.out, twin.out); !(e <= tol) {
+	if e := approx.RelErr(op.out, twin.out); !(e <= tol) {
 		t.Errorf("%s: outputs of op and twin differ by %.3g (relative), tolerance %.3g", name, e, tol)
 	}
-	if e := twinRelErr(op.grad, twin.grad); !(e <= tol) {
+	if e := approx.RelErr(op.grad, twin.grad); !(e <= tol) {
 		t.Errorf("%s: input gradients of op and twin differ by %.3g (relative), tolerance %.3g", name, e, tol)
 	}
 }
@@ -254,13 +238,13 @@ func TestWindowTwinsValues(t *testing.T) {
 			5, 6, 0, 0,
 			6, 0, 0, 0,
 		}
-		if twinRelErr(cols.out, wantCols) != 0 {
+		if approx.RelErr(cols.out, wantCols) != 0 {
 			t.Errorf("im2col twin %v: got %v, want %v", dt, cols.out, wantCols)
 		}
 		neg := []float64{-1, -2, -3, -4, -5, -6} // the zero padding must not win
 		pool := twinRun(t, "maxpool values", dt, []int{1, 2, 3, 1}, neg, 1, func(x *G.Node) (*G.Node, error) { return MaxPoolTwin(x, g) })
 		wantPool := []float64{-1, -2, -3, -4, -5, -6}
-		if twinRelErr(pool.out, wantPool) != 0 {
+		if approx.RelErr(pool.out, wantPool) != 0 {
 			t.Errorf("maxpool twin %v: got %v, want %v", dt, pool.out, wantPool)
 		}
 	}
@@ -363,7 +347,7 @@ func TestWindowTwinsInStack(t *testing.T) {
 			// The longest sums: a kernel gradient over 2·7·6 positions.
 			tol := parityTol(dt, 2*7*6*2)
 			for i := range ops {
-				if e := twinRelErr(ops[i], twins[i]); !(e <= tol) {
+				if e := approx.RelErr(ops[i], twins[i]); !(e <= tol) {
 					t.Errorf("%s: %s of ops and twins differ by %.3g (relative), tolerance %.3g", name, what[i], e, tol)
 				}
 			}

@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/internal/approx"
 )
 
 // The parity tests of BatchNorm and Dropout: each layer built with
@@ -129,16 +130,16 @@ func TestBatchNormFusedMatchesTwin(t *testing.T) {
 					what := []string{"output", "dx", "dgamma", "dbeta"}
 					for s := range twin.outs {
 						for i := range twin.outs[s] {
-							if e := twinRelErr(fused.outs[s][i], twin.outs[s][i]); !(e <= tol) {
+							if e := approx.RelErr(fused.outs[s][i], twin.outs[s][i]); !(e <= tol) {
 								t.Errorf("%s: step %d %s: fused and twin differ by %.3g (relative), tolerance %.3g", name, s, what[i], e, tol)
 							}
 						}
-						if e := twinRelErr([]float64{fused.losses[s]}, []float64{twin.losses[s]}); !(e <= tol) {
+						if e := approx.RelErr([]float64{fused.losses[s]}, []float64{twin.losses[s]}); !(e <= tol) {
 							t.Errorf("%s: step %d loss: fused %.9g, twin %.9g", name, s, fused.losses[s], twin.losses[s])
 						}
 					}
 					for i, stat := range []string{"moving mean", "moving variance"} {
-						if e := twinRelErr(fused.moving[i], twin.moving[i]); !(e <= tol) {
+						if e := approx.RelErr(fused.moving[i], twin.moving[i]); !(e <= tol) {
 							t.Errorf("%s: %s after %d committed steps: fused and twin differ by %.3g (relative), tolerance %.3g", name, stat, steps, e, tol)
 						}
 					}

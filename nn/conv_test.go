@@ -12,6 +12,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/internal/approx"
 )
 
 // runLayer builds l for samples of shape in (float64) and runs it on the
@@ -361,7 +362,7 @@ func TestConv2DWithoutBiasHandWorked(t *testing.T) {
 			setParam(t, l.Kernel, []float64{2, 0, 0, -1})
 			// Compared as numbers: the twin's ReLU, x ⊙ [x > 0], gives −0
 			// where the fused op gives +0.
-			if got := runModel(t, m, false, x); closeAll(got, c.want, 0) != nil {
+			if got := runModel(t, m, false, x); approx.Close(got, c.want, 0) != nil {
 				t.Errorf("%s, fusion %d: output %v, want %v", c.act.Name(), f, got, c.want)
 			}
 			if ps := l.Params(); len(ps) != 1 || ps[0] != l.Kernel || l.Bias != nil {
@@ -443,7 +444,7 @@ func TestConvWithoutBiasFusedAndTwinAgree(t *testing.T) {
 			mc.Close()
 		}
 		for j := range runs[0] {
-			if err := closeAll(runs[1][j], runs[0][j], 1e-12); err != nil {
+			if err := approx.Close(runs[1][j], runs[0][j], 1e-12); err != nil {
 				t.Errorf("%s: %s of the twins: %v", name, map[bool]string{true: "output", false: fmt.Sprintf("gradient %d", j-1)}[j == 0], err)
 			}
 		}

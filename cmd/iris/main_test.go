@@ -20,6 +20,12 @@ func runIris(t *testing.T, args ...string) (string, map[string]any, string) {
 	if err := run(append([]string{"-out", dir}, args...), &out); err != nil {
 		t.Fatalf("iris %v: %v", args, err)
 	}
+	return dir, readMetrics(t, dir), out.String()
+}
+
+// readMetrics reads the metrics.json a run wrote into dir.
+func readMetrics(t *testing.T, dir string) map[string]any {
+	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(dir, "metrics.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -28,7 +34,7 @@ func runIris(t *testing.T, args ...string) (string, map[string]any, string) {
 	if err := json.Unmarshal(raw, &m); err != nil {
 		t.Fatal(err)
 	}
-	return dir, m, out.String()
+	return m
 }
 
 func TestSameSeedSameHistory(t *testing.T) {
@@ -204,14 +210,7 @@ func TestFusionBothWays(t *testing.T) {
 		if err != nil {
 			t.Fatalf("GRADGRAPH_FUSION=%s: %v\n%s", env, err, out)
 		}
-		raw, err := os.ReadFile(filepath.Join(dir, "metrics.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var m map[string]any
-		if err := json.Unmarshal(raw, &m); err != nil {
-			t.Fatal(err)
-		}
+		m := readMetrics(t, dir)
 		if fused, _ := m["fused"].(bool); fused != (env == "1") {
 			t.Errorf("GRADGRAPH_FUSION=%s: metrics.json says fused = %v", env, m["fused"])
 		}
