@@ -81,10 +81,18 @@ type ImageStream struct {
 	d       *decoder
 	workers int
 	maxHeld int64
-	// Images 0 to len(res)-1 are kept once decoded (res[i] is image i or
-	// nil); read-ahead buffers of the other images hold at most
-	// maxAhead bytes, so that the two never pass maxHeld together.
+	// Images 0 to len(res)-1 are kept once decoded: res[i] is image i
+	// while it is queued or decoding, then resPix[i] its pixels or
+	// resErr[i] why it could not be read (an entry an image while in
+	// flight, 24 bytes once kept). Their pixels are cut from slabs of up
+	// to 1 MiB (the rest of the current one in slab), a few allocations
+	// rather than one an image. Read-ahead buffers of the other images
+	// hold at most maxAhead bytes, so that the two never pass maxHeld
+	// together.
 	res      []*streamEntry
+	resPix   [][]byte
+	resErr   map[int]error
+	slab     []byte
 	maxAhead int64
 	ahHeld   int64 // bytes of read-ahead buffers, in use or free
 
@@ -240,6 +248,8 @@ func (s *ImageStream) plan() {
 		k = s.maxHeld / 4 * 3 / f
 	}
 	s.res = make([]*streamEntry, k)
+	s.resPix = make([][]byte, k)
+	s.resErr = map[int]error{}
 	s.maxAhead = s.maxHeld - k*f
 }
 
@@ -466,7 +476,12 @@ func (s *ImageStream) Fill(idx []int, x, y []float32) {
 		k int
 		e *streamEntry
 	}
+	type keptUse struct {
+		k   int
+		pix []byte
+	}
 	var uses []use
+	var done []keptUse // kept images decoded earlier: read without refs, never freed
 	f := s.f
 	call := &fillCall{ready: make(chan struct{})}
 	s.mu.Lock()
@@ -477,6 +492,17 @@ func (s *ImageStream) Fill(idx []int, x, y []float32) {
 			continue
 		}
 		if i < len(s.res) {
+			if p := s.resPix[i]; p != nil {
+				s.stats.Hits++
+				done = append(done, keptUse{k, p})
+				continue
+			}
+			if err := s.resErr[i]; err != nil {
+				s.stats.Hits++
+				clear(row)
+				note(k, err)
+				continue
+			}
 			e := s.res[i]
 			if e == nil {
 				e = s.keepLocked(i)
@@ -516,6 +542,9 @@ func (s *ImageStream) Fill(idx []int, x, y []float32) {
 	s.mu.Unlock()
 	if wait {
 		<-call.ready
+	}
+	for _, u := range done {
+		kernels.ScaleBytes(x[u.k*f:(u.k+1)*f], u.pix, nil)
 	}
 	for _, u := range uses {
 		row := x[u.k*f : (u.k+1)*f]
@@ -564,7 +593,7 @@ func (s *ImageStream) Prefetch(idx []int) {
 			continue
 		}
 		if i < len(s.res) {
-			if s.res[i] == nil {
+			if s.res[i] == nil && s.resPix[i] == nil && s.resErr[i] == nil {
 				s.ahead = append(s.ahead, s.keepLocked(i))
 			}
 			continue
@@ -625,24 +654,30 @@ func (s *ImageStream) bufferLocked() []byte {
 		return nil
 	}
 	s.ahHeld += int64(s.f)
-	s.growLocked()
+	s.growLocked(1)
 	return make([]byte, s.f)
 }
 
 // keepLocked makes the entry of image i < Resident(), to be decoded into
-// a buffer of its own that it keeps. Kept images never pass
-// Resident()·f bytes, the share of the cap that plan gave them.
+// pixels that it keeps. A slab is cut for at most the images still to be
+// kept, so that kept pixels never pass Resident()·f bytes, the share of
+// the cap that plan gave them.
 func (s *ImageStream) keepLocked(i int) *streamEntry {
-	e := &streamEntry{file: i, pix: make([]byte, s.f), want: 1, gen: s.gen, kept: true}
+	if len(s.slab) < s.f {
+		m := min(int64(len(s.res))-s.stats.Kept, max(1, (1<<20)/int64(s.f)))
+		s.slab = make([]byte, m*int64(s.f))
+		s.growLocked(m)
+	}
+	e := &streamEntry{file: i, pix: s.slab[:s.f:s.f], want: 1, gen: s.gen, kept: true}
+	s.slab = s.slab[s.f:]
 	s.res[i] = e
 	s.stats.Kept++
-	s.growLocked()
 	return e
 }
 
-// growLocked counts one more image's buffer held.
-func (s *ImageStream) growLocked() {
-	s.held += int64(s.f)
+// growLocked counts m more images' buffers held.
+func (s *ImageStream) growLocked(m int64) {
+	s.held += m * int64(s.f)
 	s.stats.PeakHeldBytes = max(s.stats.PeakHeldBytes, s.held)
 }
 
@@ -717,6 +752,14 @@ func (s *ImageStream) decodeEntry(e *streamEntry, sc *streamScratch) {
 	s.mu.Lock()
 	s.stats.Decoded++
 	e.err, e.done = err, true
+	if e.kept { // Fill reads it from resPix or resErr from now on
+		s.res[e.file] = nil
+		if err == nil {
+			s.resPix[e.file] = e.pix
+		} else {
+			s.resErr[e.file] = err
+		}
+	}
 	for _, c := range e.waiting {
 		c.doneLocked()
 	}

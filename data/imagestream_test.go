@@ -579,15 +579,21 @@ func TestPrefetchInMemoryFree(t *testing.T) {
 }
 
 // heldBytes counts the bytes of the buffers the stream holds, one by one:
-// kept images, read-ahead images in the cache or still in a Fill's hands,
-// and free buffers, to check against the cap.
+// kept images (queued, decoded or failed) and the rest of their slab,
+// read-ahead images in the cache or still in a Fill's hands, and free
+// buffers, to check against the cap.
 func (s *ImageStream) heldBytes() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var n int64
-	for _, e := range s.res {
-		if e != nil {
+	n := int64(len(s.slab))
+	for i, e := range s.res {
+		switch {
+		case e != nil:
 			n += int64(len(e.pix))
+		case s.resPix[i] != nil:
+			n += int64(len(s.resPix[i]))
+		case s.resErr[i] != nil:
+			n += int64(s.f) // its slot in the slab, unused
 		}
 	}
 	seen := map[*streamEntry]bool{}
