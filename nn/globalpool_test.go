@@ -165,24 +165,6 @@ func TestGlobalPoolingHandWorked(t *testing.T) {
 	}
 }
 
-// globalGeoms are (batch, h, w, c) inputs for parity and gradient
-// checks: single positions, rows and columns, odd and even position
-// counts (the twin's tree carries an odd position over, pads an even
-// count), batch 1 and one channel (where Gorgonia's slices drop axes),
-// and channel counts either side of kernels' 8- and 16-wide blocks.
-var globalGeoms = [][4]int{
-	{1, 1, 1, 1},
-	{2, 1, 1, 3},
-	{1, 1, 5, 1},
-	{2, 4, 1, 2},
-	{1, 2, 2, 1},
-	{2, 3, 3, 3},
-	{3, 5, 7, 9},
-	{2, 4, 4, 16},
-	{1, 7, 7, 17},
-	{4, 6, 5, 8},
-}
-
 // TestGlobalMaxPoolTies: on data full of ties and with NaNs, the fused op
 // gives what the scalar maxPool gives for one window over the whole
 // image (the MaxPooling2D reference), output exactly (NaN where it is NaN), and sends each

@@ -2,7 +2,6 @@ package nn
 
 import (
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 
 	"github.com/gradgraph/gradgraph/graph"
 )
@@ -38,12 +37,6 @@ func (r rowOps) check(n *G.Node, err error) *G.Node {
 
 // param is p's node in the builder's graph.
 func (r rowOps) param(p *graph.Param) *G.Node { return r.check(r.b.Param(p)) }
-
-// mean is the (1, features) mean over the rows of x.
-func (r rowOps) mean(x *G.Node) *G.Node {
-	m := r.check(G.Mean(x, 0))
-	return r.check(G.Reshape(m, tensor.Shape{1, x.Shape()[1]}))
-}
 
 func (r rowOps) sub(x, row *G.Node) *G.Node { return r.check(G.BroadcastSub(x, row, nil, []byte{0})) }
 func (r rowOps) add(x, row *G.Node) *G.Node { return r.check(G.BroadcastAdd(x, row, nil, []byte{0})) }
