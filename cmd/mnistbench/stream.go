@@ -31,10 +31,11 @@ import (
 //     of a small dense network (Dense(128, relu), Dense(10, softmax),
 //     RMSprop 1e-3, batch 128) trains on it;
 //   - stream: the same epoch on data.StreamImageFolder, which decodes each
-//     image when its batch comes (the next batch while this one trains);
+//     image when its batch comes (the next batch while this one trains) and
+//     keeps decoded images for later epochs up to its cache cap;
 //   - stream-aug: the same on data.Augment of the stream, -copies variants
 //     of each image (flipped, shifted by up to 2 pixels): 600,000 images by
-//     default, none of them held;
+//     default, made from the stream's kept images, none of the variants held;
 //   - pipeline, pipeline-aug: the stream and its augmentation read batch by
 //     batch with the same hints and no training: what the pipeline alone
 //     delivers on these cores.
