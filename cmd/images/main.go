@@ -57,7 +57,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -146,20 +145,8 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	if c.width, c.height, err = parseSize(size); err != nil {
 		return c, err
 	}
-	if !given["epochs"] {
-		c.epochs = r.Epochs
-	} else if c.epochs < 1 {
-		return c, errors.Errorf("-epochs %d: the number of epochs must be at least 1", c.epochs)
-	}
-	if !given["batch"] {
-		c.batch = r.Batch
-	} else if c.batch < 1 {
-		return c, errors.Errorf("-batch %d: the batch size must be at least 1", c.batch)
-	}
-	if !given["lr"] {
-		c.lr = r.LR
-	} else if !(c.lr > 0) || math.IsInf(c.lr, 0) {
-		return c, errors.Errorf("-lr %v: the learning rate must be a positive number", c.lr)
+	if err := r.Apply(given, &c.epochs, &c.batch, &c.lr, false, ""); err != nil {
+		return c, err
 	}
 	if c.testDir != "" && given["val"] {
 		return c, errors.Errorf("-val %v with -test %s: the validation split is made only without -test", c.val, c.testDir)

@@ -192,20 +192,8 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	if !ok {
 		return c, errors.Errorf("unknown -model %q: want dense512, scratch, convnet or resnet", c.model)
 	}
-	if !given["epochs"] {
-		c.epochs = r.Epochs
-	} else if c.epochs < 1 && !(c.epochs == 0 && c.load != "") {
-		return c, errors.Errorf("-epochs %d: the number of epochs must be at least 1 (0 only with -load, to evaluate)", c.epochs)
-	}
-	if !given["batch"] {
-		c.batch = r.Batch
-	} else if c.batch < 1 {
-		return c, errors.Errorf("-batch %d: the batch size must be at least 1", c.batch)
-	}
-	if !given["lr"] {
-		c.lr = r.LR
-	} else if !(c.lr > 0) || math.IsInf(c.lr, 0) {
-		return c, errors.Errorf("-lr %v: the learning rate must be a positive number", c.lr)
+	if err := r.Apply(given, &c.epochs, &c.batch, &c.lr, c.load != "", " (0 only with -load, to evaluate)"); err != nil {
+		return c, err
 	}
 	if c.limit < 0 {
 		return c, errors.Errorf("-limit %d: must not be negative (0 means all samples)", c.limit)

@@ -17,6 +17,30 @@ type Defaults struct {
 	Cosine bool // the learning rate decays over the run's epochs (CosineLR)
 }
 
+// Apply fills the settings no flag gave (given names the flags set) with
+// d's and checks those given: at least one epoch (zeroOK allows 0, as
+// cmd/mnist's evaluate-only -load run; zeroNote, when not empty, ends the
+// error to say when 0 is allowed), a positive batch size and a positive
+// finite learning rate. Errors name the flag.
+func (d Defaults) Apply(given map[string]bool, epochs, batch *int, lr *float64, zeroOK bool, zeroNote string) error {
+	if !given["epochs"] {
+		*epochs = d.Epochs
+	} else if *epochs < 1 && !(*epochs == 0 && zeroOK) {
+		return errors.Errorf("-epochs %d: the number of epochs must be at least 1%s", *epochs, zeroNote)
+	}
+	if !given["batch"] {
+		*batch = d.Batch
+	} else if *batch < 1 {
+		return errors.Errorf("-batch %d: the batch size must be at least 1", *batch)
+	}
+	if !given["lr"] {
+		*lr = d.LR
+	} else if !(*lr > 0) || math.IsInf(*lr, 0) {
+		return errors.Errorf("-lr %v: the learning rate must be a positive number", *lr)
+	}
+	return nil
+}
+
 var (
 	// Dense512Defaults: Keras's seed, RMSprop 1e-3, 5 epochs of batches of
 	// 128.

@@ -148,3 +148,38 @@ func TestPreLayers(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultsApply(t *testing.T) {
+	d := Defaults{Epochs: 5, Batch: 64, LR: 1e-3}
+	for _, c := range []struct {
+		name          string
+		given         map[string]bool
+		epochs, batch int
+		lr            float64
+		zeroOK        bool
+		wantE, wantB  int
+		wantLR        float64
+		err           string
+	}{
+		{name: "none given", wantE: 5, wantB: 64, wantLR: 1e-3},
+		{name: "all given", given: map[string]bool{"epochs": true, "batch": true, "lr": true}, epochs: 2, batch: 8, lr: 0.5, wantE: 2, wantB: 8, wantLR: 0.5},
+		{name: "0 epochs allowed", given: map[string]bool{"epochs": true}, zeroOK: true, wantE: 0, wantB: 64, wantLR: 1e-3},
+		{name: "0 epochs refused", given: map[string]bool{"epochs": true}, err: "-epochs 0: the number of epochs must be at least 1 (note)"},
+		{name: "negative epochs with zeroOK", given: map[string]bool{"epochs": true}, epochs: -1, zeroOK: true, err: "-epochs -1"},
+		{name: "batch 0", given: map[string]bool{"batch": true}, err: "-batch 0: the batch size must be at least 1"},
+		{name: "lr NaN", given: map[string]bool{"lr": true}, lr: math.NaN(), err: "-lr NaN: the learning rate must be a positive number"},
+		{name: "lr +Inf", given: map[string]bool{"lr": true}, lr: math.Inf(1), err: "-lr +Inf"},
+	} {
+		e, b, lr := c.epochs, c.batch, c.lr
+		err := d.Apply(c.given, &e, &b, &lr, c.zeroOK, " (note)")
+		if c.err != "" {
+			if err == nil || !strings.HasPrefix(err.Error(), c.err) {
+				t.Errorf("%s: error %v, want one starting %q", c.name, err, c.err)
+			}
+			continue
+		}
+		if err != nil || e != c.wantE || b != c.wantB || lr != c.wantLR {
+			t.Errorf("%s: %d, %d, %v, %v; want %d, %d, %v", c.name, e, b, lr, err, c.wantE, c.wantB, c.wantLR)
+		}
+	}
+}
