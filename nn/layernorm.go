@@ -30,7 +30,7 @@ import (
 // The layer is written with Gorgonia's primitives (row means, broadcast
 // subtraction and division, a square root), differentiated by
 // gorgonia.Grad: it has no fused op, so no twin. An N-d input is copied
-// to (positions, features) and back (reshape).
+// to (positions, features) and back (graph.Reshape, a copy).
 type LayerNormalizationLayer struct {
 	Named
 	Epsilon       float64 // added to the variance; Keras's default 0.001
@@ -161,7 +161,7 @@ func (l *LayerNormalizationLayer) Forward(b *graph.Builder, x *G.Node) (y *G.Nod
 	defer graphErr(&err)
 	// A (rows) vector of per-row statistics as a (rows, 1) column that
 	// broadcasts over the features; the copy keeps the statistic apart
-	// from what downstream ops may overwrite (reshape).
+	// from what downstream ops may overwrite (graph.Reshape).
 	column := func(v *G.Node) *G.Node { return r.check(graph.Reshape(v, rows, 1)) }
 	mean := column(r.check(G.Mean(flat, 1)))
 	d := r.check(G.BroadcastSub(flat, mean, nil, []byte{1}))
