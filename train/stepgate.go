@@ -42,7 +42,11 @@ func newStepGate() stepGate { return stepGate{c: split.Choice{Margin: stepGateMa
 // run runs step, a training step of rows samples, inline or with its loops
 // free to split, as the gate finds faster (or as its mode says).
 func (g *stepGate) run(rows int, step func()) {
-	if g.mode != split.Auto {
+	switch g.mode {
+	case split.Serial:
+		inlineStep(step)
+		return
+	case split.Split:
 		split.In(g.mode, step)
 		return
 	}
@@ -52,9 +56,34 @@ func (g *stepGate) run(rows int, step func()) {
 	}
 	g.c.Run(rows, ways, func(parts int) {
 		if parts == 1 {
-			split.Inline(step)
+			inlineStep(step)
 			return
 		}
 		step()
 	})
+}
+
+// inlineStep runs step with its loops inline (split.Inline), on the thread
+// it starts on when there is more than one P.
+//
+// An inline step reads and writes the same few megabytes every step (the
+// weights, the optimiser's state, the batch's activations), which stay in
+// the caches of the core that runs it. Go's scheduler moves a goroutine
+// between its threads whenever it stops for a moment: the runtime preempts
+// a goroutine every 10 ms and puts it on the global queue, where an idle P's
+// thread, on another core, often takes it; a Fill that waits for a file is
+// resumed by whichever thread is free. On the 2-core development VM, with
+// every step of a 512-unit MNIST net inline, an epoch took 3-5% longer at
+// GOMAXPROCS 2 than at 1 for that alone, and as long as at 1 with the
+// thread held or the process pinned to one CPU (BENCHMARKS.md, "One thread
+// for an inline step"). A step whose loops split is not held: its waits for
+// the pool's workers would each become a hand-over between threads (a held
+// goroutine that blocks gives its P away and sleeps with its thread), and
+// with every loop split that made the same epochs 10-30% slower.
+func inlineStep(step func()) {
+	if runtime.GOMAXPROCS(0) > 1 {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+	}
+	split.Inline(step)
 }
