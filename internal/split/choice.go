@@ -48,7 +48,10 @@ const maxLevel = 16
 // fastest, so that a change of load is followed without timing every
 // width (inline among them, which on many cores is slow for a big loop)
 // every window, and a width that became fastest beyond slower neighbours
-// is still found. A width's block ends early when it runs over twice as
+// is still found. After the first window, a window that picks another
+// width than the one in use opens the next window firstGap calls later,
+// and the width changes only if that one picks it too: a window that a
+// moment of load skewed is then ignored. A width's block ends early when it runs over twice as
 // slow as a wider one, and a neighbour that last timed over farSlower
 // times the width in use waits for the next full window: a slow width
 // costs about one run in every fullEvery windows. The zero value is
@@ -73,6 +76,7 @@ type bucket struct {
 	gap     uint64 // calls from one window's start to the next
 	windows int    // probe windows started
 	level   int    // the width in use: 2^level parts, capped by the caller
+	pending int    // 1 + the level a window chose over level, to be confirmed; 0: none
 	probing bool   // a window is open: it times levels hi down to lo
 	lo, hi  int
 	cur     int                         // the level being timed
@@ -150,6 +154,11 @@ func (c *Choice) decide(work, maxParts int) (parts int, probe bool, level int, b
 			b.lo, b.hi, b.level = 0, top, top
 		case b.windows%fullEvery == 0:
 			b.lo, b.hi = 0, top
+		case b.pending > 0:
+			// Confirming another window's choice: time both levels and
+			// their neighbours, whatever they timed before.
+			p := min(b.pending-1, top)
+			b.lo, b.hi = max(min(b.level, p)-1, 0), min(max(b.level, p)+1, top)
 		default:
 			b.lo, b.hi = max(b.level-1, 0), min(b.level+1, top)
 			if cur := b.last[b.level]; cur != 0 {
@@ -225,8 +234,20 @@ func (c *Choice) record(b *bucket, level int, d time.Duration) {
 		}
 		b.last[l] = b.times[l]
 	}
-	if best >= 0 {
-		b.level = best
+	switch {
+	case best < 0:
+	case best == b.level || b.windows == 1 || best == b.pending-1:
+		// The level in use again, the first window's choice, or a
+		// change that a second window in a row confirms.
+		b.level, b.pending = best, 0
+	default:
+		// A change of width waits for the next window, which opens soon
+		// instead of a doubled gap later: a window whose timings a moment
+		// of load skewed (the other core busy for a millisecond while one
+		// width ran, not the other) then costs nothing, where it used to
+		// keep the slower width for up to period calls.
+		b.pending = best + 1
+		b.next = b.calls + firstGap
 	}
 	b.probing = false
 }

@@ -75,7 +75,8 @@ func TestChoiceKeepsTheFaster(t *testing.T) {
 
 // TestChoiceFollowsALoadChange: the split wins at first; after the next
 // probe window (at most period calls later), in which it has become
-// slower, the serial loop is chosen.
+// slower, the split is kept until a second window, firstGap calls later,
+// confirms the change; then the serial loop is chosen.
 func TestChoiceFollowsALoadChange(t *testing.T) {
 	var clk fakeClock
 	ch := Choice{now: clk.now}
@@ -99,11 +100,65 @@ func TestChoiceFollowsALoadChange(t *testing.T) {
 		t.Fatalf("before the change: ran %s, want split", last)
 	}
 	splitCost = 200
-	for i := 0; i < period+2*probes; i++ {
+	// The windows so far opened at calls 0, 32, 96, 224 and 480; the next
+	// opens at 992 and takes 2·probes calls.
+	for i := period; i < 992+2*probes+1; i++ {
+		run()
+	}
+	if last != "split" {
+		t.Errorf("after one window that found the split slower: ran %s, want split until a second window confirms", last)
+	}
+	for i := 0; i < firstGap+2*probes; i++ {
 		run()
 	}
 	if last != "serial" {
-		t.Errorf("after the change and a probe window: ran %s, want serial", last)
+		t.Errorf("after the confirming window: ran %s, want serial", last)
+	}
+}
+
+// TestChoiceIgnoresOneSkewedWindow: serial is faster throughout, but in
+// one window a moment of load makes the serial runs slow: the split that
+// window picks is not taken up, since the next window, firstGap calls
+// later, does not confirm it.
+func TestChoiceIgnoresOneSkewedWindow(t *testing.T) {
+	var clk fakeClock
+	ch := Choice{now: clk.now}
+	call, skewFrom := 0, -1
+	var ran []string
+	run := func() {
+		ch.Run(5000, 2, func(parts int) {
+			if parts == 1 {
+				cost := time.Duration(100)
+				if skewFrom >= 0 && call < skewFrom+2*probes {
+					cost = 300 // the skewed window's serial runs
+				}
+				clk.t += cost
+				ran = append(ran, "serial")
+				return
+			}
+			clk.t += 120
+			ran = append(ran, "split")
+		})
+		call++
+	}
+	for call < 224 {
+		run()
+	}
+	skewFrom = 224 // the window at call 224
+	for call < 480 {
+		run()
+	}
+	// After the skewed window: the confirming window's block of split
+	// probes, and serial everywhere else.
+	after := ran[224+2*probes:]
+	splits := 0
+	for _, r := range after {
+		if r == "split" {
+			splits++
+		}
+	}
+	if splits != probes || after[0] != "serial" || after[len(after)-1] != "serial" {
+		t.Errorf("after the skewed window ran split %d times (want %d, the confirming window's probes) and first %s, last %s (want serial): %v", splits, probes, after[0], after[len(after)-1], after)
 	}
 }
 
