@@ -86,6 +86,7 @@ func run(args []string, stdout io.Writer) error {
 	memprofile := fs.String("memprofile", "", "with -matrix-shape: write a heap profile to this file after the last GOMAXPROCS setting's epochs")
 	matrix := fs.Bool("matrix", false, "run the benchmark matrix (issue 12's five MNIST shapes, the Iris recipe, the MNIST convnet and the resnet, each against PyTorch) instead of the recipe")
 	quick := fs.Bool("quick", false, "with -matrix: 3 epochs on a quarter of the samples, about a minute")
+	rounds := fs.Int("rounds", defaultRounds, "with -matrix or -matrix-shape: time the -cpu settings this many times each, in turn, the order reversed every other round")
 	cpuFlag := fs.String("cpu", "", "with -matrix: GOMAXPROCS values to run the gradgraph side at, in turn (default 1 and the current GOMAXPROCS)")
 	matrixScript := fs.String("matrix-script", "train/testdata/torch_matrix.py", "with -matrix: the PyTorch baseline script")
 	only := fs.String("shapes", "", "with -matrix: run only these shapes, comma-separated (default all: 512-raw, 512-std, 1024x2-raw, 1024x2-std, 2048x2-std, iris, convnet, resnet)")
@@ -100,6 +101,9 @@ func run(args []string, stdout io.Writer) error {
 	}
 	if *epochs < 1 {
 		return errors.Errorf("-epochs %d: want at least 1", *epochs)
+	}
+	if *rounds < 1 {
+		return errors.Errorf("-rounds %d: want at least 1", *rounds)
 	}
 	if *samples < 0 || *samples > 60000 {
 		return errors.Errorf("-samples %d: want 0..60000", *samples)
@@ -121,7 +125,7 @@ func run(args []string, stdout io.Writer) error {
 			return err
 		}
 		defer stop()
-		return runShapeFlag(*shapeName, *dir, *samples, cpus, *epochs, *seed, *memprofile, stdout)
+		return runShapeFlag(*shapeName, *dir, *samples, cpus, *rounds, *epochs, *seed, *memprofile, stdout)
 	}
 	if *matrix {
 		// -epochs overrides the matrix's own counts only when given.
@@ -132,7 +136,7 @@ func run(args []string, stdout io.Writer) error {
 			}
 		})
 		c := newMatrixConfig(*quick, matrixEpochs)
-		c.dir, c.script, c.cpus, c.torch, c.seed = *dir, *matrixScript, cpus, *torch, *seed
+		c.dir, c.script, c.cpus, c.torch, c.seed, c.rounds = *dir, *matrixScript, cpus, *torch, *seed, *rounds
 		if c.shapes, err = selectShapes(*only); err != nil {
 			return err
 		}

@@ -24,6 +24,7 @@ type matrixConfig struct {
 	dir, script        string
 	cpus               []int
 	epochs, irisEpochs int
+	rounds             int // each -cpu setting is timed this many times, in turn (runShape)
 	sampleDiv          int // -quick trains on 1/sampleDiv of each MNIST shape's samples
 	quick, torch       bool
 	seed               int64
@@ -36,7 +37,7 @@ type matrixConfig struct {
 // the samples (Iris: 12), which fits in about a minute on two cores.
 // epochs > 0 (an explicit -epochs) overrides the MNIST shapes' count.
 func newMatrixConfig(quick bool, epochs int) matrixConfig {
-	c := matrixConfig{epochs: 5, irisEpochs: 20, sampleDiv: 1, quick: quick, peakTime: 500 * time.Millisecond, shapes: matrixShapes}
+	c := matrixConfig{epochs: 5, irisEpochs: 20, rounds: defaultRounds, sampleDiv: 1, quick: quick, peakTime: 500 * time.Millisecond, shapes: matrixShapes}
 	if quick {
 		c.epochs, c.irisEpochs, c.sampleDiv, c.peakTime = 3, 12, 4, 250*time.Millisecond
 	}
@@ -45,6 +46,10 @@ func newMatrixConfig(quick bool, epochs int) matrixConfig {
 	}
 	return c
 }
+
+// defaultRounds is -rounds' default: each -cpu setting timed twice, once
+// before and once after the others (runShape).
+const defaultRounds = 2
 
 // defaultCPUs is -cpu's default: 1 and the GOMAXPROCS in effect, so that
 // the table shows whether more cores ever make an epoch slower.
@@ -136,7 +141,7 @@ func runMatrix(c matrixConfig, backend string, stdout io.Writer) error {
 // runShapeChild runs the gradgraph side of shape s in a child process
 // (this program with -matrix-shape) and parses its lines.
 func runShapeChild(exe string, c matrixConfig, s shape, samples int) (map[int]float64, float64, error) {
-	args := []string{"-matrix-shape", s.name, "-cpu", cpuListString(c.cpus), "-epochs", strconv.Itoa(c.epochsFor(s)),
+	args := []string{"-matrix-shape", s.name, "-cpu", cpuListString(c.cpus), "-rounds", strconv.Itoa(max(c.rounds, 1)), "-epochs", strconv.Itoa(c.epochsFor(s)),
 		"-samples", strconv.Itoa(samples), "-seed", strconv.FormatInt(c.seed, 10)}
 	if c.dir != "" {
 		args = append(args, "-data", c.dir)
@@ -188,8 +193,8 @@ func printMatrixHeader(c matrixConfig, backend string, peaks map[int]float64, al
 	}
 	fmt.Fprintf(w, "\nbenchmark matrix (%s), %s, %s/%s, %d CPUs, seed %d\n",
 		mode, time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), c.seed)
-	fmt.Fprintf(w, "gradgraph: backend %s, sgemm kernel %s (GODEBUG=%q); a process per shape; median of %d epochs (Iris %d); GOMAXPROCS %s in turn (default here %d)\n",
-		backend, gemm.Kernel(), os.Getenv("GODEBUG"), c.epochs, c.irisEpochs, cpuListString(c.cpus), runtime.GOMAXPROCS(0))
+	fmt.Fprintf(w, "gradgraph: backend %s, sgemm kernel %s (GODEBUG=%q); a process per shape; median of %d epochs (Iris %d) × %d rounds; GOMAXPROCS %s in turn, the order reversed every other round (default here %d)\n",
+		backend, gemm.Kernel(), os.Getenv("GODEBUG"), c.epochs, c.irisEpochs, max(c.rounds, 1), cpuListString(c.cpus), runtime.GOMAXPROCS(0))
 	var ps []string
 	for _, n := range c.cpus {
 		ps = append(ps, fmt.Sprintf("%.1f GFLOP/s at GOMAXPROCS %d", peaks[n], n))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -244,14 +245,14 @@ func TestRunShapeIris(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b1, b2 bytes.Buffer
-	if err := runShape(s, src, []int{1, 2}, 2, 3, "", &b1); err != nil {
+	if err := runShape(s, src, []int{1, 2}, 2, 2, 3, "", &b1); err != nil {
 		t.Fatal(err)
 	}
 	meds, rss, err := parseShapeLines(b1.String(), []int{1, 2})
 	if err != nil || meds[1] <= 0 || meds[2] <= 0 || rss <= 0 {
 		t.Fatalf("runShape's lines parse as %v, %v, %v:\n%s", meds, rss, err, b1.String())
 	}
-	if err := runShape(s, src, []int{1, 2}, 2, 3, "", &b2); err != nil {
+	if err := runShape(s, src, []int{1, 2}, 2, 2, 3, "", &b2); err != nil {
 		t.Fatal(err)
 	}
 	losses := func(out string) []string {
@@ -263,6 +264,25 @@ func TestRunShapeIris(t *testing.T) {
 	}
 	if l1, l2 := losses(b1.String()), losses(b2.String()); !reflect.DeepEqual(l1, l2) {
 		t.Errorf("same seed, losses %v then %v", l1, l2)
+	}
+}
+
+func TestRoundOrder(t *testing.T) {
+	for _, c := range []struct {
+		cpus []int
+		r    int
+		want []int
+	}{
+		{[]int{1, 2}, 0, []int{1, 2}},
+		{[]int{1, 2}, 1, []int{2, 1}},
+		{[]int{1, 2}, 2, []int{1, 2}},
+		{[]int{1, 2, 4}, 3, []int{4, 2, 1}},
+		{[]int{2}, 1, []int{2}},
+	} {
+		cpus := slices.Clone(c.cpus)
+		if got := roundOrder(cpus, c.r); !slices.Equal(got, c.want) || !slices.Equal(cpus, c.cpus) {
+			t.Errorf("roundOrder(%v, %d) = %v (cpus now %v), want %v and cpus unchanged", c.cpus, c.r, got, cpus, c.want)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"slices"
 	"time"
 
 	"github.com/pkg/errors"
@@ -19,49 +20,77 @@ import (
 
 // runShape is the gradgraph side of one matrix row, run in a process of its
 // own (-matrix-shape) so that its peak RSS is this shape's alone. For every
-// GOMAXPROCS value in cpus it builds the model afresh with the same seed,
-// trains epochs epochs on src and prints the median epoch time; then it
-// prints the process's peak RSS. With heapProfile set it writes the heap
-// profile there after the last setting's epochs, while that trainer's
-// graphs are still live. Lines:
+// GOMAXPROCS value in cpus it builds the model afresh with the same seed and
+// trains epochs epochs on src; it does so rounds times, the settings in
+// cpus's order in even rounds and in reverse in odd ones, and prints each
+// setting's median epoch time over all its rounds; then it prints the
+// process's peak RSS. The turns keep a drift of the machine's speed from
+// favouring the setting that runs first: on the development VM, shared
+// with other tenants, 512-unit epochs at one setting wandered between 0.17
+// and 0.24 s within a minute, and with GOMAXPROCS 1 always first such a
+// drift reads as "more cores are slower". Every round of a setting must end
+// with the same loss (same seed, same bits), or runShape fails. With heapProfile set
+// it writes the heap profile there after the last run's epochs, while that
+// trainer's graphs are still live. Lines:
 //
 //	gradgraph shape=NAME cpu=N median_epoch_s=S loss=L
 //	gradgraph shape=NAME peak_rss_mb=M
-func runShape(s shape, src data.Source, cpus []int, epochs int, seed int64, heapProfile string, stdout io.Writer) error {
+func runShape(s shape, src data.Source, cpus []int, rounds, epochs int, seed int64, heapProfile string, stdout io.Writer) error {
 	prev := runtime.GOMAXPROCS(0)
 	defer runtime.GOMAXPROCS(prev)
-	for i, c := range cpus {
-		// The last setting's trainer is garbage now: collect it and hand
-		// its pages back before the next is built (PyTorch frees its
-		// tensors when the last reference goes and reuses them), so that
-		// the peak RSS is one trainer's, not the last one's plus the
-		// collector's headroom over it.
-		debug.FreeOSMemory()
-		runtime.GOMAXPROCS(c)
-		tr, med, loss, err := timeShape(s, src, epochs, seed)
-		if err != nil {
-			return errors.Wrapf(err, "shape %s, GOMAXPROCS %d", s.name, c)
-		}
-		if i == len(cpus)-1 && heapProfile != "" {
-			if err := writeHeapProfile(heapProfile); err != nil {
-				return err
+	times := map[int][]float64{}
+	losses := map[int]float64{}
+	for r := 0; r < rounds; r++ {
+		order := roundOrder(cpus, r)
+		for i, c := range order {
+			// The last run's trainer is garbage now: collect it and hand
+			// its pages back before the next is built (PyTorch frees its
+			// tensors when the last reference goes and reuses them), so
+			// that the peak RSS is one trainer's, not the last one's plus
+			// the collector's headroom over it.
+			debug.FreeOSMemory()
+			runtime.GOMAXPROCS(c)
+			tr, ts, loss, err := timeShape(s, src, epochs, seed)
+			if err != nil {
+				return errors.Wrapf(err, "shape %s, GOMAXPROCS %d", s.name, c)
 			}
+			if l, ok := losses[c]; ok && l != loss {
+				return errors.Errorf("shape %s, GOMAXPROCS %d: round %d ended with loss %v, round 1 with %v (same seed)", s.name, c, r+1, loss, l)
+			}
+			losses[c] = loss
+			times[c] = append(times[c], ts...)
+			if r == rounds-1 && i == len(order)-1 && heapProfile != "" {
+				if err := writeHeapProfile(heapProfile); err != nil {
+					return err
+				}
+			}
+			runtime.KeepAlive(tr)
 		}
-		runtime.KeepAlive(tr)
-		fmt.Fprintf(stdout, "gradgraph shape=%s cpu=%d median_epoch_s=%.6f loss=%.4f\n", s.name, c, med, loss)
+	}
+	for _, c := range cpus {
+		fmt.Fprintf(stdout, "gradgraph shape=%s cpu=%d median_epoch_s=%.6f loss=%.4f\n", s.name, c, median(times[c]), losses[c])
 	}
 	fmt.Fprintf(stdout, "gradgraph shape=%s peak_rss_mb=%.1f\n", s.name, float64(report.PeakRSS())/1e6)
 	return nil
 }
 
-// timeShape builds and compiles the shape's model and returns the trained
-// trainer, its median epoch time over epochs epochs on src and the last
-// epoch's loss.
-func timeShape(s shape, src data.Source, epochs int, seed int64) (tr *train.Trainer, med, loss float64, err error) {
-	if tr, err = shapeTrainer(s, src.Features(), src.NumClasses(), seed); err != nil {
-		return nil, 0, 0, err
+// roundOrder is the order runShape times the settings cpus in round r
+// (from 0): as given in even rounds, reversed in odd ones.
+func roundOrder(cpus []int, r int) []int {
+	order := slices.Clone(cpus)
+	if r%2 == 1 {
+		slices.Reverse(order)
 	}
-	var times []float64
+	return order
+}
+
+// timeShape builds and compiles the shape's model and returns the trained
+// trainer, the time of each of its epochs epochs on src and the last
+// epoch's loss.
+func timeShape(s shape, src data.Source, epochs int, seed int64) (tr *train.Trainer, times []float64, loss float64, err error) {
+	if tr, err = shapeTrainer(s, src.Features(), src.NumClasses(), seed); err != nil {
+		return nil, nil, 0, err
+	}
 	var start time.Time
 	timer := train.CallbackFuncs{
 		EpochBegin: func(*train.Trainer, int) error { start = time.Now(); return nil },
@@ -72,9 +101,9 @@ func timeShape(s shape, src data.Source, epochs int, seed int64) (tr *train.Trai
 		},
 	}
 	if _, err := tr.Fit(src, train.FitOptions{Epochs: epochs, BatchSize: s.batch(), Seed: seed, Callbacks: []train.Callback{timer}}); err != nil {
-		return nil, 0, 0, err
+		return nil, nil, 0, err
 	}
-	return tr, median(times), loss, nil
+	return tr, times, loss, nil
 }
 
 // shapeTrainer builds the shape's model: ReLU Dense layers and a softmax
@@ -168,7 +197,7 @@ func irisTrain() (*data.Dataset, error) {
 
 // runShapeFlag is -matrix-shape: the gradgraph side of the named shape on
 // samples training samples (0: the shape's own count).
-func runShapeFlag(name, dir string, samples int, cpus []int, epochs int, seed int64, heapProfile string, stdout io.Writer) error {
+func runShapeFlag(name, dir string, samples int, cpus []int, rounds, epochs int, seed int64, heapProfile string, stdout io.Writer) error {
 	s, ok := findShape(name)
 	if !ok {
 		return errors.Errorf("-matrix-shape %q: no such shape", name)
@@ -180,7 +209,7 @@ func runShapeFlag(name, dir string, samples int, cpus []int, epochs int, seed in
 	if err != nil {
 		return err
 	}
-	return runShape(s, src, cpus, epochs, seed, heapProfile, stdout)
+	return runShape(s, src, cpus, rounds, epochs, seed, heapProfile, stdout)
 }
 
 // writeHeapProfile collects garbage and writes the heap profile (what is
