@@ -121,8 +121,8 @@ bench: ## benchmarks: a train step and Predict (go test -bench), the MNIST recip
 	@echo "--- the benchmark matrix, quick (make bench-matrix for the full one):"
 	$(GO) run $(FAST_TAGS) ./cmd/mnistbench -matrix -quick -data $(MNIST)
 
-bench-matrix: ## five MLP shapes on MNIST, the Iris recipe and the MNIST convnet, each vs PyTorch (1 and all threads): epoch, GFLOP/s, RSS (QUICK=1, CPU=1,2, SHAPES=convnet,iris, ISA=avx2 for AVX-512 off)
-	$(if $(filter avx2,$(ISA)),GODEBUG=cpu.avx512f=off,) $(GO) run $(FAST_TAGS) ./cmd/mnistbench -matrix -data $(MNIST) $(if $(QUICK),-quick,) $(if $(CPU),-cpu $(CPU),) $(if $(SHAPES),-shapes $(SHAPES),)
+bench-matrix: ## five MLP shapes on MNIST, the Iris recipe and the MNIST convnet, each vs PyTorch (1 and all threads): epoch, GFLOP/s, RSS (QUICK=1, CPU=1,2, SHAPES=convnet,iris, ISA=avx2 for AVX-512 off, ROUNDS=4 turns of the CPU settings)
+	$(if $(filter avx2,$(ISA)),GODEBUG=cpu.avx512f=off,) $(GO) run $(FAST_TAGS) ./cmd/mnistbench -matrix -data $(MNIST) $(if $(QUICK),-quick,) $(if $(CPU),-cpu $(CPU),) $(if $(SHAPES),-shapes $(SHAPES),) $(if $(ROUNDS),-rounds $(ROUNDS),)
 
 clean: ## remove out/
 	rm -rf out
