@@ -81,6 +81,7 @@ type matrixRow struct {
 	s       shape
 	samples int
 	gg      map[int]float64 // GOMAXPROCS → median epoch seconds
+	ggBest  map[int]float64 // GOMAXPROCS → the fastest round's median epoch
 	ggRSS   float64         // MB
 	ggErr   error
 	torch   torchResult
@@ -125,7 +126,7 @@ func runMatrix(c matrixConfig, backend string, stdout io.Writer) error {
 	for _, s := range c.shapes {
 		r := matrixRow{s: s, samples: c.samplesFor(s)}
 		fmt.Fprintf(os.Stderr, "mnistbench: %s (%d samples, %d epochs)...\n", s.name, r.samples, c.epochsFor(s))
-		r.gg, r.ggRSS, r.ggErr = runShapeChild(exe, c, s, r.samples)
+		r.gg, r.ggBest, r.ggRSS, r.ggErr = runShapeChild(exe, c, s, r.samples)
 		if skip != "" {
 			r.tErr = errors.New(skip)
 		} else {
@@ -140,7 +141,7 @@ func runMatrix(c matrixConfig, backend string, stdout io.Writer) error {
 
 // runShapeChild runs the gradgraph side of shape s in a child process
 // (this program with -matrix-shape) and parses its lines.
-func runShapeChild(exe string, c matrixConfig, s shape, samples int) (map[int]float64, float64, error) {
+func runShapeChild(exe string, c matrixConfig, s shape, samples int) (meds, best map[int]float64, rss float64, err error) {
 	args := []string{"-matrix-shape", s.name, "-cpu", cpuListString(c.cpus), "-rounds", strconv.Itoa(max(c.rounds, 1)), "-epochs", strconv.Itoa(c.epochsFor(s)),
 		"-samples", strconv.Itoa(samples), "-seed", strconv.FormatInt(c.seed, 10)}
 	if c.dir != "" {
@@ -148,41 +149,44 @@ func runShapeChild(exe string, c matrixConfig, s shape, samples int) (map[int]fl
 	}
 	out, err := exec.Command(exe, args...).CombinedOutput()
 	if err != nil {
-		return nil, 0, errors.Errorf("%v: %s", err, cli.OneLine(string(out)))
+		return nil, nil, 0, errors.Errorf("%v: %s", err, cli.OneLine(string(out)))
 	}
 	return parseShapeLines(string(out), c.cpus)
 }
 
-// parseShapeLines reads runShape's lines: a median per GOMAXPROCS value in
-// cpus and the peak RSS.
-func parseShapeLines(out string, cpus []int) (map[int]float64, float64, error) {
-	meds, rss, seenRSS := map[int]float64{}, 0.0, false
+// parseShapeLines reads runShape's lines: the median and the fastest
+// round's median per GOMAXPROCS value in cpus, and the peak RSS.
+func parseShapeLines(out string, cpus []int) (meds, best map[int]float64, rss float64, err error) {
+	meds, best = map[int]float64{}, map[int]float64{}
+	seenRSS := false
 	for _, kv := range kvLines(out, "gradgraph") {
 		if _, ok := kv["peak_rss_mb"]; ok {
-			v, err := kvFloat(kv, "peak_rss_mb")
-			if err != nil {
-				return nil, 0, err
+			if rss, err = kvFloat(kv, "peak_rss_mb"); err != nil {
+				return nil, nil, 0, err
 			}
-			rss, seenRSS = v, true
+			seenRSS = true
 			continue
 		}
 		n, err := kvInt(kv, "cpu")
 		if err != nil {
-			return nil, 0, err
+			return nil, nil, 0, err
 		}
 		if meds[n], err = kvFloat(kv, "median_epoch_s"); err != nil {
-			return nil, 0, err
+			return nil, nil, 0, err
+		}
+		if best[n], err = kvFloat(kv, "best_round_s"); err != nil {
+			return nil, nil, 0, err
 		}
 	}
 	for _, n := range cpus {
 		if _, ok := meds[n]; !ok {
-			return nil, 0, errors.Errorf("no median for GOMAXPROCS %d in: %s", n, cli.OneLine(out))
+			return nil, nil, 0, errors.Errorf("no median for GOMAXPROCS %d in: %s", n, cli.OneLine(out))
 		}
 	}
 	if !seenRSS {
-		return nil, 0, errors.Errorf("no peak RSS in: %s", cli.OneLine(out))
+		return nil, nil, 0, errors.Errorf("no peak RSS in: %s", cli.OneLine(out))
 	}
-	return meds, rss, nil
+	return meds, best, rss, nil
 }
 
 // printMatrixHeader says how the table was measured.
@@ -223,7 +227,7 @@ func printMatrixHeader(c matrixConfig, backend string, peaks map[int]float64, al
 // PyTorch did not run at all) is said once, in the header.
 func printMatrixTable(c matrixConfig, rows []matrixRow, peaks map[int]float64, allThreads int, skip string, w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "shape\tsamples\tGOMAXPROCS\tgradgraph s\ttorch 1t s\ttorch %dt s\tratio\tGFLOP/s\t%% peak\tRSS MB\ttorch RSS MB\t\n", allThreads)
+	fmt.Fprintf(tw, "shape\tsamples\tGOMAXPROCS\tgradgraph s\tbest round s\ttorch 1t s\ttorch %dt s\tratio\tGFLOP/s\t%% peak\tRSS MB\ttorch RSS MB\t\n", allThreads)
 	var notes []string
 	for _, r := range rows {
 		t1, tn, tRSS, best := "skipped", "skipped", "skipped", 0.0
@@ -235,7 +239,7 @@ func printMatrixTable(c matrixConfig, rows []matrixRow, peaks map[int]float64, a
 		}
 		if r.ggErr != nil {
 			notes = append(notes, fmt.Sprintf("%s, gradgraph: %v", r.s.name, r.ggErr))
-			fmt.Fprintf(tw, "%s\t%d\t-\tfailed\t%s\t%s\t-\t-\t-\t-\t%s\t\n", r.s.name, r.samples, t1, tn, tRSS)
+			fmt.Fprintf(tw, "%s\t%d\t-\tfailed\t-\t%s\t%s\t-\t-\t-\t-\t%s\t\n", r.s.name, r.samples, t1, tn, tRSS)
 			continue
 		}
 		for _, n := range c.cpus {
@@ -245,11 +249,12 @@ func printMatrixTable(c matrixConfig, rows []matrixRow, peaks map[int]float64, a
 			if best > 0 {
 				ratio = fmt.Sprintf("%.2fx", med/best)
 			}
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t%s\t%.1f\t%.0f%%\t%.0f\t%s\t\n",
-				r.s.name, r.samples, n, seconds(med), t1, tn, ratio, gflops, 100*gflops/peaks[n], r.ggRSS, tRSS)
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%.1f\t%.0f%%\t%.0f\t%s\t\n",
+				r.s.name, r.samples, n, seconds(med), seconds(r.ggBest[n]), t1, tn, ratio, gflops, 100*gflops/peaks[n], r.ggRSS, tRSS)
 		}
 	}
 	tw.Flush()
+	fmt.Fprintln(w, "gradgraph s: the median epoch over every round; best round s: the fastest round's median (least disturbed by other tenants of a shared machine)")
 	fmt.Fprintln(w, "ratio: gradgraph's median epoch over PyTorch's faster setting; RSS: each process's peak (gradgraph's over all its GOMAXPROCS runs, PyTorch's over both thread settings)")
 	for _, n := range notes {
 		fmt.Fprintln(w, "note:", n)

@@ -178,16 +178,23 @@ func TestReferenceBLAS(t *testing.T) {
 }
 
 func TestParseShapeLines(t *testing.T) {
-	out := "gradgraph shape=s cpu=1 median_epoch_s=2.5 loss=1\ngradgraph shape=s cpu=2 median_epoch_s=1.25 loss=1\ngradgraph shape=s peak_rss_mb=100\n"
-	meds, rss, err := parseShapeLines(out, []int{1, 2})
-	if err != nil || meds[1] != 2.5 || meds[2] != 1.25 || rss != 100 {
-		t.Errorf("parseShapeLines = %v, %v, %v", meds, rss, err)
+	out := "gradgraph shape=s cpu=1 median_epoch_s=2.5 best_round_s=2.25 loss=1\ngradgraph shape=s cpu=2 median_epoch_s=1.25 best_round_s=1 loss=1\ngradgraph shape=s peak_rss_mb=100\n"
+	meds, best, rss, err := parseShapeLines(out, []int{1, 2})
+	if err != nil || meds[1] != 2.5 || meds[2] != 1.25 || best[1] != 2.25 || best[2] != 1 || rss != 100 {
+		t.Errorf("parseShapeLines = %v, %v, %v, %v", meds, best, rss, err)
 	}
-	if _, _, err := parseShapeLines(out, []int{1, 4}); err == nil {
-		t.Error("no error for a missing GOMAXPROCS 4 line")
-	}
-	if _, _, err := parseShapeLines("gradgraph shape=s cpu=1 median_epoch_s=2.5\n", []int{1}); err == nil {
-		t.Error("no error for a missing peak RSS")
+	for _, c := range []struct{ what, out string }{
+		{"a missing GOMAXPROCS 4 line", out},
+		{"a missing peak RSS", "gradgraph shape=s cpu=1 median_epoch_s=2.5 best_round_s=2 loss=1\n"},
+		{"a missing best round", "gradgraph shape=s cpu=1 median_epoch_s=2.5 loss=1\ngradgraph shape=s peak_rss_mb=100\n"},
+	} {
+		cpus := []int{1}
+		if c.what == "a missing GOMAXPROCS 4 line" {
+			cpus = []int{1, 4}
+		}
+		if _, _, _, err := parseShapeLines(c.out, cpus); err == nil {
+			t.Errorf("no error for %s", c.what)
+		}
 	}
 }
 
@@ -214,12 +221,12 @@ func TestIrisRecordRoundTrips(t *testing.T) {
 func TestMatrixTable(t *testing.T) {
 	s, _ := findShape("512-std")
 	c := matrixConfig{cpus: []int{1, 2}, torch: true}
-	rows := []matrixRow{{s: s, samples: 1000, gg: map[int]float64{1: 0.2, 2: 0.1}, ggRSS: 50,
+	rows := []matrixRow{{s: s, samples: 1000, gg: map[int]float64{1: 0.2, 2: 0.1}, ggBest: map[int]float64{1: 0.175, 2: 0.0875}, ggRSS: 50,
 		torch: torchResult{oneThread: 0.5, allThreads: 0.4, rssMB: 400}}}
 	var b bytes.Buffer
 	// 6·1000·406528 FLOP = 2.439 GFLOP: 12.2 GFLOP/s in 0.2 s, 24.4 in 0.1 s.
 	printMatrixTable(c, rows, map[int]float64{1: 24.39168, 2: 48.78336}, 2, "", &b)
-	for _, want := range []string{"0.50x", "0.25x", "12.2", "24.4", "50%", "0.500", "0.400", "400"} {
+	for _, want := range []string{"0.50x", "0.25x", "12.2", "24.4", "50%", "0.500", "0.400", "400", "0.175", "0.0875"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}
@@ -236,8 +243,10 @@ type errStr string
 
 func (e errStr) Error() string { return string(e) }
 
-// runShape prints the lines runMatrix parses, for each GOMAXPROCS value,
-// and the same seed gives the same loss at a given GOMAXPROCS.
+// runShape prints the lines runMatrix parses, for each GOMAXPROCS value
+// (the fastest round's median never above the median of all rounds' epochs,
+// which lies between the rounds' medians), and the same seed gives the same
+// loss at a given GOMAXPROCS.
 func TestRunShapeIris(t *testing.T) {
 	s, _ := findShape("iris")
 	src, err := shapeData(s, "", 0)
@@ -248,9 +257,9 @@ func TestRunShapeIris(t *testing.T) {
 	if err := runShape(s, src, []int{1, 2}, 2, 2, 3, "", &b1); err != nil {
 		t.Fatal(err)
 	}
-	meds, rss, err := parseShapeLines(b1.String(), []int{1, 2})
-	if err != nil || meds[1] <= 0 || meds[2] <= 0 || rss <= 0 {
-		t.Fatalf("runShape's lines parse as %v, %v, %v:\n%s", meds, rss, err, b1.String())
+	meds, best, rss, err := parseShapeLines(b1.String(), []int{1, 2})
+	if err != nil || meds[1] <= 0 || meds[2] <= 0 || best[1] <= 0 || best[1] > meds[1] || best[2] > meds[2] || rss <= 0 {
+		t.Fatalf("runShape's lines parse as %v, %v, %v, %v:\n%s", meds, best, rss, err, b1.String())
 	}
 	if err := runShape(s, src, []int{1, 2}, 2, 2, 3, "", &b2); err != nil {
 		t.Fatal(err)

@@ -23,8 +23,8 @@ import (
 // GOMAXPROCS value in cpus it builds the model afresh with the same seed and
 // trains epochs epochs on src; it does so rounds times, the settings in
 // cpus's order in even rounds and in reverse in odd ones, and prints each
-// setting's median epoch time over all its rounds; then it prints the
-// process's peak RSS. The turns keep a drift of the machine's speed from
+// setting's median epoch time over all its rounds and its fastest round's
+// median; then it prints the process's peak RSS. The turns keep a drift of the machine's speed from
 // favouring the setting that runs first: on the development VM, shared
 // with other tenants, 512-unit epochs at one setting wandered between 0.17
 // and 0.24 s within a minute, and with GOMAXPROCS 1 always first such a
@@ -33,12 +33,13 @@ import (
 // it writes the heap profile there after the last run's epochs, while that
 // trainer's graphs are still live. Lines:
 //
-//	gradgraph shape=NAME cpu=N median_epoch_s=S loss=L
+//	gradgraph shape=NAME cpu=N median_epoch_s=S best_round_s=B loss=L
 //	gradgraph shape=NAME peak_rss_mb=M
 func runShape(s shape, src data.Source, cpus []int, rounds, epochs int, seed int64, heapProfile string, stdout io.Writer) error {
 	prev := runtime.GOMAXPROCS(0)
 	defer runtime.GOMAXPROCS(prev)
 	times := map[int][]float64{}
+	best := map[int]float64{} // the fastest round's median
 	losses := map[int]float64{}
 	for r := 0; r < rounds; r++ {
 		order := roundOrder(cpus, r)
@@ -59,6 +60,9 @@ func runShape(s shape, src data.Source, cpus []int, rounds, epochs int, seed int
 			}
 			losses[c] = loss
 			times[c] = append(times[c], ts...)
+			if m, ok := best[c]; !ok || median(ts) < m {
+				best[c] = median(ts)
+			}
 			if r == rounds-1 && i == len(order)-1 && heapProfile != "" {
 				if err := writeHeapProfile(heapProfile); err != nil {
 					return err
@@ -68,7 +72,7 @@ func runShape(s shape, src data.Source, cpus []int, rounds, epochs int, seed int
 		}
 	}
 	for _, c := range cpus {
-		fmt.Fprintf(stdout, "gradgraph shape=%s cpu=%d median_epoch_s=%.6f loss=%.4f\n", s.name, c, median(times[c]), losses[c])
+		fmt.Fprintf(stdout, "gradgraph shape=%s cpu=%d median_epoch_s=%.6f best_round_s=%.6f loss=%.4f\n", s.name, c, median(times[c]), best[c], losses[c])
 	}
 	fmt.Fprintf(stdout, "gradgraph shape=%s peak_rss_mb=%.1f\n", s.name, float64(report.PeakRSS())/1e6)
 	return nil
