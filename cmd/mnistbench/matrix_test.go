@@ -327,9 +327,9 @@ func TestSeconds(t *testing.T) {
 	}
 }
 
-// The matrix's resnet is cmd/mnist's recipe: its copy of the model has the
+// The matrix's resnet is the recipe cmd/mnist trains (recipe.Resnet): the
 // recipe's 78,026 params (cmd/mnist's TestResnetSummary counts them by
-// hand), its merges, and trains with Adam.
+// hand), its merges, and Adam.
 func TestResnetShapeIsTheRecipe(t *testing.T) {
 	s, _ := findShape("resnet")
 	tr, err := shapeTrainer(s, 784, 10, 1)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pkg/errors"
 
+	"github.com/gradgraph/gradgraph/cmd/internal/recipe"
 	"github.com/gradgraph/gradgraph/cmd/internal/report"
 	"github.com/gradgraph/gradgraph/data"
 	"github.com/gradgraph/gradgraph/nn"
@@ -112,11 +113,13 @@ func timeShape(s shape, src data.Source, epochs int, seed int64) (tr *train.Trai
 
 // shapeTrainer builds the shape's model: ReLU Dense layers and a softmax
 // output with RMSprop 1e-3 for MNIST, cmd/iris's Dense-BatchNorm-Dropout
-// blocks with Adam 1e-3 for Iris, cmd/mnist's convnet with RMSprop 1e-3,
-// cmd/mnist's resnet with Adam 1e-3.
+// blocks with Adam 1e-3 for Iris, the recipe's convnet (recipe.Convnet, as
+// cmd/mnist and cmd/images train it) with RMSprop 1e-3, the recipe's
+// resnet (recipe.Resnet) with Adam 1e-3 and no cosine schedule (the
+// matrix times epochs, not a whole run).
 func shapeTrainer(s shape, features, classes int, seed int64) (*train.Trainer, error) {
 	if s.resnet {
-		model, err := resnetModel(s.name, []int{28, 28, 1}, classes)
+		model, err := recipe.Resnet(s.name, []int{28, 28, 1}, classes)
 		if err != nil {
 			return nil, err
 		}
@@ -126,10 +129,7 @@ func shapeTrainer(s shape, features, classes int, seed int64) (*train.Trainer, e
 		return train.Compile(model, train.Adam(1e-3), train.SparseCategoricalCrossentropy(), train.Accuracy())
 	}
 	if s.convnet {
-		model := nn.Sequential(s.name,
-			nn.Conv2D(32, 3, nn.ReLU), nn.MaxPooling2D(2),
-			nn.Conv2D(64, 3, nn.ReLU), nn.MaxPooling2D(2),
-			nn.Conv2D(128, 3, nn.ReLU), nn.Flatten(), nn.Dense(classes, nn.Softmax))
+		model := nn.Sequential(s.name, recipe.Convnet(classes)...)
 		if err := model.BuildShape([]int{28, 28, 1}, nn.BuildOptions{Seed: seed}); err != nil {
 			return nil, err
 		}
