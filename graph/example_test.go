@@ -180,3 +180,104 @@ func ExampleNewWindow() {
 	// twin  [5.0000 8.0000 9.0000 3.0000]
 	// fused [5.0000 8.0000 9.0000 3.0000]
 }
+
+// BatchNormTrain normalises each column with the batch's mean and biased
+// variance and returns them for the caller to fold into moving averages;
+// BatchNormInfer uses given statistics instead. By hand, for the column
+// [1 2 3 6]: mean 3, variance (4 + 1 + 0 + 9)/4 = 3.5, and with ε = 0.5 the
+// root is 2, so x̂ = [−1 −0.5 0 1.5] and γ·x̂ + β with γ = 2, β = 1 is
+// [−1 0 1 4]. Inference with the same mean and variance gives the same;
+// BatchNormTwin, the same from Gorgonia's primitives, agrees.
+func ExampleBatchNormTrain() {
+	b, _ := graph.NewBuilder(graph.Float32, 4, true)
+	gamma, _ := graph.NewParam("gamma", graph.Float32, true, 1, 1)
+	_ = gamma.SetFloat64s([]float64{2})
+	beta, _ := graph.NewParam("beta", graph.Float32, true, 1, 1)
+	_ = beta.SetFloat64s([]float64{1})
+	movingMean, _ := graph.NewParam("moving_mean", graph.Float32, false, 1, 1)
+	movingVar, _ := graph.NewParam("moving_variance", graph.Float32, false, 1, 1)
+	x := b.Input("x", 4, 1)
+	_ = x.Set([]float32{1, 2, 3, 6})
+	gn, _ := b.Param(gamma)
+	bn, _ := b.Param(beta)
+	const eps = 0.5
+	y, mean, variance, _ := graph.BatchNormTrain(x.Node, gn, bn, eps, false)
+	mu := b.Input("mu", 1, 1) // the statistics to infer with
+	_ = mu.Set([]float32{3})
+	v := b.Input("v", 1, 1)
+	_ = v.Set([]float32{3.5})
+	inferred, _ := graph.BatchNormInfer(x.Node, gn, bn, mu.Node, v.Node, eps, false)
+	twin, _, _, _ := graph.BatchNormTwin(b, x.Node, gamma, beta, movingMean, movingVar, eps)
+	m, _ := b.Compile(nil, nil, y, mean, variance, inferred, twin)
+	if err := m.Run(nil); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("mean %.4f variance %.4f\n", m.Output(1).Data(), m.Output(2).Data())
+	fmt.Printf("train %.4f\n", m.Output(0).Data())
+	fmt.Printf("infer %.4f\n", m.Output(3).Data())
+	fmt.Printf("twin  %.4f\n", m.Output(4).Data())
+	// Output:
+	// mean [3.0000] variance [3.5000]
+	// train [-1.0000 0.0000 1.0000 4.0000]
+	// infer [-1.0000 0.0000 1.0000 4.0000]
+	// twin  [-1.0000 0.0000 1.0000 4.0000]
+}
+
+// Conv2D convolves channels-last images (batch, h, w, c) with a
+// (kh, kw, c, filters) kernel. Builder.Fused picks the fused op or its
+// twin, ConvTwin (im2col from slices and concatenations, then Dense's
+// twin), for every op the Builder builds. By hand, on the 3×3 image 1…9
+// with a 2×2 window: filter 0 sums each window (12, 16, 24, 28), adds −15
+// and applies ReLU; filter 1 picks the window's top-left pixel (1, 2, 4,
+// 5). The output interleaves them, filters last; the twin's ReLU leaves
+// −0 where it clips.
+func ExampleBuilder_Conv2D() {
+	g, _ := graph.NewWindow(3, 3, 1, [2]int{2, 2}, [2]int{1, 1}, "valid")
+	kernel, _ := graph.NewParam("kernel", graph.Float32, true, 2, 2, 1, 2)
+	_ = kernel.SetFloat64s([]float64{1, 1, 1, 0, 1, 0, 1, 0}) // (row, column, channel, filter)
+	bias, _ := graph.NewParam("bias", graph.Float32, true, 1, 2)
+	_ = bias.SetFloat64s([]float64{-15, 0})
+	for _, fused := range []bool{true, false} {
+		b, _ := graph.NewBuilder(graph.Float32, 1, false)
+		b.Fused = fused
+		x := b.Input("x", 1, 3, 3, 1)
+		_ = x.Set([]float32{1, 2, 3, 4, 5, 6, 7, 8, 9})
+		y, _ := b.Conv2D(g, x.Node, kernel, bias, true, nil)
+		m, _ := b.Compile(nil, nil, y)
+		if err := m.Run(nil); err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("fused %v: %v %.4f\n", fused, m.Output(0).Shape(), m.Output(0).Data())
+	}
+	// Output:
+	// fused true: (1, 2, 2, 2) [0.0000 1.0000 1.0000 2.0000 9.0000 4.0000 13.0000 5.0000]
+	// fused false: (1, 2, 2, 2) [-0.0000 1.0000 1.0000 2.0000 9.0000 4.0000 13.0000 5.0000]
+}
+
+// GlobalAvgPoolTwin and GlobalMaxPoolTwin reduce each channel of
+// (batch, h, w, c) images over its positions to (batch, c); the Builder's
+// GlobalAvgPool2D and GlobalMaxPool2D, here fused, agree. By hand, for a
+// 2×2 image of two channels, [1 2 3 6] and [−1 0 −4 −3]: means 3 and −2,
+// maxima 6 and 0.
+func ExampleGlobalAvgPoolTwin() {
+	b, _ := graph.NewBuilder(graph.Float32, 1, false)
+	b.Fused = true
+	x := b.Input("x", 1, 2, 2, 2)
+	_ = x.Set([]float32{1, -1, 2, 0, 3, -4, 6, -3}) // channels last
+	avgTwin, _ := graph.GlobalAvgPoolTwin(x.Node)
+	maxTwin, _ := graph.GlobalMaxPoolTwin(x.Node)
+	avg, _ := b.GlobalAvgPool2D(x.Node)
+	mx, _ := b.GlobalMaxPool2D(x.Node)
+	m, _ := b.Compile(nil, nil, avgTwin, maxTwin, avg, mx)
+	if err := m.Run(nil); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("avg %v %.4f, fused %.4f\n", m.Output(0).Shape(), m.Output(0).Data(), m.Output(2).Data())
+	fmt.Printf("max %v %.4f, fused %.4f\n", m.Output(1).Shape(), m.Output(1).Data(), m.Output(3).Data())
+	// Output:
+	// avg (1, 2) [3.0000 -2.0000], fused [3.0000 -2.0000]
+	// max (1, 2) [6.0000 0.0000], fused [6.0000 0.0000]
+}
