@@ -281,3 +281,168 @@ func ExampleGlobalAvgPoolTwin() {
 	// avg (1, 2) [3.0000 -2.0000], fused [3.0000 -2.0000]
 	// max (1, 2) [6.0000 0.0000], fused [6.0000 0.0000]
 }
+
+// Maximum is the elementwise maximum; on a tie its gradient goes to its
+// first argument only. For loss = Σ max(m, v) with m = [1 2 3] and
+// v = [3 2 1], the maximum is [3 2 3] and each element's gradient 1 goes to
+// whichever argument won: m gets [0 1 1] (the tie at 2 included), v [1 0 0].
+func ExampleMaximum() {
+	b, _ := graph.NewBuilder(graph.Float64, 1, true)
+	mp, _ := graph.NewParam("m", graph.Float64, true, 1, 3)
+	_ = mp.SetFloat64s([]float64{1, 2, 3})
+	vp, _ := graph.NewParam("v", graph.Float64, true, 1, 3)
+	_ = vp.SetFloat64s([]float64{3, 2, 1})
+	m, _ := b.Param(mp)
+	v, _ := b.Param(vp)
+	mx, _ := graph.Maximum(m, v)
+	loss := G.Must(G.Sum(mx))
+	machine, _ := b.Compile(loss, []*graph.Param{mp, vp}, mx)
+	if err := machine.Run(nil); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("max %.4f\n", machine.Output(0).Data())
+	fmt.Printf("dm  %.4f\n", machine.Grad(0).Data())
+	fmt.Printf("dv  %.4f\n", machine.Grad(1).Data())
+	// Output:
+	// max [3.0000 2.0000 3.0000]
+	// dm  [0.0000 1.0000 1.0000]
+	// dv  [1.0000 0.0000 0.0000]
+}
+
+// StdFloor is Keras Normalization's denominator: the square root of a
+// (1, n) variance, but never below the floor, so that a constant feature
+// (variance 0) is not divided by 0. By hand: √4 = 2, √0.25 = 0.5, and
+// √0 = 0 is raised to the floor, 0.001.
+func ExampleStdFloor() {
+	b, _ := graph.NewBuilder(graph.Float32, 1, false)
+	v := b.Input("variance", 1, 3)
+	_ = v.Set([]float32{4, 0.25, 0})
+	std, _ := graph.StdFloor(v.Node, 0.001)
+	m, _ := b.Compile(nil, nil, std)
+	if err := m.Run(nil); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%.4f\n", m.Output(0).Data())
+	// Output: [2.0000 0.5000 0.0010]
+}
+
+// Reshape copies x's elements, in row-major order, into a node of another
+// shape of the same size (Gorgonia's own Reshape shares its input's
+// memory, which in-place ops downstream can overwrite). A shape of another
+// size is refused.
+func ExampleReshape() {
+	b, _ := graph.NewBuilder(graph.Float32, 2, false)
+	x := b.Input("x", 2, 3)
+	_ = x.Set([]float32{1, 2, 3, 4, 5, 6})
+	y, _ := graph.Reshape(x.Node, 3, 2)
+	_, err := graph.Reshape(x.Node, 4, 2)
+	fmt.Println(err)
+	m, _ := b.Compile(nil, nil, y)
+	if err := m.Run(nil); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%v %.4f\n", m.Output(0).Shape(), m.Output(0).Data())
+	// Output:
+	// reshape: (2, 3) has 6 elements, [4 2] has 8
+	// (3, 2) [1.0000 2.0000 3.0000 4.0000 5.0000 6.0000]
+}
+
+// Snapshot copies params' values (Keras's get_weights) and Restore writes
+// them back (set_weights): here after a change, as a training loop does to
+// return to its best epoch. Restore refuses values that do not fit.
+func ExampleSnapshot() {
+	w, _ := graph.NewParam("w", graph.Float32, true, 2, 2)
+	_ = w.SetFloat64s([]float64{1, 2, 3, 4})
+	params := []*graph.Param{w}
+	saved := graph.Snapshot(params)
+	w.SetAt(0, 100)
+	fmt.Println("changed ", w.Float64s())
+	if err := graph.Restore(params, saved); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("restored", w.Float64s())
+	fmt.Println(graph.Restore(params, nil))
+	fmt.Println(graph.Restore(params, [][]float64{{1, 2, 3}}))
+	// Output:
+	// changed  [100 2 3 4]
+	// restored [1 2 3 4]
+	// restore: got 0 tensors for 1 params
+	// restore: param "w": got 3 values, want 4
+}
+
+// ParseFusion reads a value of GRADGRAPH_FUSION (FusionFromEnv reads the
+// variable itself, once per process): unset or 1 means the fused ops, 0
+// their plain-Gorgonia twins, and anything else is an error rather than a
+// silent choice.
+func ExampleParseFusion() {
+	fmt.Println(graph.ParseFusion("", false)) // unset
+	for _, v := range []string{"1", "on", "TRUE", "", "0", "off", "false", "yes"} {
+		fused, err := graph.ParseFusion(v, true)
+		fmt.Printf("%q: %v %v\n", v, fused, err)
+	}
+	// Output:
+	// true <nil>
+	// "1": true <nil>
+	// "on": true <nil>
+	// "TRUE": true <nil>
+	// "": true <nil>
+	// "0": false <nil>
+	// "off": false <nil>
+	// "false": false <nil>
+	// "yes": true GRADGRAPH_FUSION="yes": want 1 (fused ops) or 0 (plain Gorgonia twins)
+}
+
+// A model's variables are Params, which outlive any one graph. A Builder
+// builds a graph for one batch size; Compile differentiates its loss and
+// returns a Machine, whose Run computes the loss and the gradients. Here
+// one weight w fits t = 2x by gradient descent on the mean squared error,
+// L = ((w − 2)² + (2w − 4)²)/2 = 2.5(w − 2)², dL/dw = 5(w − 2): from w = 0,
+// L = 10 and dL/dw = −10, and steps of 0.1·dL/dw take w to 1, 1.5, 1.75.
+// A second graph, for a batch of 3 and inference, binds the same Param and
+// so predicts with the trained weight.
+func ExampleMachine() {
+	w, _ := graph.NewParam("w", graph.Float32, true, 1, 1)
+	b, _ := graph.NewBuilder(graph.Float32, 2, true)
+	x := b.Input("x", 2, 1)
+	_ = x.Set([]float32{1, 2})
+	t := b.Input("t", 2, 1)
+	_ = t.Set([]float32{2, 4})
+	wn, _ := b.Param(w)
+	diff := G.Must(G.Sub(G.Must(G.Mul(x.Node, wn)), t.Node))
+	loss := G.Must(G.Mean(G.Must(G.Square(diff))))
+	train, err := b.Compile(loss, []*graph.Param{w})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for step := 0; step < 3; step++ {
+		if err := train.Run(nil); err != nil {
+			fmt.Println(err)
+			return
+		}
+		dw := graph.Float64s(train.Grad(0))[0]
+		fmt.Printf("w %.4f loss %.4f dL/dw %.4f\n", w.At(0), train.Loss(), dw)
+		w.SetAt(0, w.At(0)-0.1*dw) // the update, in place: every graph sees it
+	}
+
+	ib, _ := graph.NewBuilder(graph.Float32, 3, false)
+	xi := ib.Input("x", 3, 1)
+	_ = xi.Set([]float32{1, 2, 3})
+	wi, _ := ib.Param(w)
+	pred := G.Must(G.Mul(xi.Node, wi))
+	infer, _ := ib.Compile(nil, nil, pred)
+	if err := infer.Run(nil); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("w %.4f predicts %.4f\n", w.At(0), infer.Output(0).Data())
+	// Output:
+	// w 0.0000 loss 10.0000 dL/dw -10.0000
+	// w 1.0000 loss 2.5000 dL/dw -5.0000
+	// w 1.5000 loss 0.6250 dL/dw -2.5000
+	// w 1.7500 predicts [1.7500 3.5000 5.2500]
+}
