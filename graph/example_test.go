@@ -3,8 +3,10 @@ package graph_test
 import (
 	"fmt"
 	"math"
+	"math/rand"
 
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 
 	"github.com/gradgraph/gradgraph/graph"
 )
@@ -445,4 +447,82 @@ func ExampleMachine() {
 	// w 1.0000 loss 2.5000 dL/dw -5.0000
 	// w 1.5000 loss 0.6250 dL/dw -2.5000
 	// w 1.7500 predicts [1.7500 3.5000 5.2500]
+}
+
+// A Feed is an input the machine fills before every run from the
+// generator given to Run, as a dropout mask is: each run draws a new mask
+// of 0s and 1/(1 − rate) = 2s, and the same seed draws the same masks.
+// Dropout multiplies by it, so the output is x ⊙ mask.
+func ExampleBuilder_Feed() {
+	b, _ := graph.NewBuilder(graph.Float32, 1, false)
+	x := b.Input("x", 1, 6)
+	_ = x.Set([]float32{1, 2, 3, 4, 5, 6})
+	const rate = 0.5
+	mask := b.Feed("mask", func(rng *rand.Rand, dst []float32) {
+		for i := range dst {
+			dst[i] = 0
+			if rng.Float64() >= rate {
+				dst[i] = 1 / (1 - rate)
+			}
+		}
+	}, 1, 6)
+	y, _ := graph.Dropout(x.Node, mask)
+	m, _ := b.Compile(nil, nil, mask, y)
+	fmt.Println(m.Run(nil))
+	rng := rand.New(rand.NewSource(1))
+	for run := 0; run < 2; run++ {
+		if err := m.Run(rng); err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("mask %.4f y %.4f\n", m.Output(0).Data(), m.Output(1).Data())
+	}
+	// Output:
+	// graph: feed "mask" needs a random generator
+	// mask [2.0000 2.0000 2.0000 0.0000 0.0000 2.0000] y [2.0000 4.0000 6.0000 0.0000 0.0000 12.0000]
+	// mask [0.0000 0.0000 0.0000 0.0000 2.0000 2.0000] y [0.0000 0.0000 0.0000 0.0000 10.0000 12.0000]
+}
+
+// Observe asks a machine to keep a node's value from each Run and hand it
+// to a function when the step is committed: how a BatchNorm layer folds
+// the batch mean into its moving mean, here with momentum 0.9,
+// moving = 0.9·moving + 0.1·mean. The batches [1 2 3 6] and [5 7 9 11] have
+// means 3 and 8: from 0, the moving mean goes to 0.3, then
+// 0.9·0.3 + 0.1·8 = 1.07. A Run that is not committed (a rejected step)
+// changes nothing.
+func ExampleBuilder_Observe() {
+	moving, _ := graph.NewParam("moving_mean", graph.Float32, false, 1, 1)
+	gamma, _ := graph.NewParam("gamma", graph.Float32, true, 1, 1)
+	_ = gamma.SetFloat64s([]float64{1})
+	beta, _ := graph.NewParam("beta", graph.Float32, true, 1, 1)
+	b, _ := graph.NewBuilder(graph.Float32, 4, true)
+	x := b.Input("x", 4, 1)
+	gn, _ := b.Param(gamma)
+	bn, _ := b.Param(beta)
+	y, mean, _, _ := graph.BatchNormTrain(x.Node, gn, bn, 0.001, false)
+	b.Observe(mean, "batch mean", func(v *tensor.Dense) error {
+		moving.SetAt(0, 0.9*moving.At(0)+0.1*graph.Float64s(v)[0])
+		return nil
+	})
+	m, _ := b.Compile(nil, nil, y)
+	for _, batch := range [][]float32{{1, 2, 3, 6}, {100, 100, 100, 100}, {5, 7, 9, 11}} {
+		_ = x.Set(batch)
+		if err := m.Run(nil); err != nil {
+			fmt.Println(err)
+			return
+		}
+		if batch[0] == 100 {
+			fmt.Printf("batch %v not committed: moving mean %.4f\n", batch, moving.At(0))
+			continue
+		}
+		if err := m.Commit(); err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("batch %v committed: moving mean %.4f\n", batch, moving.At(0))
+	}
+	// Output:
+	// batch [1 2 3 6] committed: moving mean 0.3000
+	// batch [100 100 100 100] not committed: moving mean 0.3000
+	// batch [5 7 9 11] committed: moving mean 1.0700
 }
