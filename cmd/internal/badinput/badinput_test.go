@@ -8,6 +8,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"math"
 	"os"
 	"os/exec"
@@ -234,14 +236,15 @@ func TestLibraryBadInput(t *testing.T) {
 
 // TestCommandsBadInput runs the built commands: each bad invocation exits
 // 1 with one line on stderr naming the problem, prints no stack trace, and
-// leaves -out without files.
+// leaves -out without files; a failing cmd/images run leaves an earlier
+// run's -out as it was.
 func TestCommandsBadInput(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the commands")
 	}
 	bin := t.TempDir()
 	root, _ := filepath.Abs("../../..")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/iris", "./cmd/mnist", "./cmd/playground")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/iris", "./cmd/mnist", "./cmd/playground", "./cmd/images")
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
@@ -277,11 +280,38 @@ func TestCommandsBadInput(t *testing.T) {
 		j := i + strings.IndexAny(h[i:], ",}")
 		return h[:i] + million + h[j:]
 	}))
+	// cmd/images's folders: good, and copies with one image not a PNG, one
+	// cut in the middle of its pixel data (its header intact, so that a
+	// stream lists it and fails when training reads it), and an empty
+	// class folder.
+	good := imageFolder(t, filepath.Join(tmp, "good"))
+	corrupt := imageFolder(t, filepath.Join(tmp, "corrupt"))
+	write(t, filepath.Join(corrupt, "b"), "2.png", []byte("this is not an image"))
+	truncated := imageFolder(t, filepath.Join(tmp, "truncated"))
+	whole, err := os.ReadFile(filepath.Join(truncated, "b", "1.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(truncated, "b"), "1.png", whole[:len(whole)/2])
+	emptyClass := imageFolder(t, filepath.Join(tmp, "emptyclass"))
+	if err := os.Mkdir(filepath.Join(emptyClass, "zebra"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dense := []string{"-model", "dense", "-epochs", "1"} // the quickest recipe, on 8×8 images
+	imagesArgs := func(args ...string) []string { return append(append([]string{}, args...), dense...) }
 	cases := []struct {
 		cmd  string
 		args []string
 		want string
 	}{
+		{"images", imagesArgs("-train", corrupt), filepath.Join(corrupt, "b", "2.png") + ": not a PNG, JPEG or GIF image"},
+		{"images", imagesArgs("-train", corrupt, "-stream"), filepath.Join(corrupt, "b", "2.png") + ": not a PNG, JPEG or GIF image"},
+		{"images", imagesArgs("-train", truncated), filepath.Join(truncated, "b", "1.png") + ": corrupt or truncated png"},
+		{"images", imagesArgs("-train", truncated, "-test", good, "-stream"), filepath.Join(truncated, "b", "1.png") + ": corrupt or truncated png"},
+		{"images", imagesArgs("-train", emptyClass), "-train: data: ImageFolder " + emptyClass + ": class folder " + filepath.Join(emptyClass, "zebra") + " has no images"},
+		{"images", imagesArgs("-train", filepath.Join(tmp, "nophotos")), "-train: data: ImageFolder: stat " + filepath.Join(tmp, "nophotos") + ": no such file or directory"},
+		{"images", imagesArgs("-train", good, "-size", "100000x100000"), "target size 100000x100000 is more than MaxImagePixels"},
+		{"images", imagesArgs("-train", good, "-save", filepath.Join(file, "m.ckpt")), "-save: mkdir " + file + ": not a directory"},
 		{"iris", []string{"-load", hostileShape, "-epochs", "0"}, "shape: 1000000 dimensions, at most 8"},
 		{"iris", []string{"-load", filepath.Join(tmp, "esc\x1b[31m\a.ckpt"), "-epochs", "0"}, `esc\x1b[31m\a.ckpt`},
 		{"iris", []string{"-batch", "0"}, "-batch 0: want 1..1000000"},
@@ -337,11 +367,8 @@ func TestCommandsBadInput(t *testing.T) {
 		}
 	}
 	// The unwritable -out case for each command.
-	for _, c := range []string{"iris", "mnist", "playground"} {
-		cmd := exec.Command(filepath.Join(bin, c), "-out", filepath.Join(file, "out"), "-quiet", "-dataset", map[string]string{"iris": "", "mnist": "digits", "playground": "spiral"}[c])
-		if c == "iris" {
-			cmd = exec.Command(filepath.Join(bin, c), "-out", filepath.Join(file, "out"), "-quiet")
-		}
+	for c, args := range map[string][]string{"iris": nil, "mnist": {"-dataset", "digits"}, "playground": {"-dataset", "spiral"}, "images": imagesArgs("-train", good)} {
+		cmd := exec.Command(filepath.Join(bin, c), append([]string{"-out", filepath.Join(file, "out"), "-quiet"}, args...)...)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		err := cmd.Run()
@@ -349,6 +376,83 @@ func TestCommandsBadInput(t *testing.T) {
 			t.Errorf("%s with -out under a file: %v, stderr %q", c, err, stderr.String())
 		}
 	}
+
+	// A failing cmd/images run into the -out of an earlier one leaves every
+	// file there as it was, the checkpoint included, and a truncated
+	// checkpoint at its -save path too: the command never reads -save, and
+	// replaces it only when a run succeeds.
+	images := func(args ...string) (string, error) {
+		var stderr bytes.Buffer
+		cmd := exec.Command(filepath.Join(bin, "images"), append([]string{"-quiet"}, imagesArgs(args...)...)...)
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		return stderr.String(), err
+	}
+	earlier := filepath.Join(tmp, "earlier")
+	if msg, err := images("-train", good, "-out", earlier); err != nil {
+		t.Fatalf("images -train %s: %v\n%s", good, err, msg)
+	}
+	before := folderSums(t, earlier)
+	if _, ok := before["model.ckpt"]; !ok || len(before) < 5 {
+		t.Fatalf("the earlier run wrote %d files, model.ckpt among them: %v", len(before), ok)
+	}
+	ckpt := readAll(t, filepath.Join(earlier, "model.ckpt"))
+	cut := write(t, tmp, "cut.ckpt", ckpt[:len(ckpt)/2])
+	for _, args := range [][]string{
+		{"-train", corrupt, "-out", earlier},
+		{"-train", truncated, "-test", good, "-stream", "-out", earlier}, // fails in the first epoch
+		{"-train", corrupt, "-out", earlier, "-save", cut},
+		{"-train", truncated, "-test", good, "-stream", "-out", earlier, "-save", cut},
+	} {
+		msg, err := images(args...)
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || strings.Count(msg, "\n") != 1 {
+			t.Errorf("images %v: %v, stderr %q; want exit 1 and one line", args, err, msg)
+		}
+		after := folderSums(t, earlier)
+		for name, sum := range before {
+			if after[name] != sum {
+				t.Errorf("images %v: the earlier run's %s changed or went", args, name)
+			}
+		}
+		if len(after) != len(before) {
+			t.Errorf("images %v: %d files in -out, the earlier run left %d", args, len(after), len(before))
+		}
+		if !bytes.Equal(readAll(t, cut), ckpt[:len(ckpt)/2]) {
+			t.Errorf("images %v: the truncated checkpoint at -save changed", args)
+		}
+	}
+	if _, err := train.Load(cut); !errors.Is(err, train.ErrCorrupt) {
+		t.Fatalf("train.Load of the truncated checkpoint: %v, want ErrCorrupt", err)
+	}
+	if msg, err := images("-train", good, "-out", filepath.Join(tmp, "later"), "-save", cut); err != nil {
+		t.Fatalf("images -save over a truncated checkpoint: %v\n%s", err, msg)
+	}
+	if _, err := train.Load(cut); err != nil {
+		t.Errorf("after a run with -save %s: %v", cut, err)
+	}
+}
+
+// folderSums is the SHA-256 of each file in dir, by name.
+func folderSums(t *testing.T, dir string) map[string][32]byte {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums := map[string][32]byte{}
+	for _, e := range entries {
+		sums[e.Name()] = sha256.Sum256(readAll(t, filepath.Join(dir, e.Name())))
+	}
+	return sums
+}
+
+func readAll(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // reseal returns checkpoint raw with its header JSON changed by edit and
@@ -424,4 +528,27 @@ func TestCommandsHostileLayerName(t *testing.T) {
 	if strings.ContainsAny(s, "\x1b\x07") {
 		t.Error("report.md holds raw control characters")
 	}
+}
+
+// imageFolder writes cmd/images's smallest trainable folder to dir: two
+// classes, a and b, of four 8×8 grey PNGs each, and returns dir.
+func imageFolder(t *testing.T, dir string) string {
+	t.Helper()
+	for k, class := range []string{"a", "b"} {
+		if err := os.MkdirAll(filepath.Join(dir, class), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for n := range 4 {
+			img := image.NewGray(image.Rect(0, 0, 8, 8))
+			for i := range img.Pix {
+				img.Pix[i] = uint8(i*7 + n*13 + k*100)
+			}
+			var b bytes.Buffer
+			if err := png.Encode(&b, img); err != nil {
+				t.Fatal(err)
+			}
+			write(t, filepath.Join(dir, class), fmt.Sprintf("%d.png", n), b.Bytes())
+		}
+	}
+	return dir
 }
