@@ -538,7 +538,7 @@ func convFrom(b *Builder, g Window, x *G.Node, kernel, bias *Param, relu bool, a
 		// No bias to add: the product, and the ReLU as Builder.Dense's
 		// twin applies it (x ⊙ [x > 0], derivative 0 at 0).
 		if z, err = G.Mul(cols, w); err == nil && relu {
-			z, err = ReLU(b, z)
+			z, err = ReLUTwin(b, z)
 		}
 	}
 	if err != nil {

@@ -319,21 +319,6 @@ func (b *Builder) Dense(x, w, bias *G.Node, relu bool) (*G.Node, error) {
 		func() (*G.Node, error) { return DenseTwin(b, x, w, bias, relu) })
 }
 
-// ReLU adds max(x, 0), elementwise, composed as x ⊙ [x > 0]: the mask is
-// a comparison, which Gorgonia does not differentiate, so the gradient is
-// dy ⊙ [x > 0] and is 0 at x = 0, as in Keras and PyTorch. Gorgonia's
-// Rectify gives 1 there, so a unit sitting exactly at 0 (a dead unit after
-// BatchNorm, a zero input) would pass gradient it should not. A NaN input
-// gives NaN (NaN·0), not 0.
-func ReLU(b *Builder, x *G.Node) (*G.Node, error) {
-	mask, err := G.Gt(x, b.Const(0), true)
-	if err != nil {
-		return nil, errors.Wrap(err, "relu")
-	}
-	y, err := G.HadamardProd(x, mask)
-	return y, errors.Wrap(err, "relu")
-}
-
 // DenseTwin is Dense from primitives: x·W (Mul), + b broadcast over the
 // rows (BroadcastAdd), then ReLU when relu is set.
 func DenseTwin(b *Builder, x, w, bias *G.Node, relu bool) (*G.Node, error) {
@@ -348,7 +333,7 @@ func DenseTwin(b *Builder, x, w, bias *G.Node, relu bool) (*G.Node, error) {
 	if !relu {
 		return z, nil
 	}
-	return ReLU(b, z)
+	return ReLUTwin(b, z)
 }
 
 // lastOutput implements ownedOutput: Do allocates op.out once and returns

@@ -41,7 +41,7 @@ func elementwiseGraph(t *testing.T, w *Param, rows, cols int, plainReset bool) (
 	if h, err = G.Add(h, x.Node); err != nil {
 		t.Fatal(err)
 	}
-	if h, err = ReLU(b, h); err != nil {
+	if h, err = ReLUTwin(b, h); err != nil {
 		t.Fatal(err)
 	}
 	loss, err := G.Sum(h)

@@ -73,9 +73,9 @@ func (a Activation) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	return y, errors.Wrapf(err, "activation %s", a.Name())
 }
 
-// relu is x ⊙ [x > 0] (graph.ReLU), whose derivative at 0 is 0 as in Keras
-// and PyTorch; Gorgonia's Rectify gives 1 there.
-func relu(b *graph.Builder, x *G.Node) (*G.Node, error) { return graph.ReLU(b, x) }
+// relu is graph.ReLU (or its twin, x ⊙ [x > 0]), whose derivative at 0 is 0
+// as in Keras and PyTorch; Gorgonia's Rectify gives 1 there.
+func relu(b *graph.Builder, x *G.Node) (*G.Node, error) { return b.ReLU(x) }
 
 func tanh(b *graph.Builder, x *G.Node) (*G.Node, error) { return G.Tanh(x) }
 
@@ -98,7 +98,7 @@ func logSoftmax(b *graph.Builder, x *G.Node) (*G.Node, error) {
 // other order would lose a small x to 1 + x − 1). The derivative is 1
 // above 0 and exp(x) below; at 0, relu's 0 plus exp(0): 1, as PyTorch's.
 func elu(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	r, err := graph.ReLU(b, x)
+	r, err := b.ReLU(x)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,136 @@
+package graph
+
+import (
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/internal/kernels"
+	"github.com/gradgraph/gradgraph/internal/opmeta"
+)
+
+// ReLU adds max(x, 0), elementwise, as one node: the activation a layer
+// applies on its own (after a BatchNormalization or a residual Add; Dense
+// and Conv2D fold theirs into their own ops). Negative inputs and -0 give
+// +0 and NaN stays NaN (kernels.ReLUInPlace). The derivative is dy where
+// the output is nonzero (x > 0) and 0 elsewhere, 0 at x = 0 as in Keras and
+// PyTorch (Gorgonia's Rectify gives 1 there), computed from the output in
+// one pass (kernels.ReLUGrad).
+//
+// ReLUTwin, x ⊙ [x > 0], takes four passes over the tensor where this
+// takes two (a comparison, a product, and the product's gradient and the
+// mask's again backwards). The two agree to the bit but in two places: the
+// twin keeps the sign of a negative input's zero (-0, which no later sum
+// or product tells from +0 except in a sum of zeros), and gives NaN at −∞
+// (−∞·0), where this gives 0.
+func ReLU(x *G.Node) (*G.Node, error) {
+	dt, err := dtypeOf(x)
+	if err != nil {
+		return nil, errors.Wrap(err, "relu")
+	}
+	return G.ApplyOp(&reluOp{dt: dt, shape: x.Shape().Clone()}, x)
+}
+
+// reluOp is the ReLU (grad false: (x) → max(x, 0)) and its derivative
+// (grad true: (y, dy) → dy where y ≠ 0, else 0).
+type reluOp struct {
+	opmeta.Owned
+	grad  bool
+	dt    tensor.Dtype
+	shape tensor.Shape
+	out   *tensor.Dense
+}
+
+func (op *reluOp) Arity() int {
+	if op.grad {
+		return 2
+	}
+	return 1
+}
+func (op *reluOp) Type() hm.Type {
+	t := G.TensorType{Dims: op.shape.Dims(), Of: op.dt}
+	if op.grad {
+		return hm.NewFnType(t, t, t)
+	}
+	return hm.NewFnType(t, t)
+}
+func (op *reluOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shape.Clone(), nil }
+func (op *reluOp) String() string {
+	if op.grad {
+		return "relu'"
+	}
+	return "relu"
+}
+
+func (op *reluOp) Do(vals ...G.Value) (G.Value, error) {
+	a, err := denseArgs(op.String(), op.Arity(), vals)
+	if err != nil {
+		return nil, err
+	}
+	op.out = reuse(op.out, op.dt, op.shape...)
+	switch out := op.out.Data().(type) {
+	case []float32:
+		reluDo(op.grad, a[:], out)
+	case []float64:
+		reluDo(op.grad, a[:], out)
+	}
+	return op.out, nil
+}
+
+// reluDo runs the ReLU or its derivative over out in chunks
+// (kernels.ParallelElems): each element depends on its own inputs only, so
+// the chunks change no bit.
+func reluDo[T float32 | float64](grad bool, a []*tensor.Dense, out []T) {
+	x := a[0].Data().([]T)[:len(out)]
+	if !grad {
+		kernels.ParallelElems(len(out), func(lo, hi int) {
+			copy(out[lo:hi], x[lo:hi])
+			kernels.ReLUInPlace(out[lo:hi])
+		})
+		return
+	}
+	dy := a[1].Data().([]T)[:len(out)]
+	kernels.ParallelElems(len(out), func(lo, hi int) {
+		kernels.ReLUGrad(x[lo:hi], dy[lo:hi], out[lo:hi])
+	})
+}
+
+// lastOutput implements ownedOutput: out is reused by every run.
+func (op *reluOp) lastOutput() *tensor.Dense { return op.out }
+
+func (op *reluOp) DiffWRT(inputs int) []bool { return []bool{!op.grad, false} }
+
+func (op *reluOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	if op.grad {
+		return nil, errors.New("relu: no second derivative")
+	}
+	dx, err := G.ApplyOp(&reluOp{grad: true, dt: op.dt, shape: op.shape}, output, grad)
+	if err != nil {
+		return nil, errors.Wrap(err, "relu gradient")
+	}
+	return G.Nodes{dx}, nil
+}
+
+// ReLU adds max(x, 0), elementwise: the fused op, or its twin with fusion
+// off.
+func (b *Builder) ReLU(x *G.Node) (*G.Node, error) {
+	return fusedOr(b,
+		func() (*G.Node, error) { return ReLU(x) },
+		func() (*G.Node, error) { return ReLUTwin(b, x) })
+}
+
+// ReLUTwin is ReLU from primitives: x ⊙ [x > 0] (Gt with the same type,
+// then HadamardProd). The mask is a comparison, which Gorgonia does not
+// differentiate, so the gradient is dy ⊙ [x > 0] and is 0 at x = 0, as in
+// Keras and PyTorch; Gorgonia's Rectify gives 1 there, so a unit sitting
+// exactly at 0 (a dead unit after BatchNorm, a zero input) would pass
+// gradient it should not. A NaN input gives NaN (NaN·0), not 0.
+func ReLUTwin(b *Builder, x *G.Node) (*G.Node, error) {
+	mask, err := G.Gt(x, b.Const(0), true)
+	if err != nil {
+		return nil, errors.Wrap(err, "relu twin")
+	}
+	y, err := G.HadamardProd(x, mask)
+	return y, errors.Wrap(err, "relu twin")
+}
