@@ -32,9 +32,9 @@
 // hand-derived symbolic derivative so that gorgonia.Grad still
 // differentiates the whole graph: Dense (x·W + b, optionally with ReLU), a
 // numerically stable LogSoftmax, Softmax (which reuses the log-softmax's
-// probabilities), CrossEntropy, Sigmoid, BatchNormTrain/BatchNormInfer,
-// Dropout, the 2-D convolution (Conv2D, over a Window), max pooling and
-// the global average and max pools. They replace compositions of
+// probabilities), CrossEntropy, Sigmoid, ReLU (an activation on its own),
+// BatchNormTrain/BatchNormInfer, Dropout, the 2-D convolution (Conv2D,
+// over a Window), max pooling and the global average and max pools. They replace compositions of
 // Gorgonia's primitives that allocated, broadcast and transposed on every
 // step. nn's layers hold no op of their own: the resampling of the
 // geometric augmentations (AffineTransform), RandomContrast's
