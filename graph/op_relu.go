@@ -1,13 +1,11 @@
 package graph
 
 import (
-	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/gradgraph/gradgraph/internal/kernels"
-	"github.com/gradgraph/gradgraph/internal/opmeta"
 )
 
 // ReLU adds max(x, 0), elementwise, as one node: the activation a layer
@@ -29,33 +27,13 @@ func ReLU(x *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "relu")
 	}
-	return G.ApplyOp(&reluOp{dt: dt, shape: x.Shape().Clone()}, x)
+	return G.ApplyOp(&reluOp{unary{dt: dt, shape: x.Shape().Clone()}}, x)
 }
 
 // reluOp is the ReLU (grad false: (x) → max(x, 0)) and its derivative
 // (grad true: (y, dy) → dy where y ≠ 0, else 0).
-type reluOp struct {
-	opmeta.Owned
-	grad  bool
-	dt    tensor.Dtype
-	shape tensor.Shape
-	out   *tensor.Dense
-}
+type reluOp struct{ unary }
 
-func (op *reluOp) Arity() int {
-	if op.grad {
-		return 2
-	}
-	return 1
-}
-func (op *reluOp) Type() hm.Type {
-	t := G.TensorType{Dims: op.shape.Dims(), Of: op.dt}
-	if op.grad {
-		return hm.NewFnType(t, t, t)
-	}
-	return hm.NewFnType(t, t)
-}
-func (op *reluOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shape.Clone(), nil }
 func (op *reluOp) String() string {
 	if op.grad {
 		return "relu'"
@@ -64,11 +42,10 @@ func (op *reluOp) String() string {
 }
 
 func (op *reluOp) Do(vals ...G.Value) (G.Value, error) {
-	a, err := denseArgs(op.String(), op.Arity(), vals)
+	a, err := op.begin(op.String(), vals)
 	if err != nil {
 		return nil, err
 	}
-	op.out = reuse(op.out, op.dt, op.shape...)
 	switch out := op.out.Data().(type) {
 	case []float32:
 		reluDo(op.grad, a[:], out)
@@ -96,16 +73,11 @@ func reluDo[T float32 | float64](grad bool, a []*tensor.Dense, out []T) {
 	})
 }
 
-// lastOutput implements ownedOutput: out is reused by every run.
-func (op *reluOp) lastOutput() *tensor.Dense { return op.out }
-
-func (op *reluOp) DiffWRT(inputs int) []bool { return []bool{!op.grad, false} }
-
 func (op *reluOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	if op.grad {
 		return nil, errors.New("relu: no second derivative")
 	}
-	dx, err := G.ApplyOp(&reluOp{grad: true, dt: op.dt, shape: op.shape}, output, grad)
+	dx, err := G.ApplyOp(&reluOp{unary{grad: true, dt: op.dt, shape: op.shape}}, output, grad)
 	if err != nil {
 		return nil, errors.Wrap(err, "relu gradient")
 	}

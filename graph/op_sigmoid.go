@@ -1,10 +1,8 @@
 package graph
 
 import (
-	"github.com/gradgraph/gradgraph/internal/opmeta"
 	"math"
 
-	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -26,33 +24,13 @@ func Sigmoid(x *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "sigmoid")
 	}
-	return G.ApplyOp(&sigmoidOp{dt: dt, shape: x.Shape().Clone()}, x)
+	return G.ApplyOp(&sigmoidOp{unary{dt: dt, shape: x.Shape().Clone()}}, x)
 }
 
 // sigmoidOp is σ (grad false: (x) → σ(x)) and its derivative (grad true:
 // (x, dy) → dy·σ′(x)).
-type sigmoidOp struct {
-	opmeta.Owned
-	grad  bool
-	dt    tensor.Dtype
-	shape tensor.Shape
-	out   *tensor.Dense
-}
+type sigmoidOp struct{ unary }
 
-func (op *sigmoidOp) Arity() int {
-	if op.grad {
-		return 2
-	}
-	return 1
-}
-func (op *sigmoidOp) Type() hm.Type {
-	t := G.TensorType{Dims: op.shape.Dims(), Of: op.dt}
-	if op.grad {
-		return hm.NewFnType(t, t, t)
-	}
-	return hm.NewFnType(t, t)
-}
-func (op *sigmoidOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shape.Clone(), nil }
 func (op *sigmoidOp) String() string {
 	if op.grad {
 		return "σ'"
@@ -61,11 +39,10 @@ func (op *sigmoidOp) String() string {
 }
 
 func (op *sigmoidOp) Do(vals ...G.Value) (G.Value, error) {
-	a, err := denseArgs(op.String(), op.Arity(), vals)
+	a, err := op.begin(op.String(), vals)
 	if err != nil {
 		return nil, err
 	}
-	op.out = reuse(op.out, op.dt, op.shape...)
 	switch out := op.out.Data().(type) {
 	case []float32:
 		sigmoidDo(op.grad, a[:], out)
@@ -93,16 +70,11 @@ func sigmoidDo[T float32 | float64](grad bool, a []*tensor.Dense, out []T) {
 	}
 }
 
-// lastOutput implements ownedOutput: out is reused by every run.
-func (op *sigmoidOp) lastOutput() *tensor.Dense { return op.out }
-
-func (op *sigmoidOp) DiffWRT(inputs int) []bool { return []bool{!op.grad, false} }
-
 func (op *sigmoidOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	if op.grad {
 		return nil, errors.New("sigmoid: no second derivative")
 	}
-	dx, err := G.ApplyOp(&sigmoidOp{grad: true, dt: op.dt, shape: op.shape}, inputs[0], grad)
+	dx, err := G.ApplyOp(&sigmoidOp{unary{grad: true, dt: op.dt, shape: op.shape}}, inputs[0], grad)
 	if err != nil {
 		return nil, errors.Wrap(err, "sigmoid gradient")
 	}
