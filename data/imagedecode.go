@@ -269,8 +269,13 @@ func (d *decoder) readConfig(path string, s *scratch) (image.Config, error) {
 }
 
 // openImage opens the file at path and checks that it is a regular file of
-// at most MaxFileBytes; it returns the open file and its size.
+// at most MaxFileBytes; it returns the open file and its size. The listing
+// refused what was not a regular file then; path is checked again before
+// it is opened, since opening a named pipe put there since would block.
 func (d *decoder) openImage(path string) (*os.File, int, error) {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, 0, errors.Errorf("not a regular file (%v)", st.Mode().Type())
+	}
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, 0, errors.Wrap(unwrapPath(err), "cannot open")

@@ -594,6 +594,10 @@ func walkImages(dir, class string) (images, others []string, err error) {
 					return err
 				}
 			case isImageName(name):
+				if what := notRegular(filepath.Join(dir, r), e.Type()); what != "" {
+					return errors.Errorf("data: ImageFolder %s: %s is %s, not a regular file: "+
+						"an image must be a file (reading this would block or never end); remove it", dir, filepath.Join(dir, r), what)
+				}
 				images = append(images, r)
 			default:
 				others = append(others, filepath.Join(dir, r))
@@ -608,9 +612,43 @@ func walkImages(dir, class string) (images, others []string, err error) {
 	return images, others, nil
 }
 
+// notRegular says what the entry at path of type t (from its folder's
+// listing) is when it is not a regular file: a named pipe, whose read
+// blocks until someone writes to it, a socket, a device such as /dev/zero,
+// which never ends, or a link to one of these or to a folder. It returns ""
+// for a regular file, and for a link it cannot follow, whose opening will
+// report the error.
+func notRegular(path string, t os.FileMode) string {
+	if t&os.ModeSymlink != 0 {
+		st, err := os.Stat(path)
+		if err != nil {
+			return ""
+		}
+		t = st.Mode().Type()
+	}
+	switch {
+	case t.IsRegular():
+		return ""
+	case t.IsDir():
+		return "a folder"
+	case t&os.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case t&os.ModeSocket != 0:
+		return "a socket"
+	case t&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file (mode " + t.String() + ")"
+}
+
 // listCSV reads the labels CSV file: filename,label rows, an optional
 // header, filenames relative to dir.
 func listCSV(dir, path string, given []string, maxBytes int64) (classes []string, files []folderFile, err error) {
+	if st, err := os.Lstat(path); err == nil {
+		if what := notRegular(path, st.Mode().Type()); what != "" {
+			return nil, nil, errors.Errorf("data: ImageFolder: labels CSV %s is %s, not a regular file", path, what)
+		}
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, errors.Wrap(err, "data: ImageFolder: labels CSV")
@@ -661,11 +699,15 @@ func listCSV(dir, path string, given []string, maxBytes int64) (classes []string
 			return nil, nil, errors.Errorf("data: %s:%d: %q is labelled again (first on line %d)", path, line, name, prev)
 		}
 		lineOf[rel] = line
-		if _, err := os.Stat(filepath.Join(dir, rel)); err != nil {
+		st, err := os.Stat(filepath.Join(dir, rel))
+		if err != nil {
 			if os.IsNotExist(err) {
 				return nil, nil, errors.Errorf("data: %s:%d: file %q does not exist in %s", path, line, name, dir)
 			}
 			return nil, nil, errors.Wrapf(err, "data: %s:%d", path, line)
+		}
+		if what := notRegular(filepath.Join(dir, rel), st.Mode().Type()); what != "" {
+			return nil, nil, errors.Errorf("data: %s:%d: %s is %s, not a regular file", path, line, filepath.Join(dir, rel), what)
 		}
 		rows = append(rows, row{rel: rel, label: label, line: line})
 	}
