@@ -1,7 +1,9 @@
 package graph
 
 import (
+	"fmt"
 	"math/rand"
+	"strings"
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
@@ -120,6 +122,9 @@ func NewBuilder(dt tensor.Dtype, batch int, training bool) (*Builder, error) {
 // Param returns the node bound to p in this graph, creating it on first use.
 // The node shares p's tensor, so updates to p are seen by every graph.
 func (b *Builder) Param(p *Param) (*G.Node, error) {
+	if p == nil {
+		return nil, errors.New("graph: the param is nil")
+	}
 	if n, ok := b.paramNodes[p]; ok {
 		return n, nil
 	}
@@ -236,6 +241,9 @@ func (b *Builder) IsData(n *G.Node) bool {
 // augmentations), and computing its input gradient there is work whose
 // result nothing reads.
 func (b *Builder) FromData(n *G.Node) bool {
+	if n == nil {
+		return false // no node: the op it is passed to refuses it (needNodes)
+	}
 	trainable := make(map[*G.Node]bool, len(b.paramNodes))
 	for p, pn := range b.paramNodes {
 		if p.Trainable {
@@ -269,6 +277,9 @@ func (b *Builder) FromData(n *G.Node) bool {
 // remembers the pair for LogProbsOf.
 func (b *Builder) NoteSoftmax(logits, logProbs, probs *G.Node) {
 	b.Logits, b.LogProbs, b.Probs = logits, logProbs, probs
+	if probs == nil {
+		return // else LogProbsOf(nil) would answer with a node
+	}
 	if b.softmaxes == nil {
 		b.softmaxes = map[*G.Node]*G.Node{}
 	}
@@ -280,3 +291,24 @@ func (b *Builder) NoteSoftmax(logits, logProbs, probs *G.Node) {
 // probabilities then uses the log-softmax itself, exact where the log of a
 // float32 probability would be −Inf.
 func (b *Builder) LogProbsOf(probs *G.Node) *G.Node { return b.softmaxes[probs] }
+
+// needNodes returns an error naming what and the first of ns that is nil,
+// by its name in names (space-separated, one per node): "dense: w is nil".
+// A nil node is what a caller passes on from a call whose error it
+// ignored, and its first method call would panic, in Gorgonia or here, so
+// every exported function of this package that takes nodes checks them
+// before it touches any (TestNilNodes).
+func needNodes(what, names string, ns ...*G.Node) error {
+	fields := strings.Fields(names)
+	for i, n := range ns {
+		if n != nil {
+			continue
+		}
+		name := fmt.Sprintf("node %d", i+1)
+		if i < len(fields) {
+			name = fields[i]
+		}
+		return errors.Errorf("%s: %s is nil", what, name)
+	}
+	return nil
+}

@@ -348,7 +348,7 @@ func ExampleReshape() {
 	}
 	fmt.Printf("%v %.4f\n", m.Output(0).Shape(), m.Output(0).Data())
 	// Output:
-	// reshape: (2, 3) has 6 elements, [4 2] has 8
+	// reshape: (2, 3) has 6 elements, (4, 2) has 8
 	// (3, 2) [1.0000 2.0000 3.0000 4.0000 5.0000 6.0000]
 }
 

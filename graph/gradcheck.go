@@ -51,6 +51,12 @@ const noiseUlps = 16
 // percent or so, and their truncation error h²·f‴/6 counts against them.
 func GradCheck(b *Builder, loss *G.Node, wrt []*Param, h float64, seed int64) (GradCheckResult, error) {
 	var res GradCheckResult
+	if b == nil {
+		return res, errors.New("gradcheck: the builder is nil")
+	}
+	if err := needNodes("gradcheck", "loss", loss); err != nil {
+		return res, err
+	}
 	eps := math.Nextafter(1, 2) - 1
 	switch b.DType {
 	case Float64:

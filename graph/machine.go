@@ -65,7 +65,9 @@ func ownedGrad(g *G.ExprGraph, n *G.Node) ownedOutput {
 // listed is copied out on each run and read with Output. Gradients are
 // copied too, except those that this package's ops compute into a tensor
 // of their own that nothing else touches (see ownedGrad): Grad returns
-// that tensor itself.
+// that tensor itself. A nil node (the loss when wrt is not empty, an
+// output, an observed node) or a nil param in wrt is refused with an error
+// that names it, before anything is added to the graph.
 func (b *Builder) Compile(loss *G.Node, wrt []*Param, outputs ...*G.Node) (*Machine, error) {
 	return b.compile(loss, wrt, true, outputs...)
 }
@@ -74,21 +76,23 @@ func (b *Builder) Compile(loss *G.Node, wrt []*Param, outputs ...*G.Node) (*Mach
 // a Read, the way gradients were read before ownedOutput (tests compare the
 // two).
 func (b *Builder) compile(loss *G.Node, wrt []*Param, zeroCopy bool, outputs ...*G.Node) (*Machine, error) {
+	if b == nil {
+		return nil, errors.New("graph: compile: the builder is nil")
+	}
 	// gorgonia.Grad adds the backward pass to the graph itself: a second
 	// Compile would differentiate a graph that already holds one, and
 	// Gorgonia panics inside Backpropagate. Build a new Builder instead.
 	if b.compiled {
 		return nil, errors.New("graph: this builder's graph is already compiled; build the graph again on a new Builder for another machine")
 	}
+	wrtNodes, err := b.compileArgs(loss, wrt, outputs)
+	if err != nil {
+		return nil, err
+	}
 	b.compiled = true
 	m := &Machine{b: b, wrt: wrt, hasLoss: loss != nil, lossNode: loss}
 	if loss != nil {
-		if !loss.IsScalar() {
-			return nil, errors.Errorf("graph: loss must be a scalar, got shape %v", loss.Shape())
-		}
 		G.Read(loss, &m.loss)
-	} else if len(wrt) > 0 {
-		return nil, errors.New("graph: gradients asked for without a loss")
 	}
 	// Forward values are read before the gradient nodes exist. A read runs
 	// at its node's place in the topological order, and a read added after
@@ -103,15 +107,7 @@ func (b *Builder) compile(loss *G.Node, wrt []*Param, zeroCopy bool, outputs ...
 		G.Read(o.node, &o.val)
 	}
 	if len(wrt) > 0 {
-		nodes := make([]*G.Node, len(wrt))
-		for i, p := range wrt {
-			n, ok := b.paramNodes[p]
-			if !ok {
-				return nil, errors.Errorf("graph: param %q is not used by this graph", p.Name)
-			}
-			nodes[i] = n
-		}
-		gs, err := G.Grad(loss, nodes...)
+		gs, err := G.Grad(loss, wrtNodes...)
 		if err != nil {
 			return nil, errors.Wrap(err, "graph: symbolic differentiation")
 		}
@@ -141,6 +137,41 @@ func (b *Builder) compile(loss *G.Node, wrt []*Param, zeroCopy bool, outputs ...
 	// 60 MB for a 2048×2048 net (TestMachineIsCollected).
 	runtime.SetFinalizer(m.vm, nil)
 	return m, nil
+}
+
+// compileArgs checks Compile's arguments before anything is added to the
+// graph, so that a refused Compile leaves the builder as it was, and
+// returns the nodes of the params in wrt. A nil node (from a call whose
+// error was ignored) is named by its place; Gorgonia would panic on it.
+func (b *Builder) compileArgs(loss *G.Node, wrt []*Param, outputs []*G.Node) ([]*G.Node, error) {
+	if loss == nil && len(wrt) > 0 {
+		return nil, errors.Errorf("graph: compile: the loss is nil, and gradients of %d params were asked for", len(wrt))
+	}
+	if loss != nil && !loss.IsScalar() {
+		return nil, errors.Errorf("graph: compile: the loss must be a scalar, got shape %v", loss.Shape())
+	}
+	for i, o := range outputs {
+		if o == nil {
+			return nil, errors.Errorf("graph: compile: output %d of %d is nil", i, len(outputs))
+		}
+	}
+	for _, o := range b.observers {
+		if o.node == nil {
+			return nil, errors.Errorf("graph: compile: the node observed as %q (Builder.Observe) is nil", o.what)
+		}
+	}
+	nodes := make([]*G.Node, len(wrt))
+	for i, p := range wrt {
+		if p == nil {
+			return nil, errors.Errorf("graph: compile: param %d of %d in wrt is nil", i, len(wrt))
+		}
+		n, ok := b.paramNodes[p]
+		if !ok {
+			return nil, errors.Errorf("graph: param %q is not used by this graph", p.Name)
+		}
+		nodes[i] = n
+	}
+	return nodes, nil
 }
 
 // Builder returns the builder the machine was compiled from.

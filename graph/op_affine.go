@@ -89,6 +89,9 @@ type affineOp struct {
 // fillMode (and fillValue for FillConstant) and between pixels by
 // interpolation (affineOp).
 func AffineTransform(x, t *G.Node, fillMode string, fillValue float64, interpolation string) (*G.Node, error) {
+	if err := needNodes("affine transform", "x t", x, t); err != nil {
+		return nil, err
+	}
 	s := x.Shape()
 	if dt := x.Dtype(); dt != tensor.Float32 && dt != tensor.Float64 {
 		return nil, errors.Errorf("affine transform: unsupported dtype %v", dt)

@@ -59,6 +59,9 @@ func BatchNormTrain(x, gamma, beta *G.Node, eps float64, needDx bool) (y, mean, 
 // taken as constants: not differentiated, the input gradient being
 // γ/√(σ² + ε)·dy. needDx false leaves the input gradient out (x is data).
 func BatchNormInfer(x, gamma, beta, mean, variance *G.Node, eps float64, needDx bool) (*G.Node, error) {
+	if err := needNodes("batchnorm", "x gamma beta mean variance", x, gamma, beta, mean, variance); err != nil {
+		return nil, err
+	}
 	s, err := bnShapes("batchnorm", x, gamma, beta, eps)
 	if err != nil {
 		return nil, err
@@ -85,6 +88,9 @@ type bnShape struct {
 
 func bnShapes(what string, x, gamma, beta *G.Node, eps float64) (bnShape, error) {
 	var s bnShape
+	if err := needNodes(what, "x gamma beta", x, gamma, beta); err != nil {
+		return s, err
+	}
 	if x.Dims() < 2 {
 		return s, errors.Errorf("%s: want a batch of at least 2 axes, got shape %v", what, x.Shape())
 	}
@@ -522,6 +528,9 @@ func params(b *Builder, ps ...*Param) ([]*G.Node, error) {
 // An N-d batch is reshaped (copied: Reshape) to (batch·positions,
 // channels) for the per-channel statistics, and back.
 func BatchNormTwin(b *Builder, x *G.Node, gamma, beta, movingMean, movingVariance *Param, eps float64) (y, mean, variance *G.Node, err error) {
+	if err := needNodes("batchnorm twin", "x", x); err != nil {
+		return nil, nil, nil, err
+	}
 	if x.Dims() == 2 {
 		return batchNormRows(b, x, gamma, beta, movingMean, movingVariance, eps)
 	}

@@ -16,6 +16,9 @@ import (
 // AdjustContrast adds the contrast op over images x (batch, h, w, c) with
 // factors f (batch, 1) and output range [lo, hi] to x's graph.
 func AdjustContrast(x, f *G.Node, lo, hi float64) (*G.Node, error) {
+	if err := needNodes("contrast", "x f", x, f); err != nil {
+		return nil, err
+	}
 	s := x.Shape()
 	if dt := x.Dtype(); dt != tensor.Float32 && dt != tensor.Float64 {
 		return nil, errors.Errorf("contrast: unsupported dtype %v", dt)

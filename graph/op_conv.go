@@ -65,6 +65,9 @@ type convOp struct {
 // conv2D adds the fused convolution of x by k plus bias (ReLU'd when relu
 // is set) to x's graph; a nil bias adds none.
 func conv2D(g Window, x, k, bias *G.Node, relu, needDx bool) (*G.Node, error) {
+	if err := needNodes("conv", "x kernel", x, k); err != nil {
+		return nil, err
+	}
 	dt := x.Dtype()
 	if dt != tensor.Float32 && dt != tensor.Float64 {
 		return nil, errors.Errorf("conv: unsupported dtype %v", dt)
@@ -495,6 +498,9 @@ func paramOrNil(b *Builder, p *Param) (*G.Node, error) {
 // op is checked against it (TestConvnetFusionGradientsEqual in train, and
 // the op-level parity tests).
 func ConvTwin(b *Builder, g Window, x *G.Node, kernel, bias *Param, relu bool, act func(*G.Node) (*G.Node, error)) (*G.Node, error) {
+	if err := needNodes("conv twin", "x", x); err != nil {
+		return nil, err
+	}
 	return convFrom(b, g, x, kernel, bias, relu, act, func(x *G.Node) (*G.Node, error) { return im2colTwin(x, g) })
 }
 

@@ -29,6 +29,9 @@ var sparseMaxFor = kernels.SparseMaxFor
 // the layer's work, is then left out of the graph, and x is reported as not
 // differentiable.
 func Dense(x, w, b *G.Node, relu, needDx bool) (*G.Node, error) {
+	if err := needNodes("dense", "x w b", x, w, b); err != nil {
+		return nil, err
+	}
 	if x.Dims() != 2 || w.Dims() != 2 || b.Dims() != 2 {
 		return nil, errors.Errorf("dense: want matrices, got x %v, W %v, b %v", x.Shape(), w.Shape(), b.Shape())
 	}
@@ -322,6 +325,9 @@ func (b *Builder) Dense(x, w, bias *G.Node, relu bool) (*G.Node, error) {
 // DenseTwin is Dense from primitives: x·W (Mul), + b broadcast over the
 // rows (BroadcastAdd), then ReLU when relu is set.
 func DenseTwin(b *Builder, x, w, bias *G.Node, relu bool) (*G.Node, error) {
+	if err := needNodes("dense twin", "x w bias", x, w, bias); err != nil {
+		return nil, err
+	}
 	xw, err := G.Mul(x, w)
 	if err != nil {
 		return nil, errors.Wrap(err, "dense twin: x·W")

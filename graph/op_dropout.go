@@ -16,6 +16,9 @@ import (
 // and is not differentiated; the input gradient dy ⊙ mask is another such
 // node.
 func Dropout(x, mask *G.Node) (*G.Node, error) {
+	if err := needNodes("dropout", "x mask", x, mask); err != nil {
+		return nil, err
+	}
 	if !x.Shape().Eq(mask.Shape()) {
 		return nil, errors.Errorf("dropout: input %v and mask %v differ in shape", x.Shape(), mask.Shape())
 	}
@@ -112,6 +115,9 @@ func checkArgShape(what string, d *tensor.Dense, want tensor.Shape) error {
 // product the twin's HadamardProd does into a tensor it reuses every run,
 // or the twin, gorgonia.HadamardProd itself.
 func (b *Builder) Dropout(x, mask *G.Node) (*G.Node, error) {
+	if err := needNodes("dropout", "x mask", x, mask); err != nil {
+		return nil, err
+	}
 	return fusedOr(b,
 		func() (*G.Node, error) { return Dropout(x, mask) },
 		func() (*G.Node, error) { return G.HadamardProd(x, mask) })

@@ -15,6 +15,9 @@ import (
 // globalPoolInput checks that x is a float (batch, h, w, c) node and
 // returns its shape.
 func globalPoolInput(kind string, x *G.Node) (tensor.Shape, error) {
+	if err := needNodes(kind, "x", x); err != nil {
+		return nil, err
+	}
 	if dt := x.Dtype(); dt != tensor.Float32 && dt != tensor.Float64 {
 		return nil, errors.Errorf("%s: unsupported dtype %v", kind, dt)
 	}

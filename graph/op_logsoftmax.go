@@ -19,6 +19,9 @@ import (
 // dx = dy − softmax(x)·Σ_j dy_j, row by row (with a one-hot cross-entropy
 // on top, (p − y)/N). Output and gradient tensors are reused by every run.
 func LogSoftmax(x *G.Node) (*G.Node, error) {
+	if err := needNodes("log-softmax", "x", x); err != nil {
+		return nil, err
+	}
 	if x.Dims() != 2 {
 		return nil, errors.Errorf("log-softmax: want a (batch, classes) matrix, got shape %v", x.Shape())
 	}
@@ -186,6 +189,9 @@ func (op *logSoftmaxOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, 
 // that op computed in the same run are copied instead of exponentiated
 // again. Its gradient is dlp = p ⊙ dp.
 func Softmax(lp *G.Node) (*G.Node, error) {
+	if err := needNodes("softmax", "lp", lp); err != nil {
+		return nil, err
+	}
 	if lp.Dims() != 2 {
 		return nil, errors.Errorf("softmax: want a (batch, classes) matrix, got shape %v", lp.Shape())
 	}
@@ -268,6 +274,9 @@ func (b *Builder) LogSoftmax(x *G.Node) (*G.Node, error) {
 // gradient cancels (the log-softmax does not depend on the shift), up to
 // rounding.
 func LogSoftmaxTwin(b *Builder, x *G.Node) (*G.Node, error) {
+	if err := needNodes("log-softmax twin", "x", x); err != nil {
+		return nil, err
+	}
 	if x.Dims() != 2 {
 		return nil, errors.Errorf("log-softmax twin: want a (batch, classes) matrix, got shape %v", x.Shape())
 	}
@@ -308,6 +317,9 @@ func (b *Builder) Softmax(lp *G.Node) (*G.Node, error) {
 
 // SoftmaxTwin is Softmax from primitives: exp of the log-probabilities.
 func SoftmaxTwin(b *Builder, lp *G.Node) (*G.Node, error) {
+	if err := needNodes("softmax twin", "lp", lp); err != nil {
+		return nil, err
+	}
 	p, err := G.Exp(lp)
 	return p, errors.Wrap(err, "softmax twin")
 }

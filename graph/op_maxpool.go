@@ -53,6 +53,9 @@ type maxPoolOp struct {
 // It returns nil and no error when x is too large for the op's 32-bit
 // indices; the caller then builds poolOp.
 func maxPool2D(g Window, x *G.Node) (*G.Node, error) {
+	if err := needNodes("maxpool", "x", x); err != nil {
+		return nil, err
+	}
 	dt := x.Dtype()
 	if dt != tensor.Float32 && dt != tensor.Float64 {
 		return nil, errors.Errorf("maxpool: unsupported dtype %v", dt)
@@ -309,6 +312,9 @@ func (op *maxPoolGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 // NaN. A max built as m + relu(v − m) would not do either: v − m overflows
 // or loses v against a huge padding value.
 func MaxPoolTwin(x *G.Node, g Window) (*G.Node, error) {
+	if err := needNodes("maxpool twin", "x", x); err != nil {
+		return nil, err
+	}
 	if _, err := twinInput("maxpool twin", x, g); err != nil {
 		return nil, err
 	}
@@ -333,6 +339,9 @@ func MaxPoolTwin(x *G.Node, g Window) (*G.Node, error) {
 // gradient goes to m where the two tie (nn's Maximum merge; MaxPoolTwin's
 // fold). It holds for finite inputs: a NaN or ±Inf times a 0 mask is NaN.
 func Maximum(m, v *G.Node) (*G.Node, error) {
+	if err := needNodes("maximum", "m v", m, v); err != nil {
+		return nil, err
+	}
 	keep, err := G.Gte(m, v, true)
 	if err != nil {
 		return nil, err

@@ -18,6 +18,9 @@ import (
 // StdFloor adds max(√v, floor) for a (1, n) variance v (Keras's
 // Normalization denominator, floor its epsilon), not differentiated.
 func StdFloor(v *G.Node, floor float64) (*G.Node, error) {
+	if err := needNodes("stdfloor", "v", v); err != nil {
+		return nil, err
+	}
 	s := v.Shape()
 	if len(s) != 2 || s[0] != 1 {
 		return nil, errors.Errorf("stdfloor: variance has shape %v, want (1, n)", s)

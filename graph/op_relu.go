@@ -23,6 +23,9 @@ import (
 // or product tells from +0 except in a sum of zeros), and gives NaN at −∞
 // (−∞·0), where this gives 0.
 func ReLU(x *G.Node) (*G.Node, error) {
+	if err := needNodes("relu", "x", x); err != nil {
+		return nil, err
+	}
 	dt, err := dtypeOf(x)
 	if err != nil {
 		return nil, errors.Wrap(err, "relu")
@@ -99,6 +102,9 @@ func (b *Builder) ReLU(x *G.Node) (*G.Node, error) {
 // exactly at 0 (a dead unit after BatchNorm, a zero input) would pass
 // gradient it should not. A NaN input gives NaN (NaN·0), not 0.
 func ReLUTwin(b *Builder, x *G.Node) (*G.Node, error) {
+	if err := needNodes("relu twin", "x", x); err != nil {
+		return nil, err
+	}
 	mask, err := G.Gt(x, b.Const(0), true)
 	if err != nil {
 		return nil, errors.Wrap(err, "relu twin")

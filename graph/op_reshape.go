@@ -21,9 +21,12 @@ import (
 // (this made finite-difference checks of N-d models fail by orders of
 // magnitude). Copying costs one pass over the values and owns its result.
 func Reshape(x *G.Node, to ...int) (*G.Node, error) {
+	if err := needNodes("reshape", "x", x); err != nil {
+		return nil, err
+	}
 	from := x.Shape().Clone()
 	if from.TotalSize() != tensor.Shape(to).TotalSize() {
-		return nil, errors.Errorf("reshape: %v has %d elements, %v has %d", from, from.TotalSize(), to, tensor.Shape(to).TotalSize())
+		return nil, errors.Errorf("reshape: %v has %d elements, %v has %d", from, from.TotalSize(), tensor.Shape(to), tensor.Shape(to).TotalSize())
 	}
 	if tensor.Shape(to).Eq(from) {
 		return x, nil

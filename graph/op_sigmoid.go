@@ -20,6 +20,9 @@ import (
 // float32 barring double rounding. The derivative is computed from x, not
 // from the rounded output: σ′(x) = e/(1 + e)² with e = exp(−|x|).
 func Sigmoid(x *G.Node) (*G.Node, error) {
+	if err := needNodes("sigmoid", "x", x); err != nil {
+		return nil, err
+	}
 	dt, err := dtypeOf(x)
 	if err != nil {
 		return nil, errors.Wrap(err, "sigmoid")
@@ -102,6 +105,9 @@ func (b *Builder) Sigmoid(x *G.Node) (*G.Node, error) {
 // everywhere. For very negative x it loses relative (not absolute)
 // accuracy: σ(−40) comes out 0 instead of 4·10⁻¹⁸.
 func SigmoidTwin(b *Builder, x *G.Node) (*G.Node, error) {
+	if err := needNodes("sigmoid twin", "x", x); err != nil {
+		return nil, err
+	}
 	half := b.Const(0.5)
 	h, err := G.HadamardProd(x, half)
 	var t, s *G.Node

@@ -25,6 +25,9 @@ import (
 // gradient g (1 when this is the loss), computed by a second node whose
 // tensor is allocated once and reused by every run. The targets are data.
 func CrossEntropy(logp, target *G.Node) (*G.Node, error) {
+	if err := needNodes("cross-entropy", "logp target", logp, target); err != nil {
+		return nil, err
+	}
 	if logp.Dims() != 2 || target.Dims() != 2 {
 		return nil, errors.Errorf("cross-entropy: want (batch, classes) matrices, got log-probabilities %v and targets %v", logp.Shape(), target.Shape())
 	}
@@ -215,6 +218,9 @@ func (b *Builder) CrossEntropy(logp, target *G.Node) (*G.Node, error) {
 // for N rows. Unlike the fused op it sums in the graph's type, in
 // Gorgonia's order, and a zero target times a −Inf log-probability is NaN.
 func CrossEntropyTwin(b *Builder, logp, target *G.Node) (*G.Node, error) {
+	if err := needNodes("cross-entropy twin", "logp target", logp, target); err != nil {
+		return nil, err
+	}
 	if logp.Dims() != 2 || !logp.Shape().Eq(target.Shape()) {
 		return nil, errors.Errorf("cross-entropy twin: want log-probabilities and targets of one (batch, classes) shape, got %v and %v", logp.Shape(), target.Shape())
 	}
