@@ -43,14 +43,18 @@
 //	-serve-wait     with -serve, keep serving the finished page and the report until Ctrl-C
 //	-write-fashion DIR  write Fashion-MNIST as PNG folders DIR/train and DIR/test, and exit
 //
-// It writes to -out, checked writable before any image is read: the
-// checkpoint, history.csv, metrics.json (test_accuracy, test_loss,
-// epoch_seconds, class_names, ...), curves.png, confusion.png with the
+// It writes to -out, checked writable before any image is read (as are
+// -save's and -onnx's folders): the checkpoint, history.csv, metrics.json
+// (test_accuracy, test_loss, epoch_seconds, class_names, ...), curves.png,
+// confusion.png with the
 // class names, mistakes.png (a grid of misclassified test images with their
 // true and predicted classes), and report.html / report.md (package
 // cmd/internal/report). Errors (a missing folder, an empty class folder, a
 // single class, images of mixed sizes without -size, a malformed flag) are
-// printed as "images: <error>" on one line, with exit status 1.
+// printed as "images: <error>" on one line, with exit status 1. Every file
+// is written aside and moved into place only once all of them are, after
+// the evaluation: a run that fails leaves an earlier run's files as they
+// were.
 package main
 
 import (
@@ -211,9 +215,11 @@ func run(args []string, stdout io.Writer) error {
 	if err := report.OutDir(c.out); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(c.save), 0o755); err != nil {
-		return errors.Wrap(err, "-save")
+	st, err := stage(c)
+	if err != nil {
+		return err
 	}
+	defer st.discard()
 	s, err := load(c)
 	if err != nil {
 		return err
@@ -240,20 +246,25 @@ func run(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := tr.Save(c.save); err != nil {
-		return err
-	}
-	if c.onnxOut != "" {
-		if err := onnx.ExportFile(c.onnxOut, tr.NN(), onnx.Options{}); err != nil {
-			return err
-		}
-	}
+	// Everything that can fail runs before any file is replaced: the
+	// evaluation reads test images that a stream has not read yet.
 	ev, err := evaluate(tr, c, s)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s loss: %.4f\n%s accuracy: %.4f\n", s.testName(), ev.logs["loss"], s.testName(), ev.logs["accuracy"])
-	if err := writeOutputs(c, s, tr, title, fit, ev); err != nil {
+	if err := tr.Save(st.ckpt); err != nil {
+		return errors.Wrapf(err, "-save %s", c.save)
+	}
+	if c.onnxOut != "" {
+		if err := onnx.ExportFile(st.onnx, tr.NN(), onnx.Options{}); err != nil {
+			return errors.Wrapf(err, "-onnx %s", c.onnxOut)
+		}
+	}
+	if err := writeOutputs(c, st, s, tr, title, fit, ev); err != nil {
+		return err
+	}
+	if err := st.commit(c); err != nil {
 		return err
 	}
 	return dash.Finish(c.out)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/gradgraph/gradgraph/cmd/internal/report"
@@ -41,8 +40,9 @@ const samplesShown = 6
 
 // writeOutputs writes mistakes.png, then with report.Write history.csv,
 // curves.png, confusion.png, the samples' figures, metrics.json and
-// report.html / report.md.
-func writeOutputs(c config, s *sets, tr *train.Trainer, title string, fit fitResult, ev evaluation) error {
+// report.html / report.md, all to st's folder, from which commit moves
+// them into -out.
+func writeOutputs(c config, st *staged, s *sets, tr *train.Trainer, title string, fit fitResult, ev evaluation) error {
 	conf, picks, err := report.FromPredictions(ev.probs, ev.labels, len(s.classes), samplesShown)
 	if err != nil {
 		return err
@@ -51,14 +51,14 @@ func writeOutputs(c config, s *sets, tr *train.Trainer, title string, fit fitRes
 		picks[i].Pixels = grey(pixels(s.test, picks[i].Sample), s.c)
 		picks[i].Width, picks[i].Height = s.w, s.h
 	}
-	wrong, err := writeMistakes(filepath.Join(c.out, mistakesFile), s, ev)
+	wrong, err := writeMistakes(st.outFile(mistakesFile), s, ev)
 	if err != nil {
 		return err
 	}
 	test := s.testName()
 	m := metrics(c, s, tr, fit, ev)
 	m["misclassified"] = wrong
-	return report.Write(c.out, report.Report{
+	return report.Write(st.dir, report.Report{
 		Title:   title,
 		Command: "images",
 		Metrics: m,

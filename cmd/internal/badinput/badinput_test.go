@@ -297,6 +297,13 @@ func TestCommandsBadInput(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(emptyClass, "zebra"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// A named pipe with an image's name in a class folder: reading it
+	// blocked cmd/images forever, in memory and streamed.
+	pipeClass := imageFolder(t, filepath.Join(tmp, "pipeclass"))
+	pipeImage := filepath.Join(pipeClass, "b", "9.png")
+	if err := syscall.Mkfifo(pipeImage, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	dense := []string{"-model", "dense", "-epochs", "1"} // the quickest recipe, on 8×8 images
 	imagesArgs := func(args ...string) []string { return append(append([]string{}, args...), dense...) }
 	cases := []struct {
@@ -312,6 +319,14 @@ func TestCommandsBadInput(t *testing.T) {
 		{"images", imagesArgs("-train", filepath.Join(tmp, "nophotos")), "-train: data: ImageFolder: stat " + filepath.Join(tmp, "nophotos") + ": no such file or directory"},
 		{"images", imagesArgs("-train", good, "-size", "100000x100000"), "target size 100000x100000 is more than MaxImagePixels"},
 		{"images", imagesArgs("-train", good, "-save", filepath.Join(file, "m.ckpt")), "-save: mkdir " + file + ": not a directory"},
+		{"images", imagesArgs("-train", good, "-save", empty), "-save " + empty + ": a folder"},
+		{"images", imagesArgs("-train", good, "-onnx", filepath.Join(file, "m.onnx")), "-onnx: mkdir " + file + ": not a directory"},
+		{"images", imagesArgs("-train", good, "-onnx", empty), "-onnx " + empty + ": a folder"},
+		// The damaged test image is found in evaluation, after training:
+		// before anything is written.
+		{"images", imagesArgs("-train", good, "-test", truncated, "-stream"), filepath.Join(truncated, "b", "1.png") + ": corrupt or truncated png"},
+		{"images", imagesArgs("-train", pipeClass), pipeImage + " is a named pipe (FIFO), not a regular file"},
+		{"images", imagesArgs("-train", good, "-test", pipeClass, "-stream"), pipeImage + " is a named pipe (FIFO), not a regular file"},
 		{"iris", []string{"-load", hostileShape, "-epochs", "0"}, "shape: 1000000 dimensions, at most 8"},
 		{"iris", []string{"-load", filepath.Join(tmp, "esc\x1b[31m\a.ckpt"), "-epochs", "0"}, `esc\x1b[31m\a.ckpt`},
 		{"iris", []string{"-batch", "0"}, "-batch 0: want 1..1000000"},
@@ -398,11 +413,20 @@ func TestCommandsBadInput(t *testing.T) {
 	}
 	ckpt := readAll(t, filepath.Join(earlier, "model.ckpt"))
 	cut := write(t, tmp, "cut.ckpt", ckpt[:len(ckpt)/2])
+	// Seed 2 trains other weights than the earlier run's seed 1, so that
+	// a checkpoint written by a failing run would show.
 	for _, args := range [][]string{
 		{"-train", corrupt, "-out", earlier},
 		{"-train", truncated, "-test", good, "-stream", "-out", earlier}, // fails in the first epoch
 		{"-train", corrupt, "-out", earlier, "-save", cut},
 		{"-train", truncated, "-test", good, "-stream", "-out", earlier, "-save", cut},
+		// ONNX export into a folder that cannot be made: checked before training.
+		{"-train", good, "-seed", "2", "-out", earlier, "-onnx", filepath.Join(file, "m.onnx")},
+		// A damaged test image, found only by the evaluation after training.
+		{"-train", good, "-test", truncated, "-stream", "-seed", "2", "-out", earlier},
+		{"-train", good, "-test", truncated, "-stream", "-seed", "2", "-out", earlier, "-save", cut},
+		{"-train", good, "-seed", "2", "-out", earlier, "-save", empty},
+		{"-train", good, "-seed", "2", "-out", earlier, "-onnx", filepath.Join(earlier, "model.ckpt")},
 	} {
 		msg, err := images(args...)
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || strings.Count(msg, "\n") != 1 {
@@ -420,6 +444,9 @@ func TestCommandsBadInput(t *testing.T) {
 		if !bytes.Equal(readAll(t, cut), ckpt[:len(ckpt)/2]) {
 			t.Errorf("images %v: the truncated checkpoint at -save changed", args)
 		}
+		if left, _ := filepath.Glob(filepath.Join(tmp, ".*.tmp-*")); len(left) > 0 {
+			t.Errorf("images %v: left temporary files beside -save: %v", args, left)
+		}
 	}
 	if _, err := train.Load(cut); !errors.Is(err, train.ErrCorrupt) {
 		t.Fatalf("train.Load of the truncated checkpoint: %v, want ErrCorrupt", err)
@@ -429,6 +456,10 @@ func TestCommandsBadInput(t *testing.T) {
 	}
 	if _, err := train.Load(cut); err != nil {
 		t.Errorf("after a run with -save %s: %v", cut, err)
+	}
+	later, _ := filepath.Glob(filepath.Join(tmp, "later", ".*"))
+	if left, _ := filepath.Glob(filepath.Join(tmp, ".*.tmp-*")); len(left)+len(later) > 0 {
+		t.Errorf("a successful run left temporary files or folders: %v %v", left, later)
 	}
 }
 
