@@ -73,6 +73,7 @@ import (
 	"github.com/gradgraph/gradgraph/cmd/internal/live"
 	rcp "github.com/gradgraph/gradgraph/cmd/internal/recipe"
 	"github.com/gradgraph/gradgraph/cmd/internal/report"
+	"github.com/gradgraph/gradgraph/data"
 	"github.com/gradgraph/gradgraph/graph/blas"
 	"github.com/gradgraph/gradgraph/nn"
 	"github.com/gradgraph/gradgraph/onnx"
@@ -148,6 +149,9 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	var err error
 	if c.width, c.height, err = parseSize(size); err != nil {
 		return c, err
+	}
+	if limit := data.DefaultMaxImagePixels; c.width > 0 && int64(c.width) > limit/int64(c.height) {
+		return c, errors.Errorf("-size %q: %d pixels, more than the %d an image may have", size, int64(c.width)*int64(c.height), limit)
 	}
 	if err := r.Apply(given, &c.epochs, &c.batch, &c.lr, false, ""); err != nil {
 		return c, err
