@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"github.com/gradgraph/gradgraph/internal/kernels"
 	"github.com/gradgraph/gradgraph/internal/opmeta"
 	"math"
 
@@ -132,6 +133,7 @@ type bnStatsOp struct {
 	variance bool
 	out      *tensor.Dense
 	acc      []float64
+	pass     any // *bnPass[T]
 }
 
 func (op *bnStatsOp) Arity() int {
@@ -168,35 +170,152 @@ func (op *bnStatsOp) Do(vals ...G.Value) (G.Value, error) {
 	switch op.dt {
 	case tensor.Float32:
 		d := dataOf(a, (*tensor.Dense).Float32s)
-		bnStats(op.variance, d[0], d[1], op.out.Float32s(), op.acc)
+		bnStats(passOf[float32](&op.pass), op.variance, d[0], d[1], op.out.Float32s(), op.acc)
 	case tensor.Float64:
 		d := dataOf(a, (*tensor.Dense).Float64s)
-		bnStats(op.variance, d[0], d[1], op.out.Float64s(), op.acc)
+		bnStats(passOf[float64](&op.pass), op.variance, d[0], d[1], op.out.Float64s(), op.acc)
 	}
 	return op.out, nil
 }
 
 // bnStats writes each channel's mean of x (mu nil) or mean of (x − mu)²
-// into out, summing rows in float64 in acc.
-func bnStats[T float](variance bool, x, mu, out []T, acc []float64) {
+// into out, summing rows in float64 in acc. The channels are shared out
+// among the cores (bnChannels); each channel's sum runs over the rows in
+// order, so the split changes no bit.
+func bnStats[T float](p *bnPass[T], variance bool, x, mu, out []T, acc []float64) {
 	c := len(out)
+	p.x, p.mu, p.s1, p.c, p.variance = x, mu, acc, c, variance
+	bnChannels(c, len(x)/c, p.stats)
+	n := float64(len(x) / c)
+	for j := range out {
+		out[j] = T(acc[j] / n)
+	}
+}
+
+// bnChannels runs fn over the channels [0, c) of a (rows, c) tensor in
+// ranges shared out among the cores (kernels.ParallelRows, work c·rows),
+// for the per-channel sums: each range reads its columns of every row, and
+// each channel's sum keeps its order.
+func bnChannels(c, rows int, fn func(lo, hi int)) { kernels.ParallelRows(c, rows, fn) }
+
+// bnRows runs fn over the rows [0, rows) of a (rows, c) tensor in ranges
+// shared out among the cores, for the element-wise passes.
+func bnRows(rows, c int, fn func(lo, hi int)) { kernels.ParallelRows(rows, c, fn) }
+
+// bnPass holds one run's slices for the loops the cores share, with each
+// loop's function bound to it once, when the op first runs: the pool keeps
+// the function it is handed, so a closure made per run would be allocated
+// per run. An op keeps its pass in its pass field (passOf).
+type bnPass[T float] struct {
+	x, mu, dy, gamma, beta, out []T
+	inv, s1, s2                 []float64 // 1/σ; the sums (Σ x or Σ (x − μ)², Σ dy; Σ dy·x̂)
+	c                           int
+	variance                    bool
+	stats, forward, infer       func(lo, hi int)
+	dx, sums, sumDy             func(lo, hi int)
+}
+
+// passOf returns the pass kept in *slot, making it on the first call.
+func passOf[T float](slot *any) *bnPass[T] {
+	if p, ok := (*slot).(*bnPass[T]); ok {
+		return p
+	}
+	p := new(bnPass[T])
+	p.stats, p.forward, p.infer = p.statsOf, p.forwardOf, p.inferOf
+	p.dx, p.sums, p.sumDy = p.dxOf, p.sumsOf, p.sumDyOf
+	*slot = p
+	return p
+}
+
+// statsOf sums channels [lo, hi) of x (or of (x − μ)²) into s1.
+func (p *bnPass[T]) statsOf(lo, hi int) {
+	c, x, acc := p.c, p.x, p.s1[lo:hi]
 	clear(acc)
 	for r := 0; r+c <= len(x); r += c {
-		xr := x[r : r+c]
-		if !variance {
+		xr := x[r+lo : r+hi]
+		acc := acc[:len(xr)]
+		if !p.variance {
 			for j, v := range xr {
 				acc[j] += float64(v)
 			}
 			continue
 		}
+		mu := p.mu[lo:hi]
+		mu = mu[:len(xr)]
 		for j, v := range xr {
 			d := float64(v) - float64(mu[j])
 			acc[j] += float64(d * d)
 		}
 	}
-	n := float64(len(x) / c)
-	for j := range out {
-		out[j] = T(acc[j] / n)
+}
+
+// forwardOf normalises rows [lo, hi) of x into out: γ·(x − μ)/σ + β.
+func (p *bnPass[T]) forwardOf(lo, hi int) {
+	c, x, out := p.c, p.x, p.out
+	for r := lo * c; r < hi*c; r += c {
+		xr, yr := x[r:r+c], out[r:r+c]
+		yr, mu, inv, gamma, beta := yr[:len(xr)], p.mu[:len(xr)], p.inv[:len(xr)], p.gamma[:len(xr)], p.beta[:len(xr)]
+		for j, v := range xr {
+			yr[j] = T(float64((float64(v)-float64(mu[j]))*inv[j]*float64(gamma[j])) + float64(beta[j]))
+		}
+	}
+}
+
+// inferOf is dx = dy·γ/σ over rows [lo, hi), the statistics constants.
+func (p *bnPass[T]) inferOf(lo, hi int) {
+	c, dy, out := p.c, p.dy, p.out
+	for r := lo * c; r < hi*c; r += c {
+		gr, dr := dy[r:r+c], out[r:r+c]
+		dr, gamma, inv := dr[:len(gr)], p.gamma[:len(gr)], p.inv[:len(gr)]
+		for j, g := range gr {
+			dr[j] = T(float64(g) * float64(gamma[j]) * inv[j])
+		}
+	}
+}
+
+// dxOf is dx = γ/σ·(dy − Σdy/n − x̂·Σ(dy·x̂)/n) over rows [lo, hi), s1 and
+// s2 holding the two means.
+func (p *bnPass[T]) dxOf(lo, hi int) {
+	c, x, dy, out := p.c, p.x, p.dy, p.out
+	for r := lo * c; r < hi*c; r += c {
+		xr, gr, dr := x[r:r+c], dy[r:r+c], out[r:r+c]
+		n := len(xr)
+		gr, dr, mu, inv, gamma, sdy, sdyx := gr[:n], dr[:n], p.mu[:n], p.inv[:n], p.gamma[:n], p.s1[:n], p.s2[:n]
+		for j, v := range xr {
+			xhat := (float64(v) - float64(mu[j])) * inv[j]
+			dr[j] = T(float64(gamma[j]) * inv[j] * (float64(gr[j]) - sdy[j] - float64(xhat*sdyx[j])))
+		}
+	}
+}
+
+// sumsOf writes Σ dy and Σ dy·x̂ of channels [lo, hi) into s1 and s2.
+func (p *bnPass[T]) sumsOf(lo, hi int) {
+	c, x, dy := p.c, p.x, p.dy
+	mu, inv, sdy, sdyx := p.mu[lo:hi], p.inv[lo:hi], p.s1[lo:hi], p.s2[lo:hi]
+	clear(sdy)
+	clear(sdyx)
+	for r := 0; r+c <= len(x); r += c {
+		xr, gr := x[r+lo:r+hi], dy[r+lo:r+hi]
+		n := len(xr)
+		gr, mu, inv, sdy, sdyx := gr[:n], mu[:n], inv[:n], sdy[:n], sdyx[:n]
+		for j, v := range xr {
+			g := float64(gr[j])
+			sdy[j] += g
+			sdyx[j] += float64(g * (float64(v) - float64(mu[j])) * inv[j])
+		}
+	}
+}
+
+// sumDyOf writes Σ dy of channels [lo, hi) into s1.
+func (p *bnPass[T]) sumDyOf(lo, hi int) {
+	c, dy, sdy := p.c, p.dy, p.s1[lo:hi]
+	clear(sdy)
+	for r := 0; r+c <= len(dy); r += c {
+		gr := dy[r+lo : r+hi]
+		sdy := sdy[:len(gr)]
+		for j, g := range gr {
+			sdy[j] += float64(g)
+		}
 	}
 }
 
@@ -220,6 +339,7 @@ type bnOp struct {
 	training, needDx bool
 	out              *tensor.Dense
 	inv              []float64
+	pass             any // *bnPass[T]
 }
 
 func (op *bnOp) Arity() int { return 5 }
@@ -251,13 +371,9 @@ func (op *bnOp) Do(vals ...G.Value) (G.Value, error) {
 func bnForward[T float](op *bnOp, a [5][]T, out []T) {
 	x, mu, variance, gamma, beta := a[0], a[1], a[2], a[3], a[4]
 	inverseStd(variance, op.eps, op.inv)
-	c := op.channels
-	for r := 0; r+c <= len(x); r += c {
-		xr, yr := x[r:r+c], out[r:r+c]
-		for j, v := range xr {
-			yr[j] = T(float64((float64(v)-float64(mu[j]))*op.inv[j]*float64(gamma[j])) + float64(beta[j]))
-		}
-	}
+	p := passOf[T](&op.pass)
+	p.x, p.mu, p.gamma, p.beta, p.inv, p.out, p.c = x, mu, gamma, beta, op.inv, out, op.channels
+	bnRows(len(x)/op.channels, op.channels, p.forward)
 }
 
 // lastOutput implements ownedOutput: out is reused by every run.
@@ -312,6 +428,7 @@ type bnGradOp struct {
 	inv      []float64 // 1/√(σ² + ε) per channel
 	sdy      []float64 // Σ dy per channel
 	sdyx     []float64 // Σ dy·x̂ per channel
+	pass     any       // *bnPass[T]
 }
 
 func (op *bnGradOp) Arity() int {
@@ -367,14 +484,11 @@ func (op *bnGradOp) Do(vals ...G.Value) (G.Value, error) {
 
 func bnBackward[T float](op *bnGradOp, a [5][]T, out []T) {
 	c := op.channels
+	p := passOf[T](&op.pass)
+	p.c = c
 	if op.kind == bnGradBeta {
-		dy := a[0]
-		clear(op.sdy)
-		for r := 0; r+c <= len(dy); r += c {
-			for j, g := range dy[r : r+c] {
-				op.sdy[j] += float64(g)
-			}
-		}
+		p.dy, p.s1 = a[0], op.sdy
+		bnChannels(c, len(a[0])/c, p.sumDy)
 		for j := range out {
 			out[j] = T(op.sdy[j])
 		}
@@ -382,53 +496,29 @@ func bnBackward[T float](op *bnGradOp, a [5][]T, out []T) {
 	}
 	x, mu, variance := a[0], a[1], a[2]
 	inverseStd(variance, op.eps, op.inv)
+	p.x, p.mu, p.inv, p.s1, p.s2, p.out = x, mu, op.inv, op.sdy, op.sdyx, out
 	if op.kind == bnGradGamma {
-		dy := a[3]
-		bnSums(x, mu, dy, op.inv, op.sdy, op.sdyx)
+		p.dy = a[3]
+		bnChannels(c, len(x)/c, p.sums)
 		for j := range out {
 			out[j] = T(op.sdyx[j])
 		}
 		return
 	}
-	gamma, dy := a[3], a[4]
+	p.gamma, p.dy = a[3], a[4]
 	if !op.training {
-		for r := 0; r+c <= len(x); r += c {
-			for j, g := range dy[r : r+c] {
-				out[r+j] = T(float64(g) * float64(gamma[j]) * op.inv[j])
-			}
-		}
+		bnRows(len(x)/c, c, p.infer)
 		return
 	}
 	// dx = γ/σ·(dy − Σdy/n − x̂·Σ(dy·x̂)/n): the second and third terms
 	// are the gradient through the batch mean and variance.
-	bnSums(x, mu, dy, op.inv, op.sdy, op.sdyx)
+	bnChannels(c, len(x)/c, p.sums)
 	n := float64(op.rows)
 	for j := range op.sdy {
 		op.sdy[j] /= n
 		op.sdyx[j] /= n
 	}
-	for r := 0; r+c <= len(x); r += c {
-		xr, gr, dr := x[r:r+c], dy[r:r+c], out[r:r+c]
-		for j, v := range xr {
-			xhat := (float64(v) - float64(mu[j])) * op.inv[j]
-			dr[j] = T(float64(gamma[j]) * op.inv[j] * (float64(gr[j]) - op.sdy[j] - float64(xhat*op.sdyx[j])))
-		}
-	}
-}
-
-// bnSums writes Σ dy and Σ dy·x̂ per channel into sdy and sdyx.
-func bnSums[T float](x, mu, dy []T, inv, sdy, sdyx []float64) {
-	c := len(inv)
-	clear(sdy)
-	clear(sdyx)
-	for r := 0; r+c <= len(x); r += c {
-		xr, gr := x[r:r+c], dy[r:r+c]
-		for j, v := range xr {
-			g := float64(gr[j])
-			sdy[j] += g
-			sdyx[j] += float64(g * (float64(v) - float64(mu[j])) * inv[j])
-		}
-	}
+	bnRows(len(x)/c, c, p.dx)
 }
 
 // lastOutput implements ownedOutput: out is reused by every run.

@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"github.com/gradgraph/gradgraph/nn"
 	"math"
 	"math/rand"
 	"runtime"
@@ -26,7 +27,7 @@ func TestSplitsChangeNoBit(t *testing.T) {
 		steps int
 		build func(testing.TB, int64) *Trainer
 		bs    int
-	}{{"mnist", 20, mnistTrainer, 128}, {"convnet", 3, convnetTrainer, 64}} {
+	}{{"mnist", 20, mnistTrainer, 128}, {"convnet", 3, convnetTrainer, 64}, {"batchnorm", 3, batchNormTrainer, 64}} {
 		src := syntheticMNIST(c.bs*4, 3)
 		var want string
 		procsList := []int{1, 2}
@@ -57,6 +58,24 @@ func TestSplitsChangeNoBit(t *testing.T) {
 			}
 		}
 	}
+}
+
+// batchNormTrainer is a convolution, BatchNormalization and a ReLU of its
+// own (the resnet's pattern), then a softmax Dense: at batch 64 the
+// statistics, the normalisation and its gradients run over 64·26·26 rows
+// of 16 channels, enough for their loops to split.
+func batchNormTrainer(tb testing.TB, seed int64) *Trainer {
+	m := nn.Sequential("bn",
+		nn.Conv2D(16, 3, nn.Linear), nn.BatchNorm(), nn.Act(nn.ReLU),
+		nn.MaxPooling2D(2), nn.Flatten(), nn.Dense(10, nn.Softmax))
+	if err := m.BuildShape([]int{28, 28, 1}, nn.BuildOptions{Seed: seed}); err != nil {
+		tb.Fatal(err)
+	}
+	tr, err := Compile(m, Adam(1e-3), SparseCategoricalCrossentropy(), Accuracy())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tr
 }
 
 // weightsHash is an FNV hash of every param's bits.
