@@ -149,31 +149,7 @@ func TestSigmoidForwardBackwardAgree(t *testing.T) {
 // TestSigmoidGradCheck checks the op's gradient by finite differences in
 // both types, over moderate and saturating inputs.
 func TestSigmoidGradCheck(t *testing.T) {
-	for _, tc := range []struct {
-		dt  tensor.Dtype
-		h   float64
-		tol float64
-	}{{Float64, 1e-6, 1e-6}, {Float32, 1e-2, 2e-2}} {
-		t.Run(tc.dt.String(), func(t *testing.T) {
-			rng := rand.New(rand.NewSource(3))
-			b, _ := NewBuilder(tc.dt, 3, true)
-			p, _ := NewParam("x", tc.dt, true, 3, 7)
-			for i := 0; i < p.Size(); i++ {
-				p.SetAt(i, (rng.Float64()-0.5)*12)
-			}
-			y, err := Sigmoid(G.Must(b.Param(p)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := GradCheck(b, anyWeightedSum(b, y, rng), []*Param{p}, tc.h, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.MaxRelErr > tc.tol {
-				t.Errorf("%v", res)
-			}
-		})
-	}
+	unaryGradCheck(t, 3, func(rng *rand.Rand) float64 { return (rng.Float64() - 0.5) * 12 }, Sigmoid, 1e-6, 2e-2)
 }
 
 // anyWeightedSum is Σ out ⊙ R for R from rng, in the builder's type.
