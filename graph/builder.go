@@ -122,6 +122,9 @@ func NewBuilder(dt tensor.Dtype, batch int, training bool) (*Builder, error) {
 // Param returns the node bound to p in this graph, creating it on first use.
 // The node shares p's tensor, so updates to p are seen by every graph.
 func (b *Builder) Param(p *Param) (*G.Node, error) {
+	if err := needBuilder("graph: param", b); err != nil {
+		return nil, err
+	}
 	if p == nil {
 		return nil, errors.New("graph: the param is nil")
 	}
@@ -307,6 +310,37 @@ func needNodes(what, names string, ns ...*G.Node) error {
 		name := fmt.Sprintf("node %d", i+1)
 		if i < len(fields) {
 			name = fields[i]
+		}
+		return errors.Errorf("%s: %s is nil", what, name)
+	}
+	return nil
+}
+
+// needBuilder returns an error naming what when b is nil: "dense twin:
+// the builder is nil". Every twin and Builder op method calls it before
+// it touches b (b.Const, b.Fused, b.Param), as needNodes guards the nodes;
+// a twin refuses a nil builder even where it happens not to use it, so
+// that the contract does not hang on an argument such as relu
+// (TestNilNodes).
+func needBuilder(what string, b *Builder) error {
+	if b == nil {
+		return errors.Errorf("%s: the builder is nil", what)
+	}
+	return nil
+}
+
+// needParams is needNodes for params, names separated by commas (a name
+// may have spaces): "batchnorm: moving variance param is nil". Builder.Param
+// alone cannot say which argument of a layer's op was nil.
+func needParams(what, names string, ps ...*Param) error {
+	fields := strings.Split(names, ",")
+	for i, p := range ps {
+		if p != nil {
+			continue
+		}
+		name := fmt.Sprintf("param %d", i+1)
+		if i < len(fields) {
+			name = strings.TrimSpace(fields[i]) + " param"
 		}
 		return errors.Errorf("%s: %s is nil", what, name)
 	}

@@ -14,8 +14,10 @@ import (
 type nilEnv struct {
 	b      *Builder
 	x2, x4 *G.Node // a (2, 3) matrix and (2, 4, 4, 1) images
+	w, b2  *G.Node // p's node and a (1, 2) bias: x2·w + b2 is well shaped
 	p      *Param  // a (3, 2) trainable param, used by the graph
 	row    *Param  // a (1, 1) param: gamma, beta, moving statistics, bias
+	ch     *Param  // a (1, 3) param: x2's or k's per-channel statistics, bias
 	k      *Param  // a (2, 2, 1, 3) convolution kernel
 	g      Window  // 2×2 pooling/convolution window over x4
 }
@@ -31,10 +33,14 @@ func newNilEnv(t *testing.T, fused, training bool) *nilEnv {
 	if e.p, err = NewParam("p", Float64, true, 3, 2); err != nil {
 		t.Fatal(err)
 	}
-	if _, err = b.Param(e.p); err != nil {
+	if e.w, err = b.Param(e.p); err != nil {
 		t.Fatal(err)
 	}
+	e.b2 = b.Input("b2", 1, 2).Node
 	if e.row, err = NewParam("row", Float64, true, 1, 1); err != nil {
+		t.Fatal(err)
+	}
+	if e.ch, err = NewParam("ch", Float64, true, 1, 3); err != nil {
 		t.Fatal(err)
 	}
 	if e.k, err = NewParam("k", Float64, true, 2, 2, 1, 3); err != nil {
@@ -59,8 +65,11 @@ func callNoPanic(f func() error) (err error) {
 // TestNilNodes passes a nil node, one argument at a time, to every
 // exported entry point of the package that takes nodes (the node of a
 // call whose error was ignored): each must return an error naming the op
-// and the argument, not panic. The Builder's op methods are called in both
-// fusion modes, BatchNorm in training and inference.
+// and the argument, not panic. So must a nil *Builder passed to a twin or
+// a Builder op method, and a nil *Param passed to BatchNorm or Conv2D
+// (named by its argument, not the generic "the param is nil"). The
+// Builder's op methods are called in both fusion modes, BatchNorm in
+// training and inference.
 func TestNilNodes(t *testing.T) {
 	var none *G.Node
 	op := func(n *G.Node, err error) error { return err }
@@ -197,6 +206,86 @@ func TestNilNodes(t *testing.T) {
 			return err
 		}},
 		{"Builder.Param", []string{"param is nil"}, func(e *nilEnv) error { return op(e.b.Param(nil)) }},
+
+		// A nil *Builder: every twin and op method that takes one names
+		// the op, in both fusion modes (the builder's mode cannot be read).
+		{"DenseTwin nil builder", []string{"dense twin", "the builder is nil"}, func(e *nilEnv) error { return op(DenseTwin(nil, e.x2, e.w, e.b2, true)) }},
+		{"DenseTwin nil builder no relu", []string{"dense twin", "the builder is nil"}, func(e *nilEnv) error { return op(DenseTwin(nil, e.x2, e.w, e.b2, false)) }},
+		{"ReLUTwin nil builder", []string{"relu twin", "the builder is nil"}, func(e *nilEnv) error { return op(ReLUTwin(nil, e.x2)) }},
+		{"SigmoidTwin nil builder", []string{"sigmoid twin", "the builder is nil"}, func(e *nilEnv) error { return op(SigmoidTwin(nil, e.x2)) }},
+		{"LogSoftmaxTwin nil builder", []string{"log-softmax twin", "the builder is nil"}, func(e *nilEnv) error { return op(LogSoftmaxTwin(nil, e.x2)) }},
+		{"SoftmaxTwin nil builder", []string{"softmax twin", "the builder is nil"}, func(e *nilEnv) error { return op(SoftmaxTwin(nil, e.x2)) }},
+		{"CrossEntropyTwin nil builder", []string{"cross-entropy twin", "the builder is nil"}, func(e *nilEnv) error { return op(CrossEntropyTwin(nil, e.x2, e.x2)) }},
+		{"BatchNormTwin nil builder", []string{"batchnorm twin", "the builder is nil"}, func(e *nilEnv) error {
+			_, _, _, err := BatchNormTwin(nil, e.x2, e.ch, e.ch, e.ch, e.ch, 1e-3)
+			return err
+		}},
+		{"ConvTwin nil builder", []string{"conv twin", "the builder is nil"}, func(e *nilEnv) error {
+			return op(ConvTwin(nil, e.g, e.x4, e.k, nil, false, nil))
+		}},
+		{"Builder.Dense nil builder", []string{"dense", "the builder is nil"}, func(e *nilEnv) error { return op((*Builder)(nil).Dense(e.x2, e.w, e.b2, true)) }},
+		{"Builder.ReLU nil builder", []string{"relu", "the builder is nil"}, func(e *nilEnv) error { return op((*Builder)(nil).ReLU(e.x2)) }},
+		{"Builder.Sigmoid nil builder", []string{"sigmoid", "the builder is nil"}, func(e *nilEnv) error { return op((*Builder)(nil).Sigmoid(e.x2)) }},
+		{"Builder.LogSoftmax nil builder", []string{"log-softmax", "the builder is nil"}, func(e *nilEnv) error { return op((*Builder)(nil).LogSoftmax(e.x2)) }},
+		{"Builder.Softmax nil builder", []string{"softmax", "the builder is nil"}, func(e *nilEnv) error { return op((*Builder)(nil).Softmax(e.x2)) }},
+		{"Builder.CrossEntropy nil builder", []string{"cross-entropy", "the builder is nil"}, func(e *nilEnv) error { return op((*Builder)(nil).CrossEntropy(e.x2, e.x2)) }},
+		{"Builder.Dropout nil builder", []string{"dropout", "the builder is nil"}, func(e *nilEnv) error { return op((*Builder)(nil).Dropout(e.x2, e.x2)) }},
+		{"Builder.MaxPool2D nil builder", []string{"maxpool", "the builder is nil"}, func(e *nilEnv) error { return op((*Builder)(nil).MaxPool2D(e.g, e.x4)) }},
+		{"Builder.GlobalAvgPool2D nil builder", []string{"global average pool", "the builder is nil"}, func(e *nilEnv) error { return op((*Builder)(nil).GlobalAvgPool2D(e.x4)) }},
+		{"Builder.GlobalMaxPool2D nil builder", []string{"global max pool", "the builder is nil"}, func(e *nilEnv) error { return op((*Builder)(nil).GlobalMaxPool2D(e.x4)) }},
+		{"Builder.BatchNorm nil builder", []string{"batchnorm", "the builder is nil"}, func(e *nilEnv) error {
+			_, _, _, err := (*Builder)(nil).BatchNorm(e.x2, e.ch, e.ch, e.ch, e.ch, 1e-3)
+			return err
+		}},
+		{"Builder.Conv2D nil builder", []string{"conv2d", "the builder is nil"}, func(e *nilEnv) error {
+			return op((*Builder)(nil).Conv2D(e.g, e.x4, e.k, nil, true, nil))
+		}},
+		{"Builder.Param nil builder", []string{"param", "the builder is nil"}, func(e *nilEnv) error { return op((*Builder)(nil).Param(e.p)) }},
+
+		// A nil *Param is named by its argument, whatever the mode: a
+		// moving statistic is refused in training too, where it is not
+		// used, since the same layer's inference graph needs it.
+		{"Builder.BatchNorm gamma", []string{"batchnorm: gamma param is nil"}, func(e *nilEnv) error {
+			_, _, _, err := e.b.BatchNorm(e.x2, nil, e.ch, e.ch, e.ch, 1e-3)
+			return err
+		}},
+		{"Builder.BatchNorm beta", []string{"batchnorm: beta param is nil"}, func(e *nilEnv) error {
+			_, _, _, err := e.b.BatchNorm(e.x2, e.ch, nil, e.ch, e.ch, 1e-3)
+			return err
+		}},
+		{"Builder.BatchNorm moving mean", []string{"batchnorm: moving mean param is nil"}, func(e *nilEnv) error {
+			_, _, _, err := e.b.BatchNorm(e.x2, e.ch, e.ch, nil, e.ch, 1e-3)
+			return err
+		}},
+		{"Builder.BatchNorm moving variance", []string{"batchnorm: moving variance param is nil"}, func(e *nilEnv) error {
+			_, _, _, err := e.b.BatchNorm(e.x2, e.ch, e.ch, e.ch, nil, 1e-3)
+			return err
+		}},
+		{"BatchNormTwin gamma", []string{"batchnorm twin: gamma param is nil"}, func(e *nilEnv) error {
+			_, _, _, err := BatchNormTwin(e.b, e.x2, nil, e.ch, e.ch, e.ch, 1e-3)
+			return err
+		}},
+		{"BatchNormTwin beta", []string{"batchnorm twin: beta param is nil"}, func(e *nilEnv) error {
+			_, _, _, err := BatchNormTwin(e.b, e.x2, e.ch, nil, e.ch, e.ch, 1e-3)
+			return err
+		}},
+		{"BatchNormTwin moving mean", []string{"batchnorm twin: moving mean param is nil"}, func(e *nilEnv) error {
+			_, _, _, err := BatchNormTwin(e.b, e.x2, e.ch, e.ch, nil, e.ch, 1e-3)
+			return err
+		}},
+		{"BatchNormTwin moving variance", []string{"batchnorm twin: moving variance param is nil"}, func(e *nilEnv) error {
+			_, _, _, err := BatchNormTwin(e.b, e.x2, e.ch, e.ch, e.ch, nil, 1e-3)
+			return err
+		}},
+		{"Builder.Conv2D kernel", []string{"conv2d: kernel param is nil"}, func(e *nilEnv) error {
+			return op(e.b.Conv2D(e.g, e.x4, nil, nil, true, nil))
+		}},
+		{"Builder.Conv2D kernel with bias", []string{"conv2d: kernel param is nil"}, func(e *nilEnv) error {
+			return op(e.b.Conv2D(e.g, e.x4, nil, e.ch, false, nil))
+		}},
+		{"ConvTwin kernel", []string{"conv twin: kernel param is nil"}, func(e *nilEnv) error {
+			return op(ConvTwin(e.b, e.g, e.x4, nil, nil, false, nil))
+		}},
 	}
 	for _, c := range cases {
 		for _, fused := range []bool{true, false} {

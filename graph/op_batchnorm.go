@@ -560,8 +560,12 @@ func dataOf[T float](a [5]*tensor.Dense, slice func(*tensor.Dense) []T) (out [5]
 // at inference it uses movingMean and movingVariance, taken as constants,
 // and returns nil for them. The params are asked for in the same order by
 // both, and the moving statistics only at inference, so that both graphs
-// hold the same params (Builder.Params).
+// hold the same params (Builder.Params); a nil one is refused in either
+// mode, by name (needBatchNorm).
 func (b *Builder) BatchNorm(x *G.Node, gamma, beta, movingMean, movingVariance *Param, eps float64) (y, mean, variance *G.Node, err error) {
+	if err := needBatchNorm("batchnorm", b, x, gamma, beta, movingMean, movingVariance); err != nil {
+		return nil, nil, nil, err
+	}
 	type out struct{ y, mean, variance *G.Node }
 	o, err := fusedOr(b,
 		func() (out, error) {
@@ -595,6 +599,20 @@ func batchNormFused(b *Builder, x *G.Node, gamma, beta, movingMean, movingVarian
 	return BatchNormTrain(x, ps[0], ps[1], eps, needDx)
 }
 
+// needBatchNorm checks BatchNorm's and BatchNormTwin's builder, input and
+// params. The moving statistics are required in training too, where this
+// graph does not use them: the layer's inference graph does, and a nil one
+// is a mistake better named where it is made.
+func needBatchNorm(what string, b *Builder, x *G.Node, gamma, beta, movingMean, movingVariance *Param) error {
+	if err := needBuilder(what, b); err != nil {
+		return err
+	}
+	if err := needNodes(what, "x", x); err != nil {
+		return err
+	}
+	return needParams(what, "gamma, beta, moving mean, moving variance", gamma, beta, movingMean, movingVariance)
+}
+
 // params returns the nodes of ps, asked for in that order.
 func params(b *Builder, ps ...*Param) ([]*G.Node, error) {
 	ns := make([]*G.Node, len(ps))
@@ -618,7 +636,7 @@ func params(b *Builder, ps ...*Param) ([]*G.Node, error) {
 // An N-d batch is reshaped (copied: Reshape) to (batch·positions,
 // channels) for the per-channel statistics, and back.
 func BatchNormTwin(b *Builder, x *G.Node, gamma, beta, movingMean, movingVariance *Param, eps float64) (y, mean, variance *G.Node, err error) {
-	if err := needNodes("batchnorm twin", "x", x); err != nil {
+	if err := needBatchNorm("batchnorm twin", b, x, gamma, beta, movingMean, movingVariance); err != nil {
 		return nil, nil, nil, err
 	}
 	if x.Dims() == 2 {

@@ -449,6 +449,9 @@ func (op *patchesOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, err
 // filters, Keras's last axis). The fused op leaves the input gradient out
 // when x is data or computed from data alone (FromData).
 func (b *Builder) Conv2D(g Window, x *G.Node, kernel, bias *Param, relu bool, act func(*G.Node) (*G.Node, error)) (*G.Node, error) {
+	if err := needConv("conv2d", b, x, kernel); err != nil {
+		return nil, err
+	}
 	return fusedOr(b,
 		func() (*G.Node, error) { return convFused(b, g, x, kernel, bias, relu, act) },
 		func() (*G.Node, error) { return ConvTwin(b, g, x, kernel, bias, relu, act) })
@@ -481,6 +484,18 @@ func convFused(b *Builder, g Window, x *G.Node, kernel, bias *Param, relu bool, 
 	return Reshape(z, batch, g.oh, g.ow, filters)
 }
 
+// needConv checks Conv2D's and ConvTwin's builder, input and kernel (the
+// bias may be nil: no bias), the same in both fusion modes.
+func needConv(what string, b *Builder, x *G.Node, kernel *Param) error {
+	if err := needBuilder(what, b); err != nil {
+		return err
+	}
+	if err := needNodes(what, "x", x); err != nil {
+		return err
+	}
+	return needParams(what, "kernel", kernel)
+}
+
 // paramOrNil returns p's node, or nil for no param.
 func paramOrNil(b *Builder, p *Param) (*G.Node, error) {
 	if p == nil {
@@ -498,7 +513,7 @@ func paramOrNil(b *Builder, p *Param) (*G.Node, error) {
 // op is checked against it (TestConvnetFusionGradientsEqual in train, and
 // the op-level parity tests).
 func ConvTwin(b *Builder, g Window, x *G.Node, kernel, bias *Param, relu bool, act func(*G.Node) (*G.Node, error)) (*G.Node, error) {
-	if err := needNodes("conv twin", "x", x); err != nil {
+	if err := needConv("conv twin", b, x, kernel); err != nil {
 		return nil, err
 	}
 	return convFrom(b, g, x, kernel, bias, relu, act, func(x *G.Node) (*G.Node, error) { return im2colTwin(x, g) })

@@ -317,6 +317,9 @@ func sparseOf[T float](sp *any) *kernels.CSR[T] {
 // The input gradient is left out of the fused op when x is data, or
 // computed from data alone (FromData: no gradient is asked of it).
 func (b *Builder) Dense(x, w, bias *G.Node, relu bool) (*G.Node, error) {
+	if err := needBuilder("dense", b); err != nil {
+		return nil, err
+	}
 	return fusedOr(b,
 		func() (*G.Node, error) { return Dense(x, w, bias, relu, !b.FromData(x)) },
 		func() (*G.Node, error) { return DenseTwin(b, x, w, bias, relu) })
@@ -325,6 +328,9 @@ func (b *Builder) Dense(x, w, bias *G.Node, relu bool) (*G.Node, error) {
 // DenseTwin is Dense from primitives: x·W (Mul), + b broadcast over the
 // rows (BroadcastAdd), then ReLU when relu is set.
 func DenseTwin(b *Builder, x, w, bias *G.Node, relu bool) (*G.Node, error) {
+	if err := needBuilder("dense twin", b); err != nil {
+		return nil, err
+	}
 	if err := needNodes("dense twin", "x w bias", x, w, bias); err != nil {
 		return nil, err
 	}

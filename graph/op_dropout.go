@@ -115,6 +115,9 @@ func checkArgShape(what string, d *tensor.Dense, want tensor.Shape) error {
 // product the twin's HadamardProd does into a tensor it reuses every run,
 // or the twin, gorgonia.HadamardProd itself.
 func (b *Builder) Dropout(x, mask *G.Node) (*G.Node, error) {
+	if err := needBuilder("dropout", b); err != nil {
+		return nil, err
+	}
 	if err := needNodes("dropout", "x mask", x, mask); err != nil {
 		return nil, err
 	}

@@ -468,6 +468,9 @@ func twinPairMax(m *G.Node, n int) (*G.Node, int, error) {
 // its positions, (batch, c): the fused op (globalAvgPoolOp) or its twin
 // (GlobalAvgPoolTwin).
 func (b *Builder) GlobalAvgPool2D(x *G.Node) (*G.Node, error) {
+	if err := needBuilder("global average pool", b); err != nil {
+		return nil, err
+	}
 	return fusedOr(b,
 		func() (*G.Node, error) { return globalAvgPool2D(x) },
 		func() (*G.Node, error) { return GlobalAvgPoolTwin(x) })
@@ -477,6 +480,9 @@ func (b *Builder) GlobalAvgPool2D(x *G.Node) (*G.Node, error) {
 // over its positions, (batch, c): the fused op (globalMaxPoolOp) or its
 // twin (GlobalMaxPoolTwin).
 func (b *Builder) GlobalMaxPool2D(x *G.Node) (*G.Node, error) {
+	if err := needBuilder("global max pool", b); err != nil {
+		return nil, err
+	}
 	return fusedOr(b,
 		func() (*G.Node, error) { return globalMaxPool2D(x) },
 		func() (*G.Node, error) { return GlobalMaxPoolTwin(x) })

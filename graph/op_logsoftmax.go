@@ -262,6 +262,9 @@ func (op *softmaxOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, err
 
 // LogSoftmax adds the row-wise log-softmax of a (batch, classes) matrix.
 func (b *Builder) LogSoftmax(x *G.Node) (*G.Node, error) {
+	if err := needBuilder("log-softmax", b); err != nil {
+		return nil, err
+	}
 	return fusedOr(b,
 		func() (*G.Node, error) { return LogSoftmax(x) },
 		func() (*G.Node, error) { return LogSoftmaxTwin(b, x) })
@@ -274,6 +277,9 @@ func (b *Builder) LogSoftmax(x *G.Node) (*G.Node, error) {
 // gradient cancels (the log-softmax does not depend on the shift), up to
 // rounding.
 func LogSoftmaxTwin(b *Builder, x *G.Node) (*G.Node, error) {
+	if err := needBuilder("log-softmax twin", b); err != nil {
+		return nil, err
+	}
 	if err := needNodes("log-softmax twin", "x", x); err != nil {
 		return nil, err
 	}
@@ -310,6 +316,9 @@ func LogSoftmaxTwin(b *Builder, x *G.Node) (*G.Node, error) {
 
 // Softmax adds exp of log-probabilities lp.
 func (b *Builder) Softmax(lp *G.Node) (*G.Node, error) {
+	if err := needBuilder("softmax", b); err != nil {
+		return nil, err
+	}
 	return fusedOr(b,
 		func() (*G.Node, error) { return Softmax(lp) },
 		func() (*G.Node, error) { return SoftmaxTwin(b, lp) })
@@ -317,6 +326,9 @@ func (b *Builder) Softmax(lp *G.Node) (*G.Node, error) {
 
 // SoftmaxTwin is Softmax from primitives: exp of the log-probabilities.
 func SoftmaxTwin(b *Builder, lp *G.Node) (*G.Node, error) {
+	if err := needBuilder("softmax twin", b); err != nil {
+		return nil, err
+	}
 	if err := needNodes("softmax twin", "lp", lp); err != nil {
 		return nil, err
 	}

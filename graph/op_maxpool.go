@@ -462,6 +462,9 @@ func (op *poolOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 // large for its indices, the general scalar op poolOp) or its twin
 // (MaxPoolTwin).
 func (b *Builder) MaxPool2D(g Window, x *G.Node) (*G.Node, error) {
+	if err := needBuilder("maxpool", b); err != nil {
+		return nil, err
+	}
 	return fusedOr(b,
 		func() (*G.Node, error) {
 			y, err := maxPool2D(g, x)

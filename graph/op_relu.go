@@ -90,6 +90,9 @@ func (op *reluOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 // ReLU adds max(x, 0), elementwise: the fused op, or its twin with fusion
 // off.
 func (b *Builder) ReLU(x *G.Node) (*G.Node, error) {
+	if err := needBuilder("relu", b); err != nil {
+		return nil, err
+	}
 	return fusedOr(b,
 		func() (*G.Node, error) { return ReLU(x) },
 		func() (*G.Node, error) { return ReLUTwin(b, x) })
@@ -102,6 +105,9 @@ func (b *Builder) ReLU(x *G.Node) (*G.Node, error) {
 // exactly at 0 (a dead unit after BatchNorm, a zero input) would pass
 // gradient it should not. A NaN input gives NaN (NaN·0), not 0.
 func ReLUTwin(b *Builder, x *G.Node) (*G.Node, error) {
+	if err := needBuilder("relu twin", b); err != nil {
+		return nil, err
+	}
 	if err := needNodes("relu twin", "x", x); err != nil {
 		return nil, err
 	}

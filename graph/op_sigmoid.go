@@ -94,6 +94,9 @@ func sigmoidPrime64(x float64) float64 {
 
 // Sigmoid adds the logistic function, elementwise.
 func (b *Builder) Sigmoid(x *G.Node) (*G.Node, error) {
+	if err := needBuilder("sigmoid", b); err != nil {
+		return nil, err
+	}
 	return fusedOr(b,
 		func() (*G.Node, error) { return Sigmoid(x) },
 		func() (*G.Node, error) { return SigmoidTwin(b, x) })
@@ -105,6 +108,9 @@ func (b *Builder) Sigmoid(x *G.Node) (*G.Node, error) {
 // everywhere. For very negative x it loses relative (not absolute)
 // accuracy: σ(−40) comes out 0 instead of 4·10⁻¹⁸.
 func SigmoidTwin(b *Builder, x *G.Node) (*G.Node, error) {
+	if err := needBuilder("sigmoid twin", b); err != nil {
+		return nil, err
+	}
 	if err := needNodes("sigmoid twin", "x", x); err != nil {
 		return nil, err
 	}

@@ -209,6 +209,9 @@ func (op *xentOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 
 // CrossEntropy adds −(1/N)·Σ logp ⊙ target for N rows.
 func (b *Builder) CrossEntropy(logp, target *G.Node) (*G.Node, error) {
+	if err := needBuilder("cross-entropy", b); err != nil {
+		return nil, err
+	}
 	return fusedOr(b,
 		func() (*G.Node, error) { return CrossEntropy(logp, target) },
 		func() (*G.Node, error) { return CrossEntropyTwin(b, logp, target) })
@@ -218,6 +221,9 @@ func (b *Builder) CrossEntropy(logp, target *G.Node) (*G.Node, error) {
 // for N rows. Unlike the fused op it sums in the graph's type, in
 // Gorgonia's order, and a zero target times a −Inf log-probability is NaN.
 func CrossEntropyTwin(b *Builder, logp, target *G.Node) (*G.Node, error) {
+	if err := needBuilder("cross-entropy twin", b); err != nil {
+		return nil, err
+	}
 	if err := needNodes("cross-entropy twin", "logp target", logp, target); err != nil {
 		return nil, err
 	}
