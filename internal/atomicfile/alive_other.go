@@ -2,5 +2,6 @@
 
 package atomicfile
 
-// processAlive cannot tell here, so every temporary file is kept.
-func processAlive(pid int) bool { return true }
+// ProcessAlive cannot tell here, so it reports every process alive and
+// callers keep every file or folder a PID labels.
+func ProcessAlive(pid int) bool { return true }

@@ -86,7 +86,7 @@ func RemoveStale(dir string, match func(base string) bool) {
 	}
 	for _, e := range entries {
 		base, pid, ok := parseTemp(e.Name())
-		if !ok || !e.Type().IsRegular() || !match(base) || pid == os.Getpid() || processAlive(pid) {
+		if !ok || !e.Type().IsRegular() || !match(base) || pid == os.Getpid() || ProcessAlive(pid) {
 			continue
 		}
 		os.Remove(filepath.Join(dir, e.Name()))

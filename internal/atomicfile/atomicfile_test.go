@@ -2,10 +2,12 @@ package atomicfile
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"testing"
 )
@@ -49,7 +51,7 @@ func TestWriteErrors(t *testing.T) {
 // names of another destination and of an older format, and checks that a
 // successful write removes only the first.
 func TestWriteRemovesStaleTemps(t *testing.T) {
-	if !processAlive(os.Getpid()) {
+	if !ProcessAlive(os.Getpid()) {
 		t.Skip("no way to tell live processes here")
 	}
 	dead := exec.Command("true")
@@ -90,7 +92,7 @@ func TestWriteRemovesStaleTemps(t *testing.T) {
 // RemoveStale with a pattern removes the dead writers' temporary files of
 // every matching destination, not only of one, and keeps the rest.
 func TestRemoveStaleByPattern(t *testing.T) {
-	if !processAlive(os.Getpid()) {
+	if !ProcessAlive(os.Getpid()) {
 		t.Skip("no way to tell live processes here")
 	}
 	dead := exec.Command("true")
@@ -124,4 +126,29 @@ func TestRemoveStaleByPattern(t *testing.T) {
 			t.Errorf("%s was removed or unreadable: %v", n, err)
 		}
 	}
+}
+
+// ProcessAlive: this process is alive, a child that has been waited for is
+// not, and the PIDs that name process groups to kill(2) are kept as alive.
+func TestProcessAlive(t *testing.T) {
+	if !ProcessAlive(os.Getpid()) {
+		t.Fatal("this process reported dead")
+	}
+	for _, pid := range []int{0, -1} {
+		if !ProcessAlive(pid) {
+			t.Errorf("PID %d reported dead: a caller would remove what it labels", pid)
+		}
+	}
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip("cannot run true:", err)
+	}
+	if ProcessAlive(dead.Process.Pid) && runtime.GOOS != "windows" && runtime.GOOS != "plan9" {
+		t.Errorf("PID %d of an exited, waited child reported alive", dead.Process.Pid)
+	}
+}
+
+func ExampleProcessAlive() {
+	fmt.Println(ProcessAlive(os.Getpid()))
+	// Output: true
 }
