@@ -54,7 +54,10 @@
 // printed as "images: <error>" on one line, with exit status 1. Every file
 // is written aside and moved into place only once all of them are, after
 // the evaluation: a run that fails leaves an earlier run's files as they
-// were.
+// were. What a killed run leaves aside (a hidden .images-staged-PID-*
+// folder in -out, hidden temporary files beside -save and -onnx) is
+// removed by the next run once that process has gone. If a move itself
+// fails part way, the error names the files moved and those not.
 package main
 
 import (

@@ -15,6 +15,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gradgraph/gradgraph/onnx/onnxtest"
 	"github.com/gradgraph/gradgraph/train"
@@ -24,6 +25,15 @@ import (
 // IMAGES_MAIN=1, so that the error tests see its exit status and stderr.
 func TestMain(m *testing.M) {
 	if os.Getenv("IMAGES_MAIN") == "1" {
+		if marker := os.Getenv("IMAGES_PAUSE_COMMIT"); marker != "" {
+			// TestKilledRun's pause: everything is written aside, nothing
+			// moved yet; the test kills the process here.
+			rename = func(string, string) error {
+				os.WriteFile(marker, nil, 0o644)
+				time.Sleep(time.Hour)
+				return errors.New("not killed")
+			}
+		}
 		main()
 	}
 	os.Exit(m.Run())
