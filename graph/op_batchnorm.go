@@ -205,7 +205,8 @@ func bnRows(rows, c int, fn func(lo, hi int)) { kernels.ParallelRows(rows, c, fn
 // bnPass holds one run's slices for the loops the cores share, with each
 // loop's function bound to it once, when the op first runs: the pool keeps
 // the function it is handed, so a closure made per run would be allocated
-// per run. An op keeps its pass in its pass field (passOf).
+// per run. An op keeps its pass in its pass field (passOf); the ReLU op
+// uses it too (relu, reluGrad).
 type bnPass[T float] struct {
 	x, mu, dy, gamma, beta, out []T
 	inv, s1, s2                 []float64 // 1/σ; the sums (Σ x or Σ (x − μ)², Σ dy; Σ dy·x̂)
@@ -213,6 +214,7 @@ type bnPass[T float] struct {
 	variance                    bool
 	stats, forward, infer       func(lo, hi int)
 	dx, sums, sumDy             func(lo, hi int)
+	relu, reluGrad              func(lo, hi int)
 }
 
 // passOf returns the pass kept in *slot, making it on the first call.
@@ -223,6 +225,7 @@ func passOf[T float](slot *any) *bnPass[T] {
 	p := new(bnPass[T])
 	p.stats, p.forward, p.infer = p.statsOf, p.forwardOf, p.inferOf
 	p.dx, p.sums, p.sumDy = p.dxOf, p.sumsOf, p.sumDyOf
+	p.relu, p.reluGrad = p.reluOf, p.reluGradOf
 	*slot = p
 	return p
 }
@@ -304,6 +307,18 @@ func (p *bnPass[T]) sumsOf(lo, hi int) {
 			sdyx[j] += float64(g * (float64(v) - float64(mu[j])) * inv[j])
 		}
 	}
+}
+
+// reluOf is out = max(x, 0) over elements [lo, hi) (kernels.ReLUInPlace).
+func (p *bnPass[T]) reluOf(lo, hi int) {
+	copy(p.out[lo:hi], p.x[lo:hi])
+	kernels.ReLUInPlace(p.out[lo:hi])
+}
+
+// reluGradOf is out = dy where y ≠ 0, else 0, over elements [lo, hi), x
+// holding the ReLU's output y (kernels.ReLUGrad).
+func (p *bnPass[T]) reluGradOf(lo, hi int) {
+	kernels.ReLUGrad(p.x[lo:hi], p.dy[lo:hi], p.out[lo:hi])
 }
 
 // sumDyOf writes Σ dy of channels [lo, hi) into s1.

@@ -49,31 +49,27 @@ func (op *reluOp) Do(vals ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch out := op.out.Data().(type) {
-	case []float32:
-		reluDo(op.grad, a[:], out)
-	case []float64:
-		reluDo(op.grad, a[:], out)
+	switch op.dt {
+	case tensor.Float32:
+		reluDo(passOf[float32](&op.pass), op.grad, dataOf(a, (*tensor.Dense).Float32s), op.out.Float32s())
+	case tensor.Float64:
+		reluDo(passOf[float64](&op.pass), op.grad, dataOf(a, (*tensor.Dense).Float64s), op.out.Float64s())
 	}
 	return op.out, nil
 }
 
 // reluDo runs the ReLU or its derivative over out in chunks
-// (kernels.ParallelElems): each element depends on its own inputs only, so
-// the chunks change no bit.
-func reluDo[T float32 | float64](grad bool, a []*tensor.Dense, out []T) {
-	x := a[0].Data().([]T)[:len(out)]
+// (kernels.ParallelElems) through the op's pass (bnPass: its functions
+// bound once, so a run allocates nothing): each element depends on its
+// own inputs only, so the chunks change no bit.
+func reluDo[T float](p *bnPass[T], grad bool, a [5][]T, out []T) {
+	p.x, p.out = a[0][:len(out)], out
 	if !grad {
-		kernels.ParallelElems(len(out), func(lo, hi int) {
-			copy(out[lo:hi], x[lo:hi])
-			kernels.ReLUInPlace(out[lo:hi])
-		})
+		kernels.ParallelElems(len(out), p.relu)
 		return
 	}
-	dy := a[1].Data().([]T)[:len(out)]
-	kernels.ParallelElems(len(out), func(lo, hi int) {
-		kernels.ReLUGrad(x[lo:hi], dy[lo:hi], out[lo:hi])
-	})
+	p.dy = a[1][:len(out)]
+	kernels.ParallelElems(len(out), p.reluGrad)
 }
 
 func (op *reluOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {

@@ -46,28 +46,27 @@ func (op *sigmoidOp) Do(vals ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch out := op.out.Data().(type) {
-	case []float32:
-		sigmoidDo(op.grad, a[:], out)
-	case []float64:
-		sigmoidDo(op.grad, a[:], out)
+	switch op.dt {
+	case tensor.Float32:
+		// sigmoidFast is correctly rounded once rounded to float32, and
+		// faster than Sigmoid64.
+		sigmoidDo(sigmoidFast, op.grad, dataOf(a, (*tensor.Dense).Float32s), op.out.Float32s())
+	case tensor.Float64:
+		sigmoidDo(Sigmoid64, op.grad, dataOf(a, (*tensor.Dense).Float64s), op.out.Float64s())
 	}
 	return op.out, nil
 }
 
-func sigmoidDo[T float32 | float64](grad bool, a []*tensor.Dense, out []T) {
-	x := a[0].Data().([]T)[:len(out)]
+// sigmoidDo writes σ(x) by f, or dy·σ′(x), into out.
+func sigmoidDo[T float](f func(float64) float64, grad bool, a [5][]T, out []T) {
+	x := a[0][:len(out)]
 	if !grad {
-		f := Sigmoid64
-		if _, ok := any(out).([]float32); ok {
-			f = sigmoidFast // correctly rounded once rounded to float32, and faster
-		}
 		for i, v := range x {
 			out[i] = T(f(float64(v)))
 		}
 		return
 	}
-	dy := a[1].Data().([]T)[:len(out)]
+	dy := a[1][:len(out)]
 	for i, v := range x {
 		out[i] = T(float64(dy[i]) * sigmoidPrime64(float64(v)))
 	}

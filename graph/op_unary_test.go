@@ -39,3 +39,27 @@ func unaryGradCheck(t *testing.T, seed int64, at func(*rand.Rand) float64, op fu
 		})
 	}
 }
+
+// TestUnaryOpsAllocateNothing: ReLU and Sigmoid, forward and derivative, in
+// both types, reuse their output and their loops' functions, so a run
+// allocates nothing (a resnet step runs dozens of ReLUs).
+func TestUnaryOpsAllocateNothing(t *testing.T) {
+	for _, dt := range []tensor.Dtype{Float32, Float64} {
+		x := tensor.New(tensor.Of(dt), tensor.WithShape(4, 5))
+		for _, grad := range []bool{false, true} {
+			u := unary{grad: grad, dt: dt, shape: tensor.Shape{4, 5}}
+			args := []G.Value{x}
+			if grad {
+				args = append(args, x)
+			}
+			for _, op := range []G.Op{&reluOp{u}, &sigmoidOp{u}} {
+				if _, err := op.Do(args...); err != nil {
+					t.Fatalf("%v %v: %v", dt, op, err)
+				}
+				if n := testing.AllocsPerRun(10, func() { _, _ = op.Do(args...) }); n != 0 {
+					t.Errorf("%v: %v allocates %v times per run", dt, op, n)
+				}
+			}
+		}
+	}
+}
