@@ -133,7 +133,7 @@ type bnStatsOp struct {
 	variance bool
 	out      *tensor.Dense
 	acc      []float64
-	pass     any // *bnPass[T]
+	pass     any // *bnPass[T] (passOf)
 }
 
 func (op *bnStatsOp) Arity() int {
@@ -170,10 +170,10 @@ func (op *bnStatsOp) Do(vals ...G.Value) (G.Value, error) {
 	switch op.dt {
 	case tensor.Float32:
 		d := dataOf(a, (*tensor.Dense).Float32s)
-		bnStats(passOf[float32](&op.pass), op.variance, d[0], d[1], op.out.Float32s(), op.acc)
+		bnStats(passOf[bnPass[float32]](&op.pass), op.variance, d[0], d[1], op.out.Float32s(), op.acc)
 	case tensor.Float64:
 		d := dataOf(a, (*tensor.Dense).Float64s)
-		bnStats(passOf[float64](&op.pass), op.variance, d[0], d[1], op.out.Float64s(), op.acc)
+		bnStats(passOf[bnPass[float64]](&op.pass), op.variance, d[0], d[1], op.out.Float64s(), op.acc)
 	}
 	return op.out, nil
 }
@@ -202,11 +202,8 @@ func bnChannels(c, rows int, fn func(lo, hi int)) { kernels.ParallelRows(c, rows
 // shared out among the cores, for the element-wise passes.
 func bnRows(rows, c int, fn func(lo, hi int)) { kernels.ParallelRows(rows, c, fn) }
 
-// bnPass holds one run's slices for the loops the cores share, with each
-// loop's function bound to it once, when the op first runs: the pool keeps
-// the function it is handed, so a closure made per run would be allocated
-// per run. An op keeps its pass in its pass field (passOf); the ReLU op
-// uses it too (relu, reluGrad).
+// bnPass holds one run's slices for the batch-norm loops the cores share,
+// their functions bound once (passOf).
 type bnPass[T float] struct {
 	x, mu, dy, gamma, beta, out []T
 	inv, s1, s2                 []float64 // 1/σ; the sums (Σ x or Σ (x − μ)², Σ dy; Σ dy·x̂)
@@ -214,20 +211,11 @@ type bnPass[T float] struct {
 	variance                    bool
 	stats, forward, infer       func(lo, hi int)
 	dx, sums, sumDy             func(lo, hi int)
-	relu, reluGrad              func(lo, hi int)
 }
 
-// passOf returns the pass kept in *slot, making it on the first call.
-func passOf[T float](slot *any) *bnPass[T] {
-	if p, ok := (*slot).(*bnPass[T]); ok {
-		return p
-	}
-	p := new(bnPass[T])
+func (p *bnPass[T]) bind() {
 	p.stats, p.forward, p.infer = p.statsOf, p.forwardOf, p.inferOf
 	p.dx, p.sums, p.sumDy = p.dxOf, p.sumsOf, p.sumDyOf
-	p.relu, p.reluGrad = p.reluOf, p.reluGradOf
-	*slot = p
-	return p
 }
 
 // statsOf sums channels [lo, hi) of x (or of (x − μ)²) into s1.
@@ -309,18 +297,6 @@ func (p *bnPass[T]) sumsOf(lo, hi int) {
 	}
 }
 
-// reluOf is out = max(x, 0) over elements [lo, hi) (kernels.ReLUInPlace).
-func (p *bnPass[T]) reluOf(lo, hi int) {
-	copy(p.out[lo:hi], p.x[lo:hi])
-	kernels.ReLUInPlace(p.out[lo:hi])
-}
-
-// reluGradOf is out = dy where y ≠ 0, else 0, over elements [lo, hi), x
-// holding the ReLU's output y (kernels.ReLUGrad).
-func (p *bnPass[T]) reluGradOf(lo, hi int) {
-	kernels.ReLUGrad(p.x[lo:hi], p.dy[lo:hi], p.out[lo:hi])
-}
-
 // sumDyOf writes Σ dy of channels [lo, hi) into s1.
 func (p *bnPass[T]) sumDyOf(lo, hi int) {
 	c, dy, sdy := p.c, p.dy, p.s1[lo:hi]
@@ -354,7 +330,7 @@ type bnOp struct {
 	training, needDx bool
 	out              *tensor.Dense
 	inv              []float64
-	pass             any // *bnPass[T]
+	pass             any // *bnPass[T] (passOf)
 }
 
 func (op *bnOp) Arity() int { return 5 }
@@ -386,7 +362,7 @@ func (op *bnOp) Do(vals ...G.Value) (G.Value, error) {
 func bnForward[T float](op *bnOp, a [5][]T, out []T) {
 	x, mu, variance, gamma, beta := a[0], a[1], a[2], a[3], a[4]
 	inverseStd(variance, op.eps, op.inv)
-	p := passOf[T](&op.pass)
+	p := passOf[bnPass[T]](&op.pass)
 	p.x, p.mu, p.gamma, p.beta, p.inv, p.out, p.c = x, mu, gamma, beta, op.inv, out, op.channels
 	bnRows(len(x)/op.channels, op.channels, p.forward)
 }
@@ -443,7 +419,7 @@ type bnGradOp struct {
 	inv      []float64 // 1/√(σ² + ε) per channel
 	sdy      []float64 // Σ dy per channel
 	sdyx     []float64 // Σ dy·x̂ per channel
-	pass     any       // *bnPass[T]
+	pass     any       // *bnPass[T] (passOf)
 }
 
 func (op *bnGradOp) Arity() int {
@@ -499,7 +475,7 @@ func (op *bnGradOp) Do(vals ...G.Value) (G.Value, error) {
 
 func bnBackward[T float](op *bnGradOp, a [5][]T, out []T) {
 	c := op.channels
-	p := passOf[T](&op.pass)
+	p := passOf[bnPass[T]](&op.pass)
 	p.c = c
 	if op.kind == bnGradBeta {
 		p.dy, p.s1 = a[0], op.sdy

@@ -51,18 +51,18 @@ func (op *reluOp) Do(vals ...G.Value) (G.Value, error) {
 	}
 	switch op.dt {
 	case tensor.Float32:
-		reluDo(passOf[float32](&op.pass), op.grad, dataOf(a, (*tensor.Dense).Float32s), op.out.Float32s())
+		reluDo(passOf[reluPass[float32]](&op.pass), op.grad, dataOf(a, (*tensor.Dense).Float32s), op.out.Float32s())
 	case tensor.Float64:
-		reluDo(passOf[float64](&op.pass), op.grad, dataOf(a, (*tensor.Dense).Float64s), op.out.Float64s())
+		reluDo(passOf[reluPass[float64]](&op.pass), op.grad, dataOf(a, (*tensor.Dense).Float64s), op.out.Float64s())
 	}
 	return op.out, nil
 }
 
 // reluDo runs the ReLU or its derivative over out in chunks
-// (kernels.ParallelElems) through the op's pass (bnPass: its functions
-// bound once, so a run allocates nothing): each element depends on its
+// (kernels.ParallelElems) through the op's pass (its functions bound
+// once, so a run allocates nothing): each element depends on its
 // own inputs only, so the chunks change no bit.
-func reluDo[T float](p *bnPass[T], grad bool, a [5][]T, out []T) {
+func reluDo[T float](p *reluPass[T], grad bool, a [5][]T, out []T) {
 	p.x, p.out = a[0][:len(out)], out
 	if !grad {
 		kernels.ParallelElems(len(out), p.relu)
@@ -113,4 +113,25 @@ func ReLUTwin(b *Builder, x *G.Node) (*G.Node, error) {
 	}
 	y, err := G.HadamardProd(x, mask)
 	return y, errors.Wrap(err, "relu twin")
+}
+
+// reluPass holds one run's slices for the ReLU's loops, their functions
+// bound once (passOf).
+type reluPass[T float] struct {
+	x, dy, out     []T
+	relu, reluGrad func(lo, hi int)
+}
+
+func (p *reluPass[T]) bind() { p.relu, p.reluGrad = p.reluOf, p.reluGradOf }
+
+// reluOf is out = max(x, 0) over elements [lo, hi) (kernels.ReLUInPlace).
+func (p *reluPass[T]) reluOf(lo, hi int) {
+	copy(p.out[lo:hi], p.x[lo:hi])
+	kernels.ReLUInPlace(p.out[lo:hi])
+}
+
+// reluGradOf is out = dy where y ≠ 0, else 0, over elements [lo, hi), x
+// holding the ReLU's output y (kernels.ReLUGrad).
+func (p *reluPass[T]) reluGradOf(lo, hi int) {
+	kernels.ReLUGrad(p.x[lo:hi], p.dy[lo:hi], p.out[lo:hi])
 }

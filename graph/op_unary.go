@@ -19,7 +19,7 @@ type unary struct {
 	dt    tensor.Dtype
 	shape tensor.Shape
 	out   *tensor.Dense
-	pass  any // *bnPass[T], for ops whose loops the cores share
+	pass  any // its loops' pass (passOf), for an op whose loops the cores share
 }
 
 func (u *unary) Arity() int {
