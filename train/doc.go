@@ -34,7 +34,8 @@
 //     bound cannot rule an overflow out);
 //   - a step's loops may run on several cores, but only while whole steps
 //     time faster that way than inline (stepgate.go); the split never
-//     changes a bit of the result.
+//     changes a bit of the result, and a step run inline keeps its OS
+//     thread, so that its weights stay in one core's caches.
 //
 // Training metrics are sample-weighted means over the epoch computed in
 // training mode (dropout on, batch statistics), validation and Evaluate

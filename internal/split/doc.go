@@ -22,7 +22,9 @@
 // hand-off), and a Choice times the loop at every width (inline, 2, 4, ...
 // the bound), a few runs each, per order of magnitude of work, keeps the
 // fastest, and every few hundred calls times it again with its neighbours
-// (half and double) to follow a change of load.
+// (half and double) to follow a change of load; a change of width waits
+// for a second window, soon after, to pick the same, so that one window a
+// moment of load skewed changes nothing.
 //
 // It is only for loops whose results do not depend on the split (each
 // output element computed by one chunk, in the same order whatever the
